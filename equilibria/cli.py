@@ -5,27 +5,20 @@ prints one row per registered theorem and exits 1 when any fails.
 
 Rooms add sub-commands (``basin``, ``phase``, ``regimes``, ``shock``, ``goodhart``, ...) from a
 module named ``cli`` that defines ``add_commands(subparsers)``; each command sets
-``func(args) -> int`` as its handler.
+``func(args) -> int`` as its handler.  Which rooms have one is read from the one table of rooms,
+:data:`equilibria._lib.rooms.ROOMS`, which the theorem registry reads too.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import os
 import sys
 
 from equilibria import __version__
+from equilibria._lib.rooms import cli_modules
 
-#: room modules that may contribute sub-commands
-ROOM_CLIS = (
-    "equilibria.odes.cli",
-    "equilibria.bandits.cli",
-    "equilibria.solvers.ot.cli",
-    "equilibria.solvers.games.cli",
-    "equilibria.solvers.policy.cli",
-)
 
 
 def _cmd_verify(args) -> int:
@@ -80,13 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_verify)
 
-    for modname in ROOM_CLIS:
-        try:
-            spec = importlib.util.find_spec(modname)
-        except ModuleNotFoundError:
-            spec = None
-        if spec is None:
-            continue
+    for modname in cli_modules():
+        # a room CLI that fails to import is an error with its traceback, not a missing command
         importlib.import_module(modname).add_commands(sub)
     return parser
 

@@ -3,8 +3,9 @@
 hypothesis profiles: ``ci`` (derandomized, reproducible; selected by HYPOTHESIS_PROFILE=ci, set
 by .ci/run), ``dev`` (default) and ``thorough`` (more examples, for local runs).
 
-Tests must import the *installed* package: the repository root is not on ``sys.path`` under
-pytest's default rootdir insertion because the room folders are not named ``equilibria.*``.
+The package lives in one folder, ``equilibria/``, so tests import the same code whether the
+checkout root is on ``sys.path`` (``python -m pytest``) or the installed copy is used
+(``pytest`` after ``pip install .``).
 """
 
 import os

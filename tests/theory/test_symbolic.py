@@ -3,7 +3,7 @@ import pytest
 import sympy as sp
 
 from equilibria._lib.result import ConvergenceWarning
-from equilibria.odes import CoexistenceModel, lv_competition, replicator
+from equilibria.odes import CoexistenceModel, lv_competition, replicator, simulate_field
 from equilibria.theory.symbolic import SymbolicField, glv_field
 
 
@@ -27,7 +27,7 @@ def test_compiled_simulation_matches_builtin_kernel():
     F = glv_field(S.r, S.A, kind="holling", M=S.M, q=S.q)
     x0 = np.array([0.4, 0.6])
     t = np.linspace(0, 30, 7)
-    tr = F.simulate(x0, 30.0, t_eval=t, rtol=1e-10, atol=1e-12)
+    tr = simulate_field(F, x0, 30.0, t_eval=t, rtol=1e-10, atol=1e-12)
     assert tr.success
     np.testing.assert_allclose(tr.y, S.simulate(x0, 30.0, t_eval=t, rtol=1e-10, atol=1e-12).y,
                                rtol=1e-9, atol=1e-11)
@@ -62,9 +62,9 @@ def test_bad_symbolic_input():
         SymbolicField((x * y,), (x,))  # y is neither a state nor a parameter
     F = SymbolicField((x * (1 - x),), (x,))
     with pytest.raises(ValueError, match="`x0`"):
-        F.simulate([np.nan], 1.0)
+        simulate_field(F, [np.nan], 1.0)
     with pytest.raises(ValueError, match="`rtol`"):
-        F.simulate([0.5], 1.0, rtol=-1.0)
+        simulate_field(F, [0.5], 1.0, rtol=-1.0)
     with pytest.raises(ValueError, match="`A`"):
         glv_field([1.0], np.ones((1, 2)))
     with pytest.raises(ValueError, match="`M`"):
@@ -77,5 +77,5 @@ def test_symbolic_divergence_warns_not_silent_nan():
     x = sp.symbols("x")
     F = SymbolicField((x * x,), (x,))  # blows up at t = 1 from x0 = 1
     with pytest.warns(ConvergenceWarning, match="bound"):
-        tr = F.simulate([1.0], 2.0, bound=1e6)
+        tr = simulate_field(F, [1.0], 2.0, bound=1e6)
     assert not tr.success and np.isnan(tr.y[-1]).all()

@@ -1,8 +1,9 @@
 """The theorem registry every room adds to, and :func:`verify`.
 
 Rooms register their statements in a module named ``theorems`` (``solvers/online/theorems.py``,
-``odes/theorems.py``, ...) by calling :func:`register`.  :func:`load_all` imports every such
-module of the installed package, so adding a room's theorems needs no edit here.
+``odes/theorems.py``, ...) by calling :func:`register`.  :func:`load_all` imports the modules
+listed in the one table of rooms, :data:`equilibria._lib.rooms.ROOMS`, which the command line
+reads too.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import dataclasses
 import fnmatch
 import importlib
 import json
-import pkgutil
 import time
 import traceback
 
 import numpy as np
 
 from equilibria._lib.rng import named_seed
+from equilibria._lib.rooms import theorem_modules
 from equilibria._lib.sweep import parallel_map
 
 from .theorem import Outcome, Theorem
@@ -27,8 +28,6 @@ __all__ = ["register", "get", "names", "load_all", "verify", "Report", "REGISTRY
 #: name -> Theorem
 REGISTRY: dict[str, Theorem] = {}
 
-_ROOMS = ("equilibria.theory", "equilibria.solvers", "equilibria.odes", "equilibria.bandits",
-          "equilibria.verification")
 _loaded = False
 
 
@@ -48,15 +47,11 @@ def register(theorem: Theorem) -> Theorem:
 
 
 def load_all() -> dict[str, Theorem]:
-    """Import every ``theorems`` module of the installed rooms and return the registry."""
+    """Import every room's ``theorems`` module (from the table of rooms) and return the registry."""
     global _loaded
     if not _loaded:
-        for room in _ROOMS:
-            pkg = importlib.import_module(room)
-            for info in pkgutil.walk_packages(pkg.__path__, prefix=room + "."):
-                leaf = info.name.rsplit(".", 1)[-1]
-                if leaf == "theorems":
-                    importlib.import_module(info.name)
+        for modname in theorem_modules():
+            importlib.import_module(modname)  # an import error propagates with its traceback
         _loaded = True
     return REGISTRY
 

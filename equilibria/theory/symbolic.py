@@ -1,9 +1,10 @@
-"""Symbolic vector fields: sympy expressions, a symbolic Jacobian, compiled simulation.
+"""Symbolic vector fields: sympy expressions, a symbolic Jacobian, a compiled field.
 
 :class:`SymbolicField` holds ``dx/dt = f(x; p)`` as sympy expressions.  The Jacobian is derived
 symbolically (``sympy.Matrix.jacobian``); both are compiled by ``sympy.lambdify`` (``math``
 module, common-subexpression elimination) and then ``numba`` so the adaptive Dormand-Prince 5(4)
-integrator of :mod:`equilibria.odes._kernels` runs the field without Python overhead.
+integrator of :func:`equilibria.odes.simulate_field` runs the field without Python overhead
+(simulation lives in the dynamics room; this module stays below it in the dependency order).
 Equilibria are solved symbolically (``sympy.solve``) where sympy can.
 
 :func:`glv_field` builds the symbolic generalized Lotka-Volterra / Holling / replicator field of
@@ -95,6 +96,10 @@ class SymbolicField:
         """Symbolic Jacobian ``d f_i / d x_j``."""
         return sp.Matrix(self.exprs).jacobian(sp.Matrix(self.states))
 
+    def param_vector(self, p) -> np.ndarray:
+        """``p`` validated as a float vector of length ``len(self.params)`` (empty if none)."""
+        return self._p(p)
+
     def _p(self, p):
         if not self.params:
             return np.zeros(0)
@@ -104,6 +109,14 @@ class SymbolicField:
         return as_float_array(x, "x", shape=(self.n,))
 
     # ---- compiled pieces (built lazily, once per instance)
+    @property
+    def compiled_field(self):
+        """The numba-compiled field ``f(x, p, work, out)`` (writes ``f(x; p)`` into ``out``).
+
+        This is what :func:`equilibria.odes.simulate_field` integrates.
+        """
+        return self._f_numba
+
     @functools.cached_property
     def _f_numba(self):
         fs = _compile_scalar(list(self.states) + list(self.params), self.exprs)
@@ -113,12 +126,6 @@ class SymbolicField:
     def _jac_numba(self):
         fs = _compile_scalar(list(self.states) + list(self.params), list(self.jacobian))
         return _wrapper(fs, self.n, len(self.params), self.n * self.n, matrix_cols=self.n)
-
-    @functools.cached_property
-    def _integrator(self):
-        from equilibria.odes._kernels import make_dp5
-
-        return make_dp5(self._f_numba, cache=False)
 
     def field(self, x, p=None) -> np.ndarray:
         """Compiled ``f(x; p)``."""
@@ -131,51 +138,6 @@ class SymbolicField:
         out = np.empty((self.n, self.n))
         self._jac_numba(self._x(x), self._p(p), np.empty(self.n), out)
         return out
-
-    def simulate(self, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
-                 atol: float = 1e-10, max_steps: int = 1_000_000, bound: float = 1e8):
-        """Integrate with the compiled field (adaptive DP5(4), the same kernel and step rule as
-        :meth:`equilibria.odes.LVSystem.simulate`).
-
-        Returns
-        -------
-        equilibria.odes.Trajectory
-            ``t``, ``y`` (rows NaN after a divergence or failure), ``success``; on
-            ``max|x| > bound``, a non-finite state, step-size underflow or ``max_steps``
-            exhausted: ``success=False`` with a :class:`ConvergenceWarning` naming the fix.
-
-        Note: the integrator clips negative components to 0 after each accepted step (it is
-        built for population-type fields ``x * (...)``); for other fields keep states positive
-        or shift coordinates.
-        """
-        from equilibria._lib.result import Status, finish
-        from equilibria._lib.validation import check_int
-        from equilibria.odes.systems import STATUS_NAMES, Trajectory
-
-        x0 = as_float_array(x0, "x0", shape=(self.n,))
-        t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
-        rtol = check_scalar(rtol, "rtol", lo=0, lo_inclusive=False)
-        atol = check_scalar(atol, "atol", lo=0, lo_inclusive=False)
-        max_steps = check_int(max_steps, "max_steps", lo=1)
-        bound = check_scalar(bound, "bound", lo=0, lo_inclusive=False)
-        t_eval = np.linspace(0.0, t_end, 201) if t_eval is None else \
-            as_float_array(t_eval, "t_eval", ndim=1, nonneg=True, min_size=1)
-        if np.any(np.diff(t_eval) <= 0) or t_eval[-1] > t_end * (1 + 1e-12):
-            raise ValueError("`t_eval` must be increasing and within [0, t_end]")
-        Y = np.empty((t_eval.size, self.n))
-        status, t_stop, steps = self._integrator(x0, t_eval, self._p(p), rtol, atol, 1e-2,
-                                                 max_steps, 0.0, 0.0, bound, Y)
-        st = int(status)
-        ok = st == 0
-        fix = {2: "the orbit is unbounded or raise `bound`", 3: "lower `rtol`",
-               4: "increase `max_steps`", 5: "the problem is stiff or singular"}
-        return finish(Trajectory, success=ok,
-                      status=Status.SUCCESS if ok else (Status.DIVERGED if st == 2 else
-                                                        Status.MAX_ITER if st == 4 else
-                                                        Status.NUMERICAL),
-                      message="reached t_end" if ok else
-                      f"{STATUS_NAMES[st]} at t={float(t_stop):.4g}; {fix.get(st, '')}",
-                      n_iter=int(steps), t=t_eval, y=Y, n_steps=int(steps))
 
     def equilibria(self, p=None, *, nonneg: bool = True) -> list[np.ndarray]:
         """Equilibria solved by ``sympy.solve`` (real solutions; non-negative if ``nonneg``).

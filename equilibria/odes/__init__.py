@@ -11,10 +11,11 @@ from .analysis import (BasinResult, ContinuationResult, RegimeResult, Sensitivit
                        shock_test)
 from .classic import lv_competition, mutualism, replicator
 from .model import OUTCOME_CLASSES, PRESETS, CoexistenceModel, Indices, classify
+from .symbolic import simulate_field
 from .systems import BatchRun, EquilibriumSet, LVSystem, Trajectory
 
 __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSES", "LVSystem",
            "Trajectory", "BatchRun", "EquilibriumSet", "lv_competition", "mutualism",
            "replicator", "basin_sweep", "basin_continuation", "regime_diagram", "shock_test",
            "sensitivity", "regime_table", "format_table", "identify_attractors", "BasinResult",
-           "ContinuationResult", "RegimeResult", "ShockResult", "SensitivityResult"]
+           "ContinuationResult", "RegimeResult", "ShockResult", "SensitivityResult", "simulate_field"]

@@ -28,12 +28,9 @@ import numpy as np
 from equilibria._lib.jit import njit
 from equilibria._lib.linalg import sherman_morrison_update
 
-try:  # cross-room seam: the online-learning room's log-barrier FTRL solver
-    from equilibria.solvers.online import log_barrier_kernel as _lb_solver  # noqa: F401
-    HAVE_ONLINE_LOG_BARRIER = True
-except ImportError:  # pragma: no cover - depends on the other room being present
-    HAVE_ONLINE_LOG_BARRIER = False
-    _lb_solver = None
+# the online-learning room's log-barrier FTRL solver (one Newton solver for the equation
+# sum_i 1 / (eta (L_i - x)) = 1, shared through that room's public interface)
+from equilibria.solvers.online import log_barrier_kernel
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,44 +201,6 @@ def tsallis_half_weights(L, eta, w):
     return x
 
 
-@njit
-def log_barrier_weights(L, eta, p):
-    """Log-barrier FTRL distribution ``p_i = 1 / (eta (L_i - x))`` with sum p = 1 (Newton).
-
-    Private fallback used only when :mod:`equilibria.solvers.online` does not export
-    ``log_barrier_kernel``.  Started at ``x0 = min L - 1 / eta`` (sum p >= 1); Newton then
-    decreases ``x`` monotonically (sum p(x) is convex increasing on ``x < min L``).
-    """
-    K = L.size
-    m = L[0]
-    for i in range(1, K):
-        m = min(m, L[i])
-    x = m - 1.0 / eta
-    for _ in range(100):
-        s = 0.0
-        s2 = 0.0
-        for i in range(K):
-            pi = 1.0 / (eta * (L[i] - x))
-            p[i] = pi
-            s += pi
-            s2 += pi * pi
-        if abs(s - 1.0) < 1e-13:
-            break
-        x -= (s - 1.0) / (eta * s2)  # d p_i / dx = eta p_i^2
-    s = 0.0
-    for i in range(K):
-        s += p[i]
-    for i in range(K):
-        p[i] /= s
-    return x
-
-
-if HAVE_ONLINE_LOG_BARRIER:
-    _log_barrier = _lb_solver
-else:
-    _log_barrier = log_barrier_weights
-
-
 # ---------------------------------------------------------------------------------------------
 # the finite-armed engine
 # ---------------------------------------------------------------------------------------------
@@ -406,7 +365,7 @@ def mab_kernel(env_kind, means, env_par, adv, policy, par, sched, horizon, seeds
             elif policy == 8:  # Tsallis-INF, eta_t = c / sqrt(t)  (Zimmert & Seldin 2021, Alg. 1)
                 tsallis_half_weights(L, par[0] / math.sqrt(tt), p)
             elif policy == 9:  # log-barrier FTRL on loss estimates
-                _log_barrier(L, par[0], p)
+                log_barrier_kernel(L, par[0], p)
             elif policy == 11:  # phase elimination
                 while a < 0:
                     if final_arm >= 0:
