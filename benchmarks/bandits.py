@@ -48,10 +48,10 @@ def _mabwiser_per_step(policy_name, means, rounds, seed=0):
 
 def _ours_per_run(policy, env, T, runs, seed=0):
     t0 = time.perf_counter()
-    simulate(env, policy, T, 1, seed, checkpoints=[T])  # first call: compile or cache load
+    simulate(env, policy, T, n_runs=1, seed=seed, checkpoints=[T])  # first call: compile or cache load
     first = time.perf_counter() - t0
     t0 = time.perf_counter()
-    res = simulate(env, policy, T, runs, seed + 1, checkpoints=[T])
+    res = simulate(env, policy, T, n_runs=runs, seed=seed + 1, checkpoints=[T])
     per_run = (time.perf_counter() - t0) / runs
     return first, per_run, float(res.final_regret.mean())
 
@@ -93,7 +93,7 @@ def main(argv=None):
     n_tp = 200 if args.quick else 1000
     with cf.ThreadPoolExecutor(max_workers=2) as ex:
         t0 = time.perf_counter()
-        res = simulate(env, UCB1(), T, n_tp, 123, executor=ex, n_chunks=8)
+        res = simulate(env, UCB1(), T, n_runs=n_tp, seed=123, executor=ex, n_chunks=8)
         wall = time.perf_counter() - t0
     est = wall * 1000 / n_tp
     print(f"\nUCB1 throughput: {n_tp} runs x T={T} on 2 threads in {wall:.2f} s "

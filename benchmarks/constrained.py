@@ -138,10 +138,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     # compile time of the Kaczmarz kernel, apart from steady state
     t = time.perf_counter()
-    sketch_solve(np.array([[2.0, 1.0], [1.0, 0.0]]), np.ones(2), tol_abs=1e-8, rng=0)
+    sketch_solve(np.array([[2.0, 1.0], [1.0, 0.0]]), np.ones(2), tol_abs=1e-8, seed=0)
     t_first = time.perf_counter() - t
     t = time.perf_counter()
-    sketch_solve(np.array([[2.0, 1.0], [1.0, 0.0]]), np.ones(2), tol_abs=1e-8, rng=0)
+    sketch_solve(np.array([[2.0, 1.0], [1.0, 0.0]]), np.ones(2), tol_abs=1e-8, seed=0)
     print(f"Kaczmarz kernel: first call (compile or cache load) {t_first:.3f} s, "
           f"steady state {1e3 * (time.perf_counter() - t):.3f} ms")
     problems = collection()

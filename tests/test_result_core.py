@@ -130,9 +130,13 @@ def _bandits():
 def _odes():
     from equilibria import odes
 
+    from equilibria.theory import glv_field
+
     m = odes.CoexistenceModel.preset("governed")
     return {
         "shock_test": lambda: odes.shock_test(m),
+        "simulate_field": lambda: odes.simulate_field(
+            glv_field([1.0, 1.0], [[-1.0, -0.5], [-0.5, -1.0]]), [0.2, 0.3], 5.0),
     }
 
 

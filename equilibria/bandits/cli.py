@@ -23,7 +23,8 @@ def _cmd_bandits(args) -> int:
     for name in names:
         if name not in POLICY_NAMES:
             raise SystemExit(f"unknown policy {name!r}; valid: {', '.join(POLICY_NAMES)}")
-        res = B.simulate(env, getattr(B, name)(), args.horizon, args.runs, args.seed)
+        res = B.simulate(env, getattr(B, name)(), args.horizon, n_runs=args.runs,
+                         seed=args.seed)
         results.append(res)
     print(f"{'policy':<22} {'mean regret':>12} {'95% CI':>22} {'error rate':>11}")
     for name, res in zip(names, results, strict=True):

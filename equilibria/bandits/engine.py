@@ -163,7 +163,7 @@ def _run_chunk(spec, seeds):
     return pseudo, real, pulls, rec, extra
 
 
-def simulate(env, policy, horizon, n_runs=100, seed=0, *, checkpoints="auto", executor=None,
+def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto", executor=None,
              n_chunks=None, progress=False) -> BanditResult:
     r"""Run ``n_runs`` independent, reproducible runs of ``policy`` on ``env`` in compiled code.
 

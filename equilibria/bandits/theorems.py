@@ -84,7 +84,7 @@ def ucb1_bound(means, n):
 
 
 def _ucb1_evaluate(inst, n_runs=100):
-    res = simulate(BernoulliArms(inst["means"]), UCB1(), inst["horizon"], n_runs, inst["seed"],
+    res = simulate(BernoulliArms(inst["means"]), UCB1(), inst["horizon"], n_runs=n_runs, seed=inst["seed"],
                    checkpoints=[inst["horizon"]])
     return _upper(res.final_regret), ucb1_bound(inst["means"], inst["horizon"])
 
@@ -101,7 +101,7 @@ register(Theorem(
 
 
 def _moss_evaluate(inst, n_runs=100):
-    res = simulate(BernoulliArms(inst["means"]), MOSS(), inst["horizon"], n_runs, inst["seed"],
+    res = simulate(BernoulliArms(inst["means"]), MOSS(), inst["horizon"], n_runs=n_runs, seed=inst["seed"],
                    checkpoints=[inst["horizon"]])
     return _upper(res.final_regret), 49.0 * math.sqrt(inst["horizon"] * len(inst["means"]))
 
@@ -132,14 +132,14 @@ def tsallis_bound(n, K):
 
 def _exp3_evaluate(inst, n_runs=200):
     env = _adv_env(inst)
-    res = simulate(env, EXP3(), inst["horizon"], n_runs, inst["seed"] + 1,
+    res = simulate(env, EXP3(), inst["horizon"], n_runs=n_runs, seed=inst["seed"] + 1,
                    checkpoints=[inst["horizon"]])
     return _upper(res.final_regret), exp3_bound(inst["horizon"], inst["K"])
 
 
 def _tsallis_evaluate(inst, n_runs=200):
     env = _adv_env(inst)
-    res = simulate(env, TsallisINF(), inst["horizon"], n_runs, inst["seed"] + 1,
+    res = simulate(env, TsallisINF(), inst["horizon"], n_runs=n_runs, seed=inst["seed"] + 1,
                    checkpoints=[inst["horizon"]])
     return _upper(res.final_regret), tsallis_bound(inst["horizon"], inst["K"])
 
@@ -185,7 +185,7 @@ def _log_growth(policy, *, name):
             (64 if quick else 256)
         means = np.sort(rng.uniform(0.1, 0.5, 3))
         means = np.append(means, means.max() + rng.uniform(0.25, 0.4))
-        res = simulate(BernoulliArms(means), policy, int(ck[-1]), n_runs, _seed(rng),
+        res = simulate(BernoulliArms(means), policy, int(ck[-1]), n_runs=n_runs, seed=_seed(rng),
                        checkpoints=ck)
         inc = np.diff(res.regret, axis=1)
         vals = _blocks(inc, 4) + 1e-9
@@ -222,7 +222,7 @@ def _sqrt_growth(policy_factory, *, name):
             delta = math.sqrt((K - 1) / (4.0 * T))  # L&S Thm 15.2 construction
             p = np.full(K, 0.5)
             p[0] += delta
-            res = simulate(BernoulliArms(p), policy_factory(), int(T), n_runs, base + k,
+            res = simulate(BernoulliArms(p), policy_factory(), int(T), n_runs=n_runs, seed=base + k,
                            checkpoints=[int(T)])
             vals[:, k] = _blocks(res.regret, 4)[:, 0]
         vals = np.maximum(vals, 1e-9)
@@ -261,7 +261,7 @@ def _klucb_lr(rng, quick):
     means = np.array([0.3, 0.5, 0.6, 0.7])
     Tmax = 16000 if quick else 256000
     ck = np.unique(np.geomspace(1000, Tmax, 5).astype(np.int64))
-    res = simulate(BernoulliArms(means), KLUCB(), Tmax, 32 if quick else 64, _seed(rng),
+    res = simulate(BernoulliArms(means), KLUCB(), Tmax, n_runs=32 if quick else 64, seed=_seed(rng),
                    checkpoints=ck)
     C = lai_robbins_constant(means)
     ratio = res.regret[:, -1] / (C * math.log(Tmax))
@@ -300,7 +300,7 @@ def _oful_coverage(rng, quick):
         delta = float(rng.uniform(0.05, 0.3))
         env = LinearBandit.random(K, d, sigma=float(rng.uniform(0.2, 1.0)), seed=_seed(rng))
         n_runs = 100 if quick else 400
-        res = simulate(env, LinUCB(delta=delta), 1000 if quick else 4000, n_runs, _seed(rng),
+        res = simulate(env, LinUCB(delta=delta), 1000 if quick else 4000, n_runs=n_runs, seed=_seed(rng),
                        checkpoints=[1000 if quick else 4000])
         fail = 1.0 - res.extras["covered"].mean()
         meas.append(fail)
@@ -323,7 +323,7 @@ register(Theorem(
 def _oful_growth(rng, quick):
     env = LinearBandit.random(50, 4, sigma=0.5, seed=_seed(rng))
     ck = np.array([250, 500, 1000, 2000, 4000] if quick else [500, 1000, 2000, 4000, 8000, 16000])
-    res = simulate(env, LinUCB(), int(ck[-1]), 24 if quick else 80, _seed(rng), checkpoints=ck)
+    res = simulate(env, LinUCB(), int(ck[-1]), n_runs=24 if quick else 80, seed=_seed(rng), checkpoints=ck)
     return RateData(ck, _blocks(res.regret, 4), kind="power",
                     detail=f"mean regret {np.round(res.mean_regret, 1)}")
 
@@ -371,7 +371,7 @@ def _bai_evaluate(inst, policy, bound_fn, budget_fn, n_runs=200):
     env = BernoulliArms(inst["means"])
     K = env.n_arms
     n = budget_fn(env, inst["excess"])
-    res = simulate(env, policy, n, n_runs, inst["seed"], checkpoints=[n])
+    res = simulate(env, policy, n, n_runs=n_runs, seed=inst["seed"], checkpoints=[n])
     return _error_upper(res.error_rate, n_runs), bound_fn(n, K, env.H2)
 
 
@@ -427,7 +427,7 @@ register(Theorem(
 def _dynlin_growth(rng, quick):
     env = DynamicalLinearBandit.random(rho=0.9, seed=_seed(rng))
     ck = np.array([2000, 4000, 8000, 16000] if quick else [2000, 4000, 8000, 16000, 32000, 64000])
-    res = simulate(env, DynLinUCB(), int(ck[-1]), 16 if quick else 64, _seed(rng), checkpoints=ck)
+    res = simulate(env, DynLinUCB(), int(ck[-1]), n_runs=16 if quick else 64, seed=_seed(rng), checkpoints=ck)
     return RateData(ck, _blocks(res.regret, 4), kind="power",
                     detail=f"rho = 0.9, mean regret {np.round(res.mean_regret, 1)}")
 
@@ -453,7 +453,7 @@ def _dynlin_rho(rng, quick):
     prev = None
     for rho in rhos:
         env = DynamicalLinearBandit.random(rho=rho, seed=seed)
-        res = simulate(env, DynLinUCB(), T, n_runs, seed + 1, checkpoints=[T])
+        res = simulate(env, DynLinUCB(), T, n_runs=n_runs, seed=seed + 1, checkpoints=[T])
         r = res.final_regret
         lo = r.mean() - 3 * r.std(ddof=1) / math.sqrt(r.size)
         hi = r.mean() + 3 * r.std(ddof=1) / math.sqrt(r.size)
@@ -488,7 +488,7 @@ def _ofs_violation(rng, quick):
     env = _ofs_env(rng)
     ck = np.array([1000, 2000, 4000, 8000, 16000] if quick else
                   [1000, 2000, 4000, 8000, 16000, 32000, 64000])
-    res = simulate(env, OFS(), int(ck[-1]), 16 if quick else 64, _seed(rng), checkpoints=ck)
+    res = simulate(env, OFS(), int(ck[-1]), n_runs=16 if quick else 64, seed=_seed(rng), checkpoints=ck)
     v = _blocks(res.extras["violation"], 4) + 1e-9
     return RateData(ck, v, kind="power",
                     detail=f"mean cumulative violation {np.round(v.mean(0), 2)}")
@@ -511,7 +511,7 @@ def _ofs_oracle(rng, quick):
     for _ in range(1 if quick else 5):
         env = _ofs_env(rng)
         T = 16000 if quick else 64000
-        res = simulate(env, OFS(), T, 16 if quick else 64, _seed(rng), checkpoints=[T // 2, T])
+        res = simulate(env, OFS(), T, n_runs=16 if quick else 64, seed=_seed(rng), checkpoints=[T // 2, T])
         late = (res.regret[:, 1] - res.regret[:, 0]) / (T - T // 2)  # per-round reward gap
         meas.append(_upper(late))
         bnd.append(0.01)

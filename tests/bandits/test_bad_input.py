@@ -47,13 +47,13 @@ def test_horizon_smaller_than_arms():
     env = BernoulliArms([0.1, 0.2, 0.3, 0.9])
     for pol in (UCB1(), KLUCB(), UCBE(a=1.0)):
         with pytest.raises(ValueError, match="`horizon`"):
-            simulate(env, pol, 3, 1, 0)
+            simulate(env, pol, 3, n_runs=1, seed=0)
     with pytest.raises(ValueError, match="`horizon`"):
-        simulate(env, SuccessiveRejects(), 4, 1, 0)
+        simulate(env, SuccessiveRejects(), 4, n_runs=1, seed=0)
     with pytest.raises(ValueError, match="`horizon`"):
-        simulate(env, SequentialHalving(), 7, 1, 0)
+        simulate(env, SequentialHalving(), 7, n_runs=1, seed=0)
     with pytest.raises(ValueError, match="`horizon`"):
-        simulate(env, UCB1(), 0, 1, 0)
+        simulate(env, UCB1(), 0, n_runs=1, seed=0)
 
 
 def test_mismatched_dimensions():
@@ -71,24 +71,24 @@ def test_mismatched_dimensions():
     with pytest.raises(ValueError, match="`rewards`"):
         AdversarialSequence(np.full((5, 3), 2.0))
     with pytest.raises(ValueError, match="`horizon`"):
-        simulate(AdversarialSequence(np.zeros((5, 3))), EXP3(), 6, 1, 0)
+        simulate(AdversarialSequence(np.zeros((5, 3))), EXP3(), 6, n_runs=1, seed=0)
 
 
 def test_policy_environment_mismatch_and_options():
     with pytest.raises(ValueError, match="`policy`"):
-        simulate(BernoulliArms([0.1, 0.9]), LinUCB(), 10, 1, 0)
+        simulate(BernoulliArms([0.1, 0.9]), LinUCB(), 10, n_runs=1, seed=0)
     with pytest.raises(ValueError, match="`policy`"):
-        simulate(ThresholdEnvironment(), DynLinUCB(), 10, 1, 0)
+        simulate(ThresholdEnvironment(), DynLinUCB(), 10, n_runs=1, seed=0)
     with pytest.raises(ValueError, match="`policy`"):
-        simulate(GaussianArms([0.1, 0.9]), EXP3(), 10, 1, 0)
+        simulate(GaussianArms([0.1, 0.9]), EXP3(), 10, n_runs=1, seed=0)
     with pytest.raises(TypeError, match="`policy`"):
-        simulate(BernoulliArms([0.1, 0.9]), "ucb", 10, 1, 0)
+        simulate(BernoulliArms([0.1, 0.9]), "ucb", 10, n_runs=1, seed=0)
     with pytest.raises(TypeError, match="`env`"):
-        simulate([0.1, 0.9], UCB1(), 10, 1, 0)
+        simulate([0.1, 0.9], UCB1(), 10, n_runs=1, seed=0)
     with pytest.raises(ValueError, match="`checkpoints`"):
-        simulate(BernoulliArms([0.1, 0.9]), UCB1(), 10, 1, 0, checkpoints=[5, 3])
+        simulate(BernoulliArms([0.1, 0.9]), UCB1(), 10, n_runs=1, seed=0, checkpoints=[5, 3])
     with pytest.raises(ValueError, match="`checkpoints`"):
-        simulate(BernoulliArms([0.1, 0.9]), UCB1(), 10, 1, 0, checkpoints="sometimes")
+        simulate(BernoulliArms([0.1, 0.9]), UCB1(), 10, n_runs=1, seed=0, checkpoints="sometimes")
     with pytest.raises(ValueError, match="`kind`"):
         bai_instance("hard", 4)
     with pytest.raises(ValueError, match="`eps`"):
@@ -96,7 +96,7 @@ def test_policy_environment_mismatch_and_options():
     with pytest.raises(ValueError, match="`beta`"):
         OFS(beta=-1.0)
     with pytest.raises(ValueError, match="`n_runs`"):
-        simulate(BernoulliArms([0.1, 0.9]), UCB1(), 10, 0, 0)
+        simulate(BernoulliArms([0.1, 0.9]), UCB1(), 10, n_runs=0, seed=0)
 
 
 @pytest.mark.parametrize("make, arg", [
@@ -125,10 +125,10 @@ def test_non_finite_and_mismatched_inputs_name_the_argument(make, arg):
 @pytest.mark.parametrize("policy", [MOSS(), UCBV()])
 def test_horizon_below_arms_for_every_index_policy(policy):
     with pytest.raises(ValueError, match="`horizon`"):
-        simulate(BernoulliArms([0.1, 0.2, 0.3]), policy, 2, 1, 0)
+        simulate(BernoulliArms([0.1, 0.2, 0.3]), policy, 2, n_runs=1, seed=0)
 
 
 @pytest.mark.parametrize("horizon", [10.5, np.nan])
 def test_non_integer_horizon(horizon):
     with pytest.raises(TypeError, match="`horizon`"):
-        simulate(BernoulliArms([0.1, 0.2]), UCB1(), horizon, 1, 0)
+        simulate(BernoulliArms([0.1, 0.2]), UCB1(), horizon, n_runs=1, seed=0)

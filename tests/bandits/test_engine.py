@@ -32,8 +32,8 @@ MAB_POLICIES = [UCB1(), UCBV(), KLUCB(), KLUCB(exploration="gc", c=0.0), MOSS(),
 @pytest.mark.parametrize("policy", MAB_POLICIES, ids=lambda p: repr(p))
 def test_every_policy_runs_and_is_reproducible(policy):
     env = BernoulliArms(MEANS)
-    a = simulate(env, policy, 400, 6, 3)
-    b = simulate(env, policy, 400, 6, 3)
+    a = simulate(env, policy, 400, n_runs=6, seed=3)
+    b = simulate(env, policy, 400, n_runs=6, seed=3)
     assert a.success and a.status == Status.SUCCESS and a.n_iter == 400
     assert isinstance(a.message, str)
     assert a.regret.shape == (6, 400) and a.pulls.shape == (6, 4)
@@ -47,10 +47,10 @@ def test_every_policy_runs_and_is_reproducible(policy):
 
 def test_executor_and_chunks_give_identical_runs():
     env = BernoulliArms(MEANS)
-    serial = simulate(env, ThompsonSampling(), 300, 10, 11)
+    serial = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11)
     with cf.ThreadPoolExecutor(max_workers=2) as ex:
-        par = simulate(env, ThompsonSampling(), 300, 10, 11, executor=ex, n_chunks=3)
-    chunked = simulate(env, ThompsonSampling(), 300, 10, 11, n_chunks=4)
+        par = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11, executor=ex, n_chunks=3)
+    chunked = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11, n_chunks=4)
     np.testing.assert_array_equal(serial.regret, par.regret)
     np.testing.assert_array_equal(serial.regret, chunked.regret)
     np.testing.assert_array_equal(serial.seeds, spawn_seeds(11, 10))
@@ -58,15 +58,15 @@ def test_executor_and_chunks_give_identical_runs():
 
 def test_process_executor_matches_serial():
     env = BernoulliArms(MEANS)
-    serial = simulate(env, UCB1(), 200, 4, 5)
+    serial = simulate(env, UCB1(), 200, n_runs=4, seed=5)
     with cf.ProcessPoolExecutor(max_workers=2) as ex:
-        par = simulate(env, UCB1(), 200, 4, 5, executor=ex, n_chunks=2)
+        par = simulate(env, UCB1(), 200, n_runs=4, seed=5, executor=ex, n_chunks=2)
     np.testing.assert_array_equal(serial.regret, par.regret)
 
 
 def test_ucb1_matches_naive_oracle_draw_for_draw():
     env = BernoulliArms(MEANS)
-    res = simulate(env, UCB1(), 500, 3, 21)
+    res = simulate(env, UCB1(), 500, n_runs=3, seed=21)
     for r in range(3):
         reg, pulls = naive.ucb1_run(MEANS, 500, res.seeds[r])
         np.testing.assert_allclose(res.regret[r], reg, rtol=1e-12, atol=1e-9)
@@ -77,7 +77,7 @@ def test_exp3_matches_naive_oracle_draw_for_draw():
     env = BernoulliArms(MEANS)
     n = 400
     eta = math.sqrt(2 * math.log(4) / (n * 4))
-    res = simulate(env, EXP3(), n, 3, 8)
+    res = simulate(env, EXP3(), n, n_runs=3, seed=8)
     for r in range(3):
         reg = naive.exp3_run(MEANS, n, res.seeds[r], eta)
         np.testing.assert_allclose(res.regret[r], reg, rtol=1e-12, atol=1e-9)
@@ -106,20 +106,20 @@ def test_klucb_index_matches_brentq():
 
 def test_checkpoints_and_log_grid():
     env = BernoulliArms(MEANS)
-    full = simulate(env, UCB1(), 1000, 3, 1)
-    ck = simulate(env, UCB1(), 1000, 3, 1, checkpoints=[10, 100, 1000])
+    full = simulate(env, UCB1(), 1000, n_runs=3, seed=1)
+    ck = simulate(env, UCB1(), 1000, n_runs=3, seed=1, checkpoints=[10, 100, 1000])
     np.testing.assert_array_equal(ck.regret, full.regret[:, [9, 99, 999]])
-    g = simulate(env, UCB1(), 1000, 3, 1, checkpoints=20)
+    g = simulate(env, UCB1(), 1000, n_runs=3, seed=1, checkpoints=20)
     np.testing.assert_array_equal(g.t, checkpoint_grid(1000, 20))
     assert g.t[-1] == 1000 and g.t[0] == 1
     # long horizons default to the log grid
-    auto = simulate(env, UCB1(), 50_000, 100, 1)
+    auto = simulate(env, UCB1(), 50_000, n_runs=100, seed=1)
     assert auto.t.size <= 200 and auto.t[-1] == 50_000
 
 
 def test_result_summary_band_and_error_rate():
     env = bai_instance("one_good", 5, gap=0.2)
-    res = simulate(env, SequentialHalving(), 2000, 50, 0)
+    res = simulate(env, SequentialHalving(), 2000, n_runs=50, seed=0)
     s = res.summary()
     assert 0.0 <= s["error_rate"] <= 1.0
     lo, hi = res.band()
@@ -130,7 +130,7 @@ def test_result_summary_band_and_error_rate():
 
 def test_bai_phases_use_the_budget_and_eliminate():
     env = BernoulliArms([0.9, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2])
-    res = simulate(env, SequentialHalving(), 3000, 20, 0)
+    res = simulate(env, SequentialHalving(), 3000, n_runs=20, seed=0)
     assert res.error_rate == 0.0
     sched = SequentialHalving().schedule(8, 3000)
     # arms eliminated in phase 1 were pulled exactly T_1 times
@@ -142,19 +142,19 @@ def test_bai_phases_use_the_budget_and_eliminate():
 
 def test_stochastic_environments():
     for env in (GaussianArms([0.0, 0.5, 1.0], sigma=0.5), BoundedArms([0.1, 0.5, 0.9], 3.0)):
-        res = simulate(env, ThompsonSampling(prior="gaussian"), 2000, 8, 0)
+        res = simulate(env, ThompsonSampling(prior="gaussian"), 2000, n_runs=8, seed=0)
         assert res.pulls[:, 2].mean() > 1000
-    res = simulate(BoundedArms([0.1, 0.5, 0.9], 3.0), ThompsonSampling(), 2000, 8, 0)
+    res = simulate(BoundedArms([0.1, 0.5, 0.9], 3.0), ThompsonSampling(), 2000, n_runs=8, seed=0)
     assert res.pulls[:, 2].mean() > 1000
 
 
 def test_adversarial_regret_against_best_in_hindsight():
     env = AdversarialSequence.switching(3, 1000, switch=0.3)
-    res = simulate(env, UCB1(), 1000, 4, 0)
+    res = simulate(env, UCB1(), 1000, n_runs=4, seed=0)
     # realized regret = best arm total (700) minus reward collected
     got = 700 - res.realized_regret[:, -1]
     assert np.all(got >= 0) and np.all(got <= 1000)
-    exp3 = simulate(env, EXP3(), 1000, 20, 0)
+    exp3 = simulate(env, EXP3(), 1000, n_runs=20, seed=0)
     assert exp3.regret[:, -1].mean() <= math.sqrt(2 * 1000 * 3 * math.log(3))
     # pseudo-regret uses <P_t, x_t>: its mean matches the realized regret's mean
     diff = exp3.regret[:, -1] - exp3.realized_regret[:, -1]
@@ -163,7 +163,7 @@ def test_adversarial_regret_against_best_in_hindsight():
 
 def test_linear_and_oracle_agree_statistically():
     env = LinearBandit.random(6, 3, sigma=0.5, seed=4)
-    res = simulate(env, LinUCB(), 300, 30, 2)
+    res = simulate(env, LinUCB(), 300, n_runs=30, seed=2)
     rng = np.random.default_rng(0)
     ref = [naive.oful_run(env.actions, env.theta, 0.5, 300, 1.0, 0.05, 1.0, 0.5, rng)
            for _ in range(30)]
@@ -171,7 +171,7 @@ def test_linear_and_oracle_agree_statistically():
     m, s = res.final_regret.mean(), res.final_regret.std(ddof=1)
     assert abs(m - ref_reg.mean()) <= 4 * math.hypot(s, ref_reg.std(ddof=1)) / math.sqrt(30) + 1.0
     assert res.extras["covered"].all() and all(r[1] for r in ref)
-    ts = simulate(env, LinearThompsonSampling(), 300, 10, 2)
+    ts = simulate(env, LinearThompsonSampling(), 300, n_runs=10, seed=2)
     assert ts.success and ts.regret.shape == (10, 300)
 
 
@@ -181,8 +181,8 @@ def test_dynamical_linear_bandit():
         env.markov_parameter,
         env.theta + env.B.T @ np.linalg.inv(np.eye(3) - env.A).T @ env.omega, rtol=1e-10,
         atol=1e-12)
-    res = simulate(env, DynLinUCB(), 4000, 8, 0)
-    base = simulate(env, DynLinUCB(ignore_dynamics=True), 4000, 8, 0)
+    res = simulate(env, DynLinUCB(), 4000, n_runs=8, seed=0)
+    base = simulate(env, DynLinUCB(ignore_dynamics=True), 4000, n_runs=8, seed=0)
     assert res.success and base.success
     # holding the best action forever: regret is the bounded transient from x0 = 0
     best = int(env.best_arms[0])
@@ -197,8 +197,8 @@ def test_dynamical_linear_bandit():
 def test_dynlin_beats_myopic_linear_bandit_when_dynamics_conflict():
     env = DynamicalLinearBandit.conflicting(rho=0.7)
     np.testing.assert_allclose(env.markov_parameter, [-0.6, 0.8], rtol=1e-12, atol=1e-12)
-    dyn = simulate(env, DynLinUCB(), 8000, 8, 0, checkpoints=[8000])
-    myopic = simulate(env, DynLinUCB(ignore_dynamics=True), 8000, 8, 0, checkpoints=[8000])
+    dyn = simulate(env, DynLinUCB(), 8000, n_runs=8, seed=0, checkpoints=[8000])
+    myopic = simulate(env, DynLinUCB(ignore_dynamics=True), 8000, n_runs=8, seed=0, checkpoints=[8000])
     assert dyn.final_regret.mean() < myopic.final_regret.mean() / 3
 
 
@@ -208,7 +208,7 @@ def test_threshold_environment_and_baselines():
     pi, reward, g_dp, g_sr = env.stationary()
     assert g_dp[j] <= 0 and g_sr[j] <= 0
     assert np.all(reward[(g_dp <= 0) & (g_sr <= 0)] <= rstar + 1e-15)
-    r = {p.__class__.__name__: simulate(env, p, 4000, 6, 0)
+    r = {p.__class__.__name__: simulate(env, p, 4000, n_runs=6, seed=0)
          for p in (OFS(), PrimalDualThreshold(), UnconstrainedThreshold())}
     v = {k: x.extras["violation"][:, -1].mean() for k, x in r.items()}
     assert v["OFS"] < v["PrimalDualThreshold"] and v["OFS"] < v["UnconstrainedThreshold"]
@@ -217,7 +217,7 @@ def test_threshold_environment_and_baselines():
 def test_nonfinite_regret_reports_failure():
     env = GaussianArms([1e308, -1e308], sigma=1.0)
     with pytest.warns(ConvergenceWarning, match="non-finite"):
-        res = simulate(env, ThompsonSampling(prior="gaussian"), 10, 2, 0)
+        res = simulate(env, ThompsonSampling(prior="gaussian"), 10, n_runs=2, seed=0)
     assert not res.success and res.status == Status.NUMERICAL
 
 
@@ -245,9 +245,9 @@ def test_binomial_sampler_matches_scipy_pmf():
 
 def test_dp_elimination_noise_hurts_at_small_epsilon():
     env = BernoulliArms([0.6, 0.45, 0.45, 0.45])
-    strong = simulate(env, DPSequentialHalving(epsilon=0.02), 800, 300, 0)
-    weak = simulate(env, DPSequentialHalving(epsilon=50.0), 800, 300, 0)
-    plain = simulate(env, SequentialHalving(), 800, 300, 0)
+    strong = simulate(env, DPSequentialHalving(epsilon=0.02), 800, n_runs=300, seed=0)
+    weak = simulate(env, DPSequentialHalving(epsilon=50.0), 800, n_runs=300, seed=0)
+    plain = simulate(env, SequentialHalving(), 800, n_runs=300, seed=0)
     # Laplace scale 1/(eps T_l): at eps = 0.02 the releases are mostly noise
     assert strong.error_rate > weak.error_rate + 0.1
     assert abs(weak.error_rate - plain.error_rate) < 0.1

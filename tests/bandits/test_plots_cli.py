@@ -12,7 +12,7 @@ from equilibria.bandits import (EXP3, UCB1, BernoulliArms, plot_pulls, plot_regr
 
 def test_plots_return_labelled_figures():
     env = BernoulliArms([0.2, 0.5, 0.8])
-    rs = [simulate(env, p, 500, 10, 0) for p in (UCB1(), EXP3())]
+    rs = [simulate(env, p, 500, n_runs=10, seed=0) for p in (UCB1(), EXP3())]
     fig = plot_regret(rs)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "round t" and "regret" in ax.get_ylabel()
@@ -40,7 +40,7 @@ def test_cli_bandits(tmp_path, capsys):
 def test_violation_plot_for_threshold_environment():
     from equilibria.bandits import OFS, ThresholdEnvironment
 
-    res = simulate(ThresholdEnvironment(), OFS(), 300, 4, 0)
+    res = simulate(ThresholdEnvironment(), OFS(), 300, n_runs=4, seed=0)
     fig = plot_regret(res, violation=True)
     assert "violation" in fig.axes[0].get_ylabel()
     line = fig.axes[0].get_lines()[0]

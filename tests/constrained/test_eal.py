@@ -180,7 +180,7 @@ def test_sketch_solve_reaches_dense_solution(method):
     K = np.block([[p.hess(x, lam), J.T], [J, np.zeros((3, 3))]])
     b = rng.standard_normal(9)
     q = 3 if method == "block" else None             # blocks smaller than N = 9
-    z, it, r = sketch_solve(K, b, tol_abs=1e-10, method=method, sketch_size=q, rng=2)
+    z, it, r = sketch_solve(K, b, tol_abs=1e-10, method=method, sketch_size=q, seed=2)
     assert r <= 1e-10 and it >= 1
     np.testing.assert_allclose(z, np.linalg.solve(K, b), rtol=1e-7, atol=1e-8)
 
@@ -198,7 +198,7 @@ def test_block_kaczmarz_step_is_a_block_projection(seed, n, m, q):
     b = rng.standard_normal(n + m)
     z0 = rng.standard_normal(n + m)
     z1, it, _ = sketch_solve(K, b, z0, tol_abs=0.0, method="block", sketch_size=q, max_iter=1,
-                             rng=seed, equilibrate=False)
+                             seed=seed, equilibrate=False)
     assert it == 1
     scale = np.abs(K).sum(axis=1) * np.abs(z1).max() + np.abs(b)
     rows = np.flatnonzero(np.abs(K @ z1 - b) <= 1e-9 * scale)

@@ -197,7 +197,7 @@ class _Oracle:
 # ---------------------------------------------------------------------------------------------
 
 def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None, max_iter=None,
-                 rng=None, equilibrate=True):
+                 seed=None, equilibrate=True):
     r"""Solve ``K z = b`` (``K`` symmetric) by randomized sketch-and-project.
 
     .. math::
@@ -243,7 +243,7 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
     b = np.ascontiguousarray(b, dtype=np.float64)
     N = b.size
     z = np.zeros(N) if z0 is None else np.array(z0, dtype=np.float64)
-    rng = as_generator(rng)
+    rng = as_generator(seed)
     if max_iter is None:
         max_iter = 1_000_000 if method == "kaczmarz" else 2_000
     max_iter = int(max_iter)
@@ -705,7 +705,7 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
         while True:
             z, k_sk, r_norm = sketch_solve(K, -gradL, z, tol_abs=theta_t * res, method=sketch,
                                            sketch_size=sketch_size, max_iter=max_sketch_iter,
-                                           rng=rng)
+                                           seed=rng)
             n_sk += k_sk
             # budget exhausted before the accuracy condition: the direction is still used
             # when it passes the descent test below (deviation, counted in n_inexact)
