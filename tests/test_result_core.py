@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 
-from equilibria._lib.result import Result, Status
+from equilibria._lib.result import ConvergenceWarning, Result, Status
 
 PACKAGES = ("equilibria.solvers.online", "equilibria.solvers.ot", "equilibria.solvers.games",
             "equilibria.solvers.policy", "equilibria.solvers.constrained", "equilibria.bandits",
@@ -95,7 +95,7 @@ def _policy():
     pi = np.full(5, 0.2)
     r = np.linspace(0, 1, 5)
     return {
-        "policy_gradient": lambda: p.policy_gradient(pi, r, reg="kl", beta=0.5, n_steps=200),
+        "policy_gradient": lambda: p.policy_gradient(pi, r, reg="kl", beta=0.5, max_iter=200),
         "constrained_rlhf": lambda: p.constrained_rlhf(),
         "gardo": lambda: p.gardo(),
         "chi2_occupancy_policy": lambda: p.chi2_occupancy_policy(
@@ -227,10 +227,14 @@ def test_every_public_function_is_classified(pkg):
 @pytest.mark.parametrize("pkg,name", CASES, ids=[f"{p.rsplit('.', 1)[-1]}.{n}" for p, n in CASES])
 def test_solver_returns_result_core(pkg, name):
     call = SMOKE_BUILDERS[pkg]()[name]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         res = call()
     assert isinstance(res, Result), f"{pkg}.{name} returned {type(res).__name__}, not a Result"
+    if not res.success:
+        # a failure is never silent: success=False comes with a ConvergenceWarning
+        assert any(issubclass(w.category, ConvergenceWarning) for w in caught), \
+            f"{pkg}.{name}: success=False without a ConvergenceWarning ({res.message})"
     assert dataclasses.is_dataclass(res)
     assert isinstance(res.success, bool)
     assert int(res.status) in {int(s) for s in Status}
@@ -245,3 +249,27 @@ def test_solver_returns_result_core(pkg, name):
             v = getattr(res, f.name)
             if isinstance(v, np.ndarray) and v.dtype.kind == "f":
                 assert not np.isnan(v).any(), f"{pkg}.{name}: NaN in `{f.name}` on success"
+
+
+def _failing_calls():
+    from equilibria import odes
+    from equilibria.solvers import policy
+    from equilibria.theory import glv_field
+
+    m = odes.CoexistenceModel.preset("governed")
+    return {
+        "odes.simulate_field": lambda: odes.simulate_field(
+            glv_field([1.0, 1.0], [[-1.0, -0.5], [-0.5, -1.0]]), [0.2, 0.3], 50.0, max_iter=3),
+        "odes.LVSystem.simulate": lambda: m.simulate(m.uniform_state(0.5, 0.5), 100.0,
+                                                     max_iter=5),
+        "policy.policy_gradient": lambda: policy.policy_gradient(
+            np.full(4, 0.25), np.arange(4.0), reg="kl", beta=1.0, max_iter=3, tol=1e-12),
+    }
+
+
+@pytest.mark.parametrize("name", list(_failing_calls()))
+def test_failure_comes_with_a_convergence_warning(name):
+    with pytest.warns(ConvergenceWarning):
+        res = _failing_calls()[name]()
+    assert isinstance(res, Result) and not res.success
+    assert int(res.status) != Status.SUCCESS and res.message

@@ -17,7 +17,7 @@ def _cmd_bandits(args) -> int:
     import equilibria.bandits as B
 
     means = [float(x) for x in args.means.split(",")]
-    env = B.BernoulliArms(means)
+    env = B.BernoulliArms(np.asarray(means))
     results = []
     names = [n.strip() for n in args.policies.split(",") if n.strip()]
     for name in names:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import Any
 
 import numpy as np
 
@@ -256,6 +257,7 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
     sched = np.ascontiguousarray(sched, dtype=np.float64)
     if not (np.all(np.isfinite(par)) and np.all(np.isfinite(sched))):
         raise ValueError(f"`policy` parameters must be finite, got {par}")
+    env_arrays: tuple[Any, ...]
     if kind == "mab":
         adv = env.rewards if isinstance(env, AdversarialSequence) else np.zeros((1, env.n_arms))
         env_arrays = (int(env.env_code), np.ascontiguousarray(env.means, dtype=np.float64),

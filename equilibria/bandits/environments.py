@@ -40,6 +40,7 @@ __all__ = [
 class _Stochastic:
     """Mixin: finite-armed stochastic arms with means ``means``."""
 
+    means: np.ndarray  # declared by each dataclass subclass
     bounded = True
     env_code = 0
 
@@ -484,6 +485,7 @@ class ThresholdEnvironment:
 
     @property
     def n_arms(self) -> int:
+        assert self.grid is not None  # __post_init__ always sets `grid` to an array
         return int(self.grid.size)
 
     def tables(self):

@@ -71,7 +71,7 @@ def make_dp5(field, cache=True):
     """
 
     @njit(cache=cache)
-    def integrate_one(x0, t_eval, P, rtol, atol, h0, max_steps, ftol, t_min, bound, Y):
+    def integrate_one(x0, t_eval, P, rtol, atol, h0, max_iter, ftol, t_min, bound, Y):
         """Adaptive DP5(4) from ``x0`` at t=0, writing states at ``t_eval`` into ``Y``.
 
         Returns ``(status, t_stop, n_steps)``.  Rows of ``Y`` after a divergence/failure are NaN;
@@ -114,7 +114,7 @@ def make_dp5(field, cache=True):
                 if fm <= ftol:
                     status = 1
                     break
-            if steps >= max_steps:
+            if steps >= max_iter:
                 status = 4
                 break
             t_target = t_eval[k]
@@ -212,13 +212,13 @@ _integrate_one = make_dp5(_field_packed)
 
 
 @njit(parallel=True)
-def _integrate_batch(X0, t_eval, kind, r, A, M, q, rtol, atol, h0, max_steps, ftol, t_min,
+def _integrate_batch(X0, t_eval, kind, r, A, M, q, rtol, atol, h0, max_iter, ftol, t_min,
                      bound, Y, status, t_stop, n_steps):
     """:func:`_integrate_one` for every row of ``X0`` (parallel over rows)."""
     m = X0.shape[0]
     for p in prange(m):
         s, ts, ns = _integrate_one(X0[p], t_eval, (kind, r, A, M, q), rtol, atol, h0,
-                                   max_steps, ftol, t_min, bound, Y[p])
+                                   max_iter, ftol, t_min, bound, Y[p])
         status[p] = s
         t_stop[p] = ts
         n_steps[p] = ns

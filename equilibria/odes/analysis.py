@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -41,6 +42,9 @@ from equilibria._lib.validation import (as_float_array, check_int, check_option,
 
 from .model import OUTCOME_CLASSES, CoexistenceModel, classify
 from .systems import LVSystem
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
 
 __all__ = ["BasinResult", "ContinuationResult", "RegimeResult", "ShockResult",
            "SensitivityResult", "basin_sweep", "basin_continuation", "regime_diagram",
@@ -87,9 +91,9 @@ def _class_of(model, x, kind: str = "equilibrium") -> str:
 # ------------------------------------------------------------------------------------------
 # attractor identification
 # ------------------------------------------------------------------------------------------
-def _run_chunk(system, X0, t_end, ftol, rtol, atol, max_steps):
+def _run_chunk(system, X0, t_end, ftol, rtol, atol, max_iter):
     run = system.simulate_batch(X0, t_end, ftol=ftol, rtol=rtol, atol=atol,
-                                max_steps=max_steps)
+                                max_iter=max_iter)
     return run.x, run.status
 
 
@@ -331,7 +335,7 @@ class BasinResult(Result):
         base_cols = [CLASS_COLORS.get(c, f"C{i}") for i, c in enumerate(self.classes)]
         # distinguish attractors of the same class by lightness
         seen: dict = {}
-        cols = []
+        cols: list[tuple[Any, ...] | str] = []
         import matplotlib.colors as mc
         for c, col in zip(self.classes, base_cols, strict=True):
             j = seen.get(c, 0)
@@ -347,8 +351,9 @@ class BasinResult(Result):
         ax.imshow(img, origin="lower", cmap=cmap, vmin=-0.5, vmax=len(cols) - 0.5,
                   extent=[self.u[0], self.u[-1], self.v[0], self.v[-1]], aspect="auto",
                   interpolation="nearest")
-        handles = [Patch(facecolor=cols[i], edgecolor="k",
-                         label=f"{names[i]} ({100 * self.fractions[i]:.1f}%)") for i in range(k)]
+        handles: list[Artist] = [
+            Patch(facecolor=cols[i], edgecolor="k",
+                  label=f"{names[i]} ({100 * self.fractions[i]:.1f}%)") for i in range(k)]
         for j, s in enumerate(special):
             f = self.special_fractions[_SPECIAL[s]]
             if f > 0:
@@ -407,7 +412,7 @@ def _slice(model, u, v, axes, base):
 
 def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, axes=None,
                 base=None, t_end: float = 500.0, ftol: float = 1e-6, rtol: float = 1e-7,
-                atol: float = 1e-9, max_steps: int = 100_000, cluster_tol: float = 1e-3,
+                atol: float = 1e-9, max_iter: int = 100_000, cluster_tol: float = 1e-3,
                 recurrence: bool = True, window: float | None = None, n_samples: int = 1000,
                 recurrence_tol: float = 1e-2, near_tol: float = 0.05,
                 axis_labels=None, chunks: int | None = None, executor=None,
@@ -447,7 +452,7 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
     base : array (n,) >= 0, optional
     axis_labels : (str, str), optional
         Axis labels of the plot (default: from the model, or ``"u"``, ``"v"`` with ``axes``).
-    t_end, ftol, rtol, atol, max_steps : integration and stopping rule (above).
+    t_end, ftol, rtol, atol, max_iter : integration and stopping rule (above).
     cluster_tol : float > 0
     recurrence, window, n_samples, recurrence_tol, near_tol : recurrence fallback (above).
     chunks : int, optional
@@ -482,14 +487,14 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
     ftol = check_scalar(ftol, "ftol", lo=0)
     rtol = check_scalar(rtol, "rtol", lo=0, lo_inclusive=False)
     atol = check_scalar(atol, "atol", lo=0, lo_inclusive=False)
-    max_steps = check_int(max_steps, "max_steps", lo=1)
+    max_iter = check_int(max_iter, "max_iter", lo=1)
     cluster_tol = check_scalar(cluster_tol, "cluster_tol", lo=0, lo_inclusive=False)
     rec = _recurrence_options(recurrence, window, t_end, n_samples, recurrence_tol, near_tol,
-                              rtol, atol, max_steps)
+                              rtol, atol, max_iter)
     chunks = check_int(chunks if chunks is not None else max(1, min(64, X0.shape[0] // 2048)),
                        "chunks", lo=1)
     parts = np.array_split(X0, chunks)
-    fn = functools.partial(_run_chunk_star, system, t_end, ftol, rtol, atol, max_steps)
+    fn = functools.partial(_run_chunk_star, system, t_end, ftol, rtol, atol, max_iter)
     out = parallel_map(fn, parts, executor=executor, progress=progress, desc="basin sweep")
     X = np.vstack([o[0] for o in out])
     status = np.concatenate([o[1] for o in out])
@@ -506,7 +511,7 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
     if not ok:
         msg += ("; some points did not converge/diverged (" + ", ".join(
             f"{k} {100 * f:.2f}%" for k, f in special.items() if f > 0) +
-            "): increase `t_end` or `max_steps`")
+            "): increase `t_end` or `max_iter`")
     return finish(BasinResult, success=ok, status=Status.SUCCESS if ok else Status.MAX_ITER,
                   message=msg, n_iter=int(N), u=u, v=v, labels=lab.reshape(grid, grid),
                   attractors=att, classes=classes, fractions=fr, special_fractions=special,
@@ -514,7 +519,7 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
 
 
 def _recurrence_options(recurrence, window, t_end, n_samples, recurrence_tol, near_tol, rtol,
-                        atol, max_steps):
+                        atol, max_iter):
     """Validated options of the recurrence fallback (``None`` when it is off)."""
     if not isinstance(recurrence, (bool, np.bool_)):
         raise TypeError(f"`recurrence` must be a bool, got {type(recurrence).__name__}")
@@ -524,12 +529,12 @@ def _recurrence_options(recurrence, window, t_end, n_samples, recurrence_tol, ne
                 recurrence_tol=check_scalar(recurrence_tol, "recurrence_tol", lo=0,
                                             lo_inclusive=False),
                 near_tol=check_scalar(near_tol, "near_tol", lo=0, lo_inclusive=False),
-                rtol=rtol, atol=atol, max_steps=max_steps, bound=1e8)
+                rtol=rtol, atol=atol, max_iter=max_iter, bound=1e8)
     return opts if recurrence else None
 
 
-def _run_chunk_star(system, t_end, ftol, rtol, atol, max_steps, X0):
-    return _run_chunk(system, X0, t_end, ftol, rtol, atol, max_steps)
+def _run_chunk_star(system, t_end, ftol, rtol, atol, max_iter, X0):
+    return _run_chunk(system, X0, t_end, ftol, rtol, atol, max_iter)
 
 
 # ------------------------------------------------------------------------------------------
@@ -745,8 +750,8 @@ class RegimeResult(Result):
         if yy.size:
             ax.plot(x[xx], y[yy], "k.", ms=3)
         present = sorted(set(self.classes.ravel().tolist()))
-        handles = [Patch(facecolor=cols[j], edgecolor="k", label=OUTCOME_CLASSES[j])
-                   for j in present]
+        handles: list[Artist] = [Patch(facecolor=cols[j], edgecolor="k",
+                                       label=OUTCOME_CLASSES[j]) for j in present]
         if yy.size:
             handles.append(Line2D([], [], color="k", marker=".", ls="", label="multistable"))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3,

@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import Any
 
 import numpy as np
 
@@ -181,26 +182,26 @@ class CoexistenceModel:
 
     n_h: int = 1
     n_a: int = 1
-    r_h: object = 1.0
-    r_a: object = 1.0
-    s_h: object = 1.0
-    s_a: object = 1.0
-    w: object = 1.0
+    r_h: Any = 1.0
+    r_a: Any = 1.0
+    s_h: Any = 1.0
+    s_a: Any = 1.0
+    w: Any = 1.0
     gain_h: float = 0.3
     gain_a: float = 0.3
-    c: object = 1.0
+    c: Any = 1.0
     conflict_h: float = 0.3
     conflict_a: float = 0.05
-    L: object = None
+    L: Any = None
     diffusion: float = 0.0
-    inter_layer: object = 0.0
-    G: object = None
+    inter_layer: Any = 0.0
+    G: Any = None
     g: float = 0.0
     burden: float = 0.0
     freedom: float = 1.0
     saturation: float = 0.0
     mediation: float = 0.0
-    x_ref: object = 1.0
+    x_ref: Any = 1.0
     balance_tol: float = 0.2
 
     def __post_init__(self):
@@ -367,7 +368,7 @@ class CoexistenceModel:
           high-coexistence state, separated by a saddle.
         """
         check_option(name, "name", PRESETS)
-        base = dict(n_h=1, n_a=1, r_h=1.0, r_a=1.0, s_h=1.0, s_a=0.6, w=1.0, gain_h=0.3,
+        base: dict[str, Any] = dict(n_h=1, n_a=1, r_h=1.0, r_a=1.0, s_h=1.0, s_a=0.6, w=1.0, gain_h=0.3,
                     gain_a=0.25, c=1.0, conflict_h=0.3, conflict_a=0.05, diffusion=0.02,
                     inter_layer=0.02, burden=0.3, freedom=1.8, mediation=0.25)
         if name == "governed":

@@ -74,7 +74,7 @@ def _per_capita(system, x):
     return system.r + Ax + system.M @ (x / (1.0 + system.q * x))
 
 
-def continue_orbits(system, X, *, window, n_samples, rtol, atol, max_steps, bound,
+def continue_orbits(system, X, *, window, n_samples, rtol, atol, max_iter, bound,
                     cluster_tol, recurrence_tol, near_tol, saddles, pos0=None, batch=128):
     """Classify the orbits from the rows of ``X`` (see the module docstring).
 
@@ -93,7 +93,7 @@ def continue_orbits(system, X, *, window, n_samples, rtol, atol, max_steps, boun
     S = np.asarray(saddles, dtype=float).reshape(-1, n)
     for b0 in range(0, m, batch):
         Xb = X[b0:b0 + batch]
-        Y, st, _, _ = system._batch(Xb, t_eval, rtol=rtol, atol=atol, max_steps=max_steps,
+        Y, st, _, _ = system._batch(Xb, t_eval, rtol=rtol, atol=atol, max_iter=max_iter,
                                     ftol=0.0, t_min=0.0, bound=bound)
         for p in range(Xb.shape[0]):
             i = b0 + p

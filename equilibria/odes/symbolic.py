@@ -27,7 +27,7 @@ def _integrator(compiled_field):
 
 
 def simulate_field(field, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
-             atol: float = 1e-10, max_steps: int = 1_000_000, bound: float = 1e8):
+             atol: float = 1e-10, max_iter: int = 1_000_000, bound: float = 1e8):
     """Integrate a :class:`equilibria.theory.SymbolicField` with its compiled field.
 
     Adaptive Dormand-Prince 5(4), the same kernel and step rule as
@@ -48,7 +48,7 @@ def simulate_field(field, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
         Increasing output times in ``[0, t_end]`` (default 201 equispaced points).
     rtol, atol : float
         Relative and absolute local error tolerances.
-    max_steps : int
+    max_iter : int
         Budget of accepted plus rejected steps.
     bound : float
         The run stops as diverged when ``max|x| > bound``.
@@ -57,7 +57,7 @@ def simulate_field(field, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
     -------
     equilibria.odes.Trajectory
         ``t``, ``y`` (rows NaN after a divergence or failure), ``success``; on
-        ``max|x| > bound``, a non-finite state, step-size underflow or ``max_steps``
+        ``max|x| > bound``, a non-finite state, step-size underflow or ``max_iter``
         exhausted: ``success=False`` with a :class:`ConvergenceWarning` naming the fix.
 
     Note: the integrator clips negative components to 0 after each accepted step (it is
@@ -74,7 +74,7 @@ def simulate_field(field, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
     t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
     rtol = check_scalar(rtol, "rtol", lo=0, lo_inclusive=False)
     atol = check_scalar(atol, "atol", lo=0, lo_inclusive=False)
-    max_steps = check_int(max_steps, "max_steps", lo=1)
+    max_iter = check_int(max_iter, "max_iter", lo=1)
     bound = check_scalar(bound, "bound", lo=0, lo_inclusive=False)
     t_eval = np.linspace(0.0, t_end, 201) if t_eval is None else \
         as_float_array(t_eval, "t_eval", ndim=1, nonneg=True, min_size=1)
@@ -82,11 +82,11 @@ def simulate_field(field, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
         raise ValueError("`t_eval` must be increasing and within [0, t_end]")
     Y = np.empty((t_eval.size, field.n))
     status, t_stop, steps = _integrator(field.compiled_field)(x0, t_eval, field.param_vector(p), rtol, atol, 1e-2,
-                                             max_steps, 0.0, 0.0, bound, Y)
+                                             max_iter, 0.0, 0.0, bound, Y)
     st = int(status)
     ok = st == 0
     fix = {2: "the orbit is unbounded or raise `bound`", 3: "lower `rtol`",
-           4: "increase `max_steps`", 5: "the problem is stiff or singular"}
+           4: "increase `max_iter`", 5: "the problem is stiff or singular"}
     return finish(Trajectory, success=ok,
                   status=Status.SUCCESS if ok else (Status.DIVERGED if st == 2 else
                                                     Status.MAX_ITER if st == 4 else

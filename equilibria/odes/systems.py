@@ -206,27 +206,27 @@ class LVSystem:
 
     # ------------------------------------------------------------------------------------
     def simulate(self, x0, t_end, *, t_eval=None, rtol: float = 1e-8, atol: float = 1e-10,
-                 max_steps: int = 1_000_000, bound: float = 1e8) -> Trajectory:
+                 max_iter: int = 1_000_000, bound: float = 1e8) -> Trajectory:
         r"""Integrate from ``x0`` over ``[0, t_end]`` with adaptive Dormand-Prince 5(4).
 
         Step control ([2], II.4): accept when the RMS of
         ``err_i / (atol + rtol * max(|y_i|, |y_new_i|))`` is ``<= 1``; new step
         ``h * min(10, max(0.2, 0.9 err^{-1/5}))``; outputs hit ``t_eval`` exactly.
         Stops with ``success=False`` when ``max|x| > bound`` (diverged), a state is non-finite,
-        or ``max_steps`` is exhausted.
+        or ``max_iter`` is exhausted.
         """
         x0 = self.check_state(x0)
         t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
         rtol = check_scalar(rtol, "rtol", lo=0, lo_inclusive=False)
         atol = check_scalar(atol, "atol", lo=0, lo_inclusive=False)
-        max_steps = check_int(max_steps, "max_steps", lo=1)
+        max_iter = check_int(max_iter, "max_iter", lo=1)
         bound = check_scalar(bound, "bound", lo=0, lo_inclusive=False)
         if t_eval is None:
             t_eval = np.linspace(0.0, t_end, 201)
         t_eval = as_float_array(t_eval, "t_eval", ndim=1, nonneg=True, min_size=1)
         if np.any(np.diff(t_eval) <= 0) or t_eval[-1] > t_end * (1 + 1e-12):
             raise ValueError("`t_eval` must be increasing and within [0, t_end]")
-        run = self._batch(x0[None, :], t_eval, rtol=rtol, atol=atol, max_steps=max_steps,
+        run = self._batch(x0[None, :], t_eval, rtol=rtol, atol=atol, max_iter=max_iter,
                           ftol=0.0, t_min=0.0, bound=bound)
         st = int(run[1][0])
         ok = st == 0
@@ -234,7 +234,7 @@ class LVSystem:
                2: f"diverged: max|x| > bound={bound:g} at t={run[2][0]:.4g}; the model has "
                   "unbounded orbits (check signs of A) or raise `bound`",
                3: f"non-finite state at t={run[2][0]:.4g}; lower `rtol` or check parameters",
-               4: f"step budget exhausted at t={run[2][0]:.4g}; increase `max_steps`",
+               4: f"step budget exhausted at t={run[2][0]:.4g}; increase `max_iter`",
                5: f"step size underflow at t={run[2][0]:.4g}; the problem is stiff or "
                   "singular"}[st]
         return finish(Trajectory, success=ok, status=Status.SUCCESS if ok else
@@ -243,7 +243,7 @@ class LVSystem:
                       message=msg, n_iter=int(run[3][0]), t=t_eval, y=run[0][0],
                       n_steps=int(run[3][0]))
 
-    def _batch(self, X0, t_eval, *, rtol, atol, max_steps, ftol, t_min, bound, h0=1e-2):
+    def _batch(self, X0, t_eval, *, rtol, atol, max_iter, ftol, t_min, bound, h0=1e-2):
         m, n = X0.shape
         Y = np.empty((m, t_eval.shape[0], n))
         status = np.empty(m, dtype=np.int64)
@@ -251,12 +251,12 @@ class LVSystem:
         n_steps = np.empty(m, dtype=np.int64)
         K._integrate_batch(np.ascontiguousarray(X0, dtype=np.float64), t_eval,
                            self._kind_id, self.r, self.A, self.M, self.q, float(rtol),
-                           float(atol), float(h0), int(max_steps), float(ftol), float(t_min),
+                           float(atol), float(h0), int(max_iter), float(ftol), float(t_min),
                            float(bound), Y, status, t_stop, n_steps)
         return Y, status, t_stop, n_steps
 
     def simulate_batch(self, X0, t_end, *, rtol: float = 1e-7, atol: float = 1e-9,
-                       ftol: float = 1e-6, t_min: float = 0.0, max_steps: int = 200_000,
+                       ftol: float = 1e-6, t_min: float = 0.0, max_iter: int = 200_000,
                        bound: float = 1e8) -> BatchRun:
         r"""Final states of many initial conditions (rows of ``X0``), in parallel (numba).
 
@@ -273,7 +273,7 @@ class LVSystem:
         Y, status, t_stop, n_steps = self._batch(
             X0, np.array([t_end]), rtol=check_scalar(rtol, "rtol", lo=0, lo_inclusive=False),
             atol=check_scalar(atol, "atol", lo=0, lo_inclusive=False),
-            max_steps=check_int(max_steps, "max_steps", lo=1), ftol=ftol,
+            max_iter=check_int(max_iter, "max_iter", lo=1), ftol=ftol,
             t_min=check_scalar(t_min, "t_min", lo=0),
             bound=check_scalar(bound, "bound", lo=0, lo_inclusive=False))
         return BatchRun(Y[:, -1, :], status, t_stop, n_steps)

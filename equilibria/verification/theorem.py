@@ -196,6 +196,8 @@ class Theorem:
         """Run the experiment and return its evidence (:class:`BoundData` or :class:`RateData`)."""
         if self.experiment is not None:
             return self.experiment(rng, quick)
+        # __post_init__: without `experiment` the theorem is of bound kind with both callables
+        assert self.sample is not None and self.evaluate is not None
         n = self.n_instances[0 if quick else 1]
         meas, bnd = np.empty(n), np.empty(n)
         for k in range(n):
@@ -207,6 +209,7 @@ class Theorem:
         if isinstance(evidence, RateData):
             if self.kind != "rate":
                 raise TypeError(f"{self.name}: bound theorem returned RateData")
+            assert self.band is not None  # __post_init__ requires `band` for rate theorems
             fit = fit_loglog(evidence.sizes, evidence.values, kind=evidence.kind, seed=seed)
             passed = fit.within(self.band)
             values = np.asarray(evidence.values)

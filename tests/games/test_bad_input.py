@@ -73,8 +73,8 @@ def test_nash_bad_inputs():
         nash_mirror_prox(P3, 0.1, pi0=[0.5, 0.5])
     with pytest.raises(ValueError, match="`method`"):
         nash_mirror_prox(P3, 0.1, method="policy_gradient")
-    with pytest.raises(ValueError, match="`pg_steps`"):
-        nash_mirror_prox(P3, 0.1, method="pg", pg_steps=0)
+    with pytest.raises(ValueError, match="`pg_max_iter`"):
+        nash_mirror_prox(P3, 0.1, method="pg", pg_max_iter=0)
     with pytest.raises(ValueError, match="`pg_lr`"):
         nash_mirror_prox(P3, 0.1, method="pg", pg_lr=-1.0)
     with pytest.raises(ValueError, match="`n_samples`"):

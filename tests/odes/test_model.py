@@ -134,8 +134,8 @@ def test_divergence_labelled_not_silent():
 
 def test_step_budget_failure_warns():
     M = CoexistenceModel.preset("governed")
-    with pytest.warns(ConvergenceWarning, match="max_steps"):
-        tr = M.simulate(M.uniform_state(0.5, 0.5), 100.0, max_steps=5)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        tr = M.simulate(M.uniform_state(0.5, 0.5), 100.0, max_iter=5)
     assert not tr.success
 
 

@@ -23,9 +23,9 @@ def test_every_solver_returns_the_result_core():
     env = ensemble_proxy_bandit()
     comp = composite_bandit()
     mdp = random_mdp(2, 2, seed=0)
-    runs = [policy_gradient(env.pi_ref, env.r_proxy, n_steps=3),
-            gardo(env, n_steps=3),
-            constrained_rlhf(comp, proxy_points(comp)[0], n_steps=20_000),
+    runs = [policy_gradient(env.pi_ref, env.r_proxy, max_iter=3),
+            gardo(env, max_iter=3),
+            constrained_rlhf(comp, proxy_points(comp)[0], max_iter=20_000),
             chi2_occupancy_policy(mdp, np.ones((2, 2)), np.full((2, 2), 0.5), 0.1)]
     for res in runs:
         assert isinstance(res, Result)
@@ -39,7 +39,7 @@ def test_exact_policy_gradient_converges_to_closed_form(reg, beta):
     rng = np.random.default_rng(0)
     p = rng.dirichlet(np.ones(6))
     r = rng.normal(size=6)
-    run = policy_gradient(p, r, reg=reg, beta=beta, lr=0.2, update="mirror", n_steps=50_000,
+    run = policy_gradient(p, r, reg=reg, beta=beta, lr=0.2, update="mirror", max_iter=50_000,
                           tol=1e-11)
     assert run.success
     if reg == "kl":
@@ -66,18 +66,18 @@ def test_sampled_signal_is_unbiased():
 def test_sampled_kl_policy_gradient_reaches_regularized_optimum():
     env = correlated_proxy_bandit()
     exact = kl_regularized_policy(env.pi_ref, env.r_proxy, 2.0)
-    run = policy_gradient(env.pi_ref, env.r_proxy, reg="kl", beta=2.0, lr=5.0, n_steps=2000,
+    run = policy_gradient(env.pi_ref, env.r_proxy, reg="kl", beta=2.0, lr=5.0, max_iter=2000,
                           method="sampled", batch_size=256, seed=1, record_every=100)
     np.testing.assert_allclose(run.proxy[-1], exact.expected_reward, rtol=0, atol=0.03)
-    again = policy_gradient(env.pi_ref, env.r_proxy, reg="kl", beta=2.0, lr=5.0, n_steps=2000,
+    again = policy_gradient(env.pi_ref, env.r_proxy, reg="kl", beta=2.0, lr=5.0, max_iter=2000,
                             method="sampled", batch_size=256, seed=1, record_every=100)
     np.testing.assert_array_equal(run.policy, again.policy)  # seeded
 
 
 def test_policy_gradient_nonconvergence_warns():
     p = np.full(4, 0.25)
-    with pytest.warns(ConvergenceWarning, match="increase `n_steps`"):
-        run = policy_gradient(p, np.arange(4.0), reg="kl", beta=1.0, n_steps=3, tol=1e-12)
+    with pytest.warns(ConvergenceWarning, match="increase `max_iter`"):
+        run = policy_gradient(p, np.arange(4.0), reg="kl", beta=1.0, max_iter=3, tol=1e-12)
     assert not run.success and run.status == Status.MAX_ITER
 
 
@@ -145,7 +145,7 @@ def test_constrained_rlhf_beats_fixed_weights(composite_tuned):
 def test_constrained_rlhf_sampled_respects_thresholds(composite_tuned):
     env, theta, _ = composite_tuned
     run = constrained_rlhf(env, theta, method="sampled", lr=20.0, lr_multiplier=0.05,
-                           n_steps=2000, batch_size=512, seed=0)
+                           max_iter=2000, batch_size=512, seed=0)
     assert run.success
     assert run.max_violation <= 0.05
 
@@ -160,18 +160,18 @@ def test_constrained_rlhf_infeasible_reported():
 
 def test_constrained_rlhf_nonconvergence_warns():
     env = composite_bandit()
-    with pytest.warns(ConvergenceWarning, match="increase `n_steps`"):
-        run = constrained_rlhf(env, [1.0, 1.0], n_steps=5)
+    with pytest.warns(ConvergenceWarning, match="increase `max_iter`"):
+        run = constrained_rlhf(env, [1.0, 1.0], max_iter=5)
     assert not run.success and run.status == Status.MAX_ITER
 
 
 def test_gardo_deterministic_and_sampled_runs():
     env = ensemble_proxy_bandit()
-    a = gardo(env, n_steps=50)
-    b = gardo(env, n_steps=50)
+    a = gardo(env, max_iter=50)
+    b = gardo(env, max_iter=50)
     np.testing.assert_array_equal(a.policy, b.policy)
-    s = gardo(env, n_steps=200, method="sampled", update="pg", lr=1.0, seed=3)
-    s2 = gardo(env, n_steps=200, method="sampled", update="pg", lr=1.0, seed=3)
+    s = gardo(env, max_iter=200, method="sampled", update="pg", lr=1.0, seed=3)
+    s2 = gardo(env, max_iter=200, method="sampled", update="pg", lr=1.0, seed=3)
     np.testing.assert_array_equal(s.policy, s2.policy)
     assert s.proxy[-1] > s.proxy[0] + 0.5
     assert np.all(np.isfinite(s.entropy))
@@ -246,22 +246,22 @@ def test_sampled_gardo_beats_uniform_kl_true_reward_many_seeds():
     from scipy import stats
 
     seeds = np.random.default_rng(123).integers(0, 2**31, size=12)
-    r = gardo_vs_kl(seeds, method="sampled", lr=1.0, n_steps=100)
+    r = gardo_vs_kl(seeds, method="sampled", lr=1.0, max_iter=100)
     assert np.all(np.isfinite(r["true_gardo"]))  # every run reaches the proxy level
     d = r["true_gardo"] - r["true_kl"]
     lo = d.mean() - stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
     assert lo > 0.0
-    again = gardo_vs_kl(seeds[:2], method="sampled", lr=1.0, n_steps=100)
+    again = gardo_vs_kl(seeds[:2], method="sampled", lr=1.0, max_iter=100)
     np.testing.assert_array_equal(again["true_gardo"], r["true_gardo"][:2])
 
 
 @pytest.mark.parametrize("run", [
-    lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, n_steps=3, update="mirror"),
-    lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, n_steps=3, update="pg"),
-    lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, n_steps=3, method="sampled",
+    lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, max_iter=3, update="mirror"),
+    lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, max_iter=3, update="pg"),
+    lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, max_iter=3, method="sampled",
                             update="mirror", seed=0),
-    lambda: gardo(ensemble_proxy_bandit(), lr=1.7e308, n_steps=3),
-    lambda: gardo(ensemble_proxy_bandit(), lr=1.7e308, n_steps=3, method="sampled", seed=0),
+    lambda: gardo(ensemble_proxy_bandit(), lr=1.7e308, max_iter=3),
+    lambda: gardo(ensemble_proxy_bandit(), lr=1.7e308, max_iter=3, method="sampled", seed=0),
 ])
 def test_overflowing_step_is_reported_not_nan(run):
     """A step size that overflows the logits gives success=False (NUMERICAL) with a warning

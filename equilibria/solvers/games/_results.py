@@ -113,7 +113,7 @@ class NashResult(Result):
         Preference queries.  Exact version: one query is one evaluation of the preference
         vector ``P @ pi`` (two per iteration), the paper's ``N``.  ``"sampled"`` and ``"pg"``:
         the number of sampled pairwise comparisons (``2 * K * n_samples`` resp.
-        ``2 * pg_steps * n_samples`` per iteration).
+        ``2 * pg_max_iter * n_samples`` per iteration).
     """
 
     pi: np.ndarray

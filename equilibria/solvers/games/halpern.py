@@ -153,7 +153,7 @@ def halpern(x0, *, T=None, F=None, L=None, resolvent=None, eta=None, prox=None, 
                 spot_check_monotone(Fc, x0, name="F", L=L, seed=seed)
 
     x = x0.copy()
-    hist = []
+    hist: list[float] = []
     calls = 0
     Tx = None
     status, msg = Status.MAX_ITER, (f"residual above tol={tol:g} after max_iter={max_iter} "
@@ -177,11 +177,11 @@ def halpern(x0, *, T=None, F=None, L=None, resolvent=None, eta=None, prox=None, 
             break
         lam = 1.0 / (k + 2)
         x = lam * x0 + (1.0 - lam) * Tx  # Halpern step, Lieder (2021) eq. (1)
-    hist = np.asarray(hist)
+    hist_arr = np.asarray(hist)
     out = Tx if (mode == "resolvent" and Tx is not None and np.all(np.isfinite(Tx))) else x
-    res = hist[-1] if hist.size else np.inf
+    res = hist_arr[-1] if hist_arr.size else np.inf
     return finish(HalpernResult, success=status == Status.SUCCESS, status=status, message=msg,
-                  n_iter=k, x=out, residual=float(res), residual_history=hist,
+                  n_iter=k, x=out, residual=float(res), residual_history=hist_arr,
                   oracle_calls=int(calls), mode=mode)
 
 

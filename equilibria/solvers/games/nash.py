@@ -88,7 +88,7 @@ def _prox_pg(P, logpi_k, q, logref, eta, beta, steps, lr, m, rng):
 
 
 def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact",
-                     n_samples=64, pg_steps=100, pg_lr=None, max_iter=10_000, tol=1e-10,
+                     n_samples=64, pg_max_iter=100, pg_lr=None, max_iter=10_000, tol=1e-10,
                      pi_star=None, seed=None) -> NashResult:
     r"""Nash Mirror Prox (Nash-MP) for the :math:`\beta`-regularized preference game.
 
@@ -110,7 +110,7 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
     vector :math:`Pq` by a Monte Carlo estimate from ``n_samples`` sampled comparisons per
     response (opponent :math:`j \sim q`, outcome :math:`\sim\mathrm{Bernoulli}(P_{ij})`).
     ``method="pg"`` is the approximate Nash-MP of [1] as described in its abstract: each prox
-    step is only approximated, by ``pg_steps`` steps of stochastic softmax policy gradient
+    step is only approximated, by ``pg_max_iter`` steps of stochastic softmax policy gradient
     (step ``pg_lr``, warm-started at :math:`\log\pi_k`) whose preference gradient is the
     REINFORCE estimate from ``n_samples`` sampled comparisons per step (responses drawn from the
     current policy, opponents from :math:`q`; the KL gradients are exact).  It converges to a
@@ -168,7 +168,7 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
     n_samples : int
         Sampled comparisons per response per half step (``method="sampled"``), or per policy
         gradient step (``method="pg"``).
-    pg_steps : int
+    pg_max_iter : int
         Stochastic policy-gradient steps per prox step (``method="pg"``).
     pg_lr : float, optional
         Policy-gradient step (``method="pg"``); default :math:`1/(1 + \beta + \beta/\eta)`
@@ -197,7 +197,7 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
         raise ValueError(f"`pi0` must have shape ({K},), got {pi.shape}")
     eta = check_scalar(eta if eta is not None else 2.0 * beta, "eta", lo=0, lo_inclusive=False)
     n_samples = check_int(n_samples, "n_samples", lo=1)
-    pg_steps = check_int(pg_steps, "pg_steps", lo=1)
+    pg_max_iter = check_int(pg_max_iter, "pg_max_iter", lo=1)
     pg_lr = check_scalar(pg_lr if pg_lr is not None else 1.0 / (1.0 + beta + beta / eta),
                          "pg_lr", lo=0, lo_inclusive=False)
     max_iter = check_int(max_iter, "max_iter", lo=0)
@@ -234,12 +234,12 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
         for k in range(1, max_iter + 1):  # noqa: B007 (k is n_iter)
             pih = np.exp(logpi)
             if method == "pg":  # approximate prox steps by stochastic policy gradient
-                log_half = _prox_pg(P, logpi, pih / pih.sum(), logref, eta, beta, pg_steps,
+                log_half = _prox_pg(P, logpi, pih / pih.sum(), logref, eta, beta, pg_max_iter,
                                     pg_lr, n_samples, rng)
                 qh = np.exp(log_half)
-                logpi = _prox_pg(P, logpi, qh / qh.sum(), logref, eta, beta, pg_steps, pg_lr,
+                logpi = _prox_pg(P, logpi, qh / qh.sum(), logref, eta, beta, pg_max_iter, pg_lr,
                                  n_samples, rng)
-                queries += 2 * pg_steps * n_samples
+                queries += 2 * pg_max_iter * n_samples
             else:
                 # docstring eq. for pi_{k+1/2} (equation numbers of [1] not retrievable)
                 log_half = _prox(logpi, pref(pih), logref, eta, beta)

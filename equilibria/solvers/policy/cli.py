@@ -22,7 +22,7 @@ def _cmd_goodhart(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     figs = {"goodhart_curves": lambda: goodhart_figure(),
             "reward_kl_frontier": lambda: frontier_figure(
-                n_draws=2000 if args.quick else 20000, pg_steps=300 if args.quick else 3000,
+                n_draws=2000 if args.quick else 20000, pg_max_iter=300 if args.quick else 3000,
                 seed=args.seed),
             "best_of_n_equivalence": lambda: equivalence_figure(
                 lengths=(8, 16, 32, 64, 128) if args.quick else (8, 16, 32, 64, 128, 256,

@@ -22,6 +22,7 @@ so :math:`w_i=1-\lambda_i` are the dynamic weights of the components.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special
@@ -148,7 +149,7 @@ def constrained_optimum(env: CompositeBandit, thresholds, *, beta: float = 0.1,
 
 def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, beta: float = 0.1,
                      lambda_max: float = 2.0, lr: float = 5.0, lr_multiplier: float = 0.4,
-                     n_steps: int = 20_000, method: str = "exact", batch_size: int = 256,
+                     max_iter: int = 20_000, method: str = "exact", batch_size: int = 256,
                      tol: float = 1e-6, init_multiplier: float = -3.0, record_every: int = 10,
                      seed=None) -> ConstrainedRun:
     r"""Primal-dual Constrained RLHF with sigmoid-squashed multipliers as dynamic weights.
@@ -169,7 +170,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     Stopping rule (exact): stop when, with :math:`\pi^*(w)\propto\pi_{ref}e^{Rw/\beta}`,
     :math:`\max_i(v_i-\theta_i)_+\le` ``tol``, :math:`\max_i|\lambda_i(v_i-\theta_i)|\le`
     ``tol`` and :math:`\|\pi-\pi^*(w)\|_1\le` ``tol`` (feasibility, complementary slackness,
-    stationarity).  Sampled: run ``n_steps`` steps; success iff the final exact violation is at
+    stationarity).  Sampled: run ``max_iter`` steps; success iff the final exact violation is at
     most ``10 * tol + 3 / sqrt(batch_size)``.
 
     Infeasible thresholds (no policy on the reference's support meets them; LP check with
@@ -202,7 +203,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     lambda_max = check_scalar(lambda_max, "lambda_max", lo=0.0, lo_inclusive=False)
     lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
     lr_multiplier = check_scalar(lr_multiplier, "lr_multiplier", lo=0.0, lo_inclusive=False)
-    n_steps = check_int(n_steps, "n_steps", lo=1)
+    max_iter = check_int(max_iter, "max_iter", lo=1)
     method = check_option(method, "method", ("exact", "sampled"))
     batch_size = check_int(batch_size, "batch_size", lo=2)
     tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False)
@@ -225,7 +226,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     logp = np.where(supp, np.log(np.where(supp, p, 1.0)), -np.inf)
     logpi = logp.copy()
     nu = np.full(m, float(init_multiplier))
-    H = {"multipliers": [], "values": [], "true": [], "kl": []}
+    H: dict[str, list[Any]] = {"multipliers": [], "values": [], "true": [], "kl": []}
 
     def kl_of(pi):
         mm = pi > 0
@@ -233,7 +234,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
 
     converged = False
     t = 0
-    for t in range(1, n_steps + 1):
+    for t in range(1, max_iter + 1):
         lam = lambda_max * special.expit(nu)
         w = 1.0 - lam
         pi = np.exp(logpi - special.logsumexp(logpi[supp]))
@@ -273,13 +274,13 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     if method == "exact":
         ok = converged
         msg = (f"KKT conditions met to tol={tol:g} after {t} steps" if ok else
-               f"KKT residual above tol={tol:g} after n_steps={n_steps} (violation "
-               f"{viol:.3g}); increase `n_steps` or `lr_multiplier`, or `lambda_max` if a "
+               f"KKT residual above tol={tol:g} after max_iter={max_iter} (violation "
+               f"{viol:.3g}); increase `max_iter` or `lr_multiplier`, or `lambda_max` if a "
                "multiplier is saturated")
     else:
         ok = viol <= 10 * tol + 3.0 / np.sqrt(batch_size)
         msg = (f"sampled run of {t} steps; final constraint violation {viol:.3g}" if ok else
-               f"final constraint violation {viol:.3g} too large; increase `n_steps` or "
+               f"final constraint violation {viol:.3g} too large; increase `max_iter` or "
                "`batch_size`")
     hist = {k: np.asarray(v) for k, v in H.items()}
     hist["steps"] = np.asarray([1] + list(range(record_every, t + 1, record_every))[:len(

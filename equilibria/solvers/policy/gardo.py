@@ -51,7 +51,7 @@ def _weighted_quantile(x, w, q):
 
 def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: float = 0.8,
           reset_every: int = 40, diversity: float = 5.0, quality_quantile: float = 0.5,
-          lr: float = 0.02, n_steps: int = 1500, method: str = "exact",
+          lr: float = 0.02, max_iter: int = 1500, method: str = "exact",
           update: str = "mirror", batch_size: int = 64, record_every: int = 5,
           seed=None) -> PolicyRun:
     r"""GARDO on a finite action set with an ensemble of proxies.
@@ -73,7 +73,7 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
     steps, :math:`\pi_{ref}\leftarrow\pi`).  The logits then take the step of
     :func:`~equilibria.solvers.policy.policy_gradient` (mirror ascent by default).
 
-    Stopping rule: a fixed budget of ``n_steps`` steps (reported as success).  ``history`` also
+    Stopping rule: a fixed budget of ``max_iter`` steps (reported as success).  ``history`` also
     records ``"gated_mass"`` (policy mass on gated actions).
 
     Deviations: the paper works with diffusion models and GRPO-style group advantages; here the
@@ -94,7 +94,7 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
     reset_every = check_int(reset_every, "reset_every", lo=1)
     diversity = check_scalar(diversity, "diversity", lo=0.0)
     lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
-    n_steps = check_int(n_steps, "n_steps", lo=1)
+    max_iter = check_int(max_iter, "max_iter", lo=1)
     method = check_option(method, "method", ("exact", "sampled"))
     update = check_option(update, "update", ("pg", "mirror"))
     batch_size = check_int(batch_size, "batch_size", lo=2)
@@ -107,8 +107,9 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
     z = init_logits(p0)
     pi = softmax(z)
     ref = p0.copy()
-    hist = {k: [] for k in ("proxy", "true", "kl", "chi2", "entropy", "gated_mass")}
-    steps = []
+    hist: dict[str, list[float]] = {k: [] for k in ("proxy", "true", "kl", "chi2", "entropy",
+                                                    "gated_mass")}
+    steps: list[int] = []
     gate = u >= _weighted_quantile(u, pi, gate_quantile)
 
     def record(t):
@@ -120,7 +121,7 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
     record(0)
     supp = p0 > 0
     numerical = False
-    for t in range(1, n_steps + 1):
+    for t in range(1, max_iter + 1):
         z_prev = z
         d = diversity_scores(pi, env.features)
         if method == "exact":
@@ -158,7 +159,7 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
         pi = softmax(z)
         if t % reset_every == 0:
             ref = pi.copy()  # adaptive reference: reset to the current policy
-        if t % record_every == 0 or t == n_steps:
+        if t % record_every == 0 or t == max_iter:
             record(t)
     if numerical:
         return finish(PolicyRun, success=False, status=Status.NUMERICAL,
@@ -166,7 +167,7 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
                               "returned)", n_iter=t - 1, policy=pi, steps=np.asarray(steps),
                       history={k: np.asarray(v) for k, v in hist.items()})
     return finish(PolicyRun, success=True, status=Status.SUCCESS,
-                  message=f"ran the fixed budget of {n_steps} steps", n_iter=n_steps,
+                  message=f"ran the fixed budget of {max_iter} steps", n_iter=max_iter,
                   policy=pi, steps=np.asarray(steps),
                   history={k: np.asarray(v) for k, v in hist.items()})
 
@@ -205,7 +206,7 @@ def kl_policy_at_proxy(env: ProxyBandit, level: float):
     return kl_regularized_policy(env.pi_ref, env.r_proxy, math.exp(lb))
 
 
-def gardo_vs_kl(seeds, *, level: float = 1.5, lr: float = 0.02, n_steps: int = 150,
+def gardo_vs_kl(seeds, *, level: float = 1.5, lr: float = 0.02, max_iter: int = 150,
                 method: str = "exact", gardo_kwargs=None, env_kwargs=None):
     r"""Paired comparison of GARDO and uniform KL regularization at equal proxy reward.
 
@@ -223,13 +224,14 @@ def gardo_vs_kl(seeds, *, level: float = 1.5, lr: float = 0.02, n_steps: int = 1
 
     gardo_kwargs = dict(gardo_kwargs or {})
     env_kwargs = dict(env_kwargs or {})
-    out = {k: [] for k in ("true_gardo", "true_kl", "entropy_gardo", "entropy_kl")}
+    out: dict[str, list[float]] = {k: [] for k in ("true_gardo", "true_kl", "entropy_gardo",
+                                                   "entropy_kl")}
     for s in seeds:
         env = ensemble_proxy_bandit(seed=int(s), **env_kwargs)
         kw = dict(gardo_kwargs)
         if method == "sampled":
             kw = {"update": "pg", "seed": int(s) + 1, **kw, "method": "sampled"}
-        g = gardo(env, lr=lr, n_steps=n_steps, record_every=1, **kw).history
+        g = gardo(env, lr=lr, max_iter=max_iter, record_every=1, **kw).history
         k = kl_policy_at_proxy(env, level).policy
         out["true_gardo"].append(_at_level(g, level, "true"))
         out["true_kl"].append(float(k @ env.r_true))

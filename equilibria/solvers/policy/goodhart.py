@@ -74,7 +74,7 @@ class GoodhartCurve:
 
 
 def goodhart_curve(env: ProxyBandit | None = None, *, reg: str = "none", beta: float = 0.0,
-                   lr: float = 0.005, n_steps: int = 2000, update: str = "mirror",
+                   lr: float = 0.005, max_iter: int = 2000, update: str = "mirror",
                    method: str = "exact", record_every: int = 5, seed=0) -> GoodhartCurve:
     """Optimize the proxy of ``env`` (default :func:`correlated_proxy_bandit`) and locate the
     peak of the true reward and the point where it falls below its reference value.
@@ -86,9 +86,9 @@ def goodhart_curve(env: ProxyBandit | None = None, *, reg: str = "none", beta: f
         raise TypeError(f"`env` must be a ProxyBandit, got {type(env).__name__}")
     reg = check_option(reg, "reg", ("none", "kl", "chi2"))
     beta = check_scalar(beta, "beta", lo=0.0)
-    check_int(n_steps, "n_steps", lo=2)
+    check_int(max_iter, "max_iter", lo=2)
     run = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, reg=reg, beta=beta,
-                          lr=lr, n_steps=n_steps, update=update, method=method,
+                          lr=lr, max_iter=max_iter, update=update, method=method,
                           record_every=record_every, seed=seed)
     h = run.history
     true = h["true"]

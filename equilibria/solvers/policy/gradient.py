@@ -35,7 +35,7 @@ def regularizer_signal(pi, pi_ref, reg, beta):
 
 
 def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: float = 1.0,
-                    n_steps: int = 2000, method: str = "exact", update: str = "pg",
+                    max_iter: int = 2000, method: str = "exact", update: str = "pg",
                     batch_size: int = 64, r_true=None, tol: float | None = None,
                     record_every: int = 1, seed=None) -> PolicyRun:
     r"""Ascent on :math:`J(\pi)=E_\pi r-\beta D(\pi\|\pi_{ref})` over softmax policies.
@@ -53,7 +53,7 @@ def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: floa
     mean as baseline.  Initial logits :math:`\log\pi_{ref}`.
 
     Stopping rule: with ``tol`` set, stop when :math:`\max_a|\partial J/\partial z_a|\le`
-    ``tol`` (exact method only) -> ``success``; otherwise run exactly ``n_steps`` steps (a
+    ``tol`` (exact method only) -> ``success``; otherwise run exactly ``max_iter`` steps (a
     fixed budget, as for Goodhart curves), reported as success.  With ``tol`` set and the
     budget exhausted: ``success=False``, status ``MAX_ITER``.
 
@@ -92,7 +92,7 @@ def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: floa
     else:
         beta = check_scalar(beta, "beta", lo=0.0, lo_inclusive=False)
     lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
-    n_steps = check_int(n_steps, "n_steps", lo=1)
+    max_iter = check_int(max_iter, "max_iter", lo=1)
     batch_size = check_int(batch_size, "batch_size", lo=2)
     record_every = check_int(record_every, "record_every", lo=1)
     if tol is not None:
@@ -103,8 +103,8 @@ def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: floa
     rng = as_generator(seed)
     z = init_logits(p)
     pi = softmax(z)
-    hist = {k: [] for k in (*rewards, "kl", "chi2", "entropy")}
-    steps = []
+    hist: dict[str, list[float]] = {k: [] for k in (*rewards, "kl", "chi2", "entropy")}
+    steps: list[int] = []
 
     def record(t):
         steps.append(t)
@@ -116,7 +116,7 @@ def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: floa
     t = 0
     numerical = False
     supp0 = p > 0
-    for t in range(1, n_steps + 1):
+    for t in range(1, max_iter + 1):
         g = r + regularizer_signal(pi, p, reg, beta)
         z_prev = z
         if method == "exact":
@@ -136,7 +136,7 @@ def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: floa
             z, numerical = z_prev, True
             break
         pi = softmax(z)
-        if t % record_every == 0 or t == n_steps:
+        if t % record_every == 0 or t == max_iter:
             record(t)
         if tol is not None and method == "exact" and gnorm <= tol:
             converged = True
@@ -153,7 +153,7 @@ def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: floa
         ok, status, msg = True, Status.SUCCESS, f"gradient norm <= tol={tol:g} after {t} steps"
     else:
         ok, status = False, Status.MAX_ITER
-        msg = (f"gradient norm above tol={tol:g} after n_steps={n_steps}; increase `n_steps` "
+        msg = (f"gradient norm above tol={tol:g} after max_iter={max_iter}; increase `max_iter` "
                "or `lr`" + (" (sampled runs cannot certify tol: pass tol=None)"
                             if method == "sampled" else ""))
     return finish(PolicyRun, success=ok, status=status, message=msg, n_iter=t, policy=pi,

@@ -61,7 +61,7 @@ def goodhart_figure(env=None, *, curves=None):
 
 def frontier_figure(env=None, *, n_values=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
                     kl_betas=(2.0, 1.0, 0.7, 0.5, 0.35), n_draws: int = 20_000,
-                    pg_steps: int = 3000, seed=0):
+                    pg_max_iter: int = 3000, seed=0):
     """Reward-KL frontier of the proxy with best-of-N (exact, its bound's KL, sampled) and
     KL-regularized RL (sampled policy gradient to convergence) overlaid; true reward below."""
     plt = _plt()
@@ -84,9 +84,9 @@ def frontier_figure(env=None, *, n_values=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512
     axes[0].plot([al.kl_divergence(e, p) for e in emp], [e @ r for e in emp], "^", color="C4",
                  ms=6, label=f"best-of-N sampled ({n_draws} draws, plug-in KL)")
     for j, b in enumerate(kl_betas):
-        run = policy_gradient(p, r, reg="kl", beta=b, update="pg", lr=5.0, n_steps=pg_steps,
+        run = policy_gradient(p, r, reg="kl", beta=b, update="pg", lr=5.0, max_iter=pg_max_iter,
                               method="sampled", batch_size=256, r_true=rt, seed=seed + j,
-                              record_every=pg_steps)
+                              record_every=pg_max_iter)
         kw = dict(label="KL-regularized RL (sampled PG)") if j == 0 else {}
         axes[0].plot(run.kl[-1], run.proxy[-1], "s", color="C0", ms=6, **kw)
         axes[1].plot(run.kl[-1], run.true[-1], "s", color="C0", ms=6, **kw)
@@ -132,16 +132,16 @@ def multiplier_figure(run: ConstrainedRun, *, fixed_true=None):
     return fig
 
 
-def gardo_figure(env=None, *, n_steps: int = 300):
+def gardo_figure(env=None, *, max_iter: int = 300):
     """GARDO vs uniform KL on one environment: true reward and entropy against proxy reward."""
     plt = _plt()
     from .envs import ensemble_proxy_bandit
     from .gardo import gardo
 
     env = ensemble_proxy_bandit() if env is None else env
-    g = gardo(env, n_steps=n_steps, record_every=1).history
+    g = gardo(env, max_iter=max_iter, record_every=1).history
     k = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, reg="kl", beta=0.1,
-                        lr=0.02, n_steps=n_steps, update="mirror").history
+                        lr=0.02, max_iter=max_iter, update="mirror").history
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for h, lab, col in ((g, "GARDO", "C2"),
                         (k, "uniform KL, any beta (tilted family pi_ref e^{c r~})", "C0")):

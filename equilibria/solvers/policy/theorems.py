@@ -302,7 +302,7 @@ register(Theorem(
 
 def _gardo_sampled(rng, quick):
     seeds = rng.integers(0, 2**31, size=10 if quick else 60)
-    r = gardo_vs_kl(seeds, method="sampled", lr=1.0, n_steps=100)
+    r = gardo_vs_kl(seeds, method="sampled", lr=1.0, max_iter=100)
     m_t, lo_t, _, n_t = _paired_ci(r["true_gardo"] - r["true_kl"])
     m_e, lo_e, hi_e, _ = _paired_ci(r["entropy_gardo"] - r["entropy_kl"])
     reached = int(np.isfinite(r["true_gardo"]).sum())
