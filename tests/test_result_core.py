@@ -95,7 +95,7 @@ def _policy():
     pi = np.full(5, 0.2)
     r = np.linspace(0, 1, 5)
     return {
-        "policy_gradient": lambda: p.policy_gradient(pi, r, reg="kl", beta=0.5, max_iter=200),
+        "policy_gradient": lambda: p.policy_gradient(pi, r, divergence="kl", beta=0.5, max_iter=200),
         "constrained_rlhf": lambda: p.constrained_rlhf(),
         "gardo": lambda: p.gardo(),
         "chi2_occupancy_policy": lambda: p.chi2_occupancy_policy(
@@ -263,7 +263,7 @@ def _failing_calls():
         "odes.LVSystem.simulate": lambda: m.simulate(m.uniform_state(0.5, 0.5), 100.0,
                                                      max_iter=5),
         "policy.policy_gradient": lambda: policy.policy_gradient(
-            np.full(4, 0.25), np.arange(4.0), reg="kl", beta=1.0, max_iter=3, tol=1e-12),
+            np.full(4, 0.25), np.arange(4.0), divergence="kl", beta=1.0, max_iter=3, tol=1e-12),
     }
 
 

@@ -34,15 +34,15 @@ def test_every_solver_returns_the_result_core():
         assert res.success
 
 
-@pytest.mark.parametrize("reg,beta", [("kl", 0.5), ("chi2", 0.3)])
-def test_exact_policy_gradient_converges_to_closed_form(reg, beta):
+@pytest.mark.parametrize("divergence,beta", [("kl", 0.5), ("chi2", 0.3)])
+def test_exact_policy_gradient_converges_to_closed_form(divergence, beta):
     rng = np.random.default_rng(0)
     p = rng.dirichlet(np.ones(6))
     r = rng.normal(size=6)
-    run = policy_gradient(p, r, reg=reg, beta=beta, lr=0.2, update="mirror", max_iter=50_000,
-                          tol=1e-11)
+    run = policy_gradient(p, r, divergence=divergence, beta=beta, lr=0.2, update="mirror",
+                          max_iter=50_000, tol=1e-11)
     assert run.success
-    if reg == "kl":
+    if divergence == "kl":
         np.testing.assert_allclose(run.policy, kl_regularized_policy(p, r, beta).policy,
                                    rtol=0, atol=1e-9)
     else:
@@ -66,10 +66,10 @@ def test_sampled_signal_is_unbiased():
 def test_sampled_kl_policy_gradient_reaches_regularized_optimum():
     env = correlated_proxy_bandit()
     exact = kl_regularized_policy(env.pi_ref, env.r_proxy, 2.0)
-    run = policy_gradient(env.pi_ref, env.r_proxy, reg="kl", beta=2.0, lr=5.0, max_iter=2000,
+    run = policy_gradient(env.pi_ref, env.r_proxy, divergence="kl", beta=2.0, lr=5.0, max_iter=2000,
                           method="sampled", batch_size=256, seed=1, record_every=100)
     np.testing.assert_allclose(run.proxy[-1], exact.expected_reward, rtol=0, atol=0.03)
-    again = policy_gradient(env.pi_ref, env.r_proxy, reg="kl", beta=2.0, lr=5.0, max_iter=2000,
+    again = policy_gradient(env.pi_ref, env.r_proxy, divergence="kl", beta=2.0, lr=5.0, max_iter=2000,
                             method="sampled", batch_size=256, seed=1, record_every=100)
     np.testing.assert_array_equal(run.policy, again.policy)  # seeded
 
@@ -77,7 +77,7 @@ def test_sampled_kl_policy_gradient_reaches_regularized_optimum():
 def test_policy_gradient_nonconvergence_warns():
     p = np.full(4, 0.25)
     with pytest.warns(ConvergenceWarning, match="increase `max_iter`"):
-        run = policy_gradient(p, np.arange(4.0), reg="kl", beta=1.0, max_iter=3, tol=1e-12)
+        run = policy_gradient(p, np.arange(4.0), divergence="kl", beta=1.0, max_iter=3, tol=1e-12)
     assert not run.success and run.status == Status.MAX_ITER
 
 
@@ -94,8 +94,8 @@ def test_regularization_bounds_the_drop():
     from equilibria.solvers.policy import goodhart_curve
 
     env = correlated_proxy_bandit()
-    for reg, beta in (("kl", 0.5), ("chi2", 0.05)):
-        c = goodhart_curve(env, reg=reg, beta=beta)
+    for divergence, beta in (("kl", 0.5), ("chi2", 0.05)):
+        c = goodhart_curve(env, divergence=divergence, beta=beta)
         assert c.drop < 0.05 and c.final_true > 1.0
 
 
@@ -196,8 +196,8 @@ def test_best_of_n_sampling_matches_exact():
 
 @pytest.mark.parametrize("call,name", [
     (lambda: policy_gradient([0.5, 0.6], [1.0, 0.0]), "`pi_ref`"),
-    (lambda: policy_gradient([0.5, 0.5], [1.0, 0.0], reg="kl", beta=0.0), "`beta`"),
-    (lambda: policy_gradient([0.5, 0.5], [1.0, 0.0], reg="l2", beta=1.0), "`reg`"),
+    (lambda: policy_gradient([0.5, 0.5], [1.0, 0.0], divergence="kl", beta=0.0), "`beta`"),
+    (lambda: policy_gradient([0.5, 0.5], [1.0, 0.0], divergence="l2", beta=1.0), "`divergence`"),
     (lambda: best_of_n_sampling([0.5, 0.5], [1.0, 0.0], 0), "`n`"),
     (lambda: constrained_rlhf(composite_bandit(), [1.0]), "`thresholds`"),
     (lambda: constrained_rlhf(composite_bandit(), [1.0, 1.0], beta=-1.0), "`beta`"),

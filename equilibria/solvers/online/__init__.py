@@ -11,7 +11,7 @@ Public API
 - stateful learners (``predict()`` / ``update(g)``): :class:`Hedge`, :class:`OGD`, :class:`OMD`,
   :class:`FTRL`, :class:`LogBarrierFTRL`, :class:`OptimisticOMD`, :class:`OptimisticFTRL`,
   :class:`SEAOMD`, :class:`ONS`;
-- games: :func:`selfplay`, :func:`matrix_game` (:class:`GameResult`);
+- games: :func:`selfplay`, :func:`matrix_game` (:class:`SelfPlayResult`);
 - loss generators: :func:`adversarial_losses`, :func:`stochastic_losses`, :func:`sea_losses`;
 - numba kernels callable from other ``@njit`` code: :func:`log_barrier_kernel`,
   :func:`tsallis_kernel`.
@@ -21,7 +21,7 @@ from ._common import OnlineResult
 from ._kernels import log_barrier_kernel, tsallis_kernel
 from .algorithms import (diameter, ftrl, hedge, log_barrier_ftrl, ogd, omd, optimistic_ftrl,
                          optimistic_omd, sea_omd)
-from .games import GameResult, matrix_game, optimistic_hedge_gap_bound, selfplay
+from .games import SelfPlayResult, matrix_game, optimistic_hedge_gap_bound, selfplay
 from .learners import (FTRL, OGD, OMD, SEAOMD, Hedge, LogBarrierFTRL, OptimisticFTRL,
                        OptimisticOMD)
 from .losses import SEALosses, adversarial_losses, sea_losses, stochastic_losses
@@ -30,7 +30,7 @@ from .ons import ONS, ONSResult, best_crp, ons, ons_parameters
 __all__ = [
     "OnlineResult", "log_barrier_kernel", "tsallis_kernel", "hedge", "ogd", "omd", "ftrl",
     "log_barrier_ftrl", "optimistic_omd", "optimistic_ftrl", "sea_omd", "diameter",
-    "GameResult", "selfplay", "matrix_game", "optimistic_hedge_gap_bound",
+    "SelfPlayResult", "selfplay", "matrix_game", "optimistic_hedge_gap_bound",
     "Hedge", "OGD", "OMD", "FTRL", "LogBarrierFTRL", "OptimisticOMD", "OptimisticFTRL", "SEAOMD",
     "SEALosses", "sea_losses", "adversarial_losses", "stochastic_losses",
     "ONS", "ONSResult", "ons", "best_crp", "ons_parameters",

@@ -29,11 +29,11 @@ from equilibria.verification import duality_gap
 
 from . import _kernels as K
 
-__all__ = ["GameResult", "selfplay", "matrix_game", "optimistic_hedge_gap_bound"]
+__all__ = ["SelfPlayResult", "selfplay", "matrix_game", "optimistic_hedge_gap_bound"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
-class GameResult(Result):
+class SelfPlayResult(Result):
     """Outcome of :func:`selfplay`.
 
     Attributes
@@ -77,7 +77,7 @@ def optimistic_hedge_gap_bound(A, T, eta) -> float:
     return (np.log(n) + np.log(m)) / (eta * T) + 2.0 * eta * a * a / T
 
 
-def selfplay(A, T, *, eta=None, method="optimistic_hedge") -> GameResult:
+def selfplay(A, T, *, eta=None, method="optimistic_hedge") -> SelfPlayResult:
     r"""Run no-regret self-play for ``T`` rounds in the zero-sum game ``min_x max_y x^T A y``.
 
     .. math::
@@ -102,7 +102,7 @@ def selfplay(A, T, *, eta=None, method="optimistic_hedge") -> GameResult:
 
     Returns
     -------
-    GameResult
+    SelfPlayResult
     """
     A = as_float_array(A, "A", ndim=2, min_size=1)
     T = check_int(T, "T", lo=1)
@@ -121,7 +121,7 @@ def selfplay(A, T, *, eta=None, method="optimistic_hedge") -> GameResult:
     K.selfplay_loop(A, T, eta, method == "optimistic_hedge", x, y, gap_t, regs)
     ok = bool(np.all(np.isfinite(gap_t)))
     gap = duality_gap(A, x, y) if ok else np.nan
-    return finish(GameResult, success=ok, status=Status.SUCCESS if ok else Status.NUMERICAL,
+    return finish(SelfPlayResult, success=ok, status=Status.SUCCESS if ok else Status.NUMERICAL,
                   message=f"completed {T} rounds" if ok else "non-finite iterates; lower `eta`",
                   n_iter=T, x=x, y=y, gap=float(gap), gap_t=gap_t, regret_x=float(regs[0]),
                   regret_y=float(regs[1]), eta=eta)

@@ -36,7 +36,7 @@ class GoodhartCurve:
     true: np.ndarray
     peak: int
     crossing: int | None
-    regularization: str
+    divergence: str
     beta: float
 
     @property
@@ -67,13 +67,13 @@ class GoodhartCurve:
     def summary(self) -> str:
         cross = "never" if self.crossing is None else (
             f"step {int(self.steps[self.crossing])} (KL {self.kl[self.crossing]:.3g})")
-        return (f"reg={self.regularization} beta={self.beta:g}: true reward peaks at "
+        return (f"divergence={self.divergence} beta={self.beta:g}: true reward peaks at "
                 f"{self.peak_true:.4g} at step {self.peak_step} (KL {self.peak_kl:.3g}, proxy "
                 f"{self.proxy[self.peak]:.4g}); final true {self.final_true:.4g}, proxy "
                 f"{self.proxy[-1]:.4g}; falls below the reference value at {cross}")
 
 
-def goodhart_curve(env: ProxyBandit | None = None, *, reg: str = "none", beta: float = 0.0,
+def goodhart_curve(env: ProxyBandit | None = None, *, divergence: str = "none", beta: float = 0.0,
                    lr: float = 0.005, max_iter: int = 2000, update: str = "mirror",
                    method: str = "exact", record_every: int = 5, seed=0) -> GoodhartCurve:
     """Optimize the proxy of ``env`` (default :func:`correlated_proxy_bandit`) and locate the
@@ -84,10 +84,10 @@ def goodhart_curve(env: ProxyBandit | None = None, *, reg: str = "none", beta: f
     env = correlated_proxy_bandit() if env is None else env
     if not isinstance(env, ProxyBandit):
         raise TypeError(f"`env` must be a ProxyBandit, got {type(env).__name__}")
-    reg = check_option(reg, "reg", ("none", "kl", "chi2"))
+    divergence = check_option(divergence, "divergence", ("none", "kl", "chi2"))
     beta = check_scalar(beta, "beta", lo=0.0)
     check_int(max_iter, "max_iter", lo=2)
-    run = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, reg=reg, beta=beta,
+    run = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, divergence=divergence, beta=beta,
                           lr=lr, max_iter=max_iter, update=update, method=method,
                           record_every=record_every, seed=seed)
     h = run.history
@@ -95,4 +95,4 @@ def goodhart_curve(env: ProxyBandit | None = None, *, reg: str = "none", beta: f
     peak = int(np.argmax(true))
     below = np.nonzero(true[peak:] < true[0])[0]
     crossing = int(peak + below[0]) if below.size else None
-    return GoodhartCurve(run.steps, h["kl"], h["proxy"], true, peak, crossing, reg, beta)
+    return GoodhartCurve(run.steps, h["kl"], h["proxy"], true, peak, crossing, divergence, beta)

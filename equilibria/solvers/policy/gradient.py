@@ -16,7 +16,7 @@ __all__ = ["policy_gradient", "regularizer_signal", "best_of_n_sampling"]
 REGS = ("none", "kl", "chi2")
 
 
-def regularizer_signal(pi, pi_ref, reg, beta):
+def regularizer_signal(pi, pi_ref, divergence, beta):
     r"""Per-action derivative :math:`-\beta\,\partial D/\partial\pi_a` of the penalty.
 
     ``"kl"``: :math:`D=\mathrm{KL}(\pi\|\pi_{ref})`, signal :math:`-\beta\log(\pi_a/
@@ -26,15 +26,15 @@ def regularizer_signal(pi, pi_ref, reg, beta):
     """
     out = np.zeros_like(pi)
     supp = pi_ref > 0
-    if reg == "kl":
+    if divergence == "kl":
         with np.errstate(divide="ignore"):
             out[supp] = -beta * (np.log(np.maximum(pi[supp], 1e-300)) - np.log(pi_ref[supp]))
-    elif reg == "chi2":
+    elif divergence == "chi2":
         out[supp] = -2.0 * beta * pi[supp] / pi_ref[supp]
     return out
 
 
-def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: float = 1.0,
+def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, lr: float = 1.0,
                     max_iter: int = 2000, method: str = "exact", update: str = "pg",
                     batch_size: int = 64, r_true=None, tol: float | None = None,
                     record_every: int = 1, seed=None) -> PolicyRun:
@@ -63,7 +63,7 @@ def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: floa
         Reference policy (initial policy and regularization target).
     r : array_like (K,)
         The (proxy) reward that is optimized.
-    reg : {"none", "kl", "chi2"}
+    divergence : {"none", "kl", "chi2"}
         Penalty :math:`D`; ``beta`` is its weight (``>= 0``; ``> 0`` for "kl"/"chi2").
     r_true : array_like (K,), optional
         Held-out true reward, only recorded.
@@ -84,10 +84,10 @@ def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: floa
     """
     p = check_simplex(pi_ref, "pi_ref")
     r = as_float_array(r, "r", shape=p.shape)
-    reg = check_option(reg, "reg", REGS)
+    divergence = check_option(divergence, "divergence", REGS)
     method = check_option(method, "method", ("exact", "sampled"))
     update = check_option(update, "update", ("pg", "mirror"))
-    if reg == "none":
+    if divergence == "none":
         beta = check_scalar(beta, "beta", lo=0.0)
     else:
         beta = check_scalar(beta, "beta", lo=0.0, lo_inclusive=False)
@@ -117,7 +117,7 @@ def policy_gradient(pi_ref, r, *, reg: str = "none", beta: float = 0.0, lr: floa
     numerical = False
     supp0 = p > 0
     for t in range(1, max_iter + 1):
-        g = r + regularizer_signal(pi, p, reg, beta)
+        g = r + regularizer_signal(pi, p, divergence, beta)
         z_prev = z
         if method == "exact":
             with np.errstate(over="ignore", invalid="ignore"):

@@ -27,13 +27,13 @@ def goodhart_figure(env=None, *, curves=None):
     plt = _plt()
     env = correlated_proxy_bandit() if env is None else env
     if curves is None:
-        curves = [goodhart_curve(env), goodhart_curve(env, reg="kl", beta=0.5),
-                  goodhart_curve(env, reg="chi2", beta=0.05)]
+        curves = [goodhart_curve(env), goodhart_curve(env, divergence="kl", beta=0.5),
+                  goodhart_curve(env, divergence="chi2", beta=0.05)]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     colors = ["C3", "C0", "C2"]
     for c, col in zip(curves, colors, strict=False):
-        lab = "no regularization" if c.regularization == "none" else \
-            f"{'KL' if c.regularization == 'kl' else 'chi^2'}, beta={c.beta:g}"
+        lab = "no regularization" if c.divergence == "none" else \
+            f"{'KL' if c.divergence == 'kl' else 'chi^2'}, beta={c.beta:g}"
         for ax, x in ((axes[0], c.kl), (axes[1], c.steps)):
             ax.plot(x, c.proxy, color=col, ls="--", lw=1.5)
             ax.plot(x, c.true, color=col, lw=2, label=lab)
@@ -84,7 +84,7 @@ def frontier_figure(env=None, *, n_values=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512
     axes[0].plot([al.kl_divergence(e, p) for e in emp], [e @ r for e in emp], "^", color="C4",
                  ms=6, label=f"best-of-N sampled ({n_draws} draws, plug-in KL)")
     for j, b in enumerate(kl_betas):
-        run = policy_gradient(p, r, reg="kl", beta=b, update="pg", lr=5.0, max_iter=pg_max_iter,
+        run = policy_gradient(p, r, divergence="kl", beta=b, update="pg", lr=5.0, max_iter=pg_max_iter,
                               method="sampled", batch_size=256, r_true=rt, seed=seed + j,
                               record_every=pg_max_iter)
         kw = dict(label="KL-regularized RL (sampled PG)") if j == 0 else {}
@@ -140,7 +140,7 @@ def gardo_figure(env=None, *, max_iter: int = 300):
 
     env = ensemble_proxy_bandit() if env is None else env
     g = gardo(env, max_iter=max_iter, record_every=1).history
-    k = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, reg="kl", beta=0.1,
+    k = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, divergence="kl", beta=0.1,
                         lr=0.02, max_iter=max_iter, update="mirror").history
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for h, lab, col in ((g, "GARDO", "C2"),
