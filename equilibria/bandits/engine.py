@@ -24,7 +24,21 @@ FULL_GRID_LIMIT = 4_000_000
 
 
 def checkpoint_grid(horizon: int, n_points: int = 200) -> np.ndarray:
-    """Log-spaced round counts in ``[1, horizon]`` (int64, strictly increasing, ends at horizon)."""
+    """Log-spaced round counts in ``[1, horizon]`` (int64, strictly increasing, ends at horizon).
+
+    Parameters
+    ----------
+    horizon : int >= 1
+        Number of rounds.
+    n_points : int >= 2, default 200
+        Number of geometrically spaced points before rounding; duplicates after rounding are
+        dropped, so the grid may be shorter.
+
+    Returns
+    -------
+    ndarray of int64, shape (m,)
+        The grid, ``m <= n_points``, starting at 1 and ending at ``horizon``.
+    """
     horizon = check_int(horizon, "horizon", lo=1)
     n_points = check_int(n_points, "n_points", lo=2)
     g = np.unique(np.round(np.geomspace(1, horizon, n_points)).astype(np.int64))

@@ -542,9 +542,21 @@ def bai_instance(kind, n_arms, *, gap=0.1, seed=0):
     - ``"geometric"``: gaps ``gap * 2^{-(K-1-i)}`` ... growing geometrically;
     - ``"random"``: means uniform in ``[0.5 - gap, 0.5)`` plus the best arm at 0.5.
 
+    Parameters
+    ----------
+    kind : {"one_good", "arithmetic", "geometric", "random"}
+        The instance family.
+    n_arms : int >= 2
+        Number of arms ``K``.
+    gap : float, 0 < gap <= 0.5, default 0.1
+        Largest gap (``"random"``: means drawn from ``[0.5 - gap, 0.5 - 0.05 gap)``).
+    seed : int or Generator, default 0
+        Random state of the ``"random"`` instance (ignored otherwise).
+
     Returns
     -------
     BernoulliArms
+        ``n_arms`` Bernoulli arms; arm 0 is the unique best arm (mean 0.5).
     """
     K = check_int(n_arms, "n_arms", lo=2)
     gap = check_scalar(gap, "gap", lo=0, hi=0.5, lo_inclusive=False)

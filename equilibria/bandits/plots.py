@@ -24,6 +24,8 @@ def plot_regret(results, *, ax=None, level=0.95, realized=False, violation=False
         Plot the cumulative constraint violation (threshold environment) instead.
     logx : bool
         Logarithmic round axis (useful on a log-spaced checkpoint grid).
+    title : str, optional
+        Axes title (default: environment, regret kind and band level).
 
     Returns
     -------
@@ -77,6 +79,18 @@ def plot_pulls(results, *, ax=None, title=None, logy=True):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Parameters
+    ----------
+    results : BanditResult or sequence of BanditResult
+        Results on environments with the same number of arms; the optimal arms shaded are those
+        of the first result.
+    ax : matplotlib Axes, optional
+        Axes to draw on (default: a new figure).
+    title : str, optional
+        Axes title (default: environment and horizon).
+    logy : bool, default True
+        Logarithmic fraction axis.
     """
     import matplotlib.pyplot as plt
 

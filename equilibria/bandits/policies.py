@@ -81,12 +81,17 @@ class _MAB:
 
 @dataclasses.dataclass(frozen=True)
 class UCB1(_MAB):
-    """UCB1 (Auer, Cesa-Bianchi, Fischer 2002): play each arm once, then
+    r"""UCB1 (Auer, Cesa-Bianchi, Fischer 2002): play each arm once, then
 
-    .. math:: A_t = \\arg\\max_i \\hat\\mu_i + \\sqrt{c \\ln(t) / n_i},
+    .. math:: A_t = \arg\max_i \hat\mu_i + \sqrt{c \ln(t) / n_i},
 
     with ``c = 2`` and ``t`` the number of plays so far.  For rewards in [0, 1] (Thm 1):
-    :math:`E[R_n] \\le 8 \\sum_{\\Delta_i > 0} \\ln n / \\Delta_i + (1 + \\pi^2/3) \\sum_j \\Delta_j`.
+    :math:`E[R_n] \le 8 \sum_{\Delta_i > 0} \ln n / \Delta_i + (1 + \pi^2/3) \sum_j \Delta_j`.
+
+    Parameters
+    ----------
+    c : float > 0, default 2.0
+        Exploration constant in the confidence width.
     """
 
     c: float = 2.0
@@ -103,11 +108,20 @@ class UCB1(_MAB):
 
 @dataclasses.dataclass(frozen=True)
 class UCBV(_MAB):
-    """UCB-V (Audibert, Munos, Szepesvari 2009, eq. (1)) with exploration ``E_t = zeta ln t``:
+    r"""UCB-V (Audibert, Munos, Szepesvari 2009, eq. (1)) with exploration ``E_t = zeta ln t``:
 
-    .. math:: \\hat\\mu_i + \\sqrt{2 V_i E_t / n_i} + c\\, 3 b E_t / n_i,
+    .. math:: \hat\mu_i + \sqrt{2 V_i E_t / n_i} + c\, 3 b E_t / n_i,
 
     defaults ``zeta = 1.2, c = 1, b = 1`` (the paper's choice; rewards in [0, b]).
+
+    Parameters
+    ----------
+    zeta : float > 0, default 1.2
+        Exploration rate, ``E_t = zeta ln t``.
+    c : float > 0, default 1.0
+        Weight of the range term ``3 b E_t / n_i``.
+    b : float > 0, default 1.0
+        Upper end of the reward range ``[0, b]``.
     """
 
     zeta: float = 1.2
@@ -160,8 +174,17 @@ class KLUCB(_MAB):
 
 @dataclasses.dataclass(frozen=True)
 class MOSS(_MAB):
-    """MOSS (Audibert & Bubeck 2009): :math:`\\hat\\mu_i + \\sqrt{\\max(\\ln(n / (K n_i)), 0) / n_i}`
-    with the horizon ``n`` known (minimax optimal, ``E[R_n] <= 49 sqrt(nK)``)."""
+    r"""MOSS (Audibert & Bubeck 2009): :math:`\hat\mu_i + \sqrt{\max(\ln(n / (K n_i)), 0) / n_i}`
+    with the horizon ``n`` known (minimax optimal, ``E[R_n] <= 49 sqrt(nK)``).
+
+    Attributes
+    ----------
+    code : int
+        Policy code of the compiled engine (3); MOSS has no tuning, the horizon ``n`` is passed
+        by :func:`~equilibria.bandits.simulate`.
+    needs_all_arms : bool
+        ``True``: the horizon must be at least the number of arms (one pull each).
+    """
 
     code = 3
     needs_all_arms = True
@@ -259,16 +282,23 @@ class EXP3IX(_MAB):
 
 @dataclasses.dataclass(frozen=True)
 class TsallisINF(_MAB):
-    """Tsallis-INF with alpha = 1/2 (Zimmert & Seldin 2021, Alg. 1): FTRL with
+    r"""Tsallis-INF with alpha = 1/2 (Zimmert & Seldin 2021, Alg. 1): FTRL with
 
-    .. math:: w_t = \\arg\\min_{w \\in \\Delta} \\langle w, \\hat L_{t-1}\\rangle
-              - \\sum_i \\frac{4 \\sqrt{w_i}}{\\eta_t}, \\qquad \\eta_t = c / \\sqrt{t},
+    .. math:: w_t = \arg\min_{w \in \Delta} \langle w, \hat L_{t-1}\rangle
+              - \sum_i \frac{4 \sqrt{w_i}}{\eta_t}, \qquad \eta_t = c / \sqrt{t},
 
-    i.e. :math:`w_{ti} = 4 (\\eta_t (\\hat L_{t-1,i} - x))^{-2}` with the normalizing ``x``
+    i.e. :math:`w_{ti} = 4 (\eta_t (\hat L_{t-1,i} - x))^{-2}` with the normalizing ``x``
     found by Newton's method (their Alg. 2).  Default ``c = 2`` and the reduced-variance
     estimator (``estimator="rv"``, ``B = 1/2 1{w >= eta^2}``); ``estimator="iw"`` is plain
-    importance weighting.  Adversarial bound: :math:`\\bar R_T \\le 4 \\sqrt{KT} + 1`; in the
+    importance weighting.  Adversarial bound: :math:`\bar R_T \le 4 \sqrt{KT} + 1`; in the
     stochastic regime the regret is logarithmic.  The horizon need not be known.
+
+    Parameters
+    ----------
+    c : float > 0, default 2.0
+        Learning-rate constant, ``eta_t = c / sqrt(t)``.
+    estimator : {"rv", "iw"}, default "rv"
+        Loss estimator: reduced-variance or plain importance weighting.
     """
 
     c: float = 2.0
@@ -313,7 +343,14 @@ class LogBarrierFTRL(_MAB):
 
 @dataclasses.dataclass(frozen=True)
 class RoundRobin(_MAB):
-    """Uniform exploration in round-robin order (baseline)."""
+    """Uniform exploration in round-robin order (baseline).
+
+    Attributes
+    ----------
+    code : int
+        Policy code of the compiled engine (12); the policy has no tuning and pulls the arms
+        0, 1, ..., K-1 in turn (arm ``t mod K`` at the 0-based round ``t``).
+    """
 
     code = 12
 
@@ -356,14 +393,24 @@ def _logbar(K):
 
 @dataclasses.dataclass(frozen=True)
 class SuccessiveRejects(_MAB):
-    """Successive rejects (Audibert, Bubeck, Munos 2010): phases ``k = 1..K-1``; in phase k
+    r"""Successive rejects (Audibert, Bubeck, Munos 2010): phases ``k = 1..K-1``; in phase k
     every surviving arm is pulled until it has
 
-    .. math:: n_k = \\lceil (n - K) / (\\overline{\\log}(K) (K + 1 - k)) \\rceil, \\quad
-              \\overline{\\log}(K) = 1/2 + \\sum_{i=2}^K 1/i
+    .. math:: n_k = \lceil (n - K) / (\overline{\log}(K) (K + 1 - k)) \rceil, \quad
+              \overline{\log}(K) = 1/2 + \sum_{i=2}^K 1/i
 
     pulls, then the arm with the lowest empirical mean is rejected.  Thm 2:
-    :math:`e_n \\le \\frac{K(K-1)}{2} \\exp(-(n - K) / (\\overline{\\log}(K) H_2))`.
+    :math:`e_n \le \frac{K(K-1)}{2} \exp(-(n - K) / (\overline{\log}(K) H_2))`.
+
+    Attributes
+    ----------
+    code : int
+        Policy code of the compiled (phase-schedule) engine (11); successive rejects has no
+        tuning, the schedule follows from ``K`` and the horizon (:meth:`schedule`).
+    needs_all_arms : bool
+        ``True``; the horizon must moreover exceed ``K``.
+    bai : bool
+        ``True``: a best-arm-identification policy (the recommendation is the surviving arm).
     """
 
     code = 11
@@ -396,11 +443,22 @@ class SuccessiveRejects(_MAB):
 
 @dataclasses.dataclass(frozen=True)
 class SequentialHalving(_MAB):
-    """Sequential halving (Karnin, Koren, Somekh 2013; Lattimore & Szepesvari 2020, Alg. 16):
+    r"""Sequential halving (Karnin, Koren, Somekh 2013; Lattimore & Szepesvari 2020, Alg. 16):
     ``L = ceil(log2 K)`` phases; in phase l each surviving arm is pulled
     ``T_l = floor(n / (L |A_l|))`` times and the best ``ceil(|A_l| / 2)`` arms by the phase's
     empirical means survive.  L&S Thm 33.10:
-    :math:`P(\\text{error}) \\le 3 \\log_2(K) \\exp(-n / (16 H_2 \\log_2 K))`.
+    :math:`P(\text{error}) \le 3 \log_2(K) \exp(-n / (16 H_2 \log_2 K))`.
+
+    Attributes
+    ----------
+    code : int
+        Policy code of the compiled (phase-schedule) engine (11); sequential halving has no
+        tuning, the schedule follows from ``K`` and the horizon (:meth:`schedule`), which must be
+        at least ``K ceil(log2 K)``.
+    needs_all_arms : bool
+        ``True``: the horizon must be at least the number of arms.
+    bai : bool
+        ``True``: a best-arm-identification policy (the recommendation is the surviving arm).
     """
 
     code = 11
@@ -443,6 +501,12 @@ class DPSequentialHalving(_MAB):
     release epsilon-DP.  Each reward enters exactly one release (fresh samples per phase), so
     by parallel composition the releases are jointly epsilon-DP, and every pull and the final
     recommendation are post-processing of the releases.
+
+    Parameters
+    ----------
+    epsilon : float > 0, default 1.0
+        Privacy level of the epsilon-differential privacy guarantee (smaller is more private and
+        adds more Laplace noise).
     """
 
     epsilon: float = 1.0

@@ -150,6 +150,31 @@ def identify_attractors(system: LVSystem, X, status, *, ftol: float = 1e-6,
     ordered by decreasing basin size.  Non-converged finite end states within
     ``cluster_tol`` of a found attractor are given its label.  :func:`basin_sweep` adds the
     recurrence fallback of :mod:`equilibria.odes.recurrence` on top of this.
+
+    Parameters
+    ----------
+    system : LVSystem
+        The system the end states belong to.
+    X : array_like, shape (m, n)
+        End states of ``m`` integrations (e.g. ``BatchRun.x``).
+    status : array_like of int, shape (m,)
+        Integration statuses of the rows (``BatchRun.status``, see
+        :data:`~equilibria.odes.systems.STATUS_NAMES`): 1 (steady state) counts as converged, 0
+        (``t_end`` reached) when ``max_i |f_i| <= 100 ftol`` at the end state, 2 gives
+        ``DIVERGED``, 3-5 give ``FAILED``.
+    ftol : float, default 1e-6
+        Steady-state tolerance on ``max_i |f_i(x)|`` used by the integration.
+    cluster_tol : float, default 1e-3
+        Relative clustering distance: end states within ``cluster_tol * (1 + |c|_inf)``
+        (max-norm) of a center ``c`` share its label.
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (m,)
+        Attractor index per row, or ``NOT_CONVERGED`` (-1), ``DIVERGED`` (-2), ``FAILED`` (-3).
+    attractors : ndarray, shape (k, n)
+        One equilibrium per attractor (cluster center polished by Newton), ordered by decreasing
+        basin size; shape ``(0, n)`` when nothing converged.
     """
     lab = _label_orbits(system, np.asarray(X, dtype=float), np.asarray(status), ftol=ftol,
                         cluster_tol=cluster_tol, recurrence=None)
@@ -817,6 +842,12 @@ def regime_diagram(model: CoexistenceModel, x_param: str, x_values, y_param: str
     executor : concurrent.futures.Executor, optional
     progress : bool
         tqdm progress bar (``False`` turns it off).
+
+    Returns
+    -------
+    RegimeResult
+        ``classes``, ``multistable`` and ``coexistence`` of shape ``(len(y_values),
+        len(x_values))`` (rows follow ``y_values``).
     """
     if not isinstance(model, CoexistenceModel):
         raise TypeError("`model` must be a CoexistenceModel")
@@ -950,6 +981,39 @@ def shock_test(model, *, x_star=None, kind: str = "impulse", direction=None,
     knock-down), stopping when the bracket is shorter than ``bisect_tol``; the upper end of
     the final bracket is returned (impulse only).  Bisection assumes the basin is
     star-shaped along the shock direction from ``x*``.
+
+    Parameters
+    ----------
+    model : CoexistenceModel or LVSystem
+        The system to shock (``kind="parameter"`` needs a :class:`CoexistenceModel`).
+    x_star : array_like, shape (n,), optional
+        The attractor to shock; by default the stable equilibrium (of up to 60 Newton starts)
+        with the largest coexistence index (:class:`CoexistenceModel`) or the first stable one
+        found (other systems).
+    kind : {"impulse", "parameter"}, default "impulse"
+        State jump or temporary parameter change.
+    direction : array_like, shape (n,), optional
+        Non-zero direction of the impulse, normalized to unit Euclidean norm; ``None`` gives the
+        proportional knock-down.
+    magnitude : float >= 0, default 0.5
+        Size of the impulse (at most 1 for the knock-down).
+    param : str, optional
+        Parameter name accepted by :meth:`CoexistenceModel.replace` (``kind="parameter"``).
+    value : float, optional
+        Value ``param`` takes during the shock (``kind="parameter"``).
+    duration : float > 0, default 5.0
+        Length of the parameter shock.
+    t_end : float > 0, default 300.0
+        Length of the post-shock integration.
+    tol : float > 0, default 1e-3
+        Relative recovery tolerance (see ``T_rec`` above).
+    critical : bool, default True
+        Also compute the critical magnitude by bisection (impulse only).
+    max_magnitude : float > 0, optional
+        Upper end of the bisection bracket; default 1 for the knock-down, 10 along a
+        ``direction``.
+    bisect_tol : float > 0, default 1e-3
+        Bracket length at which the bisection stops.
 
     Returns
     -------
@@ -1111,6 +1175,38 @@ def sensitivity(model: CoexistenceModel, params=("g", "reciprocity", "freedom"),
     attractor reached from the uniform state ``(1, 1)``, with the parameters uniform on
     ``bounds`` (dict name -> (lo, hi)), by :func:`scipy.stats.sobol_indices` with ``n``
     (a power of 2) base samples; model evaluations are split over ``executor``.
+
+    Parameters
+    ----------
+    model : CoexistenceModel
+    params : sequence of str, default ("g", "reciprocity", "freedom")
+        Scalar parameters of the model, or ``"reciprocity"`` (base value 1) or
+        ``"conflict_asymmetry"``; at least one.
+    method : {"local", "sobol"}, default "local"
+    x_star : array_like, shape (n,), optional
+        Local method: starting point polished by Newton into the equilibrium; by default the
+        stable equilibrium with the largest coexistence index.
+    h : float > 0, default 1e-5
+        Local method: relative step, ``step = h * max(1, |p|)`` (one-sided second-order
+        stencil at the edge of a parameter's admissible range).
+    bounds : dict, optional
+        Sobol method (required): parameter name -> finite ``(lo, hi)`` with ``lo < hi``.
+    n : int, default 256
+        Sobol method: number of base samples, a power of 2 (``n (p + 2)`` model evaluations).
+    seed : int or Generator, default 0
+        Sobol method: random state of the sampling.
+    executor : concurrent.futures.Executor, optional
+        Sobol method: executor for the model evaluations.
+    progress : bool, default True
+        tqdm progress bar (``False`` turns it off).
+
+    Returns
+    -------
+    SensitivityResult
+        Local: ``x_star`` (n,), ``dx_dp`` and ``dx_dp_fd`` (n, p), ``max_rel_discrepancy`` and
+        ``dindex_dp`` (dict index -> (p,)); ``success=False`` when the discrepancy exceeds 1e-3.
+        Sobol: ``first_order`` and ``total_order`` (dict over ``coexistence``, ``domination``,
+        ``conflict``, ``development`` -> (p,)); ``success=False`` when some are NaN.
     """
     if not isinstance(model, CoexistenceModel):
         raise TypeError("`model` must be a CoexistenceModel")
@@ -1219,6 +1315,16 @@ def regime_table(names=("governed", "ungoverned", "overgoverned", "lock_in")) ->
     One row per (preset, stable equilibrium): ``preset``, ``g``, ``state`` (index among the
     stable equilibria, ordered by coexistence), ``coexistence``, ``domination``, ``dominant``,
     ``conflict``, ``development``, ``max_re``, ``outcome``, ``n_stable``.
+
+    Parameters
+    ----------
+    names : sequence of str, default all of :data:`PRESETS`
+        Preset names accepted by :meth:`CoexistenceModel.preset`.
+
+    Returns
+    -------
+    list of dict
+        The rows described above; for ``"lock_in"`` only the best and the worst stable state.
     """
     rows = []
     for name in names:
@@ -1238,7 +1344,19 @@ def regime_table(names=("governed", "ungoverned", "overgoverned", "lock_in")) ->
 
 
 def format_table(rows: list[dict]) -> str:
-    """Plain-text table of :func:`regime_table` rows."""
+    """Plain-text table of :func:`regime_table` rows.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows as returned by :func:`regime_table`.
+
+    Returns
+    -------
+    str
+        A header line and one line per row (preset, g, coexistence, domination, dominant side,
+        conflict, development, max Re, outcome), without a trailing newline.
+    """
     head = ("preset", "g", "coexist.", "domin.", "side", "conflict", "develop.", "max Re",
             "outcome")
     lines = ["  ".join(f"{h:>10}" if i else f"{h:<13}" for i, h in enumerate(head))]

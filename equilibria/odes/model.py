@@ -94,7 +94,25 @@ OUTCOME_CLASSES = ("coexistence", "weak coexistence", "AI domination", "human do
 
 @dataclasses.dataclass(frozen=True)
 class Indices:
-    """Indices of a state (all in [0, 1]; see :mod:`equilibria.odes.model`, eq. (3))."""
+    """Indices of a state (all in [0, 1]; see :mod:`equilibria.odes.model`, eq. (3)).
+
+    Attributes
+    ----------
+    coexistence : float
+        Coexistence index ``2 P_H P_A / (P_H + P_A) * (1 - D)`` (harmonic presence discounted
+        by domination), in [0, 1].
+    domination : float
+        Domination ``D = clip((delta - theta) / (1 - theta), 0, 1)``, in [0, 1].
+    dominant : str
+        Dominant side: ``"AI"`` or ``"humans"`` (the larger mean relative level), ``"none"``
+        when ``D = 0``.
+    conflict : float
+        Conflict burden: conflict flows over conflict plus benefit flows, in [0, 1].
+    development : float
+        AI development ``P_A = mean_a min(1, u)``, in [0, 1].
+    human_level : float
+        Human presence ``P_H = mean_h min(1, u)``, in [0, 1].
+    """
 
     coexistence: float
     domination: float
@@ -113,6 +131,18 @@ def classify(ix: Indices) -> str:
     ``collapse`` (both presences < 0.1), ``suppressed development`` (AI development < 0.5),
     ``AI domination`` / ``human domination`` (domination >= 0.3), ``coexistence``
     (coexistence >= 0.8), else ``weak coexistence``.
+
+    Parameters
+    ----------
+    ix : Indices
+        Indices of the state (e.g. from :meth:`CoexistenceModel.indices`).
+
+    Returns
+    -------
+    str
+        One of ``"collapse"``, ``"suppressed development"``, ``"AI domination"``,
+        ``"human domination"``, ``"coexistence"``, ``"weak coexistence"`` (the rules above are
+        applied in this order; see :data:`OUTCOME_CLASSES`).
     """
     if ix.development < 0.1 and ix.human_level < 0.1:
         return "collapse"

@@ -67,7 +67,22 @@ class Trajectory(Result):
 
 @dataclasses.dataclass(frozen=True)
 class BatchRun:
-    """Final states of a batch integration (rows = initial conditions)."""
+    """Final states of a batch integration (rows = initial conditions).
+
+    Attributes
+    ----------
+    x : ndarray, shape (m, n)
+        Final state of each of the ``m`` initial conditions (the state at ``t_end`` or at the
+        steady state; NaN for diverged or non-finite rows).
+    status : ndarray of int64, shape (m,)
+        Integration status per row, a key of :data:`STATUS_NAMES` (0 ``t_end`` reached,
+        1 steady state, 2 diverged, 3 non-finite, 4 step budget ``max_iter`` exhausted,
+        5 step size underflow).
+    t_stop : ndarray, shape (m,)
+        Time at which the integration of each row stopped.
+    n_steps : ndarray of int64, shape (m,)
+        Accepted + rejected DP5(4) steps per row.
+    """
 
     x: np.ndarray
     status: np.ndarray

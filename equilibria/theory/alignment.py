@@ -63,7 +63,20 @@ def _check_pair(pi_ref, r, *, pi_name="pi_ref", r_name="r"):
 
 
 def kl_divergence(p, q) -> float:
-    r""":math:`\mathrm{KL}(p\|q)=\sum_i p_i\log(p_i/q_i)` (``inf`` if ``p`` is not ``q``-a.c.)."""
+    r""":math:`\mathrm{KL}(p\|q)=\sum_i p_i\log(p_i/q_i)` (``inf`` if ``p`` is not ``q``-a.c.).
+
+    Parameters
+    ----------
+    p, q : array_like, same shape
+        Non-negative weights, normally probability vectors (neither validated nor
+        normalized); entries with ``p_i = 0`` contribute 0.
+
+    Returns
+    -------
+    float
+        The divergence in nats, clipped below at 0; ``inf`` if ``q_i <= 0`` for some
+        ``p_i > 0``.
+    """
     p = np.asarray(p, dtype=float)
     q = np.asarray(q, dtype=float)
     m = p > 0
@@ -73,7 +86,19 @@ def kl_divergence(p, q) -> float:
 
 
 def chi2_divergence(p, q) -> float:
-    r""":math:`\chi^2(p\|q)=\sum_i (p_i-q_i)^2/q_i` (``inf`` if ``p`` is not ``q``-a.c.)."""
+    r""":math:`\chi^2(p\|q)=\sum_i (p_i-q_i)^2/q_i` (``inf`` if ``p`` is not ``q``-a.c.).
+
+    Parameters
+    ----------
+    p, q : array_like, same shape
+        Non-negative weights, normally probability vectors (neither validated nor
+        normalized); entries with ``q_i <= 0`` are left out of the sum.
+
+    Returns
+    -------
+    float
+        The divergence; ``inf`` if ``p_i > 0`` for some ``q_i <= 0``.
+    """
     p = np.asarray(p, dtype=float)
     q = np.asarray(q, dtype=float)
     m = q > 0
@@ -83,7 +108,18 @@ def chi2_divergence(p, q) -> float:
 
 
 def entropy(p) -> float:
-    r"""Shannon entropy :math:`-\sum_i p_i\log p_i` (nats)."""
+    r"""Shannon entropy :math:`-\sum_i p_i\log p_i` (nats).
+
+    Parameters
+    ----------
+    p : array_like
+        Probability vector (not validated); zero entries contribute 0.
+
+    Returns
+    -------
+    float
+        The entropy in nats.
+    """
     p = np.asarray(p, dtype=float)
     m = p > 0
     return float(-np.sum(p[m] * np.log(p[m])))
@@ -94,7 +130,21 @@ def entropy(p) -> float:
 # --------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class KLRegularized:
-    """A tilted policy :math:`\\pi\\propto\\pi_{ref}e^{r/\\beta}` and its summary numbers."""
+    """A tilted policy :math:`\\pi\\propto\\pi_{ref}e^{r/\\beta}` and its summary numbers.
+
+    Parameters
+    ----------
+    policy : ndarray, shape (K,)
+        The tilted policy (a probability vector).
+    beta : float
+        Its temperature (``0`` for the argmax limit, ``inf`` for ``pi_ref`` itself).
+    log_partition : float
+        :math:`\\log Z` (``nan`` in the argmax limit).
+    kl : float
+        :math:`\\mathrm{KL}(\\pi\\|\\pi_{ref})`.
+    expected_reward : float
+        :math:`E_\\pi r`.
+    """
 
     policy: np.ndarray
     beta: float
@@ -182,8 +232,25 @@ def kl_constrained_policy(pi_ref, r, budget, *, xtol: float = 1e-12) -> KLRegula
     Parameters
     ----------
     pi_ref, r : array_like, shape (K,)
+        Reference policy (probability vector) and reward.
     budget : float
         KL budget :math:`\Delta\ge0`.
+    xtol : float, default 1e-12
+        Absolute tolerance of Brent's method on :math:`\log\beta`.
+
+    Returns
+    -------
+    KLRegularized
+        The optimal tilted policy with its ``beta``, ``log_partition``, ``kl`` and
+        ``expected_reward``.  When the budget is slack ``beta=0`` and ``log_partition=nan``
+        (``kl`` is then :math:`-\log\pi_{ref}(\arg\max r)`); ``budget=0`` gives ``pi_ref``
+        itself with ``beta=inf``.
+
+    Raises
+    ------
+    ValueError
+        If ``pi_ref`` is not a probability vector, ``r`` has the wrong shape, or
+        ``budget < 0``.
     """
     p, r = _check_pair(pi_ref, r)
     budget = check_scalar(budget, "budget", lo=0.0)
@@ -220,6 +287,26 @@ def reward_kl_frontier(pi_ref, r, betas=None, *, n: int = 200):
     \le\Delta\}`, traced parametrically by :math:`\beta` (every point is optimal for its KL).
 
     Returns ``(kl, reward, betas)`` sorted by increasing KL.
+
+    Parameters
+    ----------
+    pi_ref, r : array_like, shape (K,)
+        Reference policy (probability vector) and reward.
+    betas : array_like, shape (m,), optional
+        Positive temperatures :math:`\beta`; default ``n`` values log-spaced from ``100 s``
+        down to ``1e-3 s``, with ``s`` the reward spread on the support of ``pi_ref``
+        (at least ``1e-12``).
+    n : int, default 200
+        Number of default temperatures, ``>= 2`` (ignored when ``betas`` is given).
+
+    Returns
+    -------
+    kl : ndarray, shape (m,)
+        :math:`\mathrm{KL}(\pi_\beta\|\pi_{ref})`, ascending.
+    reward : ndarray, shape (m,)
+        :math:`E_{\pi_\beta}r` at the same points.
+    betas : ndarray, shape (m,)
+        The temperatures, reordered to match.
     """
     p, r = _check_pair(pi_ref, r)
     if betas is None:
@@ -240,7 +327,19 @@ def reward_kl_frontier(pi_ref, r, betas=None, *, n: int = 200):
 # --------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class BestOfN:
-    """Exact best-of-N distribution over a finite set."""
+    """Exact best-of-N distribution over a finite set.
+
+    Parameters
+    ----------
+    policy : ndarray, shape (K,)
+        Probability of each outcome being the one returned.
+    n : int
+        Number of samples ``N``.
+    kl : float
+        Exact ``KL(pi_N || pi_ref)``.
+    expected_reward : float
+        Expected reward of the returned outcome.
+    """
 
     policy: np.ndarray  #: probability of each outcome being the one returned
     n: int
@@ -254,13 +353,35 @@ class BestOfN:
 
 
 def best_of_n_kl_bound(n) -> float:
-    r""":math:`\log N-(N-1)/N`, the KL of best-of-N for a continuous reward distribution."""
+    r""":math:`\log N-(N-1)/N`, the KL of best-of-N for a continuous reward distribution.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples :math:`N\ge1`.
+
+    Returns
+    -------
+    float
+        :math:`\log N-(N-1)/N` (0 for :math:`N=1`).
+    """
     n = check_int(n, "n", lo=1)
     return math.log(n) - (n - 1) / n
 
 
 def best_of_n_continuous_kl(n) -> float:
-    """Alias of :func:`best_of_n_kl_bound`: the exact KL in the continuous (tie-free) limit."""
+    """Alias of :func:`best_of_n_kl_bound`: the exact KL in the continuous (tie-free) limit.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples ``N >= 1``.
+
+    Returns
+    -------
+    float
+        ``log(N) - (N - 1) / N`` (0 for ``N = 1``).
+    """
     return best_of_n_kl_bound(n)
 
 
@@ -284,7 +405,22 @@ def _bon_over_values(mass, n):
 
 
 def reward_distribution(pi_ref, r, *, decimals: int = 12):
-    """Distinct reward values (ascending) and their probabilities under ``pi_ref``."""
+    """Distinct reward values (ascending) and their probabilities under ``pi_ref``.
+
+    Parameters
+    ----------
+    pi_ref, r : array_like, shape (K,)
+        Reference policy (probability vector) and reward.
+    decimals : int, default 12
+        Rewards equal after rounding to this many decimals are merged.
+
+    Returns
+    -------
+    values : ndarray, shape (m,)
+        Distinct rounded rewards on the support of ``pi_ref``, ascending.
+    probabilities : ndarray, shape (m,)
+        Total ``pi_ref`` mass of each value.
+    """
     p, r = _check_pair(pi_ref, r)
     supp = p > 0
     keys = np.round(r[supp], decimals)
@@ -312,10 +448,17 @@ def best_of_n(pi_ref, r, n, *, decimals: int = 12) -> BestOfN:
     Parameters
     ----------
     pi_ref, r : array_like, shape (K,)
+        Reference policy (probability vector) and reward.
     n : int
         Number of samples, ``>= 1``.
     decimals : int
         Rewards equal after rounding to this many decimals are ties.
+
+    Returns
+    -------
+    BestOfN
+        ``policy`` (:math:`\pi_N`, shape (K,)), ``n``, the exact ``kl`` and
+        ``expected_reward``; ``kl_bound`` gives :math:`\log N-(N-1)/N` for comparison.
 
     Raises
     ------
@@ -346,6 +489,24 @@ def memoryless_reward_distribution(p, r_token, length, *, decimals: int = 9):
 
     Exact: repeated convolution of the token-reward distribution, merging values equal after
     rounding to ``decimals``.  Returns ``(values, probabilities)``, values ascending.
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        Token distribution (probability vector).
+    r_token : array_like, shape (K,)
+        Reward of each token.
+    length : int
+        Sequence length :math:`L\ge1`.
+    decimals : int, default 9
+        Token rewards and partial sums equal after rounding to this many decimals are merged.
+
+    Returns
+    -------
+    values : ndarray, shape (m,)
+        Distinct values of :math:`S`, ascending.
+    probabilities : ndarray, shape (m,)
+        :math:`P(S=v)` for each value (normalized to sum to 1).
     """
     p, r_token = _check_pair(p, r_token, pi_name="p", r_name="r_token")
     length = check_int(length, "length", lo=1)
@@ -365,6 +526,25 @@ def memoryless_best_of_n(p, r_token, length, n):
     Returns ``(kl, expected_reward)`` of best-of-N over whole sequences: both depend on the
     sequence only through :math:`S` (the density ratio to :math:`p^{\otimes L}` is a function of
     :math:`S`), so they are exact sums over the distribution of :math:`S`.
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        Token distribution (probability vector).
+    r_token : array_like, shape (K,)
+        Reward of each token.
+    length : int
+        Sequence length :math:`L\ge1`.
+    n : int
+        Number of sampled sequences :math:`N\ge1`.
+
+    Returns
+    -------
+    kl : float
+        Exact :math:`\mathrm{KL}(\pi_N\|p^{\otimes L})` in nats (reward sums equal to 9
+        decimals are ties).
+    expected_reward : float
+        :math:`E_{\pi_N}S`.
     """
     n = check_int(n, "n", lo=1)
     vals, mass = memoryless_reward_distribution(p, r_token, length)
@@ -382,6 +562,24 @@ def memoryless_kl_constrained(p, r_token, length, budget):
     p\,e^{r/\beta}`, with KL :math:`L\,\mathrm{KL}(\phi_\beta\|p)`.  Returns the per-token
     :class:`KLRegularized` for the per-token budget :math:`\Delta/L`; multiply ``kl`` and
     ``expected_reward`` by ``length``.
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        Token distribution (probability vector).
+    r_token : array_like, shape (K,)
+        Reward of each token.
+    length : int
+        Sequence length :math:`L\ge1`.
+    budget : float
+        KL budget :math:`\Delta\ge0` for the whole sequence.
+
+    Returns
+    -------
+    KLRegularized
+        The per-token optimum :math:`\phi_\beta` (``policy`` shape (K,)) from
+        :func:`kl_constrained_policy` with budget :math:`\Delta/L`; its ``beta`` is that of
+        the sequence optimum, ``kl`` and ``expected_reward`` are per token.
     """
     length = check_int(length, "length", lo=1)
     budget = check_scalar(budget, "budget", lo=0.0)
@@ -393,7 +591,20 @@ def memoryless_kl_constrained(p, r_token, length, budget):
 # --------------------------------------------------------------------------------------------
 def softmax_policy(r, tau) -> np.ndarray:
     r"""Entropy-regularized optimum :math:`\arg\max_\pi\langle\pi,r\rangle+\tau H(\pi)
-    =\mathrm{softmax}(r/\tau)`."""
+    =\mathrm{softmax}(r/\tau)`.
+
+    Parameters
+    ----------
+    r : array_like, shape (K,)
+        Reward vector, finite and non-empty.
+    tau : float
+        Temperature (entropy weight), ``> 0``.
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        The policy :math:`\mathrm{softmax}(r/\tau)` (computed with the maximum subtracted).
+    """
     r = as_float_array(r, "r", ndim=1, min_size=1)
     tau = check_scalar(tau, "tau", lo=0.0, lo_inclusive=False)
     z = r / tau
@@ -414,6 +625,16 @@ def softmax_lipschitz(tau) -> float:
     constant is sharp: :math:`\pi=(1/2,1/2,0,\dots)`, :math:`x=(1,-1,0,\dots)/\sqrt2` attains it
     (a near-tie of two actions).  As :math:`\tau\to0` the map tends to argmax, discontinuous at
     ties (The Policy Cliff); :math:`\tau>0` restores continuity at the cost of stochasticity.
+
+    Parameters
+    ----------
+    tau : float
+        Temperature, ``> 0``.
+
+    Returns
+    -------
+    float
+        :math:`1/(2\tau)`.
     """
     tau = check_scalar(tau, "tau", lo=0.0, lo_inclusive=False)
     return 1.0 / (2.0 * tau)
@@ -438,6 +659,31 @@ def bounded_ratio_policy(pi0, q, eps=None, *, c_low=None, c_high=None) -> np.nda
 
     Deviation: the paper's problem is stated per state with the old policy's advantage; the
     per-state solution is the same, so only one state is implemented here.
+
+    Parameters
+    ----------
+    pi0 : array_like, shape (K,)
+        Old (reference) policy :math:`\pi_0`, a probability vector.
+    q : array_like, shape (K,)
+        Action values or advantages :math:`Q(a)` (ties at 12 decimals).
+    eps : float in [0, 1], optional
+        Symmetric ratio bound, :math:`c_l=1-\epsilon`, :math:`c_h=1+\epsilon`; when given it
+        overrides ``c_low`` and ``c_high``.
+    c_low : float in [0, 1], optional
+        Lower ratio bound :math:`c_l` (needed, with ``c_high``, when ``eps`` is ``None``).
+    c_high : float >= 1, optional
+        Upper ratio bound :math:`c_h`.
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        The optimal policy :math:`\pi`.
+
+    Raises
+    ------
+    ValueError
+        If neither ``eps`` nor both ``c_low`` and ``c_high`` are given, or a bound is out
+        of range.
     """
     p = check_simplex(pi0, "pi0")
     q = as_float_array(q, "q", ndim=1, shape=p.shape)
@@ -481,6 +727,13 @@ def occupancy_measure(P, policy, rho0, gamma) -> np.ndarray:
     rho0 : array_like, shape (S,)
         Initial-state distribution.
     gamma : float in [0, 1)
+        Discount factor.
+
+    Returns
+    -------
+    ndarray, shape (S, A)
+        :math:`\mu(s,a)=d(s)\,\pi(a|s)` with :math:`d` the normalized discounted state
+        occupancy (round-off negatives clipped to 0); the entries sum to 1.
     """
     P = as_float_array(P, "P", ndim=3)
     S, A, _ = P.shape
@@ -501,6 +754,30 @@ def soft_value_iteration(P, r, pi_ref, gamma, beta, *, tol: float = 1e-12,
     \pi_{ref}(\cdot|s_t))]` through :math:`V(s)=\beta\log\sum_a\pi_{ref}(a|s)
     e^{Q(s,a)/\beta}`, :math:`Q=r+\gamma PV`, :math:`\pi\propto\pi_{ref}e^{Q/\beta}`; stops when
     :math:`\|V_{k+1}-V_k\|_\infty\le` ``tol``.  Returns the policy, shape (S, A).
+
+    Parameters
+    ----------
+    P : array_like, shape (S, A, S)
+        Transition kernel, ``P[s, a]`` a distribution over next states (not validated).
+    r : array_like, shape (S, A)
+        Reward.
+    pi_ref : array_like, shape (S, A)
+        Reference policy; rows are distributions over actions (zeros stay zero).
+    gamma : float in [0, 1)
+        Discount factor.
+    beta : float
+        KL weight, ``> 0``.
+    tol : float, default 1e-12
+        Stopping tolerance on the sup-norm change of ``V``.
+    max_iter : int, default 100000
+        Maximum number of soft Bellman iterations; if reached, the policy of the last
+        iterate is returned without warning.
+
+    Returns
+    -------
+    ndarray, shape (S, A)
+        The regularized optimal policy
+        :math:`\pi(a|s)\propto\pi_{ref}(a|s)e^{Q(s,a)/\beta}`.
     """
     P = as_float_array(P, "P", ndim=3)
     r = as_float_array(r, "r", ndim=2)
@@ -569,6 +846,36 @@ def correlated_proxy_bound(mu, mu_ref, r_true, r_proxy, *, r=None):
     Cauchy-Schwarz step applied to :math:`Z-r\tilde Z`).
 
     Returns ``(delta_true, bound, r)`` (``r`` the level used: :math:`\rho` by default).
+
+    Parameters
+    ----------
+    mu : array_like
+        Normalized occupancy measure :math:`\mu_\pi` of the evaluated policy, e.g. shape
+        (S, A) from :func:`occupancy_measure` (flattened).
+    mu_ref : array_like, same size as ``mu``
+        Occupancy measure :math:`\mu_{ref}` of the reference policy.
+    r_true : array_like, same size as ``mu``
+        True reward :math:`R`.
+    r_proxy : array_like, same size as ``mu``
+        Proxy reward :math:`\tilde R`.
+    r : float in [0, 1], optional
+        Correlation level at which to evaluate the bound, at most the correlation
+        :math:`\rho` of :math:`R,\tilde R` under :math:`\mu_{ref}`; default :math:`\rho`.
+
+    Returns
+    -------
+    delta_true : float
+        :math:`J(\pi,R)-J(\pi_{ref},R)`.
+    bound : float
+        The right-hand side of the inequality above.
+    r : float
+        The correlation level used.
+
+    Raises
+    ------
+    ValueError
+        If ``r_true`` or ``r_proxy`` is constant under ``mu_ref``, or ``r`` exceeds
+        :math:`\rho`.
     """
     mu = as_float_array(mu, "mu").ravel()
     mu_ref = as_float_array(mu_ref, "mu_ref").ravel()

@@ -75,6 +75,17 @@ def symmetric_margin(J) -> float:
     ``y' = J y`` contracts at rate at least the margin, and
     :math:`\max \operatorname{Re}\lambda(J) \le \mu_2(J)`.  For ``J - g G`` with ``G`` PSD it is
     nondecreasing in ``g`` (Weyl, [6] Cor. 4.3.12).
+
+    Parameters
+    ----------
+    J : array_like, shape (n, n)
+        Square real matrix (e.g. a Jacobian at an equilibrium).
+
+    Returns
+    -------
+    float
+        :math:`-\lambda_{\max}\big((J + J^\top)/2\big)`; positive means contraction in the
+        Euclidean norm.
     """
     J = check_square(J, "J")
     return float(-np.linalg.eigvalsh(0.5 * (J + J.T))[-1])
@@ -90,6 +101,24 @@ def contraction_rate(J, D=None) -> float:
     other at least as fast as :math:`e^{-ct}` in that norm (Lohmiller & Slotine 1998).  With
     ``D`` from :func:`diagonal_stability` of a GLV matrix ``A``, ``c(A; D) > 0``.  ``D=None``
     gives :func:`symmetric_margin`.
+
+    Parameters
+    ----------
+    J : array_like, shape (n, n)
+        Square real matrix (the matrix of the linear system, or a Jacobian).
+    D : array_like, shape (n, n), optional
+        Positive diagonal weight matrix (e.g. ``DiagonalStability.D``); ``None`` means the
+        identity, i.e. the unweighted Euclidean norm.
+
+    Returns
+    -------
+    float
+        The contraction rate ``c``; positive means contraction in :math:`\|\cdot\|_D`.
+
+    Raises
+    ------
+    ValueError
+        If ``J`` is not square, or ``D`` is not a positive diagonal matrix of the same size.
     """
     J = check_square(J, "J")
     if D is None:
@@ -103,7 +132,18 @@ def contraction_rate(J, D=None) -> float:
 
 
 def spectral_abscissa(J) -> float:
-    r"""Spectral abscissa :math:`\max_i \operatorname{Re}\lambda_i(J)` (negative = stable)."""
+    r"""Spectral abscissa :math:`\max_i \operatorname{Re}\lambda_i(J)` (negative = stable).
+
+    Parameters
+    ----------
+    J : array_like, shape (n, n)
+        Square real matrix, ``n >= 1``.
+
+    Returns
+    -------
+    float
+        The largest real part of the eigenvalues of ``J``.
+    """
     J = check_square(J, "J")
     return float(np.max(np.linalg.eigvals(J).real))
 
@@ -144,6 +184,21 @@ def local_stability(J, *, tol: float = 1e-9) -> LocalStability:
     stable; if some :math:`\operatorname{Re}\lambda_i > 0` it is unstable ([1], Thm 4.7).  With
     ``|max Re| <= tol`` the verdict is ``"marginal"`` and ``success=False`` (no warning: it is a
     property of the point, not a failure of the computation).
+
+    Parameters
+    ----------
+    J : array_like, shape (n, n)
+        Jacobian at the equilibrium (for ``n = 0`` the verdict is ``"stable"`` with
+        ``max_re = -inf``).
+    tol : float, default 1e-9
+        Half-width (``>= 0``) of the inconclusive band around zero for ``max Re lambda``.
+
+    Returns
+    -------
+    LocalStability
+        ``eigenvalues`` (complex, shape (n,)), ``max_re``, ``verdict`` and
+        ``symmetric_margin``; ``success`` is ``False`` (status ``DEGENERATE``) exactly when
+        the verdict is ``"marginal"``.
     """
     J = check_square(J, "J")
     tol = check_scalar(tol, "tol", lo=0)
@@ -213,11 +268,27 @@ def diagonal_stability(A, *, tol: float = 1e-7, solver: str | None = None) -> Di
     converges to it; ``V(x) = sum_i d_i (x_i - x*_i - x*_i log(x_i / x*_i))`` is a Lyapunov
     function.
 
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+        Interaction matrix, finite and non-empty.
+    tol : float, default 1e-7
+        Smallest LMI optimum ``t`` (computed for ``A`` scaled by ``max(1, max|A_ij|)``)
+        accepted as a certificate, ``>= 0``.
+    solver : str, optional
+        cvxpy solver name; default ``"CLARABEL"`` when installed, otherwise ``"SCS"``.
+
     Returns
     -------
     DiagonalStability
         ``D`` (or ``None``) and ``reason``; ``success`` is whether a certificate was found
-        (no warning when the matrix is simply not diagonally stable).
+        (no warning when the matrix is simply not diagonally stable).  A matrix with a
+        non-negative diagonal entry is rejected without solving the LMI.
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not square or is empty.
     """
     A = check_square(A, "A")
     tol = check_scalar(tol, "tol", lo=0)
@@ -281,6 +352,23 @@ def is_p_matrix(M, *, max_n: int = 20) -> bool:
     accuracy; ``n <= max_n``).  Shortcut: a matrix with positive definite symmetric part is a
     P-matrix.  Theorem ([4], [5] Thm 3.3.7): ``LCP(M, q)`` has a unique solution for every ``q``
     iff ``M`` is a P-matrix.
+
+    Parameters
+    ----------
+    M : array_like, shape (n, n)
+        Square real matrix.
+    max_n : int, default 20
+        Largest ``n`` for which the enumeration is attempted, ``>= 1``.
+
+    Returns
+    -------
+    bool
+        ``True`` if every principal minor of ``M`` is positive (``True`` for ``n = 0``).
+
+    Raises
+    ------
+    ValueError
+        If ``n > max_n``.
     """
     M = check_square(M, "M")
     max_n = check_int(max_n, "max_n", lo=1)
@@ -301,7 +389,21 @@ def is_p_matrix(M, *, max_n: int = 20) -> bool:
 
 def is_m_matrix(M, *, tol: float = 1e-12) -> bool:
     r"""Nonsingular M-matrix test: ``M`` is a Z-matrix (off-diagonal ``<= 0``) and every
-    eigenvalue has positive real part ([7], Ch. 6, condition G20)."""
+    eigenvalue has positive real part ([7], Ch. 6, condition G20).
+
+    Parameters
+    ----------
+    M : array_like, shape (n, n)
+        Square real matrix.
+    tol : float, default 1e-12
+        Off-diagonal entries up to ``tol`` count as non-positive, and every eigenvalue's real
+        part must exceed ``tol``.
+
+    Returns
+    -------
+    bool
+        ``True`` if ``M`` is a nonsingular M-matrix (within ``tol``).
+    """
     M = check_square(M, "M")
     off = M - np.diag(np.diag(M))
     if np.any(off > tol):
@@ -315,7 +417,8 @@ class LCPResult(Result):
 
     Attributes
     ----------
-    z, w : ndarray
+    z, w : ndarray, shape (n,)
+        The complementary pair: ``z`` the solution, ``w = M z + q``.
     residual : float
         ``max(max(-z), max(-w), |z^T w|)`` (0 for an exact solution).
     """
@@ -341,6 +444,25 @@ def solve_lcp(M, q, *, max_iter: int | None = None, tol: float = 1e-10) -> LCPRe
 
     For GLV ``x' = x * (r + A x)`` the saturated equilibria are the solutions of
     ``LCP(-A, -r)`` (see :func:`saturated_equilibrium`).
+
+    Parameters
+    ----------
+    M : array_like, shape (n, n)
+        Square matrix of the LCP.
+    q : array_like, shape (n,)
+        Constant vector of the LCP.
+    max_iter : int, optional
+        Maximum number of pivots, ``>= 1``; default ``min(2**min(n, 30), 100000) + 10``.
+    tol : float, default 1e-10
+        A component of ``z_S`` or ``w_{S^c}`` below ``-tol`` counts as negative and is pivoted.
+
+    Returns
+    -------
+    LCPResult
+        ``z``, ``w = M z + q`` and ``residual``.  On failure (with a ``ConvergenceWarning``)
+        ``success=False`` and the status is ``DEGENERATE`` for a singular principal block
+        (``z`` is then zero) or ``MAX_ITER`` when pivoting does not terminate (``z`` the last
+        iterate clipped at zero).
     """
     M = check_square(M, "M")
     n = M.shape[0]
@@ -384,6 +506,28 @@ def lcp_enumerate(M, q, *, tol: float = 1e-9, max_n: int = 14) -> np.ndarray:
     For each support ``S`` solves ``M_SS z_S = -q_S`` and keeps it when ``z_S >= -tol`` and
     ``w = M z + q >= -tol``.  Returns an array of shape ``(k, n)`` of the distinct solutions
     (non-isolated solution sets of singular blocks are skipped).
+
+    Parameters
+    ----------
+    M : array_like, shape (n, n)
+        Square matrix of the LCP.
+    q : array_like, shape (n,)
+        Constant vector of the LCP.
+    tol : float, default 1e-9
+        Feasibility tolerance for ``z_S`` and ``w``, relative to ``max(1, max|q_i|)``.
+    max_n : int, default 14
+        Largest ``n`` allowed (the ``2^n`` supports are enumerated), ``>= 1``.
+
+    Returns
+    -------
+    ndarray, shape (k, n)
+        The distinct solutions ``z`` (clipped at zero), one per row, in the order of their
+        support bitmask; ``k = 0`` when there is none.
+
+    Raises
+    ------
+    ValueError
+        If ``n > max_n``.
     """
     M = check_square(M, "M")
     n = M.shape[0]
@@ -415,6 +559,21 @@ def saturated_equilibrium(A, r, **kw) -> LCPResult:
     ``x* >= 0``, ``r + A x* <= 0`` and ``x*_i (r + A x*)_i = 0``: no absent species can invade.
     Unique for every ``r`` when ``-A`` is a P-matrix; globally attracting from the interior when
     ``A`` is Volterra (diagonally) stable ([3], Thm 3.1).
+
+    Parameters
+    ----------
+    A : array_like, shape (n, n)
+        GLV interaction matrix.
+    r : array_like, shape (n,)
+        Intrinsic growth rates.
+    **kw
+        Passed to :func:`solve_lcp` (``max_iter``, ``tol``).
+
+    Returns
+    -------
+    LCPResult
+        ``z`` is the saturated equilibrium ``x*`` and ``w = -(r + A x*)`` (minus the
+        per-capita growth rates at ``x*``, non-negative at a solution).
     """
     A = check_square(A, "A")
     r = as_float_array(r, "r", shape=(A.shape[0],))

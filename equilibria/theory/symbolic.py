@@ -174,10 +174,29 @@ def glv_field(r, A, *, kind: str = "glv", M=None, q=None) -> SymbolicField:
     Parameters
     ----------
     r : array (n,), finite (ignored by the replicator)
+        Intrinsic growth rates :math:`r_i`.
     A : array (n, n), finite
+        Interaction matrix :math:`A`.
     kind : {"glv", "holling", "replicator"}
+        Which field to build; default ``"glv"`` (the first form with :math:`M=0`).
     M : array (n, n), required for ``kind="holling"``
+        Coefficients :math:`M_{ij}` of the saturating (Holling type II) terms; ignored
+        otherwise.
     q : array (n,) >= 0, required for ``kind="holling"``
+        Handling coefficients :math:`q_j` of the saturation :math:`x_j/(1+q_j x_j)`; ignored
+        otherwise.
+
+    Returns
+    -------
+    SymbolicField
+        The field in the states ``x0, ..., x{n-1}`` (non-negative sympy symbols), with no
+        free parameters (``params=()``).
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown, a shape is wrong, or ``M``/``q`` is missing for
+        ``kind="holling"``.
     """
     from equilibria._lib.validation import check_option, check_square
 

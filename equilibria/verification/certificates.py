@@ -103,6 +103,8 @@ def exploitability(P, pi, *, atol: float = 1e-8) -> float:
         Preference matrix with ``P + P^T = 1`` (antisymmetric part ``P - 1/2``).
     pi : array_like, shape (K,)
         Policy.
+    atol : float
+        Tolerance of the check that ``pi`` lies in the simplex.
 
     Returns
     -------
@@ -167,6 +169,20 @@ def operator_residual(F=None, x=None, *, T=None) -> float:
 
     ``operator_residual(F, x)`` returns :math:`\|F(x)\|_2`; ``operator_residual(x=x, T=T)``
     returns the fixed-point residual :math:`\|x - T(x)\|_2`.
+
+    Parameters
+    ----------
+    F : callable, optional
+        Operator, ``F(x)`` a 1-D array (give exactly one of ``F`` and ``T``).
+    x : array_like (n,)
+        Point at which the residual is evaluated.
+    T : callable, optional
+        Fixed-point map, ``T(x)`` a 1-D array of the same length as ``x``.
+
+    Returns
+    -------
+    float
+        :math:`\|F(x)\|_2` or :math:`\|x-T(x)\|_2`.
     """
     x = as_float_array(x, "x", ndim=1)
     if (F is None) == (T is None):
@@ -196,9 +212,18 @@ def regularized_exploitability(P, pi, beta, pi_ref=None, *, atol: float = 1e-8) 
     P : array_like, shape (K, K)
         Preference matrix ``P[i, j] = Pr(i beats j)``.
     pi : array_like, shape (K,)
+        Policy on the simplex whose exploitability is measured.
     beta : float > 0
+        Regularization weight :math:`\beta`.
     pi_ref : array_like, shape (K,), optional
         Reference policy with positive entries (uniform by default).
+    atol : float
+        Tolerance on the sums of ``pi`` and ``pi_ref`` in the simplex checks.
+
+    Returns
+    -------
+    float
+        :math:`\operatorname{expl}_\beta(\pi)\ge0` (round-off below zero is clipped to 0).
     """
     from equilibria._lib.validation import check_scalar
 

@@ -131,6 +131,11 @@ def fit_loglog(sizes, values, *, kind: str = "power", **kwargs) -> RateFit:
         ``"geometric"``: slope of log(values) on sizes (log q for y ~ q^k).
     **kwargs
         Passed to :func:`fit_slope`.
+
+    Returns
+    -------
+    RateFit
+        Slope of log(values) on the transformed sizes, with its bootstrap interval.
     """
     sizes = as_float_array(sizes, "sizes", ndim=1, positive=True)
     values = as_float_array(values, "values", ndim=(1, 2), positive=True)

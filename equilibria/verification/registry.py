@@ -32,7 +32,26 @@ _loaded = False
 
 
 def register(theorem: Theorem) -> Theorem:
-    """Add ``theorem`` to the registry (a name may be registered once)."""
+    """Add ``theorem`` to the registry (a name may be registered once).
+
+    Parameters
+    ----------
+    theorem : Theorem
+        Registered under ``theorem.name``; registering it again from the same module (a
+        re-import) replaces the entry.
+
+    Returns
+    -------
+    Theorem
+        ``theorem`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``theorem`` is not a :class:`Theorem`.
+    ValueError
+        If another module already registered the name.
+    """
     if not isinstance(theorem, Theorem):
         raise TypeError(f"`theorem` must be a Theorem, got {type(theorem).__name__}")
     old = REGISTRY.get(theorem.name)
@@ -47,7 +66,15 @@ def register(theorem: Theorem) -> Theorem:
 
 
 def load_all() -> dict[str, Theorem]:
-    """Import every room's ``theorems`` module (from the table of rooms) and return the registry."""
+    """Import every room's ``theorems`` module (from the table of rooms) and return the registry.
+
+    The modules are imported once per process; an import error propagates.
+
+    Returns
+    -------
+    dict of str to Theorem
+        :data:`REGISTRY` itself (name -> theorem), not a copy.
+    """
     global _loaded
     if not _loaded:
         for modname in theorem_modules():
@@ -57,12 +84,33 @@ def load_all() -> dict[str, Theorem]:
 
 
 def names() -> list[str]:
-    """Sorted names of all registered theorems."""
+    """Sorted names of all registered theorems.
+
+    Returns
+    -------
+    list of str
+        Names of every theorem in the registry after :func:`load_all`, sorted.
+    """
     return sorted(load_all())
 
 
 def get(name: str) -> Theorem:
-    """The theorem registered as ``name``."""
+    """The theorem registered as ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Exact registry key, e.g. ``"online.hedge_regret"``.
+
+    Returns
+    -------
+    Theorem
+
+    Raises
+    ------
+    KeyError
+        If no theorem has that name (the message lists the registered names).
+    """
     reg = load_all()
     if name not in reg:
         raise KeyError(f"no theorem named {name!r}; registered: {', '.join(sorted(reg))}")

@@ -40,7 +40,17 @@ __all__ = ["Theorem", "BoundData", "RateData", "Outcome"]
 
 @dataclasses.dataclass(frozen=True)
 class BoundData:
-    """Per-instance measured values and bounds (1-D arrays of equal length)."""
+    """Per-instance measured values and bounds (1-D arrays of equal length).
+
+    Attributes
+    ----------
+    measured : ndarray (n,)
+        Measured value per instance (scalars and lists are converted to 1-D float arrays).
+    bound : ndarray (n,)
+        The bound each measured value must not exceed, same shape as ``measured``.
+    detail : str
+        Free text appended to the report row.
+    """
 
     measured: Any
     bound: Any
@@ -62,6 +72,17 @@ class RateData:
 
     ``values`` has shape ``(len(sizes),)`` or ``(n_replicates, len(sizes))``; ``kind`` is
     ``"power"``, ``"log"`` or ``"geometric"``.
+
+    Attributes
+    ----------
+    sizes : array_like (m,)
+        Positive problem sizes (T, k, n, 1/eps, ...).
+    values : array_like (m,) or (n_replicates, m)
+        Positive measurements, replicates in rows.
+    kind : {"power", "log", "geometric"}
+        Transform passed to :func:`~.rates.fit_loglog`.
+    detail : str
+        Free text appended to the report row.
     """
 
     sizes: Any

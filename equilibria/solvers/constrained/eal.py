@@ -232,6 +232,39 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
 
     Returns ``(z, n_sketches, residual_norm)``.
 
+    Parameters
+    ----------
+    K : array_like, shape (N, N)
+        Symmetric system matrix (dense; e.g. a KKT matrix).
+    b : array_like, shape (N,)
+        Right-hand side.
+    z0 : array_like, shape (N,), optional
+        Starting point (default zero); ignored by ``method="exact"``.
+    tol_abs : float
+        Absolute tolerance on the residual :math:`\|K z - b\|_2` (original metric).
+    method : {"kaczmarz", "block", "gaussian", "exact"}
+        Sketch type (see above); any other value falls through to ``"gaussian"``.
+    sketch_size : int, optional
+        Sketch / block size ``q`` of ``"block"`` (initial size) and ``"gaussian"``.
+    max_iter : int, optional
+        Maximum number of sketches (default ``1_000_000`` for ``"kaczmarz"``, ``2_000``
+        otherwise).
+    seed : None, int or Generator
+        Random seed or generator of the sketches.
+    equilibrate : bool
+        Apply the symmetric Ruiz equilibration before sketching.
+
+    Returns
+    -------
+    z : ndarray, shape (N,)
+        Approximate solution.
+    n_sketches : int
+        Number of sketch-and-project steps taken (``1`` for ``"exact"``; ``0`` if all rows of
+        ``K`` vanish or are non-finite under ``"kaczmarz"``).
+    residual_norm : float
+        :math:`\|K z - b\|_2` at the returned ``z`` (``<= tol_abs`` unless ``max_iter`` was
+        reached or a non-finite value appeared).
+
     References
     ----------
     1. R. M. Gower, P. Richtarik (2015). Randomized iterative methods for linear systems. SIAM J.

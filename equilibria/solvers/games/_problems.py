@@ -63,11 +63,20 @@ def linear_finite_sum(M, q=None, *, L=None) -> FiniteSum:
     Parameters
     ----------
     M : array_like, shape (n, d, d)
+        Component matrices :math:`M_1, \dots, M_n`.
     q : array_like, shape (n, d), optional
+        Component offsets :math:`q_1, \dots, q_n` (default zero).
     L : float, optional
         Average constant; default :math:`\sqrt{\frac1n\sum_i\|M_i\|_2^2}` (average Lipschitz),
         which for symmetric PSD ``M_i`` is replaced by :math:`\max_i\|M_i\|_2` (average
         cocoercivity, since :math:`\|M_i v\|^2 \le \|M_i\|_2\, v^T M_i v`).
+
+    Returns
+    -------
+    FiniteSum
+        ``n`` components of dimension ``dim = d`` with constant ``L``; ``batch(x, idx)``
+        returns :math:`\frac{1}{|S|}\sum_{i\in S}(M_i x + q_i)` over ``idx`` (with
+        repetitions), or :math:`\bar M x + \bar q` (the means) when ``idx is None``.
     """
     M = as_float_array(M, "M", ndim=3)
     n, d, d2 = M.shape

@@ -77,6 +77,9 @@ def extragradient(F, x0, *, L=None, step=None, project=None, tol=1e-6, max_iter=
     tol, max_iter : stopping rule and budget.
     check_monotone : bool
         Spot-check monotonicity near ``x0``.
+    seed : None, int or Generator
+        Seed of the random points of the monotonicity spot check (used only with
+        ``check_monotone``).
 
     Returns
     -------

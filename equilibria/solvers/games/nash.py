@@ -271,6 +271,23 @@ def regularized_nash(P, beta, *, pi_ref=None, tol=1e-13) -> np.ndarray:
     :math:`g = P\pi` with MINPACK's hybrid Powell method (``scipy.optimize.root``, analytic
     Jacobian) and check the regularized exploitability.
 
+    Parameters
+    ----------
+    P : array_like, shape (K, K)
+        Preference matrix (entries in [0, 1], ``P + P^T = 1``).
+    beta : float
+        Regularization strength ``> 0``.
+    pi_ref : array_like, shape (K,), optional
+        Reference policy (positive entries summing to 1; uniform by default).
+    tol : float
+        Accuracy target: the regularized exploitability of the result must be
+        ``<= max(1e3 * tol, 1e-12)``.
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        The :math:`\beta`-regularized equilibrium policy :math:`\pi` (a point of the simplex).
+
     Raises
     ------
     RuntimeError

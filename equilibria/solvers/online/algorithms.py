@@ -61,7 +61,25 @@ _DUMMY = np.zeros((1, 1))
 
 
 def diameter(domain, d, *, radius=1.0, lo=-1.0, hi=1.0) -> float:
-    """Euclidean diameter of the decision set: sqrt(2), 2 radius, (hi - lo) sqrt(d)."""
+    """Euclidean diameter of the decision set: sqrt(2), 2 radius, (hi - lo) sqrt(d).
+
+    Parameters
+    ----------
+    domain : {"simplex", "ball", "box"}
+        Decision set; any value other than ``"simplex"`` and ``"ball"`` is treated as the box.
+    d : int
+        Dimension.
+    radius : float
+        Radius of the ball (``domain="ball"`` only).
+    lo, hi : float
+        Bounds of the box ``[lo, hi]^d`` (``domain="box"`` only).
+
+    Returns
+    -------
+    float
+        ``sqrt(2)`` for the simplex (``0.0`` when ``d == 1``), ``2 * radius`` for the ball,
+        ``(hi - lo) * sqrt(d)`` for the box.
+    """
     if domain == "simplex":
         return float(np.sqrt(2.0)) if d > 1 else 0.0
     if domain == "ball":
@@ -186,14 +204,26 @@ def ogd(grads, eta, *, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None,
     Parameters
     ----------
     grads : array_like, shape (T, d)
+        Gradients / loss vectors :math:`g_1, \dots, g_T` (finite), one row per round.
     eta : float or array_like, shape (T,)
-        Step size(s) ``> 0``.
+        Step size(s) ``> 0`` (a scalar is used in every round).
     domain : {"ball", "box", "simplex"}
+        Decision set (Euclidean projection onto it).
     radius, lo, hi : float
         Ball radius; box bounds.
     x1 : array_like, shape (d,), optional
         First point (default: centre of the set); must lie in the set.
     store_weights : bool
+        Keep all ``T`` decisions (``weights`` is ``(T, d)``) or only the last (``(1, d)``).
+
+    Returns
+    -------
+    OnlineResult
+        ``weights`` (``(T, d)``, or ``(1, d)`` with only the last decision when
+        ``store_weights=False``), ``regret`` (final) and ``regret_t`` (shape ``(T,)``, per
+        round), ``comparator`` (best fixed decision in hindsight, shape ``(d,)``),
+        ``cumulative_loss`` and ``eta`` (step sizes used, shape ``(T,)``).
+        ``success=False`` with ``status=NUMERICAL`` if a non-finite value appears.
     """
     G = check_losses(grads, "grads")
     etas = check_eta(eta, G.shape[0])
@@ -213,13 +243,26 @@ def omd(grads, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-
     Parameters
     ----------
     grads : array_like, shape (T, d)
+        Gradients / loss vectors :math:`g_1, \dots, g_T` (finite), one row per round.
     eta : float or array_like, shape (T,)
+        Step size(s) ``> 0`` (a scalar is used in every round).
     domain, regularizer : str
         See the module docstring.
     radius, lo, hi : float
-    x1 : array_like, optional
+        Ball radius; box bounds ``[lo, hi]^d``.
+    x1 : array_like, shape (d,), optional
         First point (default: centre); strictly positive for barrier regularizers.
     store_weights : bool
+        Keep all ``T`` decisions (``weights`` is ``(T, d)``) or only the last (``(1, d)``).
+
+    Returns
+    -------
+    OnlineResult
+        ``weights`` (``(T, d)``, or ``(1, d)`` with only the last decision when
+        ``store_weights=False``), ``regret`` (final) and ``regret_t`` (shape ``(T,)``, per
+        round), ``comparator`` (best fixed decision in hindsight, shape ``(d,)``),
+        ``cumulative_loss`` and ``eta`` (step sizes used, shape ``(T,)``).
+        ``success=False`` with ``status=NUMERICAL`` if a non-finite value appears.
     """
     G = check_losses(grads, "grads")
     etas = check_eta(eta, G.shape[0])
@@ -240,12 +283,26 @@ def ftrl(grads, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=
     Parameters
     ----------
     grads : array_like, shape (T, d)
+        Gradients / loss vectors :math:`g_1, \dots, g_T` (finite), one row per round.
     eta : float or array_like, shape (T,)
+        Learning rate(s) ``> 0``; :math:`\eta_t` multiplies in :math:`\psi/\eta_t`.
     domain, regularizer : str
+        Decision set and regularizer (see the module docstring).
     radius, lo, hi : float
-    center : array_like, optional
+        Ball radius; box bounds ``[lo, hi]^d``.
+    center : array_like, shape (d,), optional
         Centre of the Euclidean regularizer (a point of the set).
     store_weights : bool
+        Keep all ``T`` decisions (``weights`` is ``(T, d)``) or only the last (``(1, d)``).
+
+    Returns
+    -------
+    OnlineResult
+        ``weights`` (``(T, d)``, or ``(1, d)`` with only the last decision when
+        ``store_weights=False``), ``regret`` (final) and ``regret_t`` (shape ``(T,)``, per
+        round), ``comparator`` (best fixed decision in hindsight, shape ``(d,)``),
+        ``cumulative_loss`` and ``eta`` (step sizes used, shape ``(T,)``).
+        ``success=False`` with ``status=NUMERICAL`` if a non-finite value appears.
     """
     G = check_losses(grads, "grads")
     etas = check_eta(eta, G.shape[0])
@@ -272,6 +329,24 @@ def log_barrier_ftrl(losses, eta, *, store_weights=True) -> OnlineResult:
                \eta\sum_t\sum_i p_{t,i}^2\ell_{t,i}^2
 
     (``online.log_barrier_regret``).  Parameters as in :func:`hedge`.
+
+    Parameters
+    ----------
+    losses : array_like, shape (T, N)
+        Loss vectors or (possibly negative) loss estimates :math:`\ell_t`, finite.
+    eta : float or array_like, shape (T,)
+        Learning rate(s) ``> 0``.
+    store_weights : bool
+        Keep all ``T`` weight vectors (``weights`` is ``(T, N)``) or only the last.
+
+    Returns
+    -------
+    OnlineResult
+        ``weights`` (``(T, N)``, or ``(1, N)`` with only the last decision when
+        ``store_weights=False``), ``regret`` (final) and ``regret_t`` (shape ``(T,)``, per
+        round), ``comparator`` (best fixed decision in hindsight, shape ``(N,)``),
+        ``cumulative_loss`` and ``eta`` (step sizes used, shape ``(T,)``).
+        ``success=False`` with ``status=NUMERICAL`` if a non-finite value appears.
     """
     G = check_losses(losses)
     etas = check_eta(eta, G.shape[0])
@@ -303,13 +378,26 @@ def optimistic_omd(grads, eta, *, hints=None, domain="simplex", regularizer="ent
     Parameters
     ----------
     grads : array_like, shape (T, d)
+        Gradients / loss vectors :math:`g_1, \dots, g_T` (finite), one row per round.
     eta : float or array_like, shape (T,)
+        Step size(s) ``> 0``.
     hints : None, "previous", "zero" or array_like, shape (T, d)
-        ``None``/``"previous"``: :math:`M_t = g_{t-1}`; ``"zero"``: plain OMD.
+        ``None``/``"previous"``: :math:`M_t = g_{t-1}`; ``"zero"``: plain OMD; an array gives
+        :math:`M_t` row by row.
     domain, regularizer, radius, lo, hi, x1, store_weights
         As in :func:`omd`.
     keep_secondary : bool
         Return :math:`\hat x_1,\dots,\hat x_{T+1}` in ``secondary``.
+
+    Returns
+    -------
+    OnlineResult
+        ``weights`` (``(T, d)``, or ``(1, d)`` with only the last decision when
+        ``store_weights=False``), ``regret`` (final) and ``regret_t`` (shape ``(T,)``, per
+        round), ``comparator`` (best fixed decision in hindsight, shape ``(d,)``),
+        ``cumulative_loss``, ``eta`` (step sizes used, shape ``(T,)``), and ``secondary``
+        (shape ``(T + 1, d)`` if ``keep_secondary``, else ``None``).
+        ``success=False`` with ``status=NUMERICAL`` if a non-finite value appears.
     """
     G = check_losses(grads, "grads")
     etas = check_eta(eta, G.shape[0])
@@ -337,14 +425,28 @@ def optimistic_ftrl(grads, eta="adaptive", *, hints=None, domain="ball", regular
     Parameters
     ----------
     grads : array_like, shape (T, d)
+        Gradients / loss vectors :math:`g_1, \dots, g_T` (finite), one row per round.
     eta : "adaptive", float or array_like, shape (T,)
+        ``"adaptive"``: the step :math:`\eta_t` above; otherwise fixed learning rate(s) ``> 0``.
     hints : None, "previous", "zero" or array_like, shape (T, d)
+        ``None``/``"previous"``: :math:`M_t = g_{t-1}` (:math:`M_1 = 0`); ``"zero"``: no hint
+        (plain FTRL); an array gives :math:`M_t` row by row.
     domain, regularizer, radius, lo, hi, center, store_weights
         As in :func:`ftrl`.
     diam : float, optional
-        ``D`` (default :func:`diameter` of the set).
+        ``D`` (default :func:`diameter` of the set, 1 if that is 0); only with
+        ``eta="adaptive"``.
     delta : float
-        ``> 0``.
+        ``> 0``; only with ``eta="adaptive"``.
+
+    Returns
+    -------
+    OnlineResult
+        ``weights`` (``(T, d)``, or ``(1, d)`` with only the last decision when
+        ``store_weights=False``), ``regret`` (final) and ``regret_t`` (shape ``(T,)``, per
+        round), ``comparator`` (best fixed decision in hindsight, shape ``(d,)``),
+        ``cumulative_loss`` and ``eta`` (step sizes used, shape ``(T,)``).
+        ``success=False`` with ``status=NUMERICAL`` if a non-finite value appears.
     """
     G = check_losses(grads, "grads")
     T, d = G.shape
@@ -385,15 +487,27 @@ def sea_omd(grads, *, G_max, hints=None, domain="ball", radius=1.0, lo=-1.0, hi=
     Parameters
     ----------
     grads : array_like, shape (T, d)
+        Gradients / loss vectors :math:`g_1, \dots, g_T` (finite), one row per round.
     G_max : float
         Gradient-norm bound ``G > 0``.
-    hints : None, "previous", "zero" or array_like
+    hints : None, "previous", "zero" or array_like, shape (T, d)
+        As in :func:`optimistic_omd`.
     domain, radius, lo, hi, x1, store_weights, keep_secondary
         As in :func:`optimistic_omd` (Euclidean regularizer).
     diam : float, optional
-        ``D`` (default the diameter of the set).
+        ``D`` (default the diameter of the set, 1 if that is 0).
     delta : float
         ``> 0``.
+
+    Returns
+    -------
+    OnlineResult
+        ``weights`` (``(T, d)``, or ``(1, d)`` with only the last decision when
+        ``store_weights=False``), ``regret`` (final) and ``regret_t`` (shape ``(T,)``, per
+        round), ``comparator`` (best fixed decision in hindsight, shape ``(d,)``),
+        ``cumulative_loss``, ``eta`` (step sizes used, shape ``(T,)``), and ``secondary``
+        (shape ``(T + 1, d)`` if ``keep_secondary``, else ``None``).
+        ``success=False`` with ``status=NUMERICAL`` if a non-finite value appears.
     """
     G = check_losses(grads, "grads")
     T, d = G.shape

@@ -71,6 +71,20 @@ def optimistic_hedge_gap_bound(A, T, eta) -> float:
     except in round 1, where the hint is :math:`M_1 = 0` and :math:`\|u_1 - M_1\|_\infty^2 \le
     \max|A|^2` per player: hence the second term (:math:`= 1/(2\eta T)` at
     :math:`\eta = 1/(2\max|A|)`), which the often-quoted :math:`(\ln n + \ln m)/(\eta T)` omits.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, m)
+        Loss matrix of the row player.
+    T : int
+        Number of rounds, ``>= 1``.
+    eta : float
+        Learning rate ``> 0`` of both players (the bound needs ``eta <= 1/(2 max|A|)``).
+
+    Returns
+    -------
+    float
+        The right-hand side :math:`(\ln n + \ln m)/(\eta T) + 2\eta\max|A|^2/T`.
     """
     n, m = np.shape(A)
     a = float(np.max(np.abs(A)))
@@ -132,6 +146,22 @@ def matrix_game(n, m, *, kind="uniform", seed=None) -> np.ndarray:
 
     ``kind``: ``"uniform"`` (i.i.d. uniform entries), ``"rps"`` (generalized rock-paper-scissors:
     ``n = m``, cyclic; unique uniform equilibrium), ``"gaussian"`` (clipped standard normal / 3).
+
+    Parameters
+    ----------
+    n, m : int
+        Numbers of rows (row player's actions) and columns, ``>= 1``; ``kind="rps"`` needs
+        ``n == m`` odd.
+    kind : {"uniform", "rps", "gaussian"}
+        Distribution of the entries (see above).
+    seed : None, int or Generator
+        Random seed or generator (unused by ``kind="rps"``).
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+        The game matrix, entries in ``[-1, 1]``; for ``"rps"`` entry ``(i, (i + k) mod n)`` is
+        ``1`` and ``((i + k) mod n, i)`` is ``-1`` for ``k = 1, ..., (n - 1)/2``.
     """
     n = check_int(n, "n", lo=1)
     m = check_int(m, "m", lo=1)

@@ -81,7 +81,30 @@ class OMD(_Learner):
 
 
 class OGD(OMD):
-    """Projected online gradient descent (:class:`OMD` with the Euclidean regularizer)."""
+    r"""Projected online gradient descent (:class:`OMD` with the Euclidean regularizer).
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``>= 1``.
+    eta : float
+        Step size ``> 0``.
+    domain : {"ball", "box", "simplex"}
+        Decision set (Euclidean projection onto it).
+    radius, lo, hi : float
+        Ball radius; box bounds ``[lo, hi]^d``.
+    x1 : array_like, shape (d,), optional
+        First point (default: centre of the set); must lie in the set.
+
+    Attributes
+    ----------
+    t : int
+        Number of rounds observed so far (calls of ``update``).
+    L : ndarray, shape (d,)
+        Cumulative gradient :math:`L_t = \sum_{s \le t} g_s`.
+    x : ndarray, shape (d,)
+        Current decision :math:`x_t`.
+    """
 
     def __init__(self, d, eta, *, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None):
         super().__init__(d, eta, domain=domain, regularizer="euclidean", radius=radius, lo=lo,
@@ -89,7 +112,35 @@ class OGD(OMD):
 
 
 class FTRL(_Learner):
-    r"""Lazy FTRL :math:`x_t = \arg\min_x\langle L_{t-1}, x\rangle + \psi(x)/\eta`."""
+    r"""Lazy FTRL :math:`x_t = \arg\min_x\langle L_{t-1}, x\rangle + \psi(x)/\eta`.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``>= 1``.
+    eta : float
+        Learning rate ``> 0``.
+    domain : {"simplex", "ball", "box"}
+        Decision set.
+    regularizer : {"euclidean", "entropy", "log_barrier", "tsallis"}
+        Regularizer; the last three on the simplex only.
+    radius : float
+        Radius of the ball.
+    lo, hi : float
+        Bounds of the box ``[lo, hi]^d``.
+    center : array_like, shape (d,), optional
+        Centre ``c`` of the Euclidean regularizer :math:`\frac12\|x - c\|^2` (a point of the
+        set; default its centre).
+
+    Attributes
+    ----------
+    t : int
+        Number of rounds observed so far (calls of ``update``).
+    L : ndarray, shape (d,)
+        Cumulative gradient :math:`L_t = \sum_{s \le t} g_s`.
+    center : ndarray, shape (d,)
+        Centre of the Euclidean regularizer.
+    """
 
     def __init__(self, d, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-1.0,
                  hi=1.0, center=None):
@@ -114,14 +165,44 @@ class FTRL(_Learner):
 
 
 class Hedge(FTRL):
-    """Hedge / exponential weights over ``N`` experts (:class:`FTRL` with negative entropy)."""
+    r"""Hedge / exponential weights over ``N`` experts (:class:`FTRL` with negative entropy).
+
+    Parameters
+    ----------
+    N : int
+        Number of experts, ``>= 1``.
+    eta : float
+        Learning rate ``> 0``.
+
+    Attributes
+    ----------
+    t : int
+        Number of rounds observed so far (calls of ``update``).
+    L : ndarray, shape (N,)
+        Cumulative gradient :math:`L_t = \sum_{s \le t} g_s`.
+    """
 
     def __init__(self, N, eta):
         super().__init__(N, eta, domain="simplex", regularizer="entropy")
 
 
 class LogBarrierFTRL(FTRL):
-    """FTRL with the log-barrier on the simplex; losses may be negative estimates."""
+    r"""FTRL with the log-barrier on the simplex; losses may be negative estimates.
+
+    Parameters
+    ----------
+    N : int
+        Number of arms / experts, ``>= 1``.
+    eta : float
+        Learning rate ``> 0``.
+
+    Attributes
+    ----------
+    t : int
+        Number of rounds observed so far (calls of ``update``).
+    L : ndarray, shape (N,)
+        Cumulative gradient :math:`L_t = \sum_{s \le t} g_s`.
+    """
 
     def __init__(self, N, eta):
         super().__init__(N, eta, domain="simplex", regularizer="log_barrier")
@@ -134,6 +215,44 @@ class OptimisticOMD(_Learner):
     ``update(g, hint=None)`` sets :math:`\hat x_{t+1}` and the next hint.  With
     ``eta="sea"`` the step is that of :func:`~equilibria.solvers.online.sea_omd` (needs
     ``G_max``).
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``>= 1``.
+    eta : float or "sea"
+        Constant step size ``> 0``, or ``"sea"`` for the adaptive step
+        :math:`\eta_t = D/\sqrt{\delta + 4G^2 + \sum_{s<t}\|g_s - M_s\|^2}` (Euclidean
+        regularizer only).
+    domain : {"simplex", "ball", "box"}
+        Decision set.
+    regularizer : {"euclidean", "entropy", "log_barrier", "tsallis"}
+        Regularizer; the last three on the simplex only.
+    radius : float
+        Radius of the ball.
+    lo, hi : float
+        Bounds of the box ``[lo, hi]^d``.
+    x1 : array_like, shape (d,), optional
+        Initial secondary iterate :math:`\hat x_1` (default: centre of the set).
+    G_max : float, optional
+        Gradient-norm bound ``G > 0``; required with ``eta="sea"``.
+    diam : float, optional
+        ``D`` for ``eta="sea"`` (default the diameter of the set, 1 if that is 0).
+    delta : float
+        ``> 0``, used with ``eta="sea"``.
+
+    Attributes
+    ----------
+    t : int
+        Number of rounds observed so far (calls of ``update``).
+    L : ndarray, shape (d,)
+        Cumulative gradient :math:`L_t = \sum_{s \le t} g_s`.
+    xh : ndarray, shape (d,)
+        Secondary iterate :math:`\hat x_t`.
+    hint : ndarray, shape (d,)
+        Hint :math:`M_t` of the current round (zero in round 1).
+    eta : float or None
+        The constant step size, ``None`` with ``eta="sea"`` (see ``current_eta()``).
     """
 
     def __init__(self, d, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-1.0,
@@ -180,7 +299,36 @@ class OptimisticOMD(_Learner):
 
 
 class SEAOMD(OptimisticOMD):
-    """The SEA-adaptive optimistic OMD of Chen et al. (Euclidean; see :func:`sea_omd`)."""
+    r"""The SEA-adaptive optimistic OMD of Chen et al. (Euclidean; see :func:`sea_omd`).
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``>= 1``.
+    G_max : float
+        Gradient-norm bound ``G > 0``.
+    domain : {"ball", "box", "simplex"}
+        Decision set (Euclidean projection onto it).
+    radius, lo, hi : float
+        Ball radius; box bounds ``[lo, hi]^d``.
+    x1 : array_like, shape (d,), optional
+        Initial secondary iterate :math:`\hat x_1` (default: centre of the set).
+    diam : float, optional
+        ``D`` (default the diameter of the set, 1 if that is 0).
+    delta : float
+        ``> 0``.
+
+    Attributes
+    ----------
+    t : int
+        Number of rounds observed so far (calls of ``update``).
+    L : ndarray, shape (d,)
+        Cumulative gradient :math:`L_t = \sum_{s \le t} g_s`.
+    xh : ndarray, shape (d,)
+        Secondary iterate :math:`\hat x_t`.
+    hint : ndarray, shape (d,)
+        Hint :math:`M_t` of the current round.
+    """
 
     def __init__(self, d, *, G_max, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None,
                  diam=None, delta=1.0):
@@ -193,6 +341,38 @@ class OptimisticFTRL(FTRL):
 
     ``eta="adaptive"``: :math:`\eta_t = D/\sqrt{\delta + \sum_{s<t}\|g_s - M_s\|^2}` (Sachs et
     al. 2022; see :func:`~equilibria.solvers.online.optimistic_ftrl`).
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``>= 1``.
+    eta : "adaptive" or float
+        The adaptive step above, or a constant learning rate ``> 0``.
+    domain : {"simplex", "ball", "box"}
+        Decision set.
+    regularizer : {"euclidean", "entropy", "log_barrier", "tsallis"}
+        Regularizer; the last three on the simplex only.
+    radius : float
+        Radius of the ball.
+    lo, hi : float
+        Bounds of the box ``[lo, hi]^d``.
+    center : array_like, shape (d,), optional
+        Centre of the Euclidean regularizer (a point of the set; default its centre).
+    diam : float, optional
+        ``D`` for ``eta="adaptive"`` (default the diameter of the set, 1 if that is 0).
+    delta : float
+        ``> 0``, used with ``eta="adaptive"``.
+
+    Attributes
+    ----------
+    t : int
+        Number of rounds observed so far (calls of ``update``).
+    L : ndarray, shape (d,)
+        Cumulative gradient :math:`L_t = \sum_{s \le t} g_s`.
+    hint : ndarray, shape (d,)
+        Hint :math:`M_t` of the current round (zero in round 1).
+    eta : float or None
+        The constant learning rate, ``None`` with ``eta="adaptive"``.
     """
 
     def __init__(self, d, eta="adaptive", *, domain="ball", regularizer="euclidean", radius=1.0,

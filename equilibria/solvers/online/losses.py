@@ -79,6 +79,14 @@ def sea_losses(T, d, *, sigma2=0.0, Sigma2=0.0, base_norm=0.5, seed=None) -> SEA
     base_norm : float
         :math:`\|b\|` (direction uniform on the sphere).
     seed : None, int or Generator
+        Random seed or generator.
+
+    Returns
+    -------
+    SEALosses
+        ``grads`` and ``means`` of shape ``(T, d)``, ``sigma2`` (the target), ``Sigma2`` (the
+        realized :math:`\sum_t\|\mu_t - \mu_{t-1}\|^2`) and
+        ``G_max = base_norm + ||v|| + sqrt(sigma2 / T)``.
     """
     T = check_int(T, "T", lo=1)
     d = check_int(d, "d", lo=1)
@@ -113,6 +121,24 @@ def adversarial_losses(T, N, *, kind="switching", period=None, seed=None) -> np.
     - ``"ftl_trap"``: expert 0 gets 1/2, 0, 1, 0, 1, ... and expert 1 gets 0, 1, 0, 1, ... (the
       sequence on which follow-the-leader has linear regret; other experts get 1);
     - ``"uniform"``: i.i.d. ``Uniform[0, 1]`` entries, drawn once.
+
+    Parameters
+    ----------
+    T : int
+        Number of rounds, ``>= 1``.
+    N : int
+        Number of experts, ``>= 2``.
+    kind : {"switching", "ftl_trap", "uniform"}
+        Loss pattern (see above).
+    period : int, optional
+        Switching period ``>= 1`` of ``kind="switching"`` (default ``max(1, int(sqrt(T)))``).
+    seed : None, int or Generator
+        Random seed or generator (unused by ``"ftl_trap"``).
+
+    Returns
+    -------
+    ndarray, shape (T, N)
+        Loss vectors, one row per round, entries in ``[0, 1]``.
     """
     T = check_int(T, "T", lo=1)
     N = check_int(N, "N", lo=2)
@@ -138,6 +164,26 @@ def stochastic_losses(T, N, *, means=None, dist="bernoulli", gap=0.1, seed=None)
 
     Expert ``i`` has mean ``means[i]`` (default: expert 0 at ``0.5 - gap``, the others ``0.5``);
     ``dist`` is ``"bernoulli"`` or ``"beta"`` (Beta with concentration 4 and the given mean).
+
+    Parameters
+    ----------
+    T : int
+        Number of rounds, ``>= 1``.
+    N : int
+        Number of experts, ``>= 1``.
+    means : array_like, shape (N,), optional
+        Mean loss of each expert, in ``[0, 1]``.
+    dist : {"bernoulli", "beta"}
+        Distribution of each entry.
+    gap : float
+        In ``[0, 0.5]``: expert 0's advantage when ``means`` is not given (ignored otherwise).
+    seed : None, int or Generator
+        Random seed or generator.
+
+    Returns
+    -------
+    ndarray, shape (T, N)
+        i.i.d. loss vectors, one row per round (``{0, 1}`` entries for ``"bernoulli"``).
     """
     T = check_int(T, "T", lo=1)
     N = check_int(N, "N", lo=1)

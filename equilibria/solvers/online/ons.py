@@ -76,7 +76,24 @@ class ONSResult(Result):
 
 
 def ons_parameters(alpha, G, D):
-    """``(gamma, eps)`` of Hazan (2016), Thm 4.5: gamma = min(1/(4GD), alpha)/2, eps = 1/(gamma D)^2."""
+    """``(gamma, eps)`` of Hazan (2016), Thm 4.5: gamma = min(1/(4GD), alpha)/2, eps = 1/(gamma D)^2.
+
+    Parameters
+    ----------
+    alpha : float
+        Exp-concavity parameter of the losses, ``> 0``.
+    G : float
+        Bound on the gradient norms ``||grad f_t||``, ``> 0``.
+    D : float
+        Diameter of the decision set, ``> 0``.
+
+    Returns
+    -------
+    gamma : float
+        ``0.5 * min(1 / (4 G D), alpha)``.
+    eps : float
+        ``1 / (gamma D)**2``, so that the initial matrix is ``A_0 = eps * I``.
+    """
     gamma = 0.5 * min(1.0 / (4.0 * G * D), alpha)
     return gamma, 1.0 / (gamma * D) ** 2
 
@@ -131,6 +148,28 @@ def best_crp(returns, *, method="cvxpy", tol=1e-10):
     ``method="newton"`` uses a log-barrier interior-point method with Newton steps (fast; used
     inside the theorem experiments; objective within ``tol`` of optimal).  Returns
     ``(x, log_wealth)``.
+
+    Parameters
+    ----------
+    returns : array_like, shape (T, d)
+        Price relatives :math:`r_{t,i} > 0`.
+    method : {"cvxpy", "newton"}
+        Solver (see above).
+    tol : float
+        Optimality tolerance of ``method="newton"`` (the barrier stops at
+        :math:`\mu d \le` ``tol``); ignored by ``"cvxpy"``.
+
+    Returns
+    -------
+    x : ndarray, shape (d,)
+        The best CRP, a point of the simplex.
+    log_wealth : float
+        Its log-wealth :math:`\sum_t\log\langle r_t, x\rangle`.
+
+    Raises
+    ------
+    RuntimeError
+        If cvxpy does not return an optimal solution.
     """
     R = _check_market(returns)
     check_option(method, "method", ("cvxpy", "newton"))
@@ -210,6 +249,36 @@ class ONS(_Learner):
 
     ``update(g)`` takes :math:`\nabla f_t(x_t)`.  Parameters ``gamma`` and ``eps`` as in
     :func:`ons_parameters`.  ``failures`` counts projections that hit ``proj_iter``.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, ``>= 1``.
+    gamma : float
+        ONS step parameter :math:`\gamma > 0`.
+    eps : float
+        Initial :math:`A_0 = \varepsilon I`, :math:`\varepsilon > 0`.
+    domain : {"simplex", "ball", "box"}
+        Decision set.
+    radius, lo, hi : float
+        Ball radius; box bounds ``[lo, hi]^d``.
+    x1 : array_like, shape (d,), optional
+        First point (default: centre of the set).
+    proj_tol, proj_iter : float, int
+        Stopping rule of the generalized projection (residual tolerance, iteration cap).
+
+    Attributes
+    ----------
+    x : ndarray, shape (d,)
+        Current decision :math:`x_t`.
+    A, Ainv : ndarray, shape (d, d)
+        :math:`A_t` and its inverse.
+    t : int
+        Number of rounds observed.
+    L : ndarray, shape (d,)
+        Cumulative gradient.
+    failures : int
+        Number of projections that hit ``proj_iter``.
     """
 
     def __init__(self, d, gamma, eps, *, domain="simplex", radius=1.0, lo=-1.0, hi=1.0, x1=None,

@@ -78,7 +78,23 @@ class ConstrainedRun(Result):
 
 
 def thresholds_feasible(pi_ref, components, thresholds) -> bool:
-    """LP (HiGHS): is there a policy on ``supp(pi_ref)`` with every ``E_pi r_i <= theta_i``?"""
+    r"""LP (HiGHS): is there a policy on ``supp(pi_ref)`` with every ``E_pi r_i <= theta_i``?
+
+    Parameters
+    ----------
+    pi_ref : ndarray (K,)
+        Reference policy; only actions with ``pi_ref > 0`` may carry mass.
+    components : ndarray (K, m)
+        Component rewards, ``components[a, i]`` = :math:`r_i(a)`.
+    thresholds : ndarray (m,)
+        Upper bounds :math:`\theta_i` on the component values :math:`E_\pi r_i`.
+
+    Returns
+    -------
+    bool
+        True when the feasibility LP (zero objective over the simplex on the support) is solved
+        (HiGHS status 0), i.e. some policy meets every threshold; False otherwise.
+    """
     supp = pi_ref > 0
     R = components[supp]
     res = optimize.linprog(np.zeros(R.shape[0]), A_ub=R.T, b_ub=thresholds,
@@ -100,8 +116,27 @@ def constrained_optimum(env: CompositeBandit, thresholds, *, beta: float = 0.1,
     :math:`g(\lambda)=\beta\log\sum_a\pi_{ref}(a)e^{\sum_i(1-\lambda_i)r_i(a)/\beta}+
     \lambda\cdot\theta` over :math:`\lambda\in[0,\lambda_{max}]^m` (projected Newton with
     Armijo backtracking; gradient :math:`\theta-E_{\pi_\lambda}r`, Hessian
-    :math:`\mathrm{Cov}_{\pi_\lambda}(r)/\beta`; stops at projected gradient :math:`\le10^{-11}`).  Returns ``(policy, lambda)``.  Used as the inner solver
+    :math:`\mathrm{Cov}_{\pi_\lambda}(r)/\beta`; stops at projected gradient
+    :math:`\le10^{-11}`).  Returns ``(policy, lambda)``.  Used as the inner solver
     of :func:`threshold_search` and as the reference the primal-dual run is checked against.
+
+    Parameters
+    ----------
+    env : CompositeBandit
+        Reference policy ``env.pi_ref`` (K,) and components ``env.components`` (K, m).
+    thresholds : array_like (m,)
+        Constraint levels :math:`\theta`: :math:`E_\pi r_i\le\theta_i`.
+    beta : float > 0
+        KL weight :math:`\beta`.
+    lambda_max : float
+        Upper end of the multiplier box :math:`[0,\lambda_{max}]^m`.
+
+    Returns
+    -------
+    policy : ndarray (K,)
+        :math:`\pi_\lambda\propto\pi_{ref}e^{R(1-\lambda)/\beta}` at the final multipliers.
+    lambda : ndarray (m,)
+        Dual minimizer :math:`\lambda\in[0,\lambda_{max}]^m`.
     """
     th = _check_env(env, thresholds)
     beta = check_scalar(beta, "beta", lo=0.0, lo_inclusive=False)
@@ -188,6 +223,38 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
         Default :func:`composite_bandit`.
     thresholds : array_like (m,), optional
         :math:`\theta`; default: the components' proxy points (:func:`proxy_points`).
+    beta : float > 0
+        KL weight :math:`\beta` towards ``env.pi_ref``.
+    lambda_max : float > 0
+        Multiplier cap: :math:`\lambda_i=\lambda_{max}\sigma(\nu_i)\in(0,\lambda_{max})`.
+    lr : float > 0
+        Primal step :math:`\eta`; the exact method requires ``lr * beta <= 1``.
+    lr_multiplier : float > 0
+        Dual step :math:`\eta_\nu` on the unsquashed multipliers :math:`\nu`.
+    max_iter : int >= 1
+        Maximum number of primal-dual steps.
+    method : {"exact", "sampled"}
+        Exact mirror ascent, or REINFORCE estimates from ``batch_size`` draws per step.
+    batch_size : int >= 2
+        Draws per step (sampled method).
+    tol : float > 0
+        Tolerance of the stopping rule (exact) or of the final violation test (sampled).
+    init_multiplier : float
+        Initial :math:`\nu_0` of every component (the default -3 gives
+        :math:`\lambda_0\approx0.095\,\lambda_{max}`).
+    record_every : int
+        Record ``history`` at step 1 and every this many steps.
+    seed : int, Generator or None
+        Seed of the sampling (sampled method).
+
+    Returns
+    -------
+    ConstrainedRun
+        Final policy (K,), multipliers, weights and component values (m,), true reward and
+        ``history`` (``"multipliers"``, ``"values"``, ``"true"``, ``"kl"`` and the recorded
+        ``"steps"``).  ``success`` as in the stopping rule (status ``SUCCESS`` or
+        ``MAX_ITER``); status ``INFEASIBLE`` with the reference policy and empty ``history``
+        when the thresholds are infeasible.
 
     References
     ----------
@@ -298,6 +365,22 @@ def proxy_points(env: CompositeBandit, *, beta_grid=None):
     e^{r_i/\beta}` (``beta_grid``, default 200 values log-spaced in [1e-2, 1e2]), the true
     reward first rises and then falls; the proxy point is the value :math:`E_{\pi_\beta}r_i` at
     the maximum of the true reward.  Returns ``(theta, true_at_peak)``.
+
+    Parameters
+    ----------
+    env : CompositeBandit
+        Reference policy, components (K, m) and true reward (K,).
+    beta_grid : array_like (n,), optional
+        Positive KL weights :math:`\beta` tracing the path (the first maximizer in grid order
+        is taken).
+
+    Returns
+    -------
+    theta : ndarray (m,)
+        Proxy point of each component: :math:`E_{\pi_\beta}r_i` at the grid :math:`\beta`
+        maximizing the true reward along component :math:`i`'s path.
+    true_at_peak : ndarray (m,)
+        The maximal true reward :math:`E_{\pi_\beta}r_{true}` along each path.
     """
     if not isinstance(env, CompositeBandit):
         raise TypeError(f"`env` must be a CompositeBandit, got {type(env).__name__}")
@@ -333,6 +416,31 @@ def threshold_search(env: CompositeBandit, *, beta: float = 0.1, lambda_max: flo
     component values and the proxy points.  Stopping:
     scipy's ``xatol``/``fatol``.  ``r_eval`` defaults to ``env.r_true`` (held out from the
     policy optimization itself).  Returns ``(thresholds, true_reward, scipy_result)``.
+
+    Parameters
+    ----------
+    env : CompositeBandit
+    beta : float > 0
+        KL weight of the inner :func:`constrained_optimum`.
+    lambda_max : float
+        Multiplier cap of the inner :func:`constrained_optimum`.
+    x0 : array_like (m,), optional
+        Starting thresholds (default: midway, as above).
+    r_eval : array_like (K,), optional
+        Reward whose expectation is maximized (default ``env.r_true``).
+    max_iter : int >= 1
+        Nelder-Mead ``maxiter``.
+    xatol, fatol : float
+        Nelder-Mead absolute tolerances on the thresholds and on the objective.
+
+    Returns
+    -------
+    thresholds : ndarray (m,)
+        Best thresholds found (``scipy_result.x``).
+    true_reward : float
+        :math:`E_{\pi(\theta)}r_{eval}` at those thresholds.
+    scipy_result : scipy.optimize.OptimizeResult
+        The full Nelder-Mead result (``success``, ``nit``, ``nfev``, ...).
     """
     r_eval = env.r_true if r_eval is None else as_float_array(r_eval, "r_eval",
                                                               shape=env.r_true.shape)
@@ -359,6 +467,28 @@ def fixed_weight_grid(env: CompositeBandit, *, beta: float = 0.1, n_grid: int = 
     fixed-mixture baseline); ``convex=False``: :math:`w\in[0,1]^m`.  Each combination is
     optimized to convergence (:math:`\pi\propto\pi_{ref}e^{Rw/\beta}`).  Returns
     ``(best_weights, best_true, grid_weights, grid_true)``.
+
+    Parameters
+    ----------
+    env : CompositeBandit
+    beta : float > 0
+        KL weight :math:`\beta`.
+    n_grid : int >= 2
+        Grid points per weight axis, evenly spaced on [0, 1].
+    convex : bool
+        Weights on the simplex (the last weight is one minus the others) or in the cube.
+
+    Returns
+    -------
+    best_weights : ndarray (m,)
+        Grid weights with the highest true reward (the first on ties).
+    best_true : float
+        :math:`E_\pi r_{true}` for ``best_weights``.
+    grid_weights : ndarray (G, m)
+        All weight vectors tried (``G = n_grid**m`` when ``convex=False``; the simplex points
+        of the ``(m-1)``-dimensional grid otherwise).
+    grid_true : ndarray (G,)
+        True reward of the optimized policy for each row of ``grid_weights``.
     """
     n_grid = check_int(n_grid, "n_grid", lo=2)
     m = env.n_components

@@ -102,6 +102,29 @@ def correlated_proxy_bandit(n_actions: int = 60, *, n_hacks: int = 4, hack_mass:
     total reference mass ``hack_mass``, proxy ``hack_proxy + 0.1 * eps`` and true reward
     ``hack_true``.  Under ``pi_ref`` the correlation is high (about 0.95), yet the proxy's argmax
     is a hack.
+
+    Parameters
+    ----------
+    n_actions : int >= 3
+        Number of actions K.
+    n_hacks : int, 1 <= n_hacks <= n_actions - 2
+        Number of hack actions (the last ``n_hacks`` indices).
+    hack_mass : float in (0, 1)
+        Total reference mass of the hacks, split evenly; the ordinary actions share the rest
+        with Dirichlet(2) weights.
+    noise : float
+        Standard deviation of the proxy noise on ordinary actions.
+    hack_proxy : float
+        Mean proxy reward of a hack.
+    hack_true : float
+        True reward of every hack.
+    seed : int, Generator or None
+        Seed of the draws.
+
+    Returns
+    -------
+    ProxyBandit
+        ``pi_ref``, ``r_true`` and ``r_proxy`` of shape (K,); no ensemble, no features.
     """
     n_actions = check_int(n_actions, "n_actions", lo=3)
     n_hacks = check_int(n_hacks, "n_hacks", lo=1, hi=n_actions - 2)
@@ -132,6 +155,29 @@ def ensemble_proxy_bandit(n_actions: int = 40, *, n_members: int = 5, n_good: in
 
     Ordinary and good actions have confident members (true reward + :math:`0.1\varepsilon_j`).
     The proxy that is optimized is the ensemble mean.
+
+    Parameters
+    ----------
+    n_actions : int >= 4
+        Number of actions K (ordered: good modes, ordinary actions, hacks).
+    n_members : int >= 2
+        Ensemble size M.
+    n_good : int >= 1
+        Number of good modes.
+    n_hacks : int, 1 <= n_hacks <= n_actions - n_good - 1
+        Number of hack actions.
+    hack_mass : float in (0, 0.5]
+        Total reference mass of the hacks, split evenly.
+    with_features : bool
+        Attach 2-D unit-circle features (used by :func:`~.gardo.diversity_scores`).
+    seed : int, Generator or None
+        Seed of the draws.
+
+    Returns
+    -------
+    ProxyBandit
+        ``ensemble`` of shape (M, K), ``r_proxy`` its mean (K,), ``r_true`` (K,) and
+        ``features`` (K, 2) when ``with_features`` (else None).
     """
     n_actions = check_int(n_actions, "n_actions", lo=4)
     n_members = check_int(n_members, "n_members", lo=2)
@@ -195,6 +241,24 @@ def composite_bandit(n_actions: int = 60, *, correlation: float = 0.3,
     :math:`\sum_i\big[r_i-\kappa\max(0,r_i-\tau_i)^2\big]`: each component helps up to its
     ``overshoot`` level :math:`\tau_i` and hurts beyond, which gives each component its own
     overoptimization point.
+
+    Parameters
+    ----------
+    n_actions : int >= 3
+        Number of actions K.
+    correlation : float in [-0.99, 0.99]
+        Pairwise correlation of the standard-normal components.
+    overshoot : array_like (m,)
+        Levels :math:`\tau_i`; their number m is the number of components.
+    curvature : float
+        :math:`\kappa`, the weight of the quadratic overshoot penalty.
+    seed : int, Generator or None
+        Seed of the draws.
+
+    Returns
+    -------
+    CompositeBandit
+        Uniform ``pi_ref`` (K,), ``components`` (K, m) and ``r_true`` (K,).
     """
     n_actions = check_int(n_actions, "n_actions", lo=3)
     correlation = check_scalar(correlation, "correlation", lo=-0.99, hi=0.99)
@@ -227,7 +291,26 @@ class TabularMDP:
 
 def random_mdp(n_states: int = 5, n_actions: int = 3, *, gamma: float = 0.8, seed=0,
                concentration: float = 0.5) -> TabularMDP:
-    """A random MDP with Dirichlet(``concentration``) transitions."""
+    """A random MDP with Dirichlet(``concentration``) transitions.
+
+    Parameters
+    ----------
+    n_states : int >= 1
+        Number of states S.
+    n_actions : int >= 1
+        Number of actions A.
+    gamma : float in [0, 1)
+        Discount factor.
+    seed : int, Generator or None
+        Seed of the draws.
+    concentration : float > 0
+        Dirichlet concentration of each transition row ``P[s, a, :]``.
+
+    Returns
+    -------
+    TabularMDP
+        ``P`` (S, A, S), ``rho0`` (S,) drawn from Dirichlet(1), and ``gamma``.
+    """
     n_states = check_int(n_states, "n_states", lo=1)
     n_actions = check_int(n_actions, "n_actions", lo=1)
     gamma = check_scalar(gamma, "gamma", lo=0.0, hi=1.0, hi_inclusive=False)

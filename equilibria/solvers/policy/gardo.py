@@ -33,6 +33,18 @@ def diversity_scores(pi, features):
     With features :math:`f_a`: :math:`d(a)=\sum_b\pi(b)\|f_a-f_b\|` divided by its maximum
     over the support (expected distance to a draw of the policy).  Without features:
     :math:`d(a)=1-\pi(a)/\max\pi` (rarity).
+
+    Parameters
+    ----------
+    pi : ndarray (K,)
+        Current policy.
+    features : ndarray (K, d) or None
+        Action embeddings :math:`f_a`; None for the rarity score.
+
+    Returns
+    -------
+    ndarray (K,)
+        Scores :math:`d(a)\in[0,1]` (all zeros when every expected distance is zero).
     """
     if features is None:
         return 1.0 - pi / pi.max()
@@ -79,6 +91,44 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
     Deviations: the paper works with diffusion models and GRPO-style group advantages; here the
     policy is tabular, the uncertainty is the std of an explicit ensemble, and the diversity
     score is the expected feature distance to the policy (or rarity without features).
+
+    Parameters
+    ----------
+    env : ProxyBandit, optional
+        Default :func:`~.envs.ensemble_proxy_bandit`; ``env.r_proxy`` is :math:`\tilde r` and
+        the ensemble std is :math:`u` (zero without an ensemble).
+    beta : float >= 0
+        Weight :math:`\beta` of the gated KL penalty.
+    gate_quantile : float in [0, 1]
+        Uncertainty quantile above which samples are penalized.
+    reset_every : int >= 1
+        Steps between resets of the reference to the current policy.
+    diversity : float >= 0
+        Amplification coefficient :math:`c`.
+    quality_quantile : float in [0, 1]
+        Proxy-reward quantile :math:`q_{qual}` a sample must reach to be amplified.
+    lr : float > 0
+        Step size :math:`\eta` on the logits.
+    max_iter : int >= 1
+        Number of steps (the fixed budget).
+    method : {"exact", "sampled"}
+        Exact per-action signal, or a REINFORCE estimate from ``batch_size`` draws.
+    update : {"pg", "mirror"}
+        Policy-gradient step or mirror ascent (natural PG) on the logits.
+    batch_size : int >= 2
+        Draws per step (sampled method).
+    record_every : int >= 1
+        Record ``history`` every this many steps (and at steps 0 and ``max_iter``).
+    seed : int, Generator or None
+        Seed of the sampling (sampled method).
+
+    Returns
+    -------
+    PolicyRun
+        Final policy (K,), recorded ``steps`` and ``history`` (``"proxy"``, ``"true"``,
+        ``"kl"``, ``"chi2"``, ``"entropy"`` to the original reference, and ``"gated_mass"``).
+        If the logits overflow, ``success=False`` with status ``NUMERICAL`` and the last
+        finite policy.
 
     References
     ----------

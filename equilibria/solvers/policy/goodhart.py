@@ -80,6 +80,34 @@ def goodhart_curve(env: ProxyBandit | None = None, *, divergence: str = "none", 
     peak of the true reward and the point where it falls below its reference value.
 
     Defaults: exact mirror ascent (natural policy gradient) with step 0.005 for 2000 steps.
+
+    Parameters
+    ----------
+    env : ProxyBandit, optional
+        Model whose ``r_proxy`` is optimized and ``r_true`` recorded.
+    divergence : {"none", "kl", "chi2"}
+        Regularizer of :func:`~.gradient.policy_gradient`.
+    beta : float >= 0
+        Its weight (``> 0`` for "kl"/"chi2").
+    lr : float > 0
+        Step size.
+    max_iter : int >= 2
+        Number of steps.
+    update : {"pg", "mirror"}
+        Policy-gradient or mirror-ascent step on the logits.
+    method : {"exact", "sampled"}
+        Exact gradient or REINFORCE estimate.
+    record_every : int
+        Record the path every this many steps.
+    seed : int, Generator or None
+        Seed of the sampling (sampled method).
+
+    Returns
+    -------
+    GoodhartCurve
+        The recorded path (``steps``, ``kl``, ``proxy``, ``true``), the index ``peak`` of the
+        maximal true reward and the first index ``crossing`` after it where the true reward is
+        below its initial (reference) value, or None.
     """
     env = correlated_proxy_bandit() if env is None else env
     if not isinstance(env, ProxyBandit):

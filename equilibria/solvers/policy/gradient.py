@@ -64,11 +64,28 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
     r : array_like (K,)
         The (proxy) reward that is optimized.
     divergence : {"none", "kl", "chi2"}
-        Penalty :math:`D`; ``beta`` is its weight (``>= 0``; ``> 0`` for "kl"/"chi2").
+        Penalty :math:`D`; ``beta`` is its weight.
+    beta : float
+        Penalty weight :math:`\beta` (``>= 0``; ``> 0`` for "kl"/"chi2").
+    lr : float
+        Step size :math:`\eta > 0`.
+    max_iter : int
+        Step budget (>= 1).
+    method : {"exact", "sampled"}
+        Exact gradient signal, or the REINFORCE estimate from ``batch_size`` draws.
+    update : {"pg", "mirror"}
+        Softmax policy-gradient step or entropic mirror-ascent (natural PG) step.
+    batch_size : int
+        Draws per step for ``method="sampled"`` (>= 2).
     r_true : array_like (K,), optional
         Held-out true reward, only recorded.
+    tol : float, optional
+        Stationarity tolerance on :math:`\max_a|\partial J/\partial z_a|` (exact method
+        only); ``None`` runs the fixed budget.
     record_every : int
         Record summaries every this many steps.
+    seed : None, int, SeedSequence or Generator
+        Randomness of ``method="sampled"``.
 
     Returns
     -------
@@ -162,7 +179,26 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
 
 def best_of_n_sampling(pi_ref, r, n, *, n_draws: int = 10_000, seed=None) -> np.ndarray:
     """Empirical best-of-N: ``n_draws`` times draw ``n`` outcomes from ``pi_ref`` and keep one of
-    highest reward (ties broken uniformly).  Returns the empirical distribution (K,)."""
+    highest reward (ties broken uniformly).  Returns the empirical distribution (K,).
+
+    Parameters
+    ----------
+    pi_ref : array_like (K,)
+        Reference policy the outcomes are drawn from.
+    r : array_like (K,)
+        Reward used to pick the best of each ``n`` draws.
+    n : int >= 1
+        N, the number of draws per selection.
+    n_draws : int >= 1
+        Number of independent best-of-N selections.
+    seed : int, Generator or None
+        Seed of the draws.
+
+    Returns
+    -------
+    ndarray (K,)
+        Fraction of the ``n_draws`` selections won by each action (sums to one).
+    """
     p = check_simplex(pi_ref, "pi_ref")
     r = as_float_array(r, "r", shape=p.shape)
     n = check_int(n, "n", lo=1)

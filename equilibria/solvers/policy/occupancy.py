@@ -20,10 +20,26 @@ __all__ = ["OccupancyResult", "chi2_occupancy_policy", "policy_from_occupancy",
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
 class OccupancyResult(Result):
-    """Result of :func:`chi2_occupancy_policy`: ``occupancy`` (S, A), ``policy`` (S, A),
+    r"""Result of :func:`chi2_occupancy_policy`: ``occupancy`` (S, A), ``policy`` (S, A),
     ``objective`` (value at the returned policy), ``chi2`` (divergence to the reference
     occupancy); ``history`` (ascent methods only): ``step``, ``objective``, ``chi2`` per
-    recorded step."""
+    recorded step.
+
+    Attributes
+    ----------
+    occupancy : ndarray (S, A)
+        Normalized occupancy measure :math:`\mu` of the returned policy (sums to one).
+    policy : ndarray (S, A)
+        Policy, rows :math:`\pi(\cdot|s)` on the simplex.
+    objective : float
+        Objective at the returned point: the cvxpy optimal value (NaN if none), or
+        :math:`\langle\mu,r\rangle-\lambda\chi^2(\mu\|\mu_{ref})` for the ascent methods.
+    chi2 : float
+        :math:`\chi^2(\mu\|\mu_{ref})=\sum(\mu-\mu_{ref})^2/\mu_{ref}`.
+    history : dict of ndarray
+        Ascent methods only: ``"step"``, ``"objective"``, ``"chi2"`` and ``"gap"`` (the
+        Frank-Wolfe gap, exact method; ``inf`` for sampled) per recorded step; empty for cvxpy.
+    """
 
     occupancy: np.ndarray
     policy: np.ndarray
@@ -33,8 +49,21 @@ class OccupancyResult(Result):
 
 
 def policy_from_occupancy(mu, fallback=None):
-    """:math:`\\pi(a|s)=\\mu(s,a)/\\sum_b\\mu(s,b)` (``fallback`` rows, default uniform, where the
-    state has no mass)."""
+    r""":math:`\pi(a|s)=\mu(s,a)/\sum_b\mu(s,b)` (``fallback`` rows, default uniform, where the
+    state has no mass).
+
+    Parameters
+    ----------
+    mu : array_like (S, A)
+        Occupancy measure (negative entries are clipped to zero).
+    fallback : array_like (S, A), optional
+        Rows used for states whose total mass is at most 1e-14 (default uniform).
+
+    Returns
+    -------
+    ndarray (S, A)
+        Policy with rows :math:`\pi(\cdot|s)`.
+    """
     mu = np.clip(np.asarray(mu, dtype=float), 0.0, None)
     tot = mu.sum(axis=1, keepdims=True)
     fb = np.full_like(mu, 1.0 / mu.shape[1]) if fallback is None else np.asarray(fallback)
@@ -108,9 +137,18 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
         Penalty weight :math:`\lambda`.
     form : {"sqrt", "square"}
     method : {"cvxpy", "exact", "sampled"}
+    solver : str, optional
+        cvxpy solver name passed to ``Problem.solve`` (cvxpy method only).
     update : {"pg", "mirror"}
     lr, max_iter, tol, batch_size, record_every, seed
         Ascent options (ignored by cvxpy).
+
+    Returns
+    -------
+    OccupancyResult
+        Occupancy and policy (S, A), objective and :math:`\chi^2`; ``history`` for the ascent
+        methods.  ``success=False`` with status ``NUMERICAL`` when cvxpy does not report
+        optimal (or non-finite ascent), ``MAX_ITER`` when the exact ascent misses ``tol``.
 
     References
     ----------
