@@ -23,7 +23,7 @@ import time
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from equilibria.odes import CoexistenceModel, basin_sweep
+from equilibria.odes import CoexistenceModel, SweepOptions, basin_sweep
 
 
 def main(argv=None) -> int:
@@ -52,8 +52,8 @@ def main(argv=None) -> int:
     t_compile = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    res = basin_sweep(M, grid=grid, progress=False, rtol=rtol, atol=atol, ftol=ftol,
-                      t_end=t_end)
+    res = basin_sweep(M, grid=grid, progress=False,
+                      options=SweepOptions(rtol=rtol, atol=atol, ftol=ftol, t_end=t_end))
     t_sweep = time.perf_counter() - t0
     N = grid * grid
     print(f"sweep: {res.message}")

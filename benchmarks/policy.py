@@ -11,7 +11,7 @@ repeats) and the ratio peer / equilibria:
 3. Best-of-N distribution (K outcomes, N draws): exact ``best_of_n`` vs Monte Carlo
    ``best_of_n_sampling`` with 10^5 draws (whose error is reported; the exact side has none).
 4. chi^2-occupancy-penalized optimum of a random tabular MDP (S states, 4 actions, square
-   form): ``chi2_occupancy_policy(method="exact", update="mirror")`` (policy mirror ascent,
+   form): ``chi2_occupancy_policy(method="ascent", update="mirror")`` (policy mirror ascent,
    Frank-Wolfe gap <= 1e-7) vs the cvxpy program (``method="cvxpy"``, default conic solver).
 
 No compiled kernels here (numpy only), so there is no compile time to report apart; the first
@@ -111,7 +111,7 @@ def main(argv=None):
         rr = rng.normal(size=(S, 4))
 
         def ours_occ(mdp=mdp, ref=ref, rr=rr):
-            return chi2_occupancy_policy(mdp, rr, ref, 0.5, form="square", method="exact",
+            return chi2_occupancy_policy(mdp, rr, ref, 0.5, form="square", method="ascent",
                                          update="mirror", max_iter=20_000)
 
         def peer_occ(mdp=mdp, ref=ref, rr=rr):

@@ -9,8 +9,10 @@ checkout root is on ``sys.path`` (``python -m pytest``) or the installed copy is
 """
 
 import os
+import pathlib
 
 import matplotlib
+import pytest
 from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
@@ -28,3 +30,21 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_kernels(request):
+    """The one warm-kernel fixture: compile (or load) the kernels of every room whose tests
+    were collected, once per session (see ``tests/_warm.py``)."""
+    from tests._warm import warm
+
+    here = pathlib.Path(__file__).parent
+    rooms = set()
+    for item in request.session.items:
+        try:
+            rel = pathlib.Path(item.fspath).resolve().relative_to(here.resolve())
+        except ValueError:
+            continue
+        if len(rel.parts) > 1:
+            rooms.add(rel.parts[0])
+    warm(rooms)

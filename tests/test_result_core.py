@@ -7,6 +7,7 @@ with the reason it returns no solver result. A new public function that is in ne
 """
 
 import dataclasses
+import functools
 import importlib
 import inspect
 import warnings
@@ -100,6 +101,7 @@ def _policy():
         "gardo": lambda: p.gardo(),
         "chi2_occupancy_policy": lambda: p.chi2_occupancy_policy(
             p.random_mdp(3, 2), np.ones((3, 2)) * np.arange(2), np.full((3, 2), 0.5), 1.0),
+        "goodhart_curve": lambda: p.goodhart_curve(max_iter=200),
     }
 
 
@@ -127,14 +129,28 @@ def _bandits():
     }
 
 
+@functools.lru_cache(maxsize=1)
+def _sink():
+    from equilibria import odes
+
+    return odes.ODE(lambda x, p: -x, 2)
+
+
 def _odes():
     from equilibria import odes
 
     from equilibria.theory import glv_field
 
     m = odes.CoexistenceModel.preset("governed")
+    sink = _sink()
+    grid = odes.StateGrid.box(-1, 1, 11, dim=2)
     return {
         "shock_test": lambda: odes.shock_test(m),
+        "find_attractors": lambda: odes.find_attractors(sink, grid, n=20, progress=False),
+        "basins_of_attraction": lambda: odes.basins_of_attraction(sink, grid, progress=False),
+        "basins_fractions": lambda: odes.basins_fractions(sink, grid, n=20, progress=False),
+        "lyapunov_spectrum": lambda: odes.lyapunov_spectrum(sink, [0.5, 0.5], n_steps=50,
+                                                            progress=False),
         "simulate_field": lambda: odes.simulate_field(
             glv_field([1.0, 1.0], [[-1.0, -0.5], [-0.5, -1.0]]), [0.2, 0.3], 5.0),
     }
@@ -168,7 +184,6 @@ NOT_SOLVERS = {
     },
     "equilibria.solvers.policy": {
         "best_of_n_sampling": "sampler (an array of draws)",
-        "goodhart_curve": "experiment returning a GoodhartCurve record",
         "constrained_optimum": "exact dual reference",
         "threshold_search": "outer Nelder-Mead search (returns thresholds)",
         "fixed_weight_grid": "baseline grid (arrays)",
@@ -264,6 +279,7 @@ def _failing_calls():
                                                      max_iter=5),
         "policy.policy_gradient": lambda: policy.policy_gradient(
             np.full(4, 0.25), np.arange(4.0), divergence="kl", beta=1.0, max_iter=3, tol=1e-12),
+        "policy.goodhart_curve": lambda: policy.goodhart_curve(lr=1.7e308, max_iter=3),
     }
 
 

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["Result", "Status", "ConvergenceWarning", "warn_status", "finish"]
+__all__ = ["Result", "Status", "ConvergenceWarning", "warn_status", "finish", "status_message"]
 
 
 class Status(enum.IntEnum):
@@ -28,6 +28,59 @@ class Status(enum.IntEnum):
     INFEASIBLE = 3  #: the problem (or a sub-problem) was detected infeasible
     DEGENERATE = 4  #: singular / rank-deficient system, stalled line search, or similar
     DIVERGED = 5  #: iterates or states diverged
+
+    @property
+    def default_message(self) -> str:
+        """What this status means, in one sentence (see :func:`status_message`)."""
+        return _DEFAULT_MESSAGES[self]
+
+
+#: the default message of every status: written once, refined per call by a detail and a hint
+_DEFAULT_MESSAGES = {
+    Status.SUCCESS: "the stopping rule was met",
+    Status.MAX_ITER: "the iteration budget ran out before the stopping rule was met",
+    Status.NUMERICAL: "a non-finite value or a numerical breakdown stopped the solver",
+    Status.INFEASIBLE: "the problem (or a sub-problem) is infeasible",
+    Status.DEGENERATE: "the system is singular or degenerate (or the line search stalled)",
+    Status.DIVERGED: "the iterates diverged",
+}
+#: the default hint of every failing status: what a user changes first
+_DEFAULT_HINTS = {
+    Status.MAX_ITER: "increase `max_iter` or loosen `tol`",
+    Status.NUMERICAL: "rescale the input or tighten the tolerances",
+    Status.INFEASIBLE: "check the constraints",
+    Status.DEGENERATE: "perturb the input or check its rank",
+    Status.DIVERGED: "lower the step size or check the model's signs",
+}
+
+
+def status_message(status: int, detail: str | None = None, hint: str | None = None) -> str:
+    """The message of a result: ``detail`` (or the status's default message), then the hint.
+
+    The one place messages are built (the diffrax ``RESULTS`` pattern): every status has a
+    default sentence and, on failure, a default hint saying what to change; a solver passes a
+    ``detail`` with the numbers of this call and a ``hint`` when it knows a better fix.
+
+    Parameters
+    ----------
+    status : int
+        A :class:`Status` code.
+    detail : str, optional
+        What happened in this call (default: ``Status(status).default_message``).
+    hint : str, optional
+        What to change (default: the status's default hint; none on success). An empty string
+        suppresses the hint.
+
+    Returns
+    -------
+    str
+        ``"<detail>; <hint>"`` (or ``"<detail>"`` without a hint).
+    """
+    st = Status(int(status))
+    text = st.default_message if detail is None else str(detail)
+    if hint is None:
+        hint = _DEFAULT_HINTS.get(st, "")
+    return f"{text}; {hint}" if hint else text
 
 
 class ConvergenceWarning(RuntimeWarning):
@@ -93,12 +146,42 @@ def warn_status(success: bool, message: str, *, stacklevel: int = 3) -> None:
         warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel)
 
 
-def finish(cls, *, success: bool, status: int, message: str, n_iter: int, warn: bool = True,
-           **fields):
+def finish(cls, *, success: bool, status: int, n_iter: int, message: str | None = None,
+           hint: str | None = None, warn: bool = True, **fields):
     """Build a result of type ``cls`` and warn on failure.
 
-    The single exit point solvers use, so the warning cannot be forgotten.
+    The single exit point solvers use, so the warning cannot be forgotten.  Without
+    ``message`` the message is built by :func:`status_message` from the status (and
+    ``hint``); with ``message`` and ``hint`` both, the hint is appended.
+
+    Parameters
+    ----------
+    cls : type
+        A :class:`Result` subclass.
+    success : bool
+        Whether the stopping rule (and the answer's certificate) passed.
+    status : int
+        A :class:`Status` code.
+    n_iter : int
+        Iterations performed.
+    message : str, optional
+        What happened in this call.
+    hint : str, optional
+        What to change on failure.
+    warn : bool, default True
+        Emit a :class:`ConvergenceWarning` when ``success`` is false.
+    **fields
+        The result's own fields.
+
+    Returns
+    -------
+    Result
+        An instance of ``cls``.
     """
+    if message is None:
+        message = status_message(status, None, hint if not success or hint else "")
+    elif hint:
+        message = f"{message}; {hint}"
     res = cls(success=bool(success), status=int(status), message=str(message), n_iter=int(n_iter),
               **fields)
     if warn:

@@ -13,7 +13,10 @@ from equilibria._lib.rng import spawn_seeds
 from equilibria._lib.sweep import check_executor, parallel_map
 from equilibria._lib.validation import as_float_array, check_int
 
-from . import _kernels as K
+from ._kernels.dynlin import dynlin_kernel
+from ._kernels.linear import linear_kernel
+from ._kernels.mab import mab_kernel
+from ._kernels.ofs import ofs_kernel
 from .environments import (AdversarialSequence, DynamicalLinearBandit, LinearBandit,
                            ThresholdEnvironment)
 
@@ -159,27 +162,27 @@ def _run_chunk(spec, seeds):
     extra = None
     if kind == "mab":
         env_code, means, env_par, adv = env_arrays
-        K.mab_kernel(env_code, means, env_par, adv, code, par, sched, horizon, seeds, ck,
-                     pseudo, real, pulls, rec)
+        mab_kernel(env_code, means, env_par, adv, code, par, sched, horizon, seeds, ck,
+                   pseudo, real, pulls, rec)
     elif kind == "linear":
         actions, theta, sigma = env_arrays
         extra = np.zeros(n, dtype=np.int64)
-        K.linear_kernel(actions, theta, sigma, code, par, horizon, seeds, ck, pseudo, real,
-                        pulls, rec, extra)
+        linear_kernel(actions, theta, sigma, code, par, horizon, seeds, ck, pseudo, real,
+                      pulls, rec, extra)
     elif kind == "dynlin":
         A, B, om, th, U, sigma, x0, J = env_arrays
-        K.dynlin_kernel(A, B, om, th, U, sigma, x0, J, code, par, horizon, seeds, ck, pseudo, real,
-                        pulls, rec)
+        dynlin_kernel(A, B, om, th, U, sigma, x0, J, code, par, horizon, seeds, ck, pseudo, real,
+                      pulls, rec)
     else:
         acc, good, env_par = env_arrays
         extra = np.zeros((n, ck.size))
-        K.ofs_kernel(acc, good, env_par, code, par, horizon, seeds, ck, pseudo, real, extra,
-                     pulls, rec)
+        ofs_kernel(acc, good, env_par, code, par, horizon, seeds, ck, pseudo, real, extra,
+                   pulls, rec)
     return pseudo, real, pulls, rec, extra
 
 
 def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto", executor=None,
-             n_chunks=None, progress=False) -> BanditResult:
+             n_chunks=None, progress=True) -> BanditResult:
     r"""Run ``n_runs`` independent, reproducible runs of ``policy`` on ``env`` in compiled code.
 
     Each run plays exactly ``horizon`` rounds (the stopping rule; for best-arm identification
@@ -225,8 +228,9 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
         ``ThreadPoolExecutor`` uses several cores).  Results equal the serial ones.
     n_chunks : int, optional
         Number of chunks (default: 1 serially, ``4 * max_workers`` with an executor).
-    progress : bool
-        tqdm bar over chunks.
+    progress : bool, default True
+        tqdm bar over chunks (on stderr; shown only when the runs are split into chunks, i.e.
+        with ``executor`` or ``n_chunks > 1``).
 
     Returns
     -------

@@ -31,6 +31,8 @@ from scipy.special import ndtr
 from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
+from ._codes import SHARE_MAX, SHARE_MIN, EnvCode
+
 __all__ = [
     "BernoulliArms", "GaussianArms", "BoundedArms", "AdversarialSequence", "LinearBandit",
     "DynamicalLinearBandit", "ThresholdEnvironment", "bai_instance",
@@ -42,7 +44,7 @@ class _Stochastic:
 
     means: np.ndarray  # declared by each dataclass subclass
     bounded = True
-    env_code = 0
+    env_code = EnvCode.BERNOULLI
 
     @property
     def n_arms(self) -> int:
@@ -97,7 +99,7 @@ class BernoulliArms(_Stochastic):
 
     means: np.ndarray
 
-    env_code = 0
+    env_code = EnvCode.BERNOULLI
 
     def __post_init__(self):
         object.__setattr__(self, "means", _check_means(self.means))
@@ -117,7 +119,7 @@ class GaussianArms(_Stochastic):
     means: np.ndarray
     sigma: float = 1.0
 
-    env_code = 1
+    env_code = EnvCode.GAUSSIAN
     bounded = False
 
     def __post_init__(self):
@@ -145,7 +147,7 @@ class BoundedArms(_Stochastic):
     means: np.ndarray
     concentration: float = 2.0
 
-    env_code = 2
+    env_code = EnvCode.BOUNDED
 
     def __post_init__(self):
         object.__setattr__(self, "means", _check_means(self.means))
@@ -174,7 +176,7 @@ class AdversarialSequence:
 
     rewards: np.ndarray
 
-    env_code = 3
+    env_code = EnvCode.ADVERSARIAL
     bounded = True
 
     def __post_init__(self):
@@ -506,7 +508,7 @@ class ThresholdEnvironment:
     def stationary(self):
         """Per threshold: stationary share, reward, DP and service residuals (arrays (G,))."""
         acc, good = self.tables()
-        pi = np.clip(self.pi0 + self.gamma * (acc[1] - acc[0]), 0.02, 0.98)
+        pi = np.clip(self.pi0 + self.gamma * (acc[1] - acc[0]), SHARE_MIN, SHARE_MAX)
         reward = (1 - pi) * (good[0] - self.cost * acc[0]) + pi * (good[1] - self.cost * acc[1])
         g_dp = np.abs(acc[0] - acc[1]) - self.eps
         g_sr = self.rmin - ((1 - pi) * acc[0] + pi * acc[1])

@@ -1,7 +1,7 @@
 """Bandit policies, each with its paper's default tuning.
 
 A policy is data (a frozen dataclass of its tuning); :func:`equilibria.bandits.simulate`
-compiles it into a policy code and a parameter vector for the numba engine
+compiles it into a policy code (:mod:`._codes`) and a parameter vector for the numba engine
 (:mod:`._kernels`).  ``None`` tunings are filled from the theorem's prescription once the
 environment and horizon are known (documented per class).
 
@@ -46,6 +46,8 @@ import math
 import numpy as np
 
 from equilibria._lib.validation import check_int, check_option, check_scalar
+
+from ._codes import DynLinPolicyCode, LinearPolicyCode, PolicyCode, ThresholdPolicyCode
 
 __all__ = [
     "UCB1", "UCBV", "KLUCB", "MOSS", "ThompsonSampling", "EXP3", "EXP3IX", "TsallisINF",
@@ -95,7 +97,7 @@ class UCB1(_MAB):
     """
 
     c: float = 2.0
-    code = 0
+    code = PolicyCode.UCB1
     needs_all_arms = True
 
     def __post_init__(self):
@@ -127,7 +129,7 @@ class UCBV(_MAB):
     zeta: float = 1.2
     c: float = 1.0
     b: float = 1.0
-    code = 1
+    code = PolicyCode.UCBV
     needs_all_arms = True
 
     def __post_init__(self):
@@ -153,7 +155,7 @@ class KLUCB(_MAB):
     exploration: str = "ls"
     c: float = 3.0
     sigma: float = 1.0
-    code = 2
+    code = PolicyCode.KLUCB
     needs_all_arms = True
 
     def __post_init__(self):
@@ -179,14 +181,14 @@ class MOSS(_MAB):
 
     Attributes
     ----------
-    code : int
-        Policy code of the compiled engine (3); MOSS has no tuning, the horizon ``n`` is passed
-        by :func:`~equilibria.bandits.simulate`.
+    code : PolicyCode
+        Policy code of the compiled engine (``PolicyCode.MOSS``); MOSS has no tuning, the
+        horizon ``n`` is passed by :func:`~equilibria.bandits.simulate`.
     needs_all_arms : bool
         ``True``: the horizon must be at least the number of arms (one pull each).
     """
 
-    code = 3
+    code = PolicyCode.MOSS
     needs_all_arms = True
 
     def _compile(self, env, horizon):
@@ -204,7 +206,7 @@ class ThompsonSampling(_MAB):
     Goyal 2013, Alg. 2, ``sigma = 1``).
 
     The Beta draws are exact: ``X / (X + Y)`` with Marsaglia-Tsang (2000) Gamma variates whose
-    first normals come from one Box-Muller pair (``_kernels._beta_variate``; KS-tested against
+    first normals come from one Box-Muller pair (``_kernels.common._beta_variate``; KS-tested against
     ``scipy.stats.beta``).  Sampling all K posteriors every round is the cost of the method
     (about 20 Gamma draws per round at K = 10).
     """
@@ -218,7 +220,7 @@ class ThompsonSampling(_MAB):
 
     @property
     def code(self):
-        return 4 if self.prior == "beta" else 5
+        return PolicyCode.TS_BETA if self.prior == "beta" else PolicyCode.TS_GAUSSIAN
 
     @property
     def needs_bounded(self):
@@ -241,7 +243,7 @@ class EXP3(_MAB):
     """
 
     eta: float | None = None
-    code = 6
+    code = PolicyCode.EXP3
     needs_bounded = True
 
     def __post_init__(self):
@@ -264,7 +266,7 @@ class EXP3IX(_MAB):
 
     eta: float | None = None
     gamma: float | None = None
-    code = 7
+    code = PolicyCode.EXP3IX
     needs_bounded = True
 
     def __post_init__(self):
@@ -303,7 +305,7 @@ class TsallisINF(_MAB):
 
     c: float = 2.0
     estimator: str = "rv"
-    code = 8
+    code = PolicyCode.TSALLIS_INF
     needs_bounded = True
 
     def __post_init__(self):
@@ -328,7 +330,7 @@ class LogBarrierFTRL(_MAB):
     """
 
     eta: float | None = None
-    code = 9
+    code = PolicyCode.LOG_BARRIER
     needs_bounded = True
 
     def __post_init__(self):
@@ -347,12 +349,13 @@ class RoundRobin(_MAB):
 
     Attributes
     ----------
-    code : int
-        Policy code of the compiled engine (12); the policy has no tuning and pulls the arms
-        0, 1, ..., K-1 in turn (arm ``t mod K`` at the 0-based round ``t``).
+    code : PolicyCode
+        Policy code of the compiled engine (``PolicyCode.ROUND_ROBIN``); the policy has no
+        tuning and pulls the arms 0, 1, ..., K-1 in turn (arm ``t mod K`` at the 0-based round
+        ``t``).
     """
 
-    code = 12
+    code = PolicyCode.ROUND_ROBIN
 
     def _compile(self, env, horizon):
         return np.zeros(1), _EMPTY
@@ -368,7 +371,7 @@ class UCBE(_MAB):
     ``a = (25/36) (n - K) / H_1`` (needs ``H_1`` from the environment, as in their Thm 1)."""
 
     a: float | None = None
-    code = 10
+    code = PolicyCode.UCBE
     needs_all_arms = True
     bai = True
 
@@ -404,16 +407,17 @@ class SuccessiveRejects(_MAB):
 
     Attributes
     ----------
-    code : int
-        Policy code of the compiled (phase-schedule) engine (11); successive rejects has no
-        tuning, the schedule follows from ``K`` and the horizon (:meth:`schedule`).
+    code : PolicyCode
+        Policy code of the compiled engine (``PolicyCode.PHASE_ELIMINATION``, the
+        phase-schedule engine); successive rejects has no tuning, the schedule follows from
+        ``K`` and the horizon (:meth:`schedule`).
     needs_all_arms : bool
         ``True``; the horizon must moreover exceed ``K``.
     bai : bool
         ``True``: a best-arm-identification policy (the recommendation is the surviving arm).
     """
 
-    code = 11
+    code = PolicyCode.PHASE_ELIMINATION
     needs_all_arms = True
     needs_bounded = False
     bai = True
@@ -451,17 +455,17 @@ class SequentialHalving(_MAB):
 
     Attributes
     ----------
-    code : int
-        Policy code of the compiled (phase-schedule) engine (11); sequential halving has no
-        tuning, the schedule follows from ``K`` and the horizon (:meth:`schedule`), which must be
-        at least ``K ceil(log2 K)``.
+    code : PolicyCode
+        Policy code of the compiled engine (``PolicyCode.PHASE_ELIMINATION``, the
+        phase-schedule engine); sequential halving has no tuning, the schedule follows from
+        ``K`` and the horizon (:meth:`schedule`), which must be at least ``K ceil(log2 K)``.
     needs_all_arms : bool
         ``True``: the horizon must be at least the number of arms.
     bai : bool
         ``True``: a best-arm-identification policy (the recommendation is the surviving arm).
     """
 
-    code = 11
+    code = PolicyCode.PHASE_ELIMINATION
     needs_all_arms = True
     bai = True
 
@@ -510,7 +514,7 @@ class DPSequentialHalving(_MAB):
     """
 
     epsilon: float = 1.0
-    code = 11
+    code = PolicyCode.PHASE_ELIMINATION
     needs_all_arms = True
     needs_bounded = True
     bai = True
@@ -548,7 +552,7 @@ class LinUCB:
     S: float | None = None
     R: float | None = None
     family = "linear"
-    code = 0
+    code = LinearPolicyCode.OFUL
 
     def __post_init__(self):
         object.__setattr__(self, "lam", _pos(self.lam, "lam"))
@@ -574,7 +578,7 @@ class LinearThompsonSampling(LinUCB):
     ``R sqrt(24 d log(1/delta) / epsilon)`` is available by passing ``v``)."""
 
     v: float | None = None
-    code = 1
+    code = LinearPolicyCode.LINEAR_TS
 
     def __post_init__(self):
         super().__post_init__()
@@ -637,7 +641,9 @@ class DynLinUCB:
 
     @property
     def code(self):
-        return 1 if self.ignore_dynamics else 0
+        if self.ignore_dynamics:
+            return DynLinPolicyCode.MYOPIC_OFUL
+        return DynLinPolicyCode.DYNLIN_UCB
 
     def _compile(self, env, horizon):
         rho = self.rho_bar if self.rho_bar is not None else env.rho
@@ -682,7 +688,7 @@ class OFS:
 
     beta: float | None = None
     family = "ofs"
-    code = 0
+    code = ThresholdPolicyCode.OFS
 
     def __post_init__(self):
         object.__setattr__(self, "beta", _pos(self.beta, "beta", allow_none=True))
@@ -702,7 +708,7 @@ class PrimalDualThreshold(OFS):
 
     eta: float | None = None
     lam_max: float = 10.0
-    code = 1
+    code = ThresholdPolicyCode.PRIMAL_DUAL
 
     def __post_init__(self):
         super().__post_init__()
@@ -718,4 +724,4 @@ class PrimalDualThreshold(OFS):
 class UnconstrainedThreshold(OFS):
     """Unconstrained baseline: UCB on the reward only, constraints ignored."""
 
-    code = 2
+    code = ThresholdPolicyCode.UNCONSTRAINED

@@ -12,6 +12,10 @@ Growth statements are slope fits (``verification.fit_loglog``) over replicates:
   for ``R ~ c log T`` (slope 0 of ``log D_k`` on ``log T``) and grow as ``T^{1/2}`` for
   sqrt growth, so the band (-0.25, 0.25) separates the two.  (The plain ``log R`` on
   ``log log T`` slope is swamped by additive constants at practical horizons.)
+
+Each theorem is declared by ``@theorem`` on its evaluate (or experiment) function, whose
+docstring's first paragraph is the statement; ``sizes`` are the sampler's size keywords (arms,
+horizon) that property tests let hypothesis choose.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import math
 
 import numpy as np
 
-from equilibria.verification import BoundData, RateData, Theorem, register
+from equilibria.verification import BoundData, RateData, theorem
 
 from .engine import simulate
 from .environments import (AdversarialSequence, BernoulliArms, DynamicalLinearBandit,
@@ -32,6 +36,14 @@ __all__ = [
     "ucb1_bound", "exp3_bound", "tsallis_bound", "sample_stochastic", "sample_adversarial",
     "sample_bai", "sequential_halving_bound", "successive_rejects_bound", "lai_robbins_constant",
 ]
+
+
+_OFS = ("Optimistic Feasible Search for closed-loop fair threshold decision-making "
+        "(shared/papers.md)")
+_MUSSI = "Mussi, Metelli & Restelli (2023), Dynamical linear bandits, ICML"
+_BAI_ASSUME = ("Bernoulli arms, unique best arm, K in [3, 6], gaps in [0.15, 0.45]",
+               "budget n: the bound equals exp(-u), u in [0.7, 3] (bound in [0.05, 0.5])",
+               "measured = error rate over 200 runs + 3 binomial s.e. + 3/200")
 
 
 def _seed(rng):
@@ -47,19 +59,21 @@ def _upper(x):
 # ---------------------------------------------------------------------------------------------
 # instance samplers (shared with the property tests)
 # ---------------------------------------------------------------------------------------------
-def sample_stochastic(rng, *, k_max=6, n_max=3000):
-    """Bernoulli means in [0.05, 0.95], K in [2, k_max], horizon in [500, n_max], a seed."""
-    K = int(rng.integers(2, k_max + 1))
+def sample_stochastic(rng, *, k_max=6, n_max=3000, K=None, horizon=None):
+    """Bernoulli means in [0.05, 0.95], K in [2, k_max], horizon in [500, n_max], a seed (``K``,
+    ``horizon`` fix the sizes)."""
+    K = int(rng.integers(2, k_max + 1)) if K is None else K
     means = rng.uniform(0.05, 0.95, K)
     means[rng.integers(K)] = rng.uniform(0.6, 0.95)
-    return {"means": means, "horizon": int(rng.integers(500, n_max + 1)), "seed": _seed(rng)}
+    n = int(rng.integers(500, n_max + 1)) if horizon is None else horizon
+    return {"means": means, "horizon": n, "seed": _seed(rng)}
 
 
-def sample_adversarial(rng, *, k_max=8, n_max=3000):
+def sample_adversarial(rng, *, k_max=8, n_max=3000, K=None, horizon=None):
     """An oblivious table: the minimax lower-bound instance, a switching sequence or a drifting
-    random table, K in [2, k_max], horizon in [300, n_max]."""
-    K = int(rng.integers(2, k_max + 1))
-    n = int(rng.integers(300, n_max + 1))
+    random table, K in [2, k_max], horizon in [300, n_max] (``K``, ``horizon`` fix the sizes)."""
+    K = int(rng.integers(2, k_max + 1)) if K is None else K
+    n = int(rng.integers(300, n_max + 1)) if horizon is None else horizon
     kind = ("minimax", "switching", "random")[int(rng.integers(3))]
     return {"kind": kind, "K": K, "horizon": n, "seed": _seed(rng),
             "switch": float(rng.uniform(0.2, 0.8))}
@@ -83,38 +97,44 @@ def ucb1_bound(means, n):
     return float(8.0 * np.sum(math.log(n) / pos) + (1.0 + math.pi ** 2 / 3.0) * np.sum(gaps))
 
 
+_STOCHASTIC = dict(sample=sample_stochastic, sizes={"K": (2, 5), "horizon": (300, 2000)},
+                   examples=8)
+_ADVERSARIAL = dict(sample=sample_adversarial, sizes={"K": (2, 6), "horizon": (200, 1500)},
+                    examples=8)
+
+
+@theorem(
+    name="bandits.ucb1_regret",
+    source="Auer, Cesa-Bianchi & Fischer (2002), Finite-time analysis of the multiarmed bandit "
+           "problem, Thm 1",
+    assumptions=("rewards in [0, 1] (Bernoulli arms)", "K in [2, 6], means in [0.05, 0.95]",
+                 "measured = mean pseudo-regret over 100 runs + 3 s.e."),
+    n_instances=(3, 30), **_STOCHASTIC)
 def _ucb1_evaluate(inst, n_runs=100):
+    """For K arms with rewards in [0, 1], UCB1 (index mean + sqrt(2 ln t / n_i)) has E[R_n] <= 8
+    sum_{i: Delta_i > 0} ln n / Delta_i + (1 + pi^2/3) sum_j Delta_j.
+    """
     res = simulate(BernoulliArms(inst["means"]), UCB1(), inst["horizon"], n_runs=n_runs, seed=inst["seed"],
                    checkpoints=[inst["horizon"]])
     return _upper(res.final_regret), ucb1_bound(inst["means"], inst["horizon"])
 
 
-register(Theorem(
-    name="bandits.ucb1_regret",
-    source="Auer, Cesa-Bianchi & Fischer (2002), Finite-time analysis of the multiarmed bandit "
-           "problem, Thm 1",
-    statement="For K arms with rewards in [0, 1], UCB1 (index mean + sqrt(2 ln t / n_i)) has "
-              "E[R_n] <= 8 sum_{i: Delta_i > 0} ln n / Delta_i + (1 + pi^2/3) sum_j Delta_j.",
-    assumptions=("rewards in [0, 1] (Bernoulli arms)", "K in [2, 6], means in [0.05, 0.95]",
+@theorem(
+    name="bandits.moss_minimax",
+    source="Audibert & Bubeck (2009), Minimax policies for adversarial and stochastic bandits, "
+           "Thm 5",
+    assumptions=("Bernoulli arms", "K in [2, 6], means in [0.05, 0.95]",
                  "measured = mean pseudo-regret over 100 runs + 3 s.e."),
-    sample=sample_stochastic, evaluate=_ucb1_evaluate, n_instances=(3, 30)))
-
-
+    n_instances=(2, 30), **_STOCHASTIC)
 def _moss_evaluate(inst, n_runs=100):
+    """MOSS (index mean + sqrt(max(ln(n / (K n_i)), 0) / n_i)) has E[R_n] <= 49 sqrt(n K) for
+    rewards in [0, 1].
+    """
     res = simulate(BernoulliArms(inst["means"]), MOSS(), inst["horizon"], n_runs=n_runs, seed=inst["seed"],
                    checkpoints=[inst["horizon"]])
     return _upper(res.final_regret), 49.0 * math.sqrt(inst["horizon"] * len(inst["means"]))
 
 
-register(Theorem(
-    name="bandits.moss_minimax",
-    source="Audibert & Bubeck (2009), Minimax policies for adversarial and stochastic bandits, "
-           "Thm 5",
-    statement="MOSS (index mean + sqrt(max(ln(n / (K n_i)), 0) / n_i)) has "
-              "E[R_n] <= 49 sqrt(n K) for rewards in [0, 1].",
-    assumptions=("Bernoulli arms", "K in [2, 6], means in [0.05, 0.95]",
-                 "measured = mean pseudo-regret over 100 runs + 3 s.e."),
-    sample=sample_stochastic, evaluate=_moss_evaluate, n_instances=(2, 30)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,41 +150,39 @@ def tsallis_bound(n, K):
     return 4.0 * math.sqrt(K * n) + 1.0
 
 
+@theorem(
+    name="bandits.exp3_regret",
+    source="Lattimore & Szepesvari (2020), Bandit Algorithms, Thm 11.2",
+    assumptions=("oblivious adversary: minimax lower-bound, switching or drifting tables",
+                 "K in [2, 8], n in [300, 3000]",
+                 "measured = mean regret (with <P_t, x_t>) over 200 runs + 3 s.e."),
+    n_instances=(3, 30), **_ADVERSARIAL)
 def _exp3_evaluate(inst, n_runs=200):
+    """For every oblivious reward table x in [0, 1]^{n x K}, Exp3 with eta = sqrt(2 log K / (n
+    K)) has R_n = max_i sum_t x_ti - E[sum_t x_{t,A_t}] <= sqrt(2 n K log K).
+    """
     env = _adv_env(inst)
     res = simulate(env, EXP3(), inst["horizon"], n_runs=n_runs, seed=inst["seed"] + 1,
                    checkpoints=[inst["horizon"]])
     return _upper(res.final_regret), exp3_bound(inst["horizon"], inst["K"])
 
 
+@theorem(
+    name="bandits.tsallis_inf_adversarial",
+    source="Zimmert & Seldin (2021), Tsallis-INF, JMLR 22(28), adversarial regret bound "
+           "(Thm 1 / Thm 3)",
+    assumptions=("oblivious adversary: minimax lower-bound, switching or drifting tables",
+                 "K in [2, 8], T in [300, 3000]", "reduced-variance estimator",
+                 "measured = mean regret over 200 runs + 3 s.e."),
+    n_instances=(3, 30), **_ADVERSARIAL)
 def _tsallis_evaluate(inst, n_runs=200):
+    """Tsallis-INF with alpha = 1/2, eta_t = 2 / sqrt(t) has pseudo-regret <= 4 sqrt(K T) + 1
+    against any oblivious adversary with losses in [0, 1].
+    """
     env = _adv_env(inst)
     res = simulate(env, TsallisINF(), inst["horizon"], n_runs=n_runs, seed=inst["seed"] + 1,
                    checkpoints=[inst["horizon"]])
     return _upper(res.final_regret), tsallis_bound(inst["horizon"], inst["K"])
-
-
-register(Theorem(
-    name="bandits.exp3_regret",
-    source="Lattimore & Szepesvari (2020), Bandit Algorithms, Thm 11.2",
-    statement="For every oblivious reward table x in [0, 1]^{n x K}, Exp3 with "
-              "eta = sqrt(2 log K / (n K)) has R_n = max_i sum_t x_ti - E[sum_t x_{t,A_t}] "
-              "<= sqrt(2 n K log K).",
-    assumptions=("oblivious adversary: minimax lower-bound, switching or drifting tables",
-                 "K in [2, 8], n in [300, 3000]",
-                 "measured = mean regret (with <P_t, x_t>) over 200 runs + 3 s.e."),
-    sample=sample_adversarial, evaluate=_exp3_evaluate, n_instances=(3, 30)))
-
-register(Theorem(
-    name="bandits.tsallis_inf_adversarial",
-    source="Zimmert & Seldin (2021), Tsallis-INF, JMLR 22(28), adversarial regret bound "
-           "(Thm 1 / Thm 3)",
-    statement="Tsallis-INF with alpha = 1/2, eta_t = 2 / sqrt(t) has pseudo-regret "
-              "<= 4 sqrt(K T) + 1 against any oblivious adversary with losses in [0, 1].",
-    assumptions=("oblivious adversary: minimax lower-bound, switching or drifting tables",
-                 "K in [2, 8], T in [300, 3000]", "reduced-variance estimator",
-                 "measured = mean regret over 200 runs + 3 s.e."),
-    sample=sample_adversarial, evaluate=_tsallis_evaluate, n_instances=(3, 30)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,7 +217,7 @@ for _pol, _nm, _src in ((UCB1(), "ucb1", "Auer et al. (2002), Thm 1"),
                         (ThompsonSampling(), "thompson", "Agrawal & Goyal (2012, 2013)"),
                         (TsallisINF(), "tsallis_inf", "Zimmert & Seldin (2021), stochastic "
                                                       "regime")):
-    register(Theorem(
+    theorem(  # generated per policy: name and statement are formatted, not docstrings
         name=f"bandits.{_nm}_log_growth",
         source=_src,
         statement=f"{_nm} has logarithmic regret on stochastic Bernoulli instances: the "
@@ -207,7 +225,7 @@ for _pol, _nm, _src in ((UCB1(), "ucb1", "Auer et al. (2002), Thm 1"),
                   "log T in [-0.4, 0.3], around 0; sqrt T growth would give 1/2).",
         assumptions=("Bernoulli arms, K = 4, best gap in [0.25, 0.4]",
                      "T = 500 * 2^k (quick) or 1000 * 2^k, replicates = means of 4 runs"),
-        kind="rate", experiment=_log_growth(_pol, name=_nm), band=(-0.4, 0.3)))
+        kind="rate", band=(-0.4, 0.3))(_log_growth(_pol, name=_nm))
 
 
 def _sqrt_growth(policy_factory, *, name):
@@ -232,7 +250,7 @@ def _sqrt_growth(policy_factory, *, name):
 
 
 for _fac, _nm in ((EXP3, "exp3"), (TsallisINF, "tsallis_inf")):
-    register(Theorem(
+    theorem(  # generated per policy: name and statement are formatted, not docstrings
         name=f"bandits.{_nm}_sqrt_growth",
         source="Lattimore & Szepesvari (2020), Thm 11.2 (upper) and Thm 15.2 (minimax lower "
                "bound instance)",
@@ -240,7 +258,7 @@ for _fac, _nm in ((EXP3, "exp3"), (TsallisINF, "tsallis_inf")):
                   f"sqrt((K-1)/(4T)), others 1/2; one instance per horizon T) the pseudo-regret "
                   f"of {_nm} grows as T^(1/2): log-log slope in [0.35, 0.65].",
         assumptions=("K = 4", "replicates = means of 4 runs"),
-        kind="rate", experiment=_sqrt_growth(_fac, name=_nm), band=(0.35, 0.65)))
+        kind="rate", band=(0.35, 0.65))(_sqrt_growth(_fac, name=_nm))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,7 +275,18 @@ def lai_robbins_constant(means):
     return out
 
 
+@theorem(
+    name="bandits.klucb_lai_robbins",
+    source="Lai & Robbins (1985); Garivier & Cappe (2011), Thm 2; Lattimore & Szepesvari "
+           "(2020), Thm 10.6 (KL-UCB) and Thm 16.2 (lower bound)",
+    assumptions=("Bernoulli arms with means (0.3, 0.5, 0.6, 0.7)",
+                 "KL-UCB with log f(t) = log(1 + t log^2 t) (L&S Alg. 8)"))
 def _klucb_lr(rng, quick):
+    """KL-UCB is asymptotically optimal: R_T / ln T -> C* = sum Delta_i / kl(mu_i, mu*). Checked
+    at the largest T: 0.8 C* <= R_T / ln T (lower 3 s.e. bound) and R_T / ln T <= C* log f(T) /
+    ln T, f(T) = 1 + T log^2 T (upper 3 s.e. bound), the envelope through which the ratio
+    approaches C* from above; the trajectory of the ratio over T is reported.
+    """
     means = np.array([0.3, 0.5, 0.6, 0.7])
     Tmax = 16000 if quick else 256000
     ck = np.unique(np.geomspace(1000, Tmax, 5).astype(np.int64))
@@ -275,24 +304,20 @@ def _klucb_lr(rng, quick):
                             f"CI [{lo:.3f}, {hi:.3f}], envelope {env:.3f}")
 
 
-register(Theorem(
-    name="bandits.klucb_lai_robbins",
-    source="Lai & Robbins (1985); Garivier & Cappe (2011), Thm 2; Lattimore & Szepesvari "
-           "(2020), Thm 10.6 (KL-UCB) and Thm 16.2 (lower bound)",
-    statement="KL-UCB is asymptotically optimal: R_T / ln T -> C* = sum Delta_i / kl(mu_i, mu*). "
-              "Checked at the largest T: 0.8 C* <= R_T / ln T (lower 3 s.e. bound) and "
-              "R_T / ln T <= C* log f(T) / ln T, f(T) = 1 + T log^2 T (upper 3 s.e. bound), "
-              "the envelope through which the ratio approaches C* from above; the trajectory "
-              "of the ratio over T is reported.",
-    assumptions=("Bernoulli arms with means (0.3, 0.5, 0.6, 0.7)",
-                 "KL-UCB with log f(t) = log(1 + t log^2 t) (L&S Alg. 8)"),
-    experiment=_klucb_lr))
-
-
 # ---------------------------------------------------------------------------------------------
 # OFUL
 # ---------------------------------------------------------------------------------------------
+@theorem(
+    name="bandits.oful_coverage",
+    source="Abbasi-Yadkori, Pal & Szepesvari (2011), Improved algorithms for linear stochastic "
+           "bandits, Thm 2",
+    assumptions=("Gaussian noise (R = sigma sub-Gaussian)", "||theta|| = S = 1",
+                 "actions on the unit sphere, K in [5, 30], d in [2, 5]",
+                 "measured = failure frequency over runs, bound = delta + 3 binomial s.e."))
 def _oful_coverage(rng, quick):
+    """With probability >= 1 - delta, for all t: ||theta_hat_t - theta||_{V_t} <= R sqrt(2
+    log(1/delta) + log(det V_t / lam^d)) + sqrt(lam) S.
+    """
     meas, bnd = [], []
     for _ in range(2 if quick else 10):
         K = int(rng.integers(5, 30))
@@ -308,19 +333,15 @@ def _oful_coverage(rng, quick):
     return BoundData(meas, bnd, detail="failure frequency of the confidence ellipsoid over runs")
 
 
-register(Theorem(
-    name="bandits.oful_coverage",
-    source="Abbasi-Yadkori, Pal & Szepesvari (2011), Improved algorithms for linear stochastic "
-           "bandits, Thm 2",
-    statement="With probability >= 1 - delta, for all t: ||theta_hat_t - theta||_{V_t} <= "
-              "R sqrt(2 log(1/delta) + log(det V_t / lam^d)) + sqrt(lam) S.",
-    assumptions=("Gaussian noise (R = sigma sub-Gaussian)", "||theta|| = S = 1",
-                 "actions on the unit sphere, K in [5, 30], d in [2, 5]",
-                 "measured = failure frequency over runs, bound = delta + 3 binomial s.e."),
-    experiment=_oful_coverage))
-
-
+@theorem(
+    name="bandits.oful_sqrt_growth",
+    source="Abbasi-Yadkori, Pal & Szepesvari (2011), Thm 3",
+    assumptions=("50 actions on the unit sphere in R^4", "sigma = 0.5"),
+    kind="rate", band=(0.25, 0.8))
 def _oful_growth(rng, quick):
+    """OFUL's regret is O(d sqrt(T) log T): log-log slope of the regret near 1/2 (log factors
+    allow up to 0.8).
+    """
     env = LinearBandit.random(50, 4, sigma=0.5, seed=_seed(rng))
     ck = np.array([250, 500, 1000, 2000, 4000] if quick else [500, 1000, 2000, 4000, 8000, 16000])
     res = simulate(env, LinUCB(), int(ck[-1]), n_runs=24 if quick else 80, seed=_seed(rng), checkpoints=ck)
@@ -328,23 +349,15 @@ def _oful_growth(rng, quick):
                     detail=f"mean regret {np.round(res.mean_regret, 1)}")
 
 
-register(Theorem(
-    name="bandits.oful_sqrt_growth",
-    source="Abbasi-Yadkori, Pal & Szepesvari (2011), Thm 3",
-    statement="OFUL's regret is O(d sqrt(T) log T): log-log slope of the regret near 1/2 "
-              "(log factors allow up to 0.8).",
-    assumptions=("50 actions on the unit sphere in R^4", "sigma = 0.5"),
-    kind="rate", experiment=_oful_growth, band=(0.25, 0.8)))
-
-
 # ---------------------------------------------------------------------------------------------
 # fixed-budget best-arm identification
 # ---------------------------------------------------------------------------------------------
-def sample_bai(rng, *, k_max=6):
+def sample_bai(rng, *, k_max=6, K=None):
     """Bernoulli arms with a unique best arm (gaps in [0.15, 0.45]) and a budget ``excess`` in
     [0.7, 3]: the budget makes the theorem's bound equal ``exp(-excess)`` (in [0.05, 0.5]), so
-    every drawn instance has a non-trivial bound that a wrong algorithm would exceed."""
-    K = int(rng.integers(3, k_max + 1))
+    every drawn instance has a non-trivial bound that a wrong algorithm would exceed.  ``K``
+    fixes the number of arms."""
+    K = int(rng.integers(3, k_max + 1)) if K is None else K
     best = rng.uniform(0.5, 0.9)
     gaps = rng.uniform(0.15, 0.45, K)
     gaps[0] = 0.0
@@ -389,42 +402,46 @@ def _sr_budget(env, excess):
     return K + math.ceil(_logbar(K) * env.H2 * (math.log(K * (K - 1) / 2.0) + excess))
 
 
-def _sh_evaluate(inst):
-    return _bai_evaluate(inst, SequentialHalving(), sequential_halving_bound, _sh_budget)
-
-
-def _sr_evaluate(inst):
-    return _bai_evaluate(inst, SuccessiveRejects(), successive_rejects_bound, _sr_budget)
-
-
-register(Theorem(
+@theorem(
     name="bandits.sequential_halving_error",
     source="Lattimore & Szepesvari (2020), Bandit Algorithms, Thm 33.10; Karnin, Koren & "
            "Somekh (2013)",
-    statement="Sequential halving with budget n on K arms with 1-sub-Gaussian rewards errs with "
-              "probability <= 3 log2(K) exp(-n / (16 H_2 log2 K)), "
-              "H_2 = max_{i >= 2} i / Delta_(i)^2.",
-    assumptions=("Bernoulli arms, unique best arm, K in [3, 6], gaps in [0.15, 0.45]",
-                 "budget n: the bound equals exp(-u), u in [0.7, 3] (bound in [0.05, 0.5])",
-                 "measured = error rate over 200 runs + 3 binomial s.e. + 3/200"),
-    sample=sample_bai, evaluate=_sh_evaluate, n_instances=(2, 30)))
+    assumptions=_BAI_ASSUME, sample=sample_bai, sizes={"K": (3, 6)}, n_instances=(2, 30),
+    examples=8)
+def _sh_evaluate(inst):
+    """Sequential halving with budget n on K arms with 1-sub-Gaussian rewards errs with
+    probability <= 3 log2(K) exp(-n / (16 H_2 log2 K)), H_2 = max_{i >= 2} i / Delta_(i)^2.
+    """
+    return _bai_evaluate(inst, SequentialHalving(), sequential_halving_bound, _sh_budget)
 
-register(Theorem(
+
+@theorem(
     name="bandits.successive_rejects_error",
     source="Audibert, Bubeck & Munos (2010), Best arm identification in multi-armed bandits, "
            "Thm 2",
-    statement="Successive rejects with budget n errs with probability <= K(K-1)/2 "
-              "exp(-(n - K) / (logbar(K) H_2)), logbar(K) = 1/2 + sum_{i=2}^K 1/i.",
-    assumptions=("Bernoulli arms, unique best arm, K in [3, 6], gaps in [0.15, 0.45]",
-                 "budget n: the bound equals exp(-u), u in [0.7, 3] (bound in [0.05, 0.5])",
-                 "measured = error rate over 200 runs + 3 binomial s.e. + 3/200"),
-    sample=sample_bai, evaluate=_sr_evaluate, n_instances=(3, 30)))
+    assumptions=_BAI_ASSUME, sample=sample_bai, sizes={"K": (3, 6)}, n_instances=(3, 30),
+    examples=8)
+def _sr_evaluate(inst):
+    """Successive rejects with budget n errs with probability <= K(K-1)/2 exp(-(n - K) /
+    (logbar(K) H_2)), logbar(K) = 1/2 + sum_{i=2}^K 1/i.
+    """
+    return _bai_evaluate(inst, SuccessiveRejects(), successive_rejects_bound, _sr_budget)
 
 
 # ---------------------------------------------------------------------------------------------
 # dynamical linear bandits
 # ---------------------------------------------------------------------------------------------
+@theorem(
+    name="bandits.dynlin_ucb_sqrt_growth",
+    source=_MUSSI + " (regret O~(d sqrt(T) / (1 - rho)^{3/2}))",
+    assumptions=("random stable system A = rho Q (Q orthogonal), rho = 0.9, n = 3, d = 2, "
+                 "8 unit actions, sigma = 0.5", "the epoch reconstruction documented in "
+                 "DynLinUCB"),
+    kind="rate", band=(0.3, 0.8))
 def _dynlin_growth(rng, quick):
+    """DynLin-UCB's regret grows as sqrt(T) up to logarithmic factors: log-log slope in [0.3,
+    0.8].
+    """
     env = DynamicalLinearBandit.random(rho=0.9, seed=_seed(rng))
     ck = np.array([2000, 4000, 8000, 16000] if quick else [2000, 4000, 8000, 16000, 32000, 64000])
     res = simulate(env, DynLinUCB(), int(ck[-1]), n_runs=16 if quick else 64, seed=_seed(rng), checkpoints=ck)
@@ -432,19 +449,15 @@ def _dynlin_growth(rng, quick):
                     detail=f"rho = 0.9, mean regret {np.round(res.mean_regret, 1)}")
 
 
-register(Theorem(
-    name="bandits.dynlin_ucb_sqrt_growth",
-    source="Mussi, Metelli & Restelli (2023), Dynamical linear bandits, ICML (regret "
-           "O~(d sqrt(T) / (1 - rho)^{3/2}))",
-    statement="DynLin-UCB's regret grows as sqrt(T) up to logarithmic factors: log-log slope in "
-              "[0.3, 0.8].",
-    assumptions=("random stable system A = rho Q (Q orthogonal), rho = 0.9, n = 3, d = 2, "
-                 "8 unit actions, sigma = 0.5", "the epoch reconstruction documented in "
-                 "DynLinUCB"),
-    kind="rate", experiment=_dynlin_growth, band=(0.3, 0.8)))
-
-
+@theorem(
+    name="bandits.dynlin_ucb_rho_dependence",
+    source=_MUSSI,
+    assumptions=("same random system shape, A = rho Q", "T = 8000 (quick)"))
 def _dynlin_rho(rng, quick):
+    """The regret of DynLin-UCB increases with 1 / (1 - rho) (the bound scales as (1 -
+    rho)^{-3/2}): regret at a larger spectral radius exceeds regret at a smaller one, with 3 s.e.
+    margins on both.
+    """
     seed = _seed(rng)
     T = 8000 if quick else 32000
     n_runs = 16 if quick else 64
@@ -465,16 +478,6 @@ def _dynlin_rho(rng, quick):
     return BoundData(meas, bnd, detail="mean regret " + ", ".join(txt))
 
 
-register(Theorem(
-    name="bandits.dynlin_ucb_rho_dependence",
-    source="Mussi, Metelli & Restelli (2023), Dynamical linear bandits, ICML",
-    statement="The regret of DynLin-UCB increases with 1 / (1 - rho) (the bound scales as "
-              "(1 - rho)^{-3/2}): regret at a larger spectral radius exceeds regret at a smaller "
-              "one, with 3 s.e. margins on both.",
-    assumptions=("same random system shape, A = rho Q", "T = 8000 (quick)"),
-    experiment=_dynlin_rho))
-
-
 # ---------------------------------------------------------------------------------------------
 # Optimistic Feasible Search
 # ---------------------------------------------------------------------------------------------
@@ -484,7 +487,17 @@ def _ofs_env(rng):
                                 kappa=float(rng.uniform(0.02, 0.1)))
 
 
+@theorem(
+    name="bandits.ofs_violation_sublinear",
+    source=_OFS,
+    assumptions=("synthetic closed-loop benchmark with contraction dynamics, 13-point grid",
+                 "eps in [0.12, 0.18], rmin in [0.3, 0.45], kappa in [0.02, 0.1]"),
+    kind="rate", band=(-0.5, 0.6))
 def _ofs_violation(rng, quick):
+    """OFS's cumulative constraint violation (demographic parity and service rate, expected
+    residuals at the current population) grows sublinearly: log-log slope < 0.6 (primal-dual
+    and unconstrained baselines have slope 1 on this benchmark).
+    """
     env = _ofs_env(rng)
     ck = np.array([1000, 2000, 4000, 8000, 16000] if quick else
                   [1000, 2000, 4000, 8000, 16000, 32000, 64000])
@@ -494,19 +507,14 @@ def _ofs_violation(rng, quick):
                     detail=f"mean cumulative violation {np.round(v.mean(0), 2)}")
 
 
-register(Theorem(
-    name="bandits.ofs_violation_sublinear",
-    source="Optimistic Feasible Search for closed-loop fair threshold decision-making "
-           "(shared/papers.md)",
-    statement="OFS's cumulative constraint violation (demographic parity and service rate, "
-              "expected residuals at the current population) grows sublinearly: log-log slope "
-              "< 0.6 (primal-dual and unconstrained baselines have slope 1 on this benchmark).",
-    assumptions=("synthetic closed-loop benchmark with contraction dynamics, 13-point grid",
-                 "eps in [0.12, 0.18], rmin in [0.3, 0.45], kappa in [0.02, 0.1]"),
-    kind="rate", experiment=_ofs_violation, band=(-0.5, 0.6)))
-
-
+@theorem(
+    name="bandits.ofs_near_oracle",
+    source=_OFS,
+    assumptions=("synthetic closed-loop benchmark", "measured = mean + 3 s.e. over runs"))
 def _ofs_oracle(rng, quick):
+    """OFS is near-oracle: over the second half of the horizon its mean per-round reward is
+    within 0.01 of the best feasible fixed threshold (evaluated at its stationary population).
+    """
     meas, bnd = [], []
     for _ in range(1 if quick else 5):
         env = _ofs_env(rng)
@@ -517,14 +525,3 @@ def _ofs_oracle(rng, quick):
         bnd.append(0.01)
     return BoundData(meas, bnd, detail="reward gap to the best feasible fixed threshold per "
                      "round over the second half of the horizon (tolerance 0.01)")
-
-
-register(Theorem(
-    name="bandits.ofs_near_oracle",
-    source="Optimistic Feasible Search for closed-loop fair threshold decision-making "
-           "(shared/papers.md)",
-    statement="OFS is near-oracle: over the second half of the horizon its mean per-round reward "
-              "is within 0.01 of the best feasible fixed threshold (evaluated at its stationary "
-              "population).",
-    assumptions=("synthetic closed-loop benchmark", "measured = mean + 3 s.e. over runs"),
-    experiment=_ofs_oracle))

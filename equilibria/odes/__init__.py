@@ -3,12 +3,23 @@
 The headline model is :class:`CoexistenceModel`, this package's reconstruction of the multiplex
 human-AI coexistence model of Chakraborty (2026) as a generalized Lotka-Volterra system (see
 :mod:`equilibria.odes.model`).
+
+Modules: :mod:`.systems` (LV-type systems, integrators), :mod:`.attractors` (identification
+from end states), :mod:`.basins` (basin sweeps, continuation), :mod:`.regimes` (regime
+diagrams, the preset table), :mod:`.shocks`, :mod:`.sensitivity`, :mod:`.plotting` (all
+figures), :mod:`.options` (:class:`SweepOptions`, the settings every sweep shares).
 """
 
-from .analysis import (BasinResult, ContinuationResult, RegimeResult, SensitivityResult,
-                       ShockResult, basin_continuation, basin_sweep, format_table,
-                       identify_attractors, regime_diagram, regime_table, sensitivity,
-                       shock_test)
+from .attractors import identify_attractors
+from .dynamical import ODE, DynamicalSystem, IntegratorOptions, Map
+from .mapper import (Attractor, AttractorSet, BasinsResult, FractionsResult, LyapunovResult,
+                     RecurrenceOptions, StateGrid, basins_fractions, basins_of_attraction,
+                     find_attractors, lyapunov_spectrum)
+from .basins import BasinResult, ContinuationResult, basin_continuation, basin_sweep
+from .options import REGIME_OPTIONS, SweepOptions
+from .regimes import RegimeResult, format_table, regime_diagram, regime_table
+from .sensitivity import SensitivityResult, sensitivity
+from .shocks import ShockResult, shock_test
 from .classic import lv_competition, mutualism, replicator
 from .model import OUTCOME_CLASSES, PRESETS, CoexistenceModel, Indices, classify
 from .symbolic import simulate_field
@@ -18,4 +29,8 @@ __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSE
            "Trajectory", "BatchRun", "EquilibriumSet", "lv_competition", "mutualism",
            "replicator", "basin_sweep", "basin_continuation", "regime_diagram", "shock_test",
            "sensitivity", "regime_table", "format_table", "identify_attractors", "BasinResult",
-           "ContinuationResult", "RegimeResult", "ShockResult", "SensitivityResult", "simulate_field"]
+           "ContinuationResult", "RegimeResult", "ShockResult", "SensitivityResult", "simulate_field", "SweepOptions",
+           "REGIME_OPTIONS", "ODE", "Map", "DynamicalSystem", "IntegratorOptions", "StateGrid",
+           "RecurrenceOptions", "Attractor", "AttractorSet", "BasinsResult", "FractionsResult",
+           "LyapunovResult", "find_attractors", "basins_of_attraction", "basins_fractions",
+           "lyapunov_spectrum"]

@@ -33,13 +33,14 @@ def _cmd_basin(args) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from equilibria.odes import CoexistenceModel, basin_sweep
+    from equilibria.odes import CoexistenceModel, SweepOptions, basin_sweep
 
     M = CoexistenceModel.preset(args.preset)
     ex = _executor(args)
     try:
-        res = basin_sweep(M, grid=args.grid, u_range=(args.lo, args.hi), t_end=args.t_end,
-                          recurrence=not args.no_recurrence, window=args.window,
+        opts = SweepOptions(t_end=args.t_end, recurrence=not args.no_recurrence,
+                            window=args.window)
+        res = basin_sweep(M, grid=args.grid, u_range=(args.lo, args.hi), options=opts,
                           executor=ex, progress=not args.no_progress)
     finally:
         if ex is not None:

@@ -11,12 +11,12 @@ import functools
 
 import numpy as np
 
-from equilibria._lib.result import Status, finish
+from equilibria._lib.result import finish
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
 from equilibria.theory import SymbolicField
 
 from ._kernels import make_dp5
-from .systems import STATUS_NAMES, Trajectory
+from .systems import Trajectory
 
 __all__ = ["simulate_field"]
 
@@ -64,9 +64,7 @@ def simulate_field(field, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
     built for population-type fields ``x * (...)``); for other fields keep states positive
     or shift coordinates.
     """
-    from equilibria._lib.result import Status, finish
-    from equilibria._lib.validation import check_int
-    from equilibria.odes.systems import STATUS_NAMES, Trajectory
+    from .systems import integration_outcome
 
     if not isinstance(field, SymbolicField):
         raise TypeError(f"`field` must be a SymbolicField, got {type(field).__name__}")
@@ -83,14 +81,6 @@ def simulate_field(field, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
     Y = np.empty((t_eval.size, field.n))
     status, t_stop, steps = _integrator(field.compiled_field)(x0, t_eval, field.param_vector(p), rtol, atol, 1e-2,
                                              max_iter, 0.0, 0.0, bound, Y)
-    st = int(status)
-    ok = st == 0
-    fix = {2: "the orbit is unbounded or raise `bound`", 3: "lower `rtol`",
-           4: "increase `max_iter`", 5: "the problem is stiff or singular"}
-    return finish(Trajectory, success=ok,
-                  status=Status.SUCCESS if ok else (Status.DIVERGED if st == 2 else
-                                                    Status.MAX_ITER if st == 4 else
-                                                    Status.NUMERICAL),
-                  message="reached t_end" if ok else
-                  f"{STATUS_NAMES[st]} at t={float(t_stop):.4g}; {fix.get(st, '')}",
+    ok, st, msg = integration_outcome(int(status), float(t_stop), bound)
+    return finish(Trajectory, success=ok, status=st, message=msg,
                   n_iter=int(steps), t=t_eval, y=Y, n_steps=int(steps))

@@ -26,7 +26,7 @@ import itertools
 
 import numpy as np
 
-from equilibria._lib.result import Result, Status, finish
+from equilibria._lib.result import Result, Status, finish, status_message
 from equilibria._lib.validation import (as_float_array, check_int, check_option, check_scalar,
                                         check_square)
 from equilibria.theory.stability import LocalStability, local_stability
@@ -40,6 +40,43 @@ KINDS = {"glv": 0, "replicator": 1, "holling": 2}
 #: integration statuses per initial condition
 STATUS_NAMES = {0: "t_end reached", 1: "steady state", 2: "diverged", 3: "non-finite",
                 4: "step budget exhausted", 5: "step size underflow"}
+#: integrator code -> (result Status, what to change): the one table both trajectory front
+#: doors (:meth:`LVSystem.simulate`, :func:`equilibria.odes.simulate_field`) read
+_INTEGRATION_OUTCOMES = {
+    0: (Status.SUCCESS, ""), 1: (Status.SUCCESS, ""),
+    2: (Status.DIVERGED, "the model has unbounded orbits (check the signs of its "
+                         "interactions) or raise `bound`"),
+    3: (Status.NUMERICAL, "lower `rtol` or check the parameters"),
+    4: (Status.MAX_ITER, "increase `max_iter`"),
+    5: (Status.NUMERICAL, "the problem is stiff or singular"),
+}
+
+
+def integration_outcome(code: int, t_stop: float, bound: float) -> tuple[bool, Status, str]:
+    """Success flag, :class:`Status` and message of one trajectory from its integrator code.
+
+    Parameters
+    ----------
+    code : int
+        A key of :data:`STATUS_NAMES`.
+    t_stop : float
+        Time the integration stopped.
+    bound : float
+        Divergence bound used (named in the message).
+
+    Returns
+    -------
+    (bool, Status, str)
+        ``success`` (``code == 0``), the status and the message built by
+        :func:`equilibria._lib.result.status_message`.
+    """
+    code = int(code)
+    status, hint = _INTEGRATION_OUTCOMES[code]
+    if code == 0:
+        return True, status, "reached t_end"
+    detail = STATUS_NAMES[code] + (f" (max|x| > bound={bound:g})" if code == 2 else "") + \
+        f" at t={float(t_stop):.4g}"
+    return False, status, status_message(status, detail, hint)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
@@ -243,18 +280,8 @@ class LVSystem:
             raise ValueError("`t_eval` must be increasing and within [0, t_end]")
         run = self._batch(x0[None, :], t_eval, rtol=rtol, atol=atol, max_iter=max_iter,
                           ftol=0.0, t_min=0.0, bound=bound)
-        st = int(run[1][0])
-        ok = st == 0
-        msg = {0: "reached t_end",
-               2: f"diverged: max|x| > bound={bound:g} at t={run[2][0]:.4g}; the model has "
-                  "unbounded orbits (check signs of A) or raise `bound`",
-               3: f"non-finite state at t={run[2][0]:.4g}; lower `rtol` or check parameters",
-               4: f"step budget exhausted at t={run[2][0]:.4g}; increase `max_iter`",
-               5: f"step size underflow at t={run[2][0]:.4g}; the problem is stiff or "
-                  "singular"}[st]
-        return finish(Trajectory, success=ok, status=Status.SUCCESS if ok else
-                      (Status.DIVERGED if st == 2 else Status.NUMERICAL if st in (3, 5)
-                       else Status.MAX_ITER),
+        ok, status, msg = integration_outcome(int(run[1][0]), float(run[2][0]), bound)
+        return finish(Trajectory, success=ok, status=status,
                       message=msg, n_iter=int(run[3][0]), t=t_eval, y=run[0][0],
                       n_steps=int(run[3][0]))
 

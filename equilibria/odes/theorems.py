@@ -1,7 +1,9 @@
 """Theorems of the coexistence room, registered for ``equilibria verify``.
 
 Each theorem draws instances from its assumptions; the same ``sample``/``evaluate`` pairs are
-used by the hypothesis property tests in ``tests/odes``.
+used by the hypothesis property tests in ``tests/odes`` (``sizes`` are the sampler's size
+keywords hypothesis chooses).  A theorem is declared by ``@theorem`` on its ``evaluate`` (or
+experiment) function, whose docstring's first paragraph is the statement.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import numpy as np
 from equilibria.theory.stability import (diagonal_stability, is_m_matrix, is_p_matrix,
                                          lcp_enumerate, saturated_equilibrium, solve_lcp,
                                          symmetric_margin)
-from equilibria.verification import BoundData, Theorem, register
+from equilibria.verification import BoundData, theorem
 
 from .model import CoexistenceModel
 from .systems import LVSystem
@@ -39,8 +41,18 @@ def sample_volterra(rng, n=None):
     return {"A": A, "r": r, "X0": X0}
 
 
+@theorem(
+    name="odes.volterra_global_convergence",
+    source="Goh (1979); Takeuchi & Adachi (1980), Thm 3.1; Takeuchi (1996), Thm 3.2.1",
+    assumptions=("A = D^{-1}(S - P), D > 0 diagonal, S skew, P > 0", "r in [-0.5, 2]^n",
+                 "n in 2..6", "interior initial conditions"),
+    sample=sample_volterra, sizes={"n": (2, 6)}, n_instances=(4, 40), examples=8)
 def evaluate_volterra(inst):
-    """Measured: max distance of 8 interior trajectories' end states to the LCP solution
+    """If a positive diagonal D makes D A + A^T D negative definite (found by the LMI of
+    diagonal_stability), every interior trajectory of x' = x(r + Ax) converges to the unique
+    saturated equilibrium, the solution of LCP(-A, -r).
+
+    Measured: max distance of 8 interior trajectories' end states to the LCP solution
     (``inf`` when the LMI finds no certificate); bound ``1e-4 (1 + |x*|)``."""
     A, r = inst["A"], inst["r"]
     cert = diagonal_stability(A)
@@ -54,15 +66,7 @@ def evaluate_volterra(inst):
     return err, 1e-4 * (1.0 + float(np.max(np.abs(x_star))))
 
 
-VOLTERRA = register(Theorem(
-    name="odes.volterra_global_convergence",
-    source="Goh (1979); Takeuchi & Adachi (1980), Thm 3.1; Takeuchi (1996), Thm 3.2.1",
-    statement="If a positive diagonal D makes D A + A^T D negative definite (found by the LMI "
-              "of diagonal_stability), every interior trajectory of x' = x(r + Ax) converges to "
-              "the unique saturated equilibrium, the solution of LCP(-A, -r).",
-    assumptions=("A = D^{-1}(S - P), D > 0 diagonal, S skew, P > 0", "r in [-0.5, 2]^n",
-                 "n in 2..6", "interior initial conditions"),
-    sample=sample_volterra, evaluate=evaluate_volterra, n_instances=(4, 40)))
+VOLTERRA = evaluate_volterra.theorem
 
 
 # ------------------------------------------------------------------------------ Weyl
@@ -74,19 +78,21 @@ def sample_weyl(rng, n=None):
     return {"J0": J0, "G": C @ C.T, "g": np.sort(rng.uniform(0, 5, 25))}
 
 
+@theorem(
+    name="odes.governance_margin_monotone",
+    source="Weyl's monotonicity theorem, Horn & Johnson (2013), Cor. 4.3.12",
+    assumptions=("J0 arbitrary real n x n", "G = C C^T", "g in [0, 5]"),
+    sample=sample_weyl, sizes={"n": (2, 8)}, n_instances=(20, 300), atol=1e-10)
 def evaluate_weyl(inst):
-    """Measured: largest decrease of the symmetric-part margin between consecutive ``g``."""
+    """For G positive semidefinite, the symmetric-part margin -lambda_max(sym(J0 - g G)) is
+    nondecreasing in g (eigenvalue margins of non-symmetric J need not be).
+
+    Measured: largest decrease of the symmetric-part margin between consecutive ``g``."""
     m = np.array([symmetric_margin(inst["J0"] - g * inst["G"]) for g in inst["g"]])
     return float(np.max(m[:-1] - m[1:], initial=0.0)), 0.0
 
 
-WEYL = register(Theorem(
-    name="odes.governance_margin_monotone",
-    source="Weyl's monotonicity theorem, Horn & Johnson (2013), Cor. 4.3.12",
-    statement="For G positive semidefinite, the symmetric-part margin -lambda_max(sym(J0 - g G)) "
-              "is nondecreasing in g (eigenvalue margins of non-symmetric J need not be).",
-    assumptions=("J0 arbitrary real n x n", "G = C C^T", "g in [0, 5]"),
-    sample=sample_weyl, evaluate=evaluate_weyl, n_instances=(20, 300), atol=1e-10))
+WEYL = evaluate_weyl.theorem
 
 
 # ------------------------------------------------------------------------------ reciprocity
@@ -108,23 +114,24 @@ def sample_cooperative(rng):
     raise RuntimeError("could not draw a cooperative instance")  # pragma: no cover
 
 
+@theorem(
+    name="odes.reciprocity_monotone",
+    source="Berman & Plemmons (1994), Ch. 6 (inverse of a nonsingular M-matrix is nonnegative "
+           "and monotone in the off-diagonal entries)",
+    assumptions=("c = 0", "default G (identity + Laplacian, a Z-matrix)", "-A M-matrix before "
+                 "and after the increase", "r > 0"),
+    sample=sample_cooperative, n_instances=(10, 200), atol=1e-10)
 def evaluate_reciprocity(inst):
-    """Measured: largest decrease of a component of ``x* = -A^{-1} r`` when ``w`` grows."""
+    """In the cooperative case (no conflict, G a Z-matrix) with -A a nonsingular M-matrix and
+    r > 0, x* = -A^{-1} r is nondecreasing in every reciprocity weight.
+
+    Measured: largest decrease of a component of ``x* = -A^{-1} r`` when ``w`` grows."""
     x0 = np.linalg.solve(-inst["base"].interaction, inst["base"].rates)
     x1 = np.linalg.solve(-inst["more"].interaction, inst["more"].rates)
     return float(np.max(x0 - x1)), 0.0
 
 
-RECIPROCITY = register(Theorem(
-    name="odes.reciprocity_monotone",
-    source="Berman & Plemmons (1994), Ch. 6 (inverse of a nonsingular M-matrix is nonnegative "
-           "and monotone in the off-diagonal entries)",
-    statement="In the cooperative case (no conflict, G a Z-matrix) with -A a nonsingular "
-              "M-matrix and r > 0, x* = -A^{-1} r is nondecreasing in every reciprocity weight.",
-    assumptions=("c = 0", "default G (identity + Laplacian, a Z-matrix)", "-A M-matrix before "
-                 "and after the increase", "r > 0"),
-    sample=sample_cooperative, evaluate=evaluate_reciprocity, n_instances=(10, 200),
-    atol=1e-10))
+RECIPROCITY = evaluate_reciprocity.theorem
 
 
 # ------------------------------------------------------------------------------ P-matrix
@@ -138,8 +145,16 @@ def sample_p_matrix(rng, n=None):
             return {"M": M, "q": rng.normal(size=n)}
 
 
+@theorem(
+    name="odes.p_matrix_unique_lcp",
+    source="Samelson, Thrall & Wesler (1958); Cottle, Pang & Stone (1992), Thm 3.3.7, 4.2.6",
+    assumptions=("M a P-matrix (all principal minors > 0)", "n <= 8", "q ~ N(0, I)"),
+    sample=sample_p_matrix, sizes={"n": (1, 8)}, n_instances=(15, 200))
 def evaluate_p_matrix(inst):
-    """Measured: ``|#solutions - 1|`` by brute-force support enumeration plus the distance of
+    """If M (= -A) is a P-matrix, LCP(M, q) has exactly one solution for every q, and Murty's
+    least-index pivoting finds it; hence the GLV saturated equilibrium is unique.
+
+    Measured: ``|#solutions - 1|`` by brute-force support enumeration plus the distance of
     Murty's solution to it; bound ``1e-8``."""
     sols = lcp_enumerate(inst["M"], inst["q"])
     res = solve_lcp(inst["M"], inst["q"])
@@ -148,14 +163,7 @@ def evaluate_p_matrix(inst):
     return abs(sols.shape[0] - 1) + float(np.max(np.abs(res.z - sols[0]))), 1e-8
 
 
-P_MATRIX = register(Theorem(
-    name="odes.p_matrix_unique_lcp",
-    source="Samelson, Thrall & Wesler (1958); Cottle, Pang & Stone (1992), Thm 3.3.7, 4.2.6",
-    statement="If M (= -A) is a P-matrix, LCP(M, q) has exactly one solution for every q, and "
-              "Murty's least-index pivoting finds it; hence the GLV saturated equilibrium is "
-              "unique.",
-    assumptions=("M a P-matrix (all principal minors > 0)", "n <= 8", "q ~ N(0, I)"),
-    sample=sample_p_matrix, evaluate=evaluate_p_matrix, n_instances=(15, 200)))
+P_MATRIX = evaluate_p_matrix.theorem
 
 
 # ------------------------------------------------------------------------------ local stability
@@ -166,8 +174,19 @@ def sample_glv(rng, n=None):
     return {"A": A, "r": rng.uniform(-0.5, 1.5, n), "seed": int(rng.integers(2**31))}
 
 
+@theorem(
+    name="odes.local_stability_agrees",
+    source="Lyapunov's indirect method, Khalil (2002), Thm 4.7",
+    assumptions=("GLV, n in 2..4, negative diagonal", "|max Re lambda| >= 0.05",
+                 "perturbation 1e-5, non-negative on zero coordinates, half along the leading "
+                 "eigenvector when unstable"),
+    sample=sample_glv, sizes={"n": (2, 4)}, n_instances=(6, 100), examples=10)
 def evaluate_local(inst, *, min_gap=0.05, eps=1e-5):
-    """Measured: number of equilibria (with ``|max Re lambda| >= min_gap``) whose spectral
+    """At an equilibrium with max Re(lambda) < 0 small perturbations decay; with max
+    Re(lambda) > 0 a generic perturbation grows (checked by simulation over 4/|max Re| time
+    units).
+
+    Measured: number of equilibria (with ``|max Re lambda| >= min_gap``) whose spectral
     verdict disagrees with a simulated perturbation of size ``eps`` over ``T = 4/|max Re|``
     (stable: distance shrinks below half; unstable: grows beyond twice)."""
     sys_ = LVSystem(r=inst["r"], A=inst["A"])
@@ -198,16 +217,7 @@ def evaluate_local(inst, *, min_gap=0.05, eps=1e-5):
     return float(bad), 0.0
 
 
-LOCAL = register(Theorem(
-    name="odes.local_stability_agrees",
-    source="Lyapunov's indirect method, Khalil (2002), Thm 4.7",
-    statement="At an equilibrium with max Re(lambda) < 0 small perturbations decay; with "
-              "max Re(lambda) > 0 a generic perturbation grows (checked by simulation over "
-              "4/|max Re| time units).",
-    assumptions=("GLV, n in 2..4, negative diagonal", "|max Re lambda| >= 0.05",
-                 "perturbation 1e-5, non-negative on zero coordinates, half along the leading "
-                 "eigenvector when unstable"),
-    sample=sample_glv, evaluate=evaluate_local, n_instances=(6, 100)))
+LOCAL = evaluate_local.theorem
 
 
 # ------------------------------------------------------------------------------ presets
@@ -248,18 +258,21 @@ def preset_violations(rng, n_ic: int = 64) -> dict:
     return out
 
 
+@theorem(
+    name="odes.presets_reach_regimes",
+    source="Chakraborty (2026), abstract (qualitative regimes); this package's reconstruction",
+    assumptions=("the four presets", "initial states log-uniform in [0.01, 3]^n"), atol=1e-6)
 def _presets_experiment(rng, quick):
+    """governed: unique interior equilibrium, LMI-certified globally stable, coexistence >= 0.95,
+    domination 0; ungoverned: domination >= 0.3 from >= 50% of sampled initial states;
+    overgoverned: development <= 0.5, coexistence <= 0.5; lock_in: stable states with
+    coexistence <= 0.2 and >= 0.9, each reached.
+
+    Violations from :func:`preset_violations` (32 initial states quick, 256 full).
+    """
     v = preset_violations(rng, 32 if quick else 256)
     return BoundData(list(v.values()), [0.0] * len(v),
                      detail=", ".join(f"{k}={x:.3g}" for k, x in v.items()))
 
 
-PRESETS_THM = register(Theorem(
-    name="odes.presets_reach_regimes",
-    source="Chakraborty (2026), abstract (qualitative regimes); this package's reconstruction",
-    statement="governed: unique interior equilibrium, LMI-certified globally stable, coexistence "
-              ">= 0.95, domination 0; ungoverned: domination >= 0.3 from >= 50% of sampled "
-              "initial states; overgoverned: development <= 0.5, coexistence <= 0.5; lock_in: "
-              "stable states with coexistence <= 0.2 and >= 0.9, each reached.",
-    assumptions=("the four presets", "initial states log-uniform in [0.01, 3]^n"),
-    experiment=_presets_experiment, atol=1e-6))
+PRESETS_THM = _presets_experiment.theorem

@@ -4,6 +4,7 @@
   symmetric-part margins (the coexistence room's certificates).
 - :mod:`.alignment`: closed forms of regularized policy optimization (KL-regularized optimum,
   best-of-N, frontiers).
+- :mod:`.divergences`: entropy, KL and chi-squared divergences (the one home for all rooms).
 - :mod:`.symbolic`: sympy vector fields with a symbolic Jacobian, compiled by numba
   (integrated by :func:`equilibria.odes.simulate_field`).
 """
@@ -12,6 +13,8 @@ from .alignment import *  # noqa: F401,F403
 from .alignment import __all__ as _alignment_all
 from .stability import *  # noqa: F401,F403
 from .stability import __all__ as _stability_all
+from .divergences import chi2_divergence, entropy, kl_divergence
 from .symbolic import SymbolicField, glv_field
 
-__all__ = [*_stability_all, *_alignment_all, "SymbolicField", "glv_field"]
+__all__ = [*_stability_all, *_alignment_all, "SymbolicField", "glv_field", "entropy",
+           "kl_divergence", "chi2_divergence"]

@@ -15,7 +15,7 @@ Everything here is exact (no sampling) and works on a finite action set with a r
 - :func:`softmax_policy`, :func:`softmax_lipschitz`: the entropy-regularized (softmax) reward-to-
   policy map and its Lipschitz constant :math:`1/(2\tau)` [4]_.
 - :func:`bounded_ratio_policy`: the analytic optimum of the bounded-ratio problem [5]_.
-- :func:`occupancy_measure`, :func:`chi2_divergence`, :func:`kl_divergence`,
+- :func:`occupancy_measure`,
   :func:`correlated_proxy_bound`: occupancy measures of tabular MDPs and the bound of [3]_.
 
 References
@@ -41,12 +41,14 @@ from scipy import optimize, special
 from equilibria._lib.validation import (as_float_array, check_int, check_scalar,
                                         check_simplex)
 
+from .divergences import chi2_divergence, entropy, kl_divergence
+
 __all__ = [
-    "KLRegularized", "BestOfN", "kl_divergence", "chi2_divergence", "kl_regularized_policy",
+    "KLRegularized", "BestOfN", "kl_regularized_policy",
     "kl_constrained_policy", "reward_kl_frontier", "best_of_n", "best_of_n_kl_bound",
     "best_of_n_continuous_kl", "reward_distribution", "memoryless_reward_distribution",
     "memoryless_best_of_n", "memoryless_kl_constrained", "softmax_policy", "softmax_lipschitz",
-    "entropy", "bounded_ratio_policy", "occupancy_measure", "correlated_proxy_bound",
+    "bounded_ratio_policy", "occupancy_measure", "correlated_proxy_bound",
     "soft_value_iteration",
 ]
 
@@ -60,69 +62,6 @@ def _check_pair(pi_ref, r, *, pi_name="pi_ref", r_name="r"):
     if r.shape != p.shape:
         raise ValueError(f"`{r_name}` must have shape {p.shape} like `{pi_name}`, got {r.shape}")
     return p, r
-
-
-def kl_divergence(p, q) -> float:
-    r""":math:`\mathrm{KL}(p\|q)=\sum_i p_i\log(p_i/q_i)` (``inf`` if ``p`` is not ``q``-a.c.).
-
-    Parameters
-    ----------
-    p, q : array_like, same shape
-        Non-negative weights, normally probability vectors (neither validated nor
-        normalized); entries with ``p_i = 0`` contribute 0.
-
-    Returns
-    -------
-    float
-        The divergence in nats, clipped below at 0; ``inf`` if ``q_i <= 0`` for some
-        ``p_i > 0``.
-    """
-    p = np.asarray(p, dtype=float)
-    q = np.asarray(q, dtype=float)
-    m = p > 0
-    if np.any(q[m] <= 0):
-        return math.inf
-    return float(max(np.sum(p[m] * (np.log(p[m]) - np.log(q[m]))), 0.0))
-
-
-def chi2_divergence(p, q) -> float:
-    r""":math:`\chi^2(p\|q)=\sum_i (p_i-q_i)^2/q_i` (``inf`` if ``p`` is not ``q``-a.c.).
-
-    Parameters
-    ----------
-    p, q : array_like, same shape
-        Non-negative weights, normally probability vectors (neither validated nor
-        normalized); entries with ``q_i <= 0`` are left out of the sum.
-
-    Returns
-    -------
-    float
-        The divergence; ``inf`` if ``p_i > 0`` for some ``q_i <= 0``.
-    """
-    p = np.asarray(p, dtype=float)
-    q = np.asarray(q, dtype=float)
-    m = q > 0
-    if np.any(p[~m] > 0):
-        return math.inf
-    return float(np.sum((p[m] - q[m]) ** 2 / q[m]))
-
-
-def entropy(p) -> float:
-    r"""Shannon entropy :math:`-\sum_i p_i\log p_i` (nats).
-
-    Parameters
-    ----------
-    p : array_like
-        Probability vector (not validated); zero entries contribute 0.
-
-    Returns
-    -------
-    float
-        The entropy in nats.
-    """
-    p = np.asarray(p, dtype=float)
-    m = p > 0
-    return float(-np.sum(p[m] * np.log(p[m])))
 
 
 # --------------------------------------------------------------------------------------------

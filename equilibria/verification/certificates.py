@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from equilibria._lib.validation import as_float_array, check_simplex
+from equilibria.theory.divergences import kl_divergence
 
 __all__ = ["duality_gap", "best_response_gap", "exploitability", "kkt_residual",
            "operator_residual", "regularized_exploitability"]
@@ -241,6 +242,5 @@ def regularized_exploitability(P, pi, beta, pi_ref=None, *, atol: float = 1e-8) 
     z = np.log(ref) + v / beta
     zmax = z.max()
     lse = zmax + np.log(np.exp(z - zmax).sum())
-    pos = pi > 0
-    kl = float(np.sum(pi[pos] * (np.log(pi[pos]) - np.log(ref[pos]))))
+    kl = kl_divergence(pi, ref)
     return max(float(beta * lse - pi @ v + beta * kl), 0.0)

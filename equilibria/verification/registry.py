@@ -1,9 +1,9 @@
 """The theorem registry every room adds to, and :func:`verify`.
 
-Rooms register their statements in a module named ``theorems`` (``solvers/online/theorems.py``,
-``odes/theorems.py``, ...) by calling :func:`register`.  :func:`load_all` imports the modules
-listed in the one table of rooms, :data:`equilibria._lib.rooms.ROOMS`, which the command line
-reads too.
+Rooms declare their statements in a module named ``theorems`` (``solvers/online/theorems.py``,
+``odes/theorems.py``, ...) with the :func:`theorem` decorator (or by calling :func:`register`
+on a :class:`Theorem`).  :func:`load_all` imports the modules listed in the one
+table of rooms, :data:`equilibria._lib.rooms.ROOMS`, which the command line reads too.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import importlib
+import inspect
 import json
+import sys
 import time
 import traceback
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
@@ -21,9 +24,11 @@ from equilibria._lib.rng import named_seed
 from equilibria._lib.rooms import theorem_modules
 from equilibria._lib.sweep import parallel_map
 
-from .theorem import Outcome, Theorem
+from ._theorem import Outcome, Theorem
 
-__all__ = ["register", "get", "names", "load_all", "verify", "Report", "REGISTRY"]
+__all__ = ["theorem", "register", "get", "names", "load_all", "verify", "Report", "REGISTRY"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: name -> Theorem
 REGISTRY: dict[str, Theorem] = {}
@@ -63,6 +68,126 @@ def register(theorem: Theorem) -> Theorem:
             raise ValueError(f"theorem name {theorem.name!r} is already registered")
     REGISTRY[theorem.name] = theorem
     return theorem
+
+
+#: Theorem fields the decorator fills itself (the rest pass through ``**fields``)
+_OWN_FIELDS = ("name", "source", "statement", "sample", "evaluate", "experiment")
+
+
+def _room_of(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) < 2 or parts[-1] != "theorems":
+        raise ValueError(f"cannot derive a room from module {module!r} (not a rooms' "
+                         "`theorems` module); pass `name=` explicitly")
+    return parts[-2]
+
+
+def _first_paragraph(doc: str) -> str:
+    lines: list[str] = []
+    for line in inspect.cleandoc(doc).splitlines():
+        if not line.strip():
+            if lines:
+                break
+            continue
+        lines.append(line.strip())
+    return " ".join(lines)
+
+
+def theorem(name: str | None = None, *, source: str, statement: str | None = None,
+            sample: Callable | None = None, **fields: Any) -> Callable[[F], F]:
+    """Declare and register a theorem on its ``evaluate`` or ``experiment`` function.
+
+    ::
+
+        @theorem("odes.volterra_global_convergence", source=GOH, sample=sample_volterra,
+                 sizes={"n": (2, 6)}, n_instances=(4, 40))
+        def evaluate_volterra(inst):
+            '''If a positive diagonal D makes D A + A^T D negative definite, ... (the
+            statement, first paragraph).
+
+            Measured: ...; bound ...
+            '''
+
+        VOLTERRA = evaluate_volterra.theorem
+
+    With ``sample`` the decorated function is the theorem's ``evaluate(instance) ->
+    (measured, bound)``; without it, the function is the ``experiment(rng, quick)``
+    returning :class:`BoundData` or :class:`RateData` (required for
+    ``kind="rate"``).  The decorator builds the :class:`Theorem`, registers it
+    (:func:`register`) and returns the function itself, unchanged and still callable, with
+    the theorem attached as ``fn.theorem``; rooms keep module-level names such as
+    ``VOLTERRA = evaluate_volterra.theorem``.  It may also be called on a generated function:
+    ``theorem(name=..., statement=..., ...)(make_experiment(...))``.
+
+    Parameters
+    ----------
+    name : str, optional
+        Registry key.  Default ``"<room>.<function name>"`` with leading underscores and an
+        ``evaluate_`` prefix removed, the room being the package that holds the ``theorems``
+        module (``equilibria.odes.theorems`` -> ``odes``, ``equilibria.solvers.online.theorems``
+        -> ``online``); modules not named ``theorems`` must pass ``name``.
+    source : str
+        Paper and theorem number (a source several theorems share is a module constant).
+    statement : str, optional
+        The statement in words.  Default: the first paragraph of the function's docstring,
+        each line stripped and the lines joined by single spaces (so a statement is written
+        once, in the docstring).  Pass it for generated functions whose statement is
+        formatted per theorem.  Under ``python -OO`` (docstrings stripped) the default is a
+        placeholder.
+    sample : callable, optional
+        ``sample(rng) -> instance``; its presence makes the decorated function ``evaluate``.
+    **fields
+        Any other :class:`Theorem` field: ``assumptions``, ``kind``,
+        ``n_instances``, ``band``, ``expression``, ``rtol``, ``atol``, ``sizes``, ``strategy``,
+        ``examples``.
+
+    Returns
+    -------
+    callable
+        The decorator: ``fn -> fn`` (the same function, with ``fn.theorem`` set to the
+        registered :class:`Theorem`).
+
+    Raises
+    ------
+    TypeError
+        On a keyword that is not a Theorem field, or a function that already carries a theorem.
+    ValueError
+        When no name can be derived, there is no statement (no docstring), or the Theorem is
+        invalid (see :class:`Theorem`) or its name is taken (:func:`register`).
+    """
+    valid = {f.name for f in dataclasses.fields(Theorem)} - set(_OWN_FIELDS)
+    unknown = sorted(set(fields) - valid)
+    if unknown:
+        raise TypeError(f"theorem(): unknown Theorem field(s) {', '.join(unknown)}; valid: "
+                        f"{', '.join(sorted(valid))}")
+
+    def decorate(fn: F) -> F:
+        if not callable(fn):
+            raise TypeError(f"@theorem decorates a function, got {type(fn).__name__}")
+        attached = getattr(fn, "theorem", None)
+        if attached is not None:
+            raise TypeError(f"{fn.__qualname__} already carries theorem {attached.name!r}")
+        key = name
+        if key is None:
+            base = fn.__name__.lstrip("_")
+            base = base[len("evaluate_"):] if base.startswith("evaluate_") else base
+            key = f"{_room_of(fn.__module__)}.{base}"
+        text = statement
+        if text is None:
+            if fn.__doc__:
+                text = _first_paragraph(fn.__doc__)
+            elif sys.flags.optimize >= 2:
+                text = "(statement unavailable: docstrings stripped by python -OO)"
+            if not text:
+                raise ValueError(f"theorem {key!r}: no statement (give {fn.__qualname__} a "
+                                 "docstring whose first paragraph states it, or pass "
+                                 "`statement=`)")
+        roles = {"sample": sample, "evaluate": fn} if sample is not None else {"experiment": fn}
+        thm = register(Theorem(name=key, source=source, statement=text, **roles, **fields))
+        fn.theorem = thm  # type: ignore[attr-defined]
+        return fn
+
+    return decorate
 
 
 def load_all() -> dict[str, Theorem]:

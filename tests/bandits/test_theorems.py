@@ -1,17 +1,20 @@
 """Property tests of the registered theorems with the papers' constants.
 
-Each example draws an instance from the theorem's assumptions with hypothesis and checks the
-mean over fixed-seed runs plus 3 standard errors against the bound (``Theorem.check``)."""
+Every per-instance theorem is checked on instances drawn by hypothesis (``tests/_strategies.py``:
+number of arms, horizon and the sampler's seed): the mean over fixed-seed runs plus 3 standard
+errors against the bound (``Theorem.check``).  Plus the bound formulas and the quick
+experiments at the default seed."""
 
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+import pytest
 
 from equilibria._lib.rng import named_seed
 from equilibria.bandits import theorems as T
 from equilibria.verification.registry import REGISTRY
+
+from .._strategies import check_theorem, room_theorems, theorem_id
 
 
 def get(name):
@@ -19,75 +22,11 @@ def get(name):
     return REGISTRY[name]
 
 
-FAST = settings(max_examples=8, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
-
-
-@st.composite
-def stochastic_instances(draw):
-    K = draw(st.integers(2, 5))
-    means = draw(st.lists(st.floats(0.05, 0.95), min_size=K, max_size=K))
-    return {"means": np.array(means), "horizon": draw(st.integers(300, 2000)),
-            "seed": draw(st.integers(0, 2**31 - 2))}
-
-
-@st.composite
-def adversarial_instances(draw):
-    return {"kind": draw(st.sampled_from(["minimax", "switching", "random"])),
-            "K": draw(st.integers(2, 6)), "horizon": draw(st.integers(200, 1500)),
-            "seed": draw(st.integers(0, 2**31 - 2)), "switch": draw(st.floats(0.1, 0.9))}
-
-
-@st.composite
-def bai_instances(draw):
-    K = draw(st.integers(3, 6))
-    best = draw(st.floats(0.5, 0.9))
-    gaps = draw(st.lists(st.floats(0.15, 0.45), min_size=K - 1, max_size=K - 1))
-    means = np.clip(best - np.array([0.0] + gaps), 0.0, 1.0)
-    return {"means": means, "excess": draw(st.floats(0.7, 3.0)),
-            "seed": draw(st.integers(0, 2**31 - 2))}
-
-
-@FAST
-@given(stochastic_instances())
-def test_ucb1_regret_bound(inst):
-    """Auer, Cesa-Bianchi & Fischer (2002), Thm 1."""
-    get("bandits.ucb1_regret").check(inst)
-
-
-@FAST
-@given(stochastic_instances())
-def test_moss_minimax_bound(inst):
-    """Audibert & Bubeck (2009): E[R_n] <= 49 sqrt(nK)."""
-    get("bandits.moss_minimax").check(inst)
-
-
-@FAST
-@given(adversarial_instances())
-def test_exp3_regret_bound(inst):
-    """Lattimore & Szepesvari (2020), Thm 11.2: R_n <= sqrt(2 n K log K)."""
-    get("bandits.exp3_regret").check(inst)
-
-
-@FAST
-@given(adversarial_instances())
-def test_tsallis_inf_adversarial_bound(inst):
-    """Zimmert & Seldin (2021): R_T <= 4 sqrt(KT) + 1."""
-    get("bandits.tsallis_inf_adversarial").check(inst)
-
-
-@FAST
-@given(bai_instances())
-def test_sequential_halving_error_bound(inst):
-    """Lattimore & Szepesvari (2020), Thm 33.10."""
-    get("bandits.sequential_halving_error").check(inst)
-
-
-@FAST
-@given(bai_instances())
-def test_successive_rejects_error_bound(inst):
-    """Audibert, Bubeck & Munos (2010), Thm 2."""
-    get("bandits.successive_rejects_error").check(inst)
+@pytest.mark.parametrize("thm", room_theorems("bandits"), ids=theorem_id)
+def test_theorem_holds_on_drawn_instances(thm):
+    """UCB1, MOSS, Exp3, Tsallis-INF regret bounds; sequential halving and successive rejects
+    error bounds."""
+    check_theorem(thm)
 
 
 def test_bound_formulas():

@@ -3,7 +3,7 @@ import warnings
 import cvxpy as cp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from equilibria.solvers.constrained import PrimalDualResult, primal_dual
@@ -147,6 +147,9 @@ def test_convex_qcqp_matches_cvxpy(seed, n, n_lin, n_quad):
         cons.append(A @ x <= b)
     prob = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, cp.psd_wrap(Q)) + qv @ x), cons)
     prob.solve(solver="CLARABEL")
+    # an inaccurate reference cannot judge the answer (which passed its own KKT certificate
+    # above): discard the draw rather than compare against it
+    assume(prob.status != cp.OPTIMAL_INACCURATE)
     assert prob.status == cp.OPTIMAL
     np.testing.assert_allclose(res.fun, prob.value, rtol=1e-6, atol=1e-7)
     # Q >= 0.5 I: ||x - x*||^2 <= 4 (f(x) - f*) + O(kkt), so the iterates agree to ~1e-4

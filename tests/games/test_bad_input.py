@@ -71,14 +71,20 @@ def test_nash_bad_inputs():
         nash_mirror_prox(P3, 0.1, pi_ref=[0.5, 0.5, 0.0])
     with pytest.raises(ValueError, match="`pi0`"):
         nash_mirror_prox(P3, 0.1, pi0=[0.5, 0.5])
-    with pytest.raises(ValueError, match="`method`"):
+    with pytest.raises(ValueError, match="`method`='policy_gradient'"):
         nash_mirror_prox(P3, 0.1, method="policy_gradient")
+    with pytest.raises(ValueError, match="`method`='exact'"):  # the oracle is not a method
+        nash_mirror_prox(P3, 0.1, method="exact")
+    with pytest.raises(ValueError, match="`oracle`='pg'"):
+        nash_mirror_prox(P3, 0.1, oracle="pg")
+    with pytest.raises(ValueError, match="`method`='pg'.*oracle='sampled'"):  # invalid pair
+        nash_mirror_prox(P3, 0.1, method="pg", oracle="exact")
     with pytest.raises(ValueError, match="`pg_max_iter`"):
-        nash_mirror_prox(P3, 0.1, method="pg", pg_max_iter=0)
+        nash_mirror_prox(P3, 0.1, method="pg", oracle="sampled", pg_max_iter=0)
     with pytest.raises(ValueError, match="`pg_lr`"):
-        nash_mirror_prox(P3, 0.1, method="pg", pg_lr=-1.0)
+        nash_mirror_prox(P3, 0.1, method="pg", oracle="sampled", pg_lr=-1.0)
     with pytest.raises(ValueError, match="`n_samples`"):
-        nash_mirror_prox(P3, 0.1, method="pg", n_samples=0)
+        nash_mirror_prox(P3, 0.1, method="pg", oracle="sampled", n_samples=0)
     with pytest.raises(ValueError, match="`beta`"):
         regularized_exploitability(P3, np.ones(3) / 3, -1.0)
 
@@ -125,7 +131,7 @@ def test_non_finite_scalars_and_arrays_name_the_argument(bad):
         ("beta", lambda: nash_mirror_prox(P3, bad)),
         ("eta", lambda: nash_mirror_prox(P3, 0.1, eta=bad)),
         ("tol", lambda: nash_mirror_prox(P3, 0.1, tol=bad)),
-        ("pg_lr", lambda: nash_mirror_prox(P3, 0.1, method="pg", pg_lr=bad)),
+        ("pg_lr", lambda: nash_mirror_prox(P3, 0.1, method="pg", oracle="sampled", pg_lr=bad)),
         ("pi_star", lambda: nash_mirror_prox(P3, 0.1, pi_star=[bad, 0.5, 0.5])),
         ("P", lambda: regularized_nash(Pbad, 0.1)),
         ("L", lambda: halpern(np.zeros(3), F=fs, L=bad)),

@@ -232,7 +232,7 @@ def test_nash_sampled_approaches_equilibrium():
     beta = 0.5
     ps = regularized_nash(P, beta)
     with pytest.warns(ConvergenceWarning):
-        res = nash_mirror_prox(P, beta, method="sampled", n_samples=2000, max_iter=30,
+        res = nash_mirror_prox(P, beta, oracle="sampled", n_samples=2000, max_iter=30,
                                tol=1e-12, seed=0, pi_star=ps)
     assert not res.success and res.status == Status.MAX_ITER
     assert res.n_queries == 30 * 2 * 5 * 2000
@@ -264,8 +264,9 @@ def test_nash_pg_kl_decreases_to_noise_floor():
         pi0[np.argmin(ps)] = 0.9  # start far from pi*: mass on its least likely response
         for m in (16, 512):
             with pytest.warns(ConvergenceWarning):
-                res = nash_mirror_prox(P, beta, pi0=pi0, method="pg", n_samples=m,
-                                       pg_max_iter=20, max_iter=25, tol=1e-12, seed=0, pi_star=ps)
+                res = nash_mirror_prox(P, beta, pi0=pi0, method="pg", oracle="sampled",
+                                       n_samples=m, pg_max_iter=20, max_iter=25, tol=1e-12,
+                                       seed=0, pi_star=ps)
             assert not res.success and res.status == Status.MAX_ITER
             assert res.n_queries == 25 * 2 * 20 * m
             kls = res.kl_history
@@ -280,8 +281,8 @@ def test_nash_pg_is_seeded():
     P = random_preference_matrix(4, 5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        a, b = (nash_mirror_prox(P, 0.3, method="pg", n_samples=8, pg_max_iter=5, max_iter=3,
-                                 tol=1e-12, seed=7) for _ in range(2))
+        a, b = (nash_mirror_prox(P, 0.3, method="pg", oracle="sampled", n_samples=8,
+                                 pg_max_iter=5, max_iter=3, tol=1e-12, seed=7) for _ in range(2))
     np.testing.assert_array_equal(a.pi, b.pi)
 
 

@@ -1,55 +1,23 @@
-"""Property tests of the registered theorems: instances drawn by hypothesis from the
-assumptions, checked with the papers' constants through ``Theorem.check``."""
+"""Property tests of the registered theorems: every per-instance theorem on instances drawn by
+hypothesis (``tests/_strategies.py``), checked with the papers' constants through
+``Theorem.check``; plus the query-rate corollary and the fitted oracle-complexity slopes."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equilibria.verification import get
 
+from .._strategies import check_theorem, room_theorems, theorem_id
+
 seeds = st.integers(0, 2**32 - 1)
 
 
-@settings(deadline=None)
-@given(seed=seeds, d=st.integers(2, 10),
-       kind=st.sampled_from(["rotation", "projection", "box", "reflection"]),
-       n_iter=st.integers(1, 200))
-def test_halpern_nonexpansive(seed, d, kind, n_iter):
-    """Lieder (2021), Thm 2.1: ||x_k - T x_k|| <= 2 ||x_0 - x*|| / (k+1)."""
-    from equilibria.solvers.games.theorems import sample_nonexpansive
-
-    inst = sample_nonexpansive(np.random.default_rng(seed), d=d, kind=kind, n_iter=n_iter)
-    get("games.halpern_nonexpansive").check(inst)
-
-
-@settings(deadline=None)
-@given(seed=seeds, d=st.integers(2, 10), n_iter=st.integers(1, 200))
-def test_halpern_cocoercive(seed, d, n_iter):
-    """Diakonikolas (2020), Sec. 2: ||F(x_k)|| <= L ||x_0 - x*|| / (k+1)."""
-    from equilibria.solvers.games.theorems import sample_cocoercive
-
-    inst = sample_cocoercive(np.random.default_rng(seed), d=d, n_iter=n_iter)
-    get("games.halpern_cocoercive").check(inst)
-
-
-@settings(deadline=None)
-@given(seed=seeds, n=st.integers(2, 25), m=st.integers(2, 25), T=st.integers(1, 300))
-def test_mirror_prox_entropy(seed, n, m, T):
-    """Nemirovski (2004), Thm 3.2: gap(avg) <= max|A| (ln n + ln m) / T."""
-    from equilibria.solvers.games.theorems import sample_matrix_game
-
-    inst = sample_matrix_game(np.random.default_rng(seed), n=n, m=m, T=T)
-    get("games.mirror_prox_entropy").check(inst)
-
-
-@settings(deadline=None)
-@given(seed=seeds, K=st.integers(2, 15), beta=st.floats(0.01, 2.0))
-def test_nash_mp_contraction(seed, K, beta):
-    """Tiapkin et al. (2025): KL(pi*||pi_{k+1}) <= KL(pi*||pi_k) / (1 + 2 beta), eta = 2 beta."""
-    from equilibria.solvers.games.theorems import sample_preference_game
-
-    inst = sample_preference_game(np.random.default_rng(seed), K=K, beta=beta)
-    get("games.nash_mp_contraction").check(inst)
+@pytest.mark.parametrize("thm", room_theorems("games"), ids=theorem_id)
+def test_theorem_holds_on_drawn_instances(thm):
+    """Halpern (nonexpansive, cocoercive), Mirror Prox (entropy), Nash-MP contraction."""
+    check_theorem(thm)
 
 
 @settings(deadline=None)

@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 
 from equilibria._lib.result import ConvergenceWarning
-from equilibria.odes import (CoexistenceModel, LVSystem, basin_continuation, basin_sweep,
-                             format_table, lv_competition, regime_diagram, regime_table,
+from equilibria.odes import (CoexistenceModel, LVSystem, SweepOptions, basin_continuation,
+                             basin_sweep, format_table, lv_competition, regime_diagram, regime_table,
                              sensitivity, shock_test)
-from equilibria.odes.analysis import DIVERGED
+from equilibria.odes.attractors import DIVERGED
 
 from . import naive
 
@@ -63,7 +63,7 @@ def test_basin_sweep_classic_bistable_competition():
 def test_basin_sweep_labels_divergence():
     S = LVSystem(r=np.array([1.0, 1.0]), A=np.array([[-1.0, 2.0], [2.0, -1.0]]))
     with pytest.warns(ConvergenceWarning, match="diverged"):
-        b = basin_sweep(S, grid=8, t_end=50.0, progress=False)
+        b = basin_sweep(S, grid=8, options=SweepOptions(t_end=50.0), progress=False)
     assert np.all(b.labels == DIVERGED) and not b.success
 
 

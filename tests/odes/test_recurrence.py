@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equilibria._lib.result import ConvergenceWarning
-from equilibria.odes import LVSystem, basin_continuation, basin_sweep, replicator
+from equilibria.odes import LVSystem, SweepOptions, basin_continuation, basin_sweep, replicator
 from equilibria.odes import _kernels as K
-from equilibria.odes.analysis import NOT_CONVERGED
+from equilibria.odes.attractors import NOT_CONVERGED
 
 from . import naive
 
@@ -34,8 +34,8 @@ SIMPLEX_SLICE = dict(base=np.array([0.0, 0.0, 1.0]),
 
 @pytest.fixture(scope="module")
 def cycle_basins():
-    return basin_sweep(predator_prey(), grid=8, u_range=(0.05, 1.2), t_end=250.0,
-                       progress=False)
+    return basin_sweep(predator_prey(), grid=8, u_range=(0.05, 1.2),
+                       options=SweepOptions(t_end=250.0), progress=False)
 
 
 def test_covered_fraction_kernel_matches_naive():
@@ -75,8 +75,8 @@ def test_limit_cycle_is_labelled_periodic(cycle_basins):
 
 def test_without_fallback_the_cycle_is_not_converged():
     with pytest.warns(ConvergenceWarning, match="not converged"):
-        b = basin_sweep(predator_prey(), grid=4, u_range=(0.05, 1.2), t_end=250.0,
-                        recurrence=False, progress=False)
+        b = basin_sweep(predator_prey(), grid=4, u_range=(0.05, 1.2),
+                        options=SweepOptions(t_end=250.0, recurrence=False), progress=False)
     assert np.all(b.labels == NOT_CONVERGED)
 
 
@@ -106,7 +106,8 @@ def test_continuation_follows_the_cycle_and_its_loss():
     """d = 0.2, 0.22: the limit cycle (one branch across both); d = 0.5: the focus is stable
     (right of the hump), every orbit converges to it."""
     c = basin_continuation(predator_prey, "d", [0.2, 0.22, 0.5], grid=5,
-                           u_range=(0.05, 1.2), t_end=250.0, progress=False)
+                           u_range=(0.05, 1.2), options=SweepOptions(t_end=250.0),
+                           progress=False)
     names = c.class_names
     np.testing.assert_allclose(c.class_fractions[:2, names.index("periodic orbit")], 1.0,
                                rtol=0, atol=1e-12)
@@ -119,7 +120,8 @@ def test_continuation_follows_the_cycle_and_its_loss():
 
 def test_recurrence_serial_and_dask_identical():
     distributed = pytest.importorskip("distributed")
-    kw = dict(grid=6, u_range=(0.05, 1.2), t_end=250.0, chunks=3, progress=False)
+    kw = dict(grid=6, u_range=(0.05, 1.2), options=SweepOptions(t_end=250.0), chunks=3,
+              progress=False)
     serial = basin_sweep(predator_prey(), **kw)
     with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
                                   dashboard_address=None) as cluster, \
@@ -133,13 +135,13 @@ def test_recurrence_serial_and_dask_identical():
 def test_recurrence_bad_input():
     S = predator_prey()
     with pytest.raises(ValueError, match="`window`"):
-        basin_sweep(S, grid=3, window=-1.0, progress=False)
+        basin_sweep(S, grid=3, options=SweepOptions(window=-1.0), progress=False)
     with pytest.raises(ValueError, match="`n_samples`"):
-        basin_sweep(S, grid=3, n_samples=2, progress=False)
+        basin_sweep(S, grid=3, options=SweepOptions(n_samples=2), progress=False)
     with pytest.raises(ValueError, match="`recurrence_tol`"):
-        basin_sweep(S, grid=3, recurrence_tol=np.nan, progress=False)
+        basin_sweep(S, grid=3, options=SweepOptions(recurrence_tol=np.nan), progress=False)
     with pytest.raises(TypeError, match="`recurrence`"):
-        basin_sweep(S, grid=3, recurrence="yes", progress=False)
+        basin_sweep(S, grid=3, options=SweepOptions(recurrence="yes"), progress=False)
     with pytest.raises(ValueError, match="`match_tol`"):
         basin_continuation(predator_prey, "d", [0.2], match_tol=0.0, progress=False)
     with pytest.raises(TypeError, match="`model`"):
@@ -151,7 +153,7 @@ def test_recurrence_bad_input():
                                   lambda: LVSystem(r=np.array([1.0, 0.5, -0.2]),
                                                    A=-np.eye(3) + 0.3)])
 def test_vectorized_field_matches_naive(make):
-    from equilibria.odes.analysis import _field_rows
+    from equilibria.odes.attractors import _field_rows
     S = make()
     X = np.random.default_rng(2).dirichlet(np.ones(S.n), size=7) * 2.0
     if S.kind == "replicator":
@@ -165,8 +167,8 @@ def test_vectorized_field_matches_naive(make):
 def test_property_unstable_focus_gives_one_periodic_attractor(d):
     """For every d left of the hump (unstable interior focus, bounded orbits; Poincare-
     Bendixson), the fallback finds one periodic attractor reached from every sampled state."""
-    b = basin_sweep(predator_prey(d), grid=3, u_range=(0.05, 1.2), t_end=250.0,
-                    progress=False)
+    b = basin_sweep(predator_prey(d), grid=3, u_range=(0.05, 1.2),
+                    options=SweepOptions(t_end=250.0), progress=False)
     assert b.kinds == ("periodic",)
     np.testing.assert_allclose(b.fractions, [1.0], rtol=0, atol=1e-12)
 

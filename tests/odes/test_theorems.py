@@ -1,24 +1,20 @@
-"""Property tests: instances drawn by hypothesis from each theorem's assumptions."""
+"""Property tests: every per-instance theorem of the room on instances drawn by hypothesis
+(``tests/_strategies.py``), plus the caveat and the known-answer checks."""
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import pytest
 
 from equilibria.odes import theorems as T
 from equilibria.theory import spectral_abscissa, symmetric_margin
 
-seeds = st.integers(0, 2**32 - 1)
+from .._strategies import check_theorem, room_theorems, theorem_id
 
 
-@given(seeds)
-@settings(max_examples=8)
-def test_volterra_certificate_implies_global_convergence(seed):
-    T.VOLTERRA.check(T.sample_volterra(np.random.default_rng(seed)))
-
-
-@given(seeds)
-def test_symmetric_margin_nondecreasing_in_g(seed):
-    T.WEYL.check(T.sample_weyl(np.random.default_rng(seed)))
+@pytest.mark.parametrize("thm", room_theorems("odes"), ids=theorem_id)
+def test_theorem_holds_on_drawn_instances(thm):
+    """Volterra convergence, Weyl monotonicity, reciprocity, P-matrix LCP uniqueness, local
+    stability: ``thm.check`` on instances with hypothesis-chosen sizes and seeds."""
+    check_theorem(thm)
 
 
 def test_eigenvalue_margin_need_not_be_monotone():
@@ -31,22 +27,6 @@ def test_eigenvalue_margin_need_not_be_monotone():
     assert eig_margin[2] < eig_margin[1] - 1.0  # 11 -> 6.86: not monotone
     assert np.all(np.diff(sym_margin) >= 0)
     np.testing.assert_allclose(eig_margin, [1.0, 11.0, 21 - np.sqrt(200)], rtol=1e-9, atol=1e-9)
-
-
-@given(seeds)
-def test_reciprocity_monotone_cooperative(seed):
-    T.RECIPROCITY.check(T.sample_cooperative(np.random.default_rng(seed)))
-
-
-@given(seeds)
-def test_p_matrix_unique_lcp(seed):
-    T.P_MATRIX.check(T.sample_p_matrix(np.random.default_rng(seed)))
-
-
-@given(seeds)
-@settings(max_examples=10)
-def test_local_stability_agrees_with_simulation(seed):
-    T.LOCAL.check(T.sample_glv(np.random.default_rng(seed)))
 
 
 def test_presets_reach_regimes_theorem():

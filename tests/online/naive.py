@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
+from equilibria.solvers.online import Ball, Box, Simplex
+
+# Oracles take the decision set as an object (Simplex, Ball, Box) and read its parameters with
+# plain numpy, independently of the sets' own methods and of the kernels.
+
 
 def log_barrier_naive(L, eta):
     """argmin_p <p, L> - (1/eta) sum log p_i on the simplex, by brentq on the multiplier."""
@@ -51,19 +56,19 @@ def project_simplex_naive(v):
     return np.maximum(v - tau, 0)
 
 
-def project_naive(v, domain, radius=1.0, lo=-1.0, hi=1.0):
-    if domain == "simplex":
+def project_naive(v, domain):
+    if isinstance(domain, Simplex):
         return project_simplex_naive(v)
-    if domain == "ball":
+    if isinstance(domain, Ball):
         n = np.linalg.norm(v)
-        return v if n <= radius else v * radius / n
-    return np.clip(v, lo, hi)
+        return v if n <= domain.radius else v * domain.radius / n
+    assert isinstance(domain, Box)
+    return np.clip(v, domain.lo, domain.hi)
 
 
-def mirror_ftrl_naive(theta, eta, regularizer, domain="simplex", radius=1.0, lo=-1.0, hi=1.0,
-                      center=None):
+def mirror_ftrl_naive(theta, eta, regularizer, domain=Simplex(), center=None):
     if regularizer == "euclidean":
-        return project_naive(center - eta * theta, domain, radius, lo, hi)
+        return project_naive(center - eta * theta, domain)
     if regularizer == "entropy":
         w = np.exp(-eta * (theta - theta.min()))
         return w / w.sum()
@@ -72,9 +77,9 @@ def mirror_ftrl_naive(theta, eta, regularizer, domain="simplex", radius=1.0, lo=
     return tsallis_naive(theta, eta)[0]
 
 
-def mirror_omd_naive(x, g, eta, regularizer, domain="simplex", radius=1.0, lo=-1.0, hi=1.0):
+def mirror_omd_naive(x, g, eta, regularizer, domain=Simplex()):
     if regularizer == "euclidean":
-        return project_naive(x - eta * g, domain, radius, lo, hi)
+        return project_naive(x - eta * g, domain)
     if regularizer == "entropy":
         w = x * np.exp(-eta * (g - g.min()))
         return w / w.sum()
@@ -83,18 +88,18 @@ def mirror_omd_naive(x, g, eta, regularizer, domain="simplex", radius=1.0, lo=-1
     return tsallis_naive(g + 1 / (eta * np.sqrt(x)), eta)[0]
 
 
-def best_value_naive(L, domain, radius=1.0, lo=-1.0, hi=1.0):
-    if domain == "simplex":
+def best_value_naive(L, domain):
+    if isinstance(domain, Simplex):
         return L.min()
-    if domain == "ball":
-        return -radius * np.linalg.norm(L)
-    return np.sum(np.minimum(L * lo, L * hi))
+    if isinstance(domain, Ball):
+        return -domain.radius * np.linalg.norm(L)
+    return np.sum(np.minimum(L * domain.lo, L * domain.hi))
 
 
-def _regret(G, X, domain, radius, lo, hi):
+def _regret(G, X, domain):
     L = np.cumsum(G, axis=0)
     cum = np.cumsum(np.sum(G * X, axis=1))
-    return cum - np.array([best_value_naive(l, domain, radius, lo, hi) for l in L])
+    return cum - np.array([best_value_naive(l, domain) for l in L])
 
 
 # -- algorithms --------------------------------------------------------------------------------
@@ -106,38 +111,35 @@ def hedge_naive(losses, eta):
         w = np.exp(-eta * (L - L.min()))
         W[t] = w / w.sum()
         L += losses[t]
-    return W, _regret(losses, W, "simplex", 1, -1, 1)
+    return W, _regret(losses, W, Simplex())
 
 
-def omd_naive(G, eta, regularizer="euclidean", domain="ball", radius=1.0, lo=-1.0, hi=1.0,
-              x1=None, hints=None):
+def omd_naive(G, eta, regularizer="euclidean", domain=Ball(), x1=None, hints=None):
     """(Optimistic when ``hints`` is given, array (T, d)) OMD, plain loops."""
     T, d = G.shape
     xh = np.asarray(x1, dtype=float).copy()
     X = np.empty((T, d))
     XH = [xh.copy()]
     for t in range(T):
-        x = xh if hints is None else mirror_omd_naive(xh, hints[t], eta, regularizer, domain,
-                                                      radius, lo, hi)
+        x = xh if hints is None else mirror_omd_naive(xh, hints[t], eta, regularizer, domain)
         X[t] = x
-        xh = mirror_omd_naive(xh, G[t], eta, regularizer, domain, radius, lo, hi)
+        xh = mirror_omd_naive(xh, G[t], eta, regularizer, domain)
         XH.append(xh.copy())
-    return X, np.array(XH), _regret(G, X, domain, radius, lo, hi)
+    return X, np.array(XH), _regret(G, X, domain)
 
 
-def ftrl_naive(G, eta, regularizer="entropy", domain="simplex", radius=1.0, lo=-1.0, hi=1.0,
-               center=None, hints=None):
+def ftrl_naive(G, eta, regularizer="entropy", domain=Simplex(), center=None, hints=None):
     T, d = G.shape
     L = np.zeros(d)
     X = np.empty((T, d))
     for t in range(T):
         th = L if hints is None else L + hints[t]
-        X[t] = mirror_ftrl_naive(th, eta, regularizer, domain, radius, lo, hi, center)
+        X[t] = mirror_ftrl_naive(th, eta, regularizer, domain, center)
         L = L + G[t]
-    return X, _regret(G, X, domain, radius, lo, hi)
+    return X, _regret(G, X, domain)
 
 
-def sea_omd_naive(G, G_max, D, delta, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None):
+def sea_omd_naive(G, G_max, D, delta, domain=Ball(), x1=None):
     """Chen et al. (2023) optimistic OMD with eta_t = D / sqrt(delta + 4 G^2 + sum ||g - m||^2)."""
     T, d = G.shape
     xh = np.asarray(x1, dtype=float).copy()
@@ -146,14 +148,14 @@ def sea_omd_naive(G, G_max, D, delta, domain="ball", radius=1.0, lo=-1.0, hi=1.0
     m = np.zeros(d)
     for t in range(T):
         eta = D / np.sqrt(delta + 4 * G_max**2 + var)
-        X[t] = project_naive(xh - eta * m, domain, radius, lo, hi)
-        xh = project_naive(xh - eta * G[t], domain, radius, lo, hi)
+        X[t] = project_naive(xh - eta * m, domain)
+        xh = project_naive(xh - eta * G[t], domain)
         var += np.sum((G[t] - m) ** 2)
         m = G[t]
-    return X, _regret(G, X, domain, radius, lo, hi)
+    return X, _regret(G, X, domain)
 
 
-def oftrl_adaptive_naive(G, D, delta, domain="ball", radius=1.0, lo=-1.0, hi=1.0, center=None):
+def oftrl_adaptive_naive(G, D, delta, domain=Ball(), center=None):
     T, d = G.shape
     L = np.zeros(d)
     m = np.zeros(d)
@@ -161,11 +163,11 @@ def oftrl_adaptive_naive(G, D, delta, domain="ball", radius=1.0, lo=-1.0, hi=1.0
     X = np.empty((T, d))
     for t in range(T):
         eta = D / np.sqrt(delta + var)
-        X[t] = project_naive(center - eta * (L + m), domain, radius, lo, hi)
+        X[t] = project_naive(center - eta * (L + m), domain)
         L += G[t]
         var += np.sum((G[t] - m) ** 2)
         m = G[t]
-    return X, _regret(G, X, domain, radius, lo, hi)
+    return X, _regret(G, X, domain)
 
 
 def selfplay_naive(A, T, eta, optimistic=True):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from equilibria._lib.result import ConvergenceWarning, Status
+from equilibria.solvers.online import Ball
 from equilibria.solvers.online.games import matrix_game, selfplay
 from equilibria.solvers.online.learners import OGD
 from equilibria.solvers.online.losses import adversarial_losses, sea_losses, stochastic_losses
@@ -90,7 +91,7 @@ def test_ons_learner_on_ball_squared_loss():
     rng = np.random.default_rng(4)
     w = np.array([0.3, -0.2])
     gamma, eps = ons_parameters(0.5, 4.0, 2.0)
-    L = ONS(2, gamma, eps, domain="ball", radius=1.0)
+    L = ONS(2, gamma, eps, domain=Ball(1.0))
     for _ in range(3000):
         a = rng.normal(size=2)
         b = a @ w + 0.01 * rng.normal()

@@ -36,7 +36,7 @@ def test_exact_mirror_ascent_matches_cvxpy(seed):
     <mu, r> - lam chi2(mu || mu_ref) on drawn MDPs (Frank-Wolfe certificate <= 1e-7)."""
     mdp, ref, r, lam = _instance(seed)
     ref_sol = chi2_occupancy_policy(mdp, r, ref, lam, form="square")
-    res = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="exact",
+    res = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="ascent",
                                 update="mirror", max_iter=5000)
     assert res.success, res.message
     # certificate: F(mu*) - F(mu) <= FW gap <= tol; cvxpy is accurate to ~1e-7 here
@@ -56,7 +56,7 @@ def test_exact_policy_gradient_matches_cvxpy(seed):
     is well inside; mirror ascent is checked on every drawn instance above)."""
     mdp, ref, r, lam = _instance(seed)
     ref_sol = chi2_occupancy_policy(mdp, r, ref, lam, form="square")
-    res = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="exact", update="pg",
+    res = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="ascent", update="pg",
                                 max_iter=1500)
     assert res.success, res.message
     np.testing.assert_allclose(res.objective, ref_sol.objective, rtol=0, atol=1e-6)
@@ -111,30 +111,36 @@ def test_sampled_ascent_reaches_the_optimum():
     mdp, ref, r, lam = _instance(2, benign=True)
     opt = chi2_occupancy_policy(mdp, r, ref, lam, form="square")
     f_ref = _objective(mdp, ref, r, lam, ref)
-    res = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="sampled", lr=3.0,
-                                max_iter=200, batch_size=400, record_every=50, seed=1)
+    res = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="ascent",
+                                oracle="sampled", lr=3.0, max_iter=200, batch_size=400,
+                                record_every=50, seed=1)
     assert res.success
     assert opt.objective - res.objective <= 0.1 * (opt.objective - f_ref)
     np.testing.assert_allclose(res.occupancy, opt.occupancy, rtol=0, atol=0.03)
-    again = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="sampled", lr=3.0,
-                                  max_iter=200, batch_size=400, record_every=50, seed=1)
+    again = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="ascent",
+                                  oracle="sampled", lr=3.0, max_iter=200, batch_size=400,
+                                  record_every=50, seed=1)
     np.testing.assert_array_equal(res.policy, again.policy)
 
 
 def test_ascent_nonconvergence_warns():
     mdp, ref, r, lam = _instance(0)
     with pytest.warns(ConvergenceWarning, match="max_iter"):
-        res = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="exact",
+        res = chi2_occupancy_policy(mdp, r, ref, lam, form="square", method="ascent",
                                     update="pg", max_iter=3)
     assert not res.success and res.n_iter == 3
 
 
-@pytest.mark.parametrize("kw,name", [({"form": "sqrt", "method": "exact"}, "form"),
-                                     ({"form": "square", "method": "sampled",
+@pytest.mark.parametrize("kw,name", [({"form": "sqrt", "method": "ascent"}, "form"),
+                                     ({"form": "square", "method": "ascent", "oracle": "sampled",
                                        "update": "mirror"}, "update"),
                                      ({"form": "square", "method": "newton"}, "method"),
-                                     ({"form": "square", "method": "exact", "lr": -1.0}, "lr"),
-                                     ({"form": "square", "method": "sampled",
+                                     ({"form": "square", "method": "exact"}, "method"),
+                                     ({"form": "square", "method": "ascent", "oracle": "mc"},
+                                      "oracle"),
+                                     ({"form": "square", "oracle": "sampled"}, "oracle"),
+                                     ({"form": "square", "method": "ascent", "lr": -1.0}, "lr"),
+                                     ({"form": "square", "method": "ascent", "oracle": "sampled",
                                        "batch_size": 1}, "batch_size")])
 def test_ascent_bad_input(kw, name):
     mdp, ref, r, lam = _instance(0)
@@ -148,6 +154,7 @@ def test_sampled_ascent_overflow_is_reported_not_nan():
     mdp, ref, r, lam = _instance(2, benign=True)
     with pytest.warns(ConvergenceWarning, match="lower `lr`"):
         res = chi2_occupancy_policy(mdp, r * 1e300, ref, lam, form="square",
-                                    method="sampled", lr=1e300, max_iter=5, seed=0)
+                                    method="ascent", oracle="sampled", lr=1e300, max_iter=5,
+                                    seed=0)
     assert not res.success and res.status == Status.NUMERICAL
     assert np.all(np.isfinite(res.policy)) and np.isfinite(res.objective)

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from equilibria._lib.result import ConvergenceWarning, Result, Status
+from equilibria.solvers.policy import GoodhartCurve
 from equilibria.solvers.policy import (best_of_n_sampling, chi2_occupancy_policy,
                                        composite_bandit, constrained_optimum, constrained_rlhf,
                                        correlated_proxy_bandit, ensemble_proxy_bandit,
-                                       fixed_weight_grid, gardo, policy_gradient, proxy_points,
-                                       random_mdp)
+                                       fixed_weight_grid, gardo, goodhart_curve,
+                                       policy_gradient, proxy_points, random_mdp)
 from equilibria.solvers.policy._common import sampled_signal
 from equilibria.solvers.policy.gardo import gardo_vs_kl
 from equilibria.theory import (best_of_n, chi2_divergence, kl_regularized_policy,
@@ -67,10 +68,10 @@ def test_sampled_kl_policy_gradient_reaches_regularized_optimum():
     env = correlated_proxy_bandit()
     exact = kl_regularized_policy(env.pi_ref, env.r_proxy, 2.0)
     run = policy_gradient(env.pi_ref, env.r_proxy, divergence="kl", beta=2.0, lr=5.0, max_iter=2000,
-                          method="sampled", batch_size=256, seed=1, record_every=100)
+                          oracle="sampled", batch_size=256, seed=1, record_every=100)
     np.testing.assert_allclose(run.proxy[-1], exact.expected_reward, rtol=0, atol=0.03)
     again = policy_gradient(env.pi_ref, env.r_proxy, divergence="kl", beta=2.0, lr=5.0, max_iter=2000,
-                            method="sampled", batch_size=256, seed=1, record_every=100)
+                            oracle="sampled", batch_size=256, seed=1, record_every=100)
     np.testing.assert_array_equal(run.policy, again.policy)  # seeded
 
 
@@ -90,9 +91,29 @@ def test_goodhart_curve_default(goodhart_default):
     assert "peaks" in c.summary()
 
 
-def test_regularization_bounds_the_drop():
-    from equilibria.solvers.policy import goodhart_curve
+def test_goodhart_curve_is_a_result(goodhart_default):
+    c = goodhart_default
+    assert isinstance(c, GoodhartCurve) and isinstance(c, Result)
+    assert c.success and c.status == Status.SUCCESS and c.n_iter == 2000
+    assert c.steps[-1] == c.n_iter and "fixed budget" in c.message
+    assert c.keys()[:4] == ["success", "status", "message", "n_iter"]
 
+
+def test_goodhart_curve_failure_warns_once():
+    """Overflowing logits: the curve reports the run's NUMERICAL status with exactly one
+    ConvergenceWarning (the inner run's warning is not repeated)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(over="ignore", invalid="ignore"):
+            c = goodhart_curve(lr=1.7e308, max_iter=5, record_every=1)
+    conv = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(conv) == 1 and "GoodhartCurve" in str(conv[0].message)
+    assert "lower `lr`" in str(conv[0].message)
+    assert not c.success and c.status == Status.NUMERICAL and c.n_iter < 5
+    assert np.all(np.isfinite(c.true)) and np.all(np.isfinite(c.proxy))
+
+
+def test_regularization_bounds_the_drop():
     env = correlated_proxy_bandit()
     for divergence, beta in (("kl", 0.5), ("chi2", 0.05)):
         c = goodhart_curve(env, divergence=divergence, beta=beta)
@@ -144,7 +165,7 @@ def test_constrained_rlhf_beats_fixed_weights(composite_tuned):
 
 def test_constrained_rlhf_sampled_respects_thresholds(composite_tuned):
     env, theta, _ = composite_tuned
-    run = constrained_rlhf(env, theta, method="sampled", lr=20.0, lr_multiplier=0.05,
+    run = constrained_rlhf(env, theta, oracle="sampled", lr=20.0, lr_multiplier=0.05,
                            max_iter=2000, batch_size=512, seed=0)
     assert run.success
     assert run.max_violation <= 0.05
@@ -170,20 +191,44 @@ def test_gardo_deterministic_and_sampled_runs():
     a = gardo(env, max_iter=50)
     b = gardo(env, max_iter=50)
     np.testing.assert_array_equal(a.policy, b.policy)
-    s = gardo(env, max_iter=200, method="sampled", update="pg", lr=1.0, seed=3)
-    s2 = gardo(env, max_iter=200, method="sampled", update="pg", lr=1.0, seed=3)
+    s = gardo(env, max_iter=200, oracle="sampled", update="pg", lr=1.0, seed=3)
+    s2 = gardo(env, max_iter=200, oracle="sampled", update="pg", lr=1.0, seed=3)
     np.testing.assert_array_equal(s.policy, s2.policy)
     assert s.proxy[-1] > s.proxy[0] + 0.5
     assert np.all(np.isfinite(s.entropy))
 
 
 def test_gardo_beats_uniform_kl_many_seeds():
-    r = gardo_vs_kl(range(20))
+    r = gardo_vs_kl(range(20), progress=False)
     dt = r["true_gardo"] - r["true_kl"]
     de = r["entropy_gardo"] - r["entropy_kl"]
     for d in (dt, de):
         lo = d.mean() - 2.1 * d.std(ddof=1) / np.sqrt(d.size)
         assert lo > 0
+
+
+def test_sweeps_are_executor_independent():
+    """gardo_vs_kl and regularization_paths give the serial result on a process pool."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from equilibria.solvers.policy.envs import trap_mdp
+    from equilibria.solvers.policy.occupancy import regularization_paths
+
+    mdp, ref, rt, rp = trap_mdp()
+    lams = np.logspace(0.5, -2, 3)
+    serial_g = gardo_vs_kl(range(3), oracle="sampled", lr=1.0, max_iter=60, progress=False)
+    serial_p = regularization_paths(mdp, ref, rt, rp, strengths=lams, progress=False)
+    with ProcessPoolExecutor(max_workers=2) as ex:
+        par_g = gardo_vs_kl(range(3), oracle="sampled", lr=1.0, max_iter=60, executor=ex,
+                            progress=False)
+        par_p = regularization_paths(mdp, ref, rt, rp, strengths=lams, executor=ex,
+                                     progress=False)
+    for k, v in serial_g.items():
+        np.testing.assert_array_equal(par_g[k], v)
+    for k in ("chi2", "kl"):
+        for a, b in zip(serial_p[k], par_p[k], strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert serial_p["laidlaw"] == par_p["laidlaw"]
 
 
 def test_best_of_n_sampling_matches_exact():
@@ -210,6 +255,13 @@ def test_best_of_n_sampling_matches_exact():
                                    np.nan), "`lam`"),
     (lambda: chi2_occupancy_policy(random_mdp(2, 2), np.ones((2, 2)), np.full((3, 2), 0.5),
                                    1.0), "`pi_ref`"),
+    (lambda: policy_gradient([0.5, 0.5], [1.0, 0.0], oracle="mc"), "`oracle`='mc'"),
+    (lambda: policy_gradient([0.5, 0.5], [1.0, 0.0], oracle="sampled", tol=1e-6),
+     "`tol`.*oracle='exact'"),
+    (lambda: gardo(ensemble_proxy_bandit(), oracle="pg"), "`oracle`='pg'"),
+    (lambda: constrained_rlhf(composite_bandit(), [1.0, 1.0], oracle="exact_"), "`oracle`"),
+    (lambda: goodhart_curve(oracle="reinforce"), "`oracle`='reinforce'"),
+    (lambda: gardo_vs_kl([0], oracle="mirror", progress=False), "`oracle`='mirror'"),
 ])
 def test_bad_input(call, name):
     with warnings.catch_warnings():
@@ -246,22 +298,22 @@ def test_sampled_gardo_beats_uniform_kl_true_reward_many_seeds():
     from scipy import stats
 
     seeds = np.random.default_rng(123).integers(0, 2**31, size=12)
-    r = gardo_vs_kl(seeds, method="sampled", lr=1.0, max_iter=100)
+    r = gardo_vs_kl(seeds, oracle="sampled", lr=1.0, max_iter=100, progress=False)
     assert np.all(np.isfinite(r["true_gardo"]))  # every run reaches the proxy level
     d = r["true_gardo"] - r["true_kl"]
     lo = d.mean() - stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
     assert lo > 0.0
-    again = gardo_vs_kl(seeds[:2], method="sampled", lr=1.0, max_iter=100)
+    again = gardo_vs_kl(seeds[:2], oracle="sampled", lr=1.0, max_iter=100, progress=False)
     np.testing.assert_array_equal(again["true_gardo"], r["true_gardo"][:2])
 
 
 @pytest.mark.parametrize("run", [
     lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, max_iter=3, update="mirror"),
     lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, max_iter=3, update="pg"),
-    lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, max_iter=3, method="sampled",
+    lambda: policy_gradient([0.5, 0.5], [1e300, 0.0], lr=1e300, max_iter=3, oracle="sampled",
                             update="mirror", seed=0),
     lambda: gardo(ensemble_proxy_bandit(), lr=1.7e308, max_iter=3),
-    lambda: gardo(ensemble_proxy_bandit(), lr=1.7e308, max_iter=3, method="sampled", seed=0),
+    lambda: gardo(ensemble_proxy_bandit(), lr=1.7e308, max_iter=3, oracle="sampled", seed=0),
 ])
 def test_overflowing_step_is_reported_not_nan(run):
     """A step size that overflows the logits gives success=False (NUMERICAL) with a warning

@@ -1,4 +1,14 @@
-"""Adaptive inexact Newton method with an exact augmented Lagrangian and randomized sketching."""
+"""Adaptive inexact Newton method with an exact augmented Lagrangian and randomized sketching.
+
+Reading order: :class:`EALResult`; :func:`eal_sketch`, whose body is the algorithm (start,
+then per iteration: residuals and stopping rule, step 1-2 :func:`_direction`, step 3
+:func:`_line_search`, :func:`_accept`); the records the steps pass around (:class:`_Options`,
+:class:`_History`, :class:`_EALState`, :class:`_Residuals`, :class:`_Step`, :class:`_Trial`);
+the steps themselves; and the breakdown diagnosis :func:`_diagnose`.  The randomized solvers
+live in :mod:`.sketch`, the derivative oracle in :mod:`.oracle`.  "Step 1/2/3" in the
+docstrings below are the numbered steps of the iteration in :func:`eal_sketch`'s docstring
+(the paper's own step and equation numbers could not be checked; see its Notes).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +18,63 @@ import numpy as np
 
 from equilibria._lib.result import Result, Status, finish
 from equilibria._lib.rng import as_generator
-from equilibria._lib.validation import (as_float_array, check_callable, check_int, check_option,
-                                        check_scalar)
+from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 from equilibria.verification import kkt_residual
 
-from ._kernels import _kaczmarz_kernel
+from .oracle import _build_oracle, _Oracle
+from .sketch import sketch_solve
 
 __all__ = ["eal_sketch", "EALResult", "sketch_solve"]
 
 _SKETCHES = ("kaczmarz", "block", "gaussian", "exact")
+
+# ---- accuracy condition (step 1) ------------------------------------------------------------
+#: relative slack of the accuracy test ``||K z + grad L|| <= theta_t ||grad L||`` (rounding of
+#: the solver's own residual)
+ACCURACY_SLACK = 1e-12
+#: the accuracy test also passes when the solver residual is below this fraction of
+#: ``||grad L||`` (roundoff floor)
+ACCURACY_FLOOR = 1e-14
+#: ``theta_t`` is sharpened (``theta_t / rho``) only while it exceeds this value
+THETA_MIN = 1e-14
+#: ``theta_t <= UNIT_STEP_ACCURACY * sqrt(eta2 / eta1)``, i.e. ``eta1 ||e||^2 <= eta2
+#: ||grad L||^2 / 4``: the solver error cannot spoil the unit step
+UNIT_STEP_ACCURACY = 0.5
+
+# ---- descent test DC and its repairs (step 2) ---------------------------------------------
+#: DC: ``grad L_eta^T z <= -DC_FRACTION (eta2 ||grad_x L||^2 + eta1 ||c||^2)``
+DC_FRACTION = 0.25
+#: DC: ``c^T G dx <= -C_DECREASE ||c||^2`` (the direction reduces the infeasibility)
+C_DECREASE = 0.5
+#: ``dx`` has no null-space component when ``||dx_N||^2 <= NULL_SPACE_TINY max(1, ||dx||^2)``
+NULL_SPACE_TINY = 1e-24
+#: curvature test: ``d^T (H + delta I) d > CURVATURE_MIN ||d||^2`` along the null-space part
+CURVATURE_MIN = 1e-8
+#: growth factor of a repeated Hessian shift ``delta``
+SHIFT_GROWTH = 10.0
+#: a new shift is at least this multiple of the negative Rayleigh quotient along ``dx_N``
+SHIFT_RAYLEIGH = 2.0
+#: a new shift is at least this fraction of ``max(1, max |H|)``
+SHIFT_MIN = 1e-4
+#: largest Hessian shift before the Newton system is declared degenerate
+SHIFT_MAX = 1e12
+
+# ---- line search (step 3) ---------------------------------------------------------------
+#: roundoff safeguard: a predicted decrease ``|D| <= ROUNDOFF_RTOL (1 + |L_eta|)`` is below the
+#: rounding error of the merit value
+ROUNDOFF_RTOL = 1e-10
+#: ... and then the unit step is accepted if the Euclidean KKT residual drops to this fraction
+ROUNDOFF_KKT_DECREASE = 0.9
+
+# ---- rank and breakdown diagnosis ---------------------------------------------------------
+#: rank test at ``x0``: singular values ``<= RANK_RTOL max(1, sigma_max)`` of ``J`` count as 0
+RANK_RTOL = 1e-10
+#: locally infeasible: ``||c|| > INFEASIBLE_C_MIN`` ...
+INFEASIBLE_C_MIN = 1e-6
+#: ... and ``||J^T c|| <= INFEASIBLE_JTC_RTOL ||c|| max(1, sigma_max)`` (stationary for ||c||^2)
+INFEASIBLE_JTC_RTOL = 1e-3
+#: rank deficient at a breakdown: ``sigma_min <= DEGENERATE_SV_RTOL max(1, sigma_max)``
+DEGENERATE_SV_RTOL = 1e-8
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
@@ -101,301 +159,6 @@ class EALResult(Result):
         return int(k)
 
 
-# ---------------------------------------------------------------------------------------------
-# derivatives
-# ---------------------------------------------------------------------------------------------
-
-def _fd_grad(fun, x, h=None):
-    n = x.size
-    g = np.empty(n)
-    for i in range(n):
-        hi = (np.finfo(float).eps ** (1 / 3)) * max(1.0, abs(x[i])) if h is None else h
-        e = np.zeros(n)
-        e[i] = hi
-        g[i] = (fun(x + e) - fun(x - e)) / (2 * hi)
-    return g
-
-
-def _fd_jac(fun, x, m):
-    n = x.size
-    J = np.empty((m, n))
-    for i in range(n):
-        hi = (np.finfo(float).eps ** (1 / 3)) * max(1.0, abs(x[i]))
-        e = np.zeros(n)
-        e[i] = hi
-        J[:, i] = (np.asarray(fun(x + e), float) - np.asarray(fun(x - e), float)) / (2 * hi)
-    return J
-
-
-def _is_sympy(obj) -> bool:
-    try:
-        import sympy as sp
-    except ImportError:  # pragma: no cover
-        return False
-    if isinstance(obj, sp.Basic):
-        return True
-    if isinstance(obj, (list, tuple)) and obj and all(isinstance(e, (sp.Basic, int, float))
-                                                      for e in obj):
-        return any(isinstance(e, sp.Basic) for e in obj)
-    return isinstance(obj, sp.MatrixBase)
-
-
-class _Oracle:
-    """Counts evaluations and supplies derivatives (user callables, sympy or finite differences)."""
-
-    def __init__(self, f, c, grad, jac, hess, hessp, n):
-        self.f_user, self.c_user = f, c
-        self.grad_user, self.jac_user = grad, jac
-        self.hess_user, self.hessp_user = hess, hessp
-        self.n = n
-        self.m = None
-        self.n_fev = 0
-
-    def f(self, x):
-        self.n_fev += 1
-        return float(self.f_user(x))
-
-    def c(self, x):
-        return np.atleast_1d(np.asarray(self.c_user(x), dtype=float))
-
-    def grad(self, x):
-        if self.grad_user is not None:
-            return np.asarray(self.grad_user(x), dtype=float)
-        return _fd_grad(lambda y: float(self.f_user(y)), x)
-
-    def jac(self, x):
-        if self.jac_user is not None:
-            return np.atleast_2d(np.asarray(self.jac_user(x), dtype=float))
-        return _fd_jac(self.c, x, self.m)
-
-    def hess(self, x, lam):
-        n = self.n
-        if self.hess_user is not None:
-            return np.asarray(self.hess_user(x, lam), dtype=float)
-        if self.hessp_user is not None:
-            H = np.empty((n, n))
-            for i in range(n):
-                e = np.zeros(n)
-                e[i] = 1.0
-                H[:, i] = np.asarray(self.hessp_user(x, lam, e), dtype=float)
-            return 0.5 * (H + H.T)
-        # forward differences of the Lagrangian gradient (documented deviation)
-        def lag_grad(y):
-            return self.grad(y) + self.jac(y).T @ lam
-        g0 = lag_grad(x)
-        H = np.empty((n, n))
-        for i in range(n):
-            hi = np.sqrt(np.finfo(float).eps) * max(1.0, abs(x[i]))
-            e = np.zeros(n)
-            e[i] = hi
-            H[:, i] = (lag_grad(x + e) - g0) / hi
-        return 0.5 * (H + H.T)
-
-
-# ---------------------------------------------------------------------------------------------
-# randomized iterative sketching solver
-# ---------------------------------------------------------------------------------------------
-
-def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None, max_iter=None,
-                 seed=None, equilibrate=True):
-    r"""Solve ``K z = b`` (``K`` symmetric) by randomized sketch-and-project.
-
-    .. math::
-
-        z_{j+1} = z_j - K S_j (S_j^T K^2 S_j)^{\dagger} S_j^T (K z_j - b)
-
-    with :math:`S_j = e_i` drawn with probability :math:`\|K_i\|^2/\|K\|_F^2` (randomized
-    Kaczmarz), :math:`S_j = I_{:,B}` a block of :math:`q` rows (``method="block"``, randomized
-    block Kaczmarz [2]), or :math:`S_j \in \mathbb{R}^{N\times q}` Gaussian
-    (``method="gaussian"``, ``q = sketch_size``, default :math:`\lfloor N/2\rfloor`) [1];
-    ``method="exact"`` uses a dense solve.
-
-    ``"block"``: the rows are split by a random partition into blocks of size :math:`q`
-    (``sketch_size``, default :math:`\max(4, \lceil\sqrt N\rceil)`); each step projects onto
-    one uniformly drawn block, :math:`z \leftarrow z - K_B^{\dagger}(K_B z - b_B)` (the
-    Cholesky factors of the :math:`q\times q` Gram matrices :math:`K_B K_B^T` are computed
-    once per block size: a fixed random paving as in [2]).  Adaptive block size (not in
-    [1, 2]): after 8 epochs (:math:`8\lceil N/q\rceil` block steps) :math:`q` is doubled and
-    the rows re-partitioned if the residual did not at least halve over those epochs; at
-    :math:`q = N` one step is the exact solve.  The
-    convergence factor of sketch-and-project is :math:`1 - \lambda_{\min}^+(E[Z])` [1,
-    Thm. 4.6 there], which for single rows is :math:`1 - 1/(\|K\|_F^2\|K^{-1}\|_2^2)`, hopeless for
-    the KKT systems of the PDE problem (cond ~ 5e6); growing blocks make it approach 0, so an
-    ill-conditioned system costs a few partitions instead of millions of rows.
-    Matrix-free use (not implemented, ``K`` is dense): row sketches need rows of ``K``, i.e.
-    ``H e_i`` (one ``hessp`` per row), while Gaussian or count sketches need ``K^T S = K S``,
-    i.e. ``q`` ``hessp`` calls per sketch plus ``J S_x``, ``J^T S_lam``; the latter is the
-    natural matrix-free choice.  With ``equilibrate``
-    the sketches act on the symmetrically equilibrated system :math:`DKD\,w = Db`
-    (three Ruiz passes, :math:`z = Dw`; a diagonal preconditioner, not in [1]).  Stops when
-    :math:`\|K z_j - b\|_2 \le` ``tol_abs`` or after ``max_iter`` sketches.
-
-    Returns ``(z, n_sketches, residual_norm)``.
-
-    Parameters
-    ----------
-    K : array_like, shape (N, N)
-        Symmetric system matrix (dense; e.g. a KKT matrix).
-    b : array_like, shape (N,)
-        Right-hand side.
-    z0 : array_like, shape (N,), optional
-        Starting point (default zero); ignored by ``method="exact"``.
-    tol_abs : float
-        Absolute tolerance on the residual :math:`\|K z - b\|_2` (original metric).
-    method : {"kaczmarz", "block", "gaussian", "exact"}
-        Sketch type (see above); any other value falls through to ``"gaussian"``.
-    sketch_size : int, optional
-        Sketch / block size ``q`` of ``"block"`` (initial size) and ``"gaussian"``.
-    max_iter : int, optional
-        Maximum number of sketches (default ``1_000_000`` for ``"kaczmarz"``, ``2_000``
-        otherwise).
-    seed : None, int or Generator
-        Random seed or generator of the sketches.
-    equilibrate : bool
-        Apply the symmetric Ruiz equilibration before sketching.
-
-    Returns
-    -------
-    z : ndarray, shape (N,)
-        Approximate solution.
-    n_sketches : int
-        Number of sketch-and-project steps taken (``1`` for ``"exact"``; ``0`` if all rows of
-        ``K`` vanish or are non-finite under ``"kaczmarz"``).
-    residual_norm : float
-        :math:`\|K z - b\|_2` at the returned ``z`` (``<= tol_abs`` unless ``max_iter`` was
-        reached or a non-finite value appeared).
-
-    References
-    ----------
-    1. R. M. Gower, P. Richtarik (2015). Randomized iterative methods for linear systems. SIAM J.
-       Matrix Anal. Appl. 36(4), 1660-1690.
-    2. D. Needell, J. A. Tropp (2014). Paved with good intentions: analysis of a randomized
-       block Kaczmarz method. Linear Algebra Appl. 441, 199-221.
-    """
-    K = np.ascontiguousarray(K, dtype=np.float64)
-    b = np.ascontiguousarray(b, dtype=np.float64)
-    N = b.size
-    z = np.zeros(N) if z0 is None else np.array(z0, dtype=np.float64)
-    rng = as_generator(seed)
-    if max_iter is None:
-        max_iter = 1_000_000 if method == "kaczmarz" else 2_000
-    max_iter = int(max_iter)
-    if method == "exact":
-        try:
-            z = np.linalg.solve(K, b)
-        except np.linalg.LinAlgError:
-            z = np.linalg.lstsq(K, b, rcond=None)[0]
-        return z, 1, float(np.linalg.norm(K @ z - b))
-    # symmetric Ruiz equilibration D K D (w = D^{-1} z); residuals are measured in the
-    # original metric, ||K z - b|| = ||D^{-1} (D K D w - D b)||
-    d = np.ones(N)
-    if equilibrate:
-        for _ in range(3):
-            r_inf = np.abs(K * d[:, None] * d[None, :]).max(axis=1)
-            r_inf[r_inf == 0] = 1.0
-            d /= np.sqrt(r_inf)
-    Ks = K * d[:, None] * d[None, :]
-    bs = b * d
-    w = z / d
-    if method == "kaczmarz":
-        row2 = np.einsum("ij,ij->i", Ks, Ks)
-        total = row2.sum()
-        if not total > 0 or not np.isfinite(total):
-            return z, 0, float(np.linalg.norm(K @ z - b))
-        cum = np.cumsum(row2) / total
-        seed = int(rng.integers(0, 2**31 - 1))
-        steps, res = _kaczmarz_kernel(Ks, bs, w, cum, row2, 1.0 / d, float(tol_abs),
-                                      np.int64(max_iter), np.int64(max(N, 8)), np.int64(seed))
-        return w * d, int(steps), float(res)
-    if method == "block":
-        return _block_kaczmarz(Ks, bs, w, d, K, b, float(tol_abs), max_iter, sketch_size, rng)
-    # gaussian sketch-and-project
-    q = min(N, max(1, N // 2) if sketch_size is None else int(sketch_size))
-    r = Ks @ w - bs
-    res = float(np.linalg.norm(r / d))
-    it = 0
-    while res > tol_abs and it < max_iter:
-        S = rng.standard_normal((N, q))
-        W = Ks @ S                                   # K^T S (K symmetric)
-        y, *_ = np.linalg.lstsq(W.T @ W, S.T @ r, rcond=None)
-        dw = W @ y
-        w -= dw
-        r -= Ks @ dw
-        res = float(np.linalg.norm(r / d))
-        it += 1
-        if not np.isfinite(res):
-            break
-    return w * d, it, res
-
-
-def _block_factor(KB):
-    """Projection data of one block: ``(K_B, L, None)`` with ``L L^T = K_B K_B^T`` (Cholesky),
-    or ``(K_B, None, pinv(K_B))`` when the block's rows are (numerically) dependent."""
-    G = KB @ KB.T
-    try:
-        L = np.linalg.cholesky(G)
-        if np.min(np.abs(np.diag(L))) > 1e-7 * np.sqrt(np.max(np.diag(G))):
-            return KB, L, None
-    except np.linalg.LinAlgError:
-        pass
-    return KB, None, np.linalg.pinv(KB)
-
-
-def _block_kaczmarz(Ks, bs, w, d, K, b, tol_abs, max_iter, sketch_size, rng,
-                    epochs_per_stage=8):
-    """Randomized block Kaczmarz with adaptive block size on ``Ks w = bs`` (see sketch_solve).
-
-    Returns ``(z, n_block_steps, residual_norm)`` with ``z = d * w`` and the residual measured
-    in the original metric ``||K z - b||_2``.
-    """
-    import scipy.linalg as sla
-    N = bs.size
-    q = max(4, int(np.ceil(np.sqrt(N)))) if sketch_size is None else int(sketch_size)
-    q = min(q, N)
-    res = float(np.linalg.norm(K @ (w * d) - b))
-    steps = 0
-    q_built = 0
-    while res > tol_abs and steps < max_iter:
-        # one stage: a fixed random partition of the rows into ceil(N / q) blocks, the
-        # projections S^T K (S^T K K^T S)^+ precomputed as pinv(K_B) (small dense solves)
-        if q >= N:                                       # one block = all rows: exact solve
-            try:
-                w = np.linalg.solve(Ks, bs)
-            except np.linalg.LinAlgError:
-                w = np.linalg.lstsq(Ks, bs, rcond=None)[0]
-            steps += 1
-            res = float(np.linalg.norm(K @ (w * d) - b))
-            break
-        if q != q_built:                                 # fixed random paving per block size
-            perm = rng.permutation(N)
-            blocks = [perm[i:i + q] for i in range(0, N, q)]
-            factors = [_block_factor(Ks[B]) for B in blocks]
-            nb, q_built = len(blocks), q
-        res_stage = res
-        for _ in range(epochs_per_stage):
-            for k in rng.integers(0, nb, size=nb):
-                KB, L, P = factors[k]
-                r_B = KB @ w - bs[blocks[k]]
-                if L is None:
-                    w -= P @ r_B
-                else:                                    # z+ = z - K^T S (S^T K K^T S)^-1 S^T r
-                    w -= KB.T @ sla.cho_solve((L, True), r_B, check_finite=False)
-                steps += 1
-                if steps >= max_iter:
-                    break
-            res = float(np.linalg.norm(K @ (w * d) - b))
-            if not np.isfinite(res) or res <= tol_abs or steps >= max_iter:
-                break
-        if not np.isfinite(res):
-            break
-        if res > 0.5 * res_stage:
-            q = min(N, 2 * q)                            # slow stage: double the block size
-    return w * d, steps, res
-
-
-# ---------------------------------------------------------------------------------------------
-# the method
-# ---------------------------------------------------------------------------------------------
 
 def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variables=None,
                lam0=None, sketch="block", sketch_size=None, theta=0.25, sharpen=0.0,
@@ -579,7 +342,168 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
     >>> bool(res.success), np.round(res.x, 6).tolist()
     (True, [0.333333, 0.333333, 0.333333])
     """
-    # ---- options -------------------------------------------------------------------------
+    opts = _check_options(sketch, sketch_size, theta, sharpen, eta1, eta2, rho, beta,
+                          backtrack, tol, max_iter, max_sketch_iter, max_backtracks, eta_max)
+    rng = as_generator(seed)
+
+    # ---- problem and start: oracle, derivatives at x0, least-squares multipliers ----------
+    x = as_float_array(x0, "x0", ndim=1, min_size=1, copy=True)
+    orc = _build_oracle(f, c, grad, jac, hess, hessp, variables, x)
+    st = _start(orc, x, lam0, opts)
+    if check_rank:                                  # degenerate constraint systems at x0
+        why = _rank_defect(st.J)
+        if why is not None:
+            st.hist.kkt.append(kkt_residual(st.g, jac_c=st.J, c=st.cv, lam=st.lam))
+            return _result(st, orc, False, Status.DEGENERATE, why)
+
+    status, message, success = Status.MAX_ITER, "", False
+    while True:
+        # ---- residuals at v_t = (x_t, lam_t) and the stopping rule ------------------------
+        r = _residuals(st)
+        _record_iterate(st, r)
+        if r.kkt <= opts.tol:
+            success, status = True, Status.SUCCESS
+            message = f"KKT residual {r.kkt:.3g} <= tol={opts.tol:g} after {st.it} iterations"
+            break
+        if st.it >= opts.max_iter:
+            message = (f"max_iter={opts.max_iter} reached with KKT residual {r.kkt:.3g} > "
+                       f"tol={opts.tol:g}; increase `max_iter`")
+            break
+        # ---- steps 1-2: sketched Newton direction, adapted until it passes DC -------------
+        step = _direction(st, r, opts, rng)
+        st.eta1 = step.eta1
+        st.n_inexact += step.inexact
+        if step.failed is not None:
+            status, message = _diagnose(step.failed, st.J, st.cv, r.res, opts.eta_max)
+            break
+        # ---- step 3: Armijo backtracking on the merit function ----------------------------
+        m0 = _merit(st.fx, st.lam, st.cv, r.Lx, st.eta1, st.eta2)
+        st.hist.merit[-1] = m0                      # with the updated penalties
+        trial = _line_search(orc, st, r, step, m0, opts)
+        if trial is None:
+            status, message = _stalled_line_search(st, r, opts)
+            break
+        _accept(st, step, trial)
+        st.H = orc.hess(st.x, st.lam)
+        if not (np.all(np.isfinite(st.H)) and np.all(np.isfinite(st.J))
+                and np.all(np.isfinite(st.g))):
+            status = Status.NUMERICAL
+            message = "non-finite derivative at the current iterate; check `grad`/`jac`/`hess`"
+            break
+    return _result(st, orc, success, status, message)
+
+
+# ---------------------------------------------------------------------------------------------
+# the records passed between the steps
+# ---------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class _Options:
+    """Validated options of :func:`eal_sketch` (``eta1`` is the initial penalty)."""
+
+    sketch: str
+    sketch_size: int | None
+    theta: float
+    sharpen: float
+    eta1: float
+    eta2: float
+    rho: float
+    beta: float
+    backtrack: float
+    tol: float
+    max_iter: int
+    max_sketch_iter: int | None
+    max_backtracks: int
+    eta_max: float
+
+
+@dataclasses.dataclass(eq=False)
+class _History:
+    """Per-iterate and per-iteration records; they become the histories of :class:`EALResult`."""
+
+    kkt: list = dataclasses.field(default_factory=list)          # kkt_history
+    residual: list = dataclasses.field(default_factory=list)     # residual_history
+    merit: list = dataclasses.field(default_factory=list)        # merit_history
+    step: list = dataclasses.field(default_factory=list)         # step_sizes
+    sketch_iters: list = dataclasses.field(default_factory=list)
+    slope: list = dataclasses.field(default_factory=list)        # directional_derivatives
+    eta1: list = dataclasses.field(default_factory=list)
+    eta2: list = dataclasses.field(default_factory=list)
+    theta: list = dataclasses.field(default_factory=list)
+    delta: list = dataclasses.field(default_factory=list)
+    x: list = dataclasses.field(default_factory=list)
+    lam: list = dataclasses.field(default_factory=list)
+    z: list = dataclasses.field(default_factory=list)            # directions
+
+
+@dataclasses.dataclass(eq=False)
+class _EALState:
+    """The iterate ``v_t = (x_t, lam_t)``, the problem's values and derivatives there
+    (``f``, ``c``, ``grad f``, ``J``, ``H = nabla_x^2 L``), the current penalties, the counters
+    and the histories."""
+
+    x: np.ndarray
+    lam: np.ndarray
+    fx: float
+    cv: np.ndarray
+    g: np.ndarray
+    J: np.ndarray
+    H: np.ndarray
+    eta1: float
+    eta2: float
+    it: int = 0
+    n_inexact: int = 0
+    hist: _History = dataclasses.field(default_factory=_History)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Residuals:
+    """KKT quantities at the current iterate: ``grad_x L``, ``grad L = (grad_x L, c)``, its
+    Euclidean norm ``res`` and the (max-norm) KKT residual ``kkt`` of the stopping rule."""
+
+    Lx: np.ndarray
+    gradL: np.ndarray
+    res: float
+    kkt: float
+
+
+@dataclasses.dataclass(frozen=True)
+class _Step:
+    """Outcome of steps 1-2: the direction ``z`` with the solver work, accuracy ``theta_t``,
+    Hessian shift ``delta`` and penalty ``eta1`` it was accepted with, the merit slope
+    ``grad L_eta^T z``, whether the sketch budget ran out (``inexact``); or the reason of a
+    breakdown (``failed``: ``"sketch"`` or ``"penalty"``)."""
+
+    z: np.ndarray
+    n_sketch: int
+    theta: float
+    delta: float
+    eta1: float
+    slope: float
+    inexact: bool = False
+    failed: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Trial:
+    """The accepted trial point ``v_t + alpha z_t`` of step 3 with its values and derivatives."""
+
+    alpha: float
+    x: np.ndarray
+    lam: np.ndarray
+    fx: float
+    cv: np.ndarray
+    g: np.ndarray
+    J: np.ndarray
+
+
+# ---------------------------------------------------------------------------------------------
+# start and end
+# ---------------------------------------------------------------------------------------------
+
+def _check_options(sketch, sketch_size, theta, sharpen, eta1, eta2, rho, beta, backtrack, tol,
+                   max_iter, max_sketch_iter, max_backtracks, eta_max) -> _Options:
+    """Validate the options of :func:`eal_sketch` (errors name the argument)."""
     sketch = check_option(sketch, "sketch", _SKETCHES)
     theta = check_scalar(theta, "theta", lo=0, hi=1, lo_inclusive=False, hi_inclusive=False)
     sharpen = check_scalar(sharpen, "sharpen", lo=0)
@@ -597,38 +521,17 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
         sketch_size = check_int(sketch_size, "sketch_size", lo=1)
     if max_sketch_iter is not None:
         max_sketch_iter = check_int(max_sketch_iter, "max_sketch_iter", lo=1)
-    rng = as_generator(seed)
+    return _Options(sketch=sketch, sketch_size=sketch_size, theta=theta, sharpen=sharpen,
+                    eta1=eta1, eta2=eta2, rho=rho, beta=beta, backtrack=backtrack, tol=tol,
+                    max_iter=max_iter, max_sketch_iter=max_sketch_iter,
+                    max_backtracks=max_backtracks, eta_max=eta_max)
 
-    # ---- problem -------------------------------------------------------------------------
-    x = as_float_array(x0, "x0", ndim=1, min_size=1, copy=True)
+
+def _start(orc: _Oracle, x, lam0, opts: _Options) -> _EALState:
+    """The start ``v_0``: evaluate and shape-check ``f, c, grad, jac, hess`` at ``x0`` (errors
+    name the argument) and take ``lam0``, by default the least-squares multipliers
+    ``argmin ||grad f + J^T lam||``; sets the oracle's number of constraints ``m``."""
     n = x.size
-    if _is_sympy(f) or _is_sympy(c):
-        import sympy as sp
-
-        from ._problems import compile_sympy
-        if grad is not None or jac is not None or hess is not None or hessp is not None:
-            raise ValueError("with sympy `f`/`c`, derivatives are compiled by the package: do "
-                             "not pass `grad`, `jac`, `hess` or `hessp`")
-        f_expr = sp.sympify(f)
-        c_list = list(c) if isinstance(c, (list, tuple, sp.MatrixBase)) else [c]
-        if variables is None:
-            free = set(f_expr.free_symbols)
-            for e in c_list:
-                free |= set(sp.sympify(e).free_symbols)
-            variables = sorted(free, key=lambda s: s.name)
-        variables = list(variables)
-        if len(variables) != n:
-            raise ValueError(f"`x0` must have one entry per variable ({len(variables)}: "
-                             f"{variables}), got shape {x.shape}")
-        f, c, grad, jac, hess = compile_sympy(f_expr, c_list, variables)
-    else:
-        check_callable(f, "f")
-        check_callable(c, "c")
-        for name, fun in (("grad", grad), ("jac", jac), ("hess", hess), ("hessp", hessp)):
-            if fun is not None:
-                check_callable(fun, name)
-    orc = _Oracle(f, c, grad, jac, hess, hessp, n)
-
     with np.errstate(all="ignore"):
         f0 = orc.f(x)
         c0 = orc.c(x)
@@ -640,7 +543,6 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
                          f"c(x0) has {int(np.sum(~np.isfinite(c0)))} non-finite entries")
     m = c0.size
     orc.m = m
-    N = n + m
     g0 = orc.grad(x)
     if g0.shape != (n,):
         raise ValueError(f"`grad` must return shape ({n},), got {g0.shape}")
@@ -655,205 +557,303 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
         lam = as_float_array(lam0, "lam0", ndim=1, shape=(m,), copy=True)
     H0 = orc.hess(x, lam)
     if H0.shape != (n, n):
-        name = "hess" if hess is not None else "hessp"
+        name = "hess" if orc.hess_user is not None else "hessp"
         raise ValueError(f"`{name}` must give a Hessian of shape ({n}, {n}), got {H0.shape}")
+    st = _EALState(x=x, lam=lam, fx=f0, cv=c0, g=g0, J=J0, H=H0, eta1=opts.eta1,
+                   eta2=opts.eta2)
+    st.hist.x.append(x.copy())
+    st.hist.lam.append(lam.copy())
+    return st
 
-    n_inexact = 0
-    hist = dict(kkt=[], res=[], merit=[], step=[], sk=[], dd=[], e1=[], e2=[], th=[], delta=[],
-                x=[x.copy()], lam=[lam.copy()], z=[])
 
-    def result(success, status, message, it, fx, g, J, cv, lam_):
-        kkt = kkt_residual(g, jac_c=J, c=cv, lam=lam_) if np.all(np.isfinite(g)) else np.inf
-        return finish(
-            EALResult, success=success, status=status, message=message, n_iter=it, x=x.copy(),
-            lam=lam_.copy(), fun=float(fx), kkt=float(kkt),
-            kkt_history=np.array(hist["kkt"]), residual_history=np.array(hist["res"]),
-            merit_history=np.array(hist["merit"]), step_sizes=np.array(hist["step"]),
-            sketch_iters=np.array(hist["sk"], dtype=np.int64),
-            directional_derivatives=np.array(hist["dd"]), eta1_history=np.array(hist["e1"]),
-            eta2_history=np.array(hist["e2"]), theta_history=np.array(hist["th"]),
-            delta_history=np.array(hist["delta"]),
-            x_history=np.array(hist["x"]), lam_history=np.array(hist["lam"]).reshape(-1, m),
-            directions=np.array(hist["z"]).reshape(-1, N), n_fev=orc.n_fev, n_inexact=n_inexact)
+def _rank_defect(J) -> str | None:
+    """Why the constraint Jacobian ``J`` at ``x0`` lacks full row rank (``None`` if it has it)."""
+    m, n = J.shape
+    if m > n:
+        return (f"{m} constraints for {n} variables: the constraint gradients cannot be "
+                "linearly independent; remove redundant constraints")
+    sv = np.linalg.svd(J, compute_uv=False)
+    if sv[-1] <= RANK_RTOL * max(1.0, sv[0]):
+        rank = int(np.sum(sv > RANK_RTOL * max(1.0, sv[0])))
+        return (f"constraint Jacobian at x0 has rank {rank} < m={m} (linearly dependent "
+                "constraint gradients); remove redundant constraints or move `x0` "
+                "(or pass check_rank=False)")
+    return None
 
-    # ---- degenerate constraint systems at x0 -----------------------------------------------
-    if check_rank:
-        if m > n:
-            hist["kkt"].append(kkt_residual(g0, jac_c=J0, c=c0, lam=lam))
-            return result(False, Status.DEGENERATE,
-                          f"{m} constraints for {n} variables: the constraint gradients cannot be "
-                          "linearly independent; remove redundant constraints", 0, f0, g0, J0,
-                          c0, lam)
-        sv = np.linalg.svd(J0, compute_uv=False)
-        if sv[-1] <= 1e-10 * max(1.0, sv[0]):
-            hist["kkt"].append(kkt_residual(g0, jac_c=J0, c=c0, lam=lam))
-            rank = int(np.sum(sv > 1e-10 * max(1.0, sv[0])))
-            return result(False, Status.DEGENERATE,
-                          f"constraint Jacobian at x0 has rank {rank} < m={m} (linearly dependent "
-                          "constraint gradients); remove redundant constraints or move `x0` "
-                          "(or pass check_rank=False)", 0, f0, g0, J0, c0, lam)
 
-    def merit(fx, cv, Lx, e1, e2):
-        return fx + lam_t @ cv + 0.5 * e1 * (cv @ cv) + 0.5 * e2 * (Lx @ Lx)
+def _result(st: _EALState, orc: _Oracle, success, status, message) -> EALResult:
+    """The :class:`EALResult` of the final state (:func:`finish` warns on failure)."""
+    h = st.hist
+    m = st.lam.size
+    N = st.x.size + m
+    kkt = (kkt_residual(st.g, jac_c=st.J, c=st.cv, lam=st.lam) if np.all(np.isfinite(st.g))
+           else np.inf)
+    return finish(
+        EALResult, success=success, status=status, message=message, n_iter=st.it,
+        x=st.x.copy(), lam=st.lam.copy(), fun=float(st.fx), kkt=float(kkt),
+        kkt_history=np.array(h.kkt), residual_history=np.array(h.residual),
+        merit_history=np.array(h.merit), step_sizes=np.array(h.step),
+        sketch_iters=np.array(h.sketch_iters, dtype=np.int64),
+        directional_derivatives=np.array(h.slope), eta1_history=np.array(h.eta1),
+        eta2_history=np.array(h.eta2), theta_history=np.array(h.theta),
+        delta_history=np.array(h.delta),
+        x_history=np.array(h.x), lam_history=np.array(h.lam).reshape(-1, m),
+        directions=np.array(h.z).reshape(-1, N), n_fev=orc.n_fev, n_inexact=st.n_inexact)
 
-    fx, cv, g, J = f0, c0, g0, J0
-    H = H0
-    status, message, success = Status.MAX_ITER, "", False
-    it = 0
-    K = np.zeros((N, N))
+
+# ---------------------------------------------------------------------------------------------
+# the steps of one iteration
+# ---------------------------------------------------------------------------------------------
+
+def _merit(fx, lam, cv, Lx, eta1, eta2):
+    """The exact augmented Lagrangian ``L_eta = f + lam^T c + eta1/2 ||c||^2 + eta2/2
+    ||grad_x L||^2`` from the values at one point (the merit function of step 3)."""
+    return fx + lam @ cv + 0.5 * eta1 * (cv @ cv) + 0.5 * eta2 * (Lx @ Lx)
+
+
+def _residuals(st: _EALState) -> _Residuals:
+    """Start of iteration ``t``: ``grad L_t``, its norm and the KKT residual of the stopping
+    rule at ``v_t``."""
+    Lx = st.g + st.J.T @ st.lam                                # grad_x L
+    gradL = np.concatenate([Lx, st.cv])
+    return _Residuals(Lx=Lx, gradL=gradL, res=float(np.linalg.norm(gradL)),
+                      kkt=kkt_residual(st.g, jac_c=st.J, c=st.cv, lam=st.lam))
+
+
+def _record_iterate(st: _EALState, r: _Residuals) -> None:
+    """Record the residuals at ``v_t`` and the merit value with the current penalties (the
+    line search overwrites it with the penalties it uses)."""
+    st.hist.kkt.append(r.kkt)
+    st.hist.residual.append(r.res)
+    st.hist.merit.append(_merit(st.fx, st.lam, st.cv, r.Lx, st.eta1, st.eta2))
+
+
+def _kkt_matrix(H, J):
+    """The Newton-KKT matrix ``K_t = [[H, J^T], [J, 0]]`` of step 1."""
+    m, n = J.shape
+    K = np.zeros((n + m, n + m))
+    K[:n, :n] = H
+    K[:n, n:] = J.T
+    K[n:, :n] = J
+    return K
+
+
+def _initial_accuracy(opts: _Options, eta1, eta2, res):
+    """Step 1's accuracy ``theta_t = min(theta, sqrt(eta2/eta1)/2, ||grad L_t||^rho)`` (the last
+    term only with ``sharpen = rho > 0``): adaptive, sharpened as the iterates converge, and
+    coupled to the penalties so the solver error cannot spoil the unit step
+    (``eta1 ||e||^2 <= eta2 ||grad L||^2 / 4``)."""
+    theta_t = min(opts.theta, UNIT_STEP_ACCURACY * np.sqrt(eta2 / eta1))
+    if opts.sharpen > 0:
+        theta_t = min(theta_t, res**opts.sharpen)
+    return theta_t
+
+
+def _update_accuracy(theta_t, rho):
+    """Step 2, first repair: the direction does not reduce ``||c||`` enough
+    (``c^T G dx > -||c||^2 / 2``), so the solver accuracy is sharpened, ``theta_t / rho``, and
+    sketching continues from the current ``z`` (warm start)."""
+    return theta_t / rho
+
+
+def _slope_parts(st: _EALState, r: _Residuals, HLx, z):
+    """Step 2: ``grad L_eta^T z = A + eta1 B`` split by its dependence on ``eta1``; returns
+    ``(A, B)`` with ``B = c^T G dx`` (``= -||c||^2 + c^T e_lam``)."""
+    n = st.x.size
+    dx, dl = z[:n], z[n:]
+    A = (r.Lx + st.eta2 * HLx) @ dx + (st.cv + st.eta2 * (st.J @ r.Lx)) @ dl
+    Bc = float(st.cv @ (st.J @ dx))
+    return A, Bc
+
+
+def _null_space_curvature(H, J, gram, dx, delta):
+    """Step 2, curvature test along the null-space component ``dx_N`` of ``dx`` (``J dx_N = 0``)
+    of the shifted Hessian ``H + delta I`` (inertia-free test, [4] of :func:`eal_sketch`).
+
+    Returns ``(dx_N, ||dx_N||^2, passed)``; a negligible null-space component passes.
+    """
+    dxn = dx - J.T @ _solve_gram(gram, J @ dx)
+    nn = float(dxn @ dxn)
+    curv_ok = nn <= NULL_SPACE_TINY * max(1.0, float(dx @ dx)) or \
+        float(dxn @ (H @ dxn)) + delta * nn > CURVATURE_MIN * nn
+    return dxn, nn, curv_ok
+
+
+def _descent_test(A, Bc, Lx2, c2, eta1, eta2):
+    """Step 2, the descent condition DC: ``grad L_eta^T z <= -(eta2 ||grad_x L||^2 + eta1
+    ||c||^2) / 4`` and ``c^T G dx <= -||c||^2 / 2`` (the curvature test is checked apart)."""
+    return A + eta1 * Bc <= -DC_FRACTION * (eta2 * Lx2 + eta1 * c2) \
+        and (c2 == 0 or Bc <= -C_DECREASE * c2)
+
+
+def _raised_penalty(A, Lx2, c2, eta1, eta2, rho):
+    """Step 2, second repair: ``eta1 <- max(rho eta1, 4 (A + eta2 ||grad_x L||^2 / 4) /
+    ||c||^2)``, the smallest penalty (at least a factor ``rho`` up) with which DC holds."""
+    need = (A + DC_FRACTION * eta2 * Lx2) / DC_FRACTION
+    return max(rho * eta1, need / c2)
+
+
+def _shifted_hessian(H, dxn, nn, delta):
+    """Step 2, third repair: non-positive curvature along ``dx_N``: the new Hessian shift,
+    at least twice the negative Rayleigh quotient, tenfold the previous shift, and
+    ``1e-4 max(1, max |H|)``."""
+    rayleigh = float(dxn @ (H @ dxn)) / nn if nn > 0 else 0.0
+    return max(SHIFT_GROWTH * delta, SHIFT_RAYLEIGH * max(-rayleigh, 0.0),
+               SHIFT_MIN * max(1.0, float(np.abs(H).max(initial=0.0))))
+
+
+def _merit_slope(st: _EALState, r: _Residuals, HLx, z, eta1):
+    """The directional derivative ``grad L_eta^T z`` with ``grad_x L_eta = grad_x L +
+    eta1 G^T c + eta2 H grad_x L`` and ``grad_lam L_eta = c + eta2 G grad_x L``."""
+    n = st.x.size
+    gm_x = r.Lx + eta1 * (st.J.T @ st.cv) + st.eta2 * HLx       # grad_x L_eta
+    gm_l = st.cv + st.eta2 * (st.J @ r.Lx)                      # grad_lam L_eta
+    return gm_x @ z[:n] + gm_l @ z[n:]
+
+
+def _direction(st: _EALState, r: _Residuals, opts: _Options, rng) -> _Step:
+    """Steps 1-2 of iteration ``t``: sketch ``K_t z = -grad L_t`` to the accuracy ``theta_t``
+    and repair until ``z`` passes the descent test DC and the curvature test.
+
+    The repairs, in this order: sharpen the accuracy (:func:`_update_accuracy`); with positive
+    curvature, raise ``eta1`` (:func:`_raised_penalty`, after which DC holds); else shift the
+    Hessian block (:func:`_shifted_hessian`) and re-solve from zero.  When the sketch budget
+    runs out the direction is still used if it passes DC (``inexact``); otherwise, and when
+    ``eta1 > eta_max`` or the shift exceeds :data:`SHIFT_MAX`, the step fails.
+    """
+    n, N = st.x.size, st.x.size + st.lam.size
+    eta1, eta2, H = st.eta1, st.eta2, st.H
+    theta_t = _initial_accuracy(opts, eta1, eta2, r.res)
+    K = _kkt_matrix(H, st.J)
+    z = np.zeros(N)
+    n_sk = 0
+    delta = 0.0                                               # Hessian shift (B_t = H + delta I)
+    Lx2, c2 = float(r.Lx @ r.Lx), float(st.cv @ st.cv)
+    HLx = H @ r.Lx
+    gram = _gram(st.J)
+
+    def fail(reason):
+        return _Step(np.zeros(0), n_sk, theta_t, delta, eta1, np.nan, failed=reason)
+
     while True:
-        Lx = g + J.T @ lam                                      # grad_x L
-        gradL = np.concatenate([Lx, cv])
-        res = float(np.linalg.norm(gradL))
-        kkt = kkt_residual(g, jac_c=J, c=cv, lam=lam)
-        lam_t = lam
-        hist["kkt"].append(kkt)
-        hist["res"].append(res)
-        hist["merit"].append(merit(fx, cv, Lx, eta1, eta2))
-        if kkt <= tol:
-            success, status = True, Status.SUCCESS
-            message = f"KKT residual {kkt:.3g} <= tol={tol:g} after {it} iterations"
-            break
-        if it >= max_iter:
-            message = (f"max_iter={max_iter} reached with KKT residual {kkt:.3g} > tol={tol:g}; "
-                       "increase `max_iter`")
-            break
-        # ---- Newton-KKT system K z = -grad L ------------------------------------------------
-        K[:n, :n] = H
-        K[:n, n:] = J.T
-        K[n:, :n] = J
-        K[n:, n:] = 0.0
-        # adaptive accuracy: theta, sharpened by ||grad L||^rho, and coupled to the penalties so
-        # the solver error cannot spoil the unit step (eta1 ||e||^2 <= eta2 ||grad L||^2 / 4)
-        theta_t = min(theta, 0.5 * np.sqrt(eta2 / eta1))
-        if sharpen > 0:
-            theta_t = min(theta_t, res**sharpen)
+        z, k_sk, r_norm = sketch_solve(K, -r.gradL, z, tol_abs=theta_t * r.res,
+                                       method=opts.sketch, sketch_size=opts.sketch_size,
+                                       max_iter=opts.max_sketch_iter, seed=rng)
+        n_sk += k_sk
+        # budget exhausted before the accuracy condition: the direction is still used
+        # when it passes the descent test below (deviation, counted in n_inexact)
+        exhausted = not r_norm <= max(theta_t * r.res * (1 + ACCURACY_SLACK),
+                                      ACCURACY_FLOOR * r.res)
+        if exhausted and not np.all(np.isfinite(z)):
+            return fail("sketch")
+        A, Bc = _slope_parts(st, r, HLx, z)
+        if c2 > 0 and Bc > -C_DECREASE * c2 and theta_t > THETA_MIN:
+            if exhausted and delta == 0.0:
+                return fail("sketch")
+            if not exhausted:
+                theta_t = _update_accuracy(theta_t, opts.rho)
+                continue
+        # (a shifted system the sketches cannot solve within budget is shifted further)
+        dxn, nn, curv_ok = _null_space_curvature(H, st.J, gram, z[:n], delta)
+        if curv_ok and _descent_test(A, Bc, Lx2, c2, eta1, eta2):
+            return _Step(z, n_sk, theta_t, delta, eta1, _merit_slope(st, r, HLx, z, eta1),
+                         inexact=exhausted)
+        if exhausted and curv_ok and delta == 0.0:
+            return fail("sketch")
+        if curv_ok and not exhausted and c2 > 0 and Bc <= -C_DECREASE * c2:
+            eta1 = _raised_penalty(A, Lx2, c2, eta1, eta2, opts.rho)
+            if eta1 > opts.eta_max:
+                return fail("penalty")
+            return _Step(z, n_sk, theta_t, delta, eta1, _merit_slope(st, r, HLx, z, eta1))
+        delta = _shifted_hessian(H, dxn, nn, delta)
+        if delta > SHIFT_MAX:
+            return fail("penalty")
+        K[:n, :n] = H + delta * np.eye(n)
         z = np.zeros(N)
-        n_sk = 0
-        delta = 0.0                                               # Hessian shift (B_t = H + delta I)
-        Lx2, c2 = float(Lx @ Lx), float(cv @ cv)
-        HLx = H @ Lx
-        gram = _gram(J)
-        failed = None
-        while True:
-            z, k_sk, r_norm = sketch_solve(K, -gradL, z, tol_abs=theta_t * res, method=sketch,
-                                           sketch_size=sketch_size, max_iter=max_sketch_iter,
-                                           seed=rng)
-            n_sk += k_sk
-            # budget exhausted before the accuracy condition: the direction is still used
-            # when it passes the descent test below (deviation, counted in n_inexact)
-            exhausted = not r_norm <= max(theta_t * res * (1 + 1e-12), 1e-14 * res)
-            if exhausted and not np.all(np.isfinite(z)):
-                failed = "sketch"
-                break
-            dx, dl = z[:n], z[n:]
-            # D = A + eta1 * B (grad L_eta^T z split by its dependence on eta1)
-            A = (Lx + eta2 * HLx) @ dx + (cv + eta2 * (J @ Lx)) @ dl
-            Bc = float(cv @ (J @ dx))                             # = -||c||^2 + c^T e_lam
-            if c2 > 0 and Bc > -0.5 * c2 and theta_t > 1e-14:
-                if exhausted and delta == 0.0:
-                    failed = "sketch"
-                    break
-                if not exhausted:
-                    theta_t /= rho                                # sharpen solver accuracy
-                    continue
-            # (a shifted system the sketches cannot solve within budget is shifted further)
-            # curvature test along the null-space component of dx (J dx_N = 0); a direction of
-            # non-positive curvature triggers a Hessian shift (inertia-free test, [4])
-            dxn = dx - J.T @ _solve_gram(gram, J @ dx)
-            nn = float(dxn @ dxn)
-            curv_ok = nn <= 1e-24 * max(1.0, float(dx @ dx)) or \
-                float(dxn @ (H @ dxn)) + delta * nn > 1e-8 * nn
-            if curv_ok and A + eta1 * Bc <= -0.25 * (eta2 * Lx2 + eta1 * c2) \
-                    and (c2 == 0 or Bc <= -0.5 * c2):                # descent condition (DC)
-                n_inexact += exhausted
-                break                                             # descent condition holds
-            if exhausted and curv_ok and delta == 0.0:
-                failed = "sketch"
-                break
-            need = 4.0 * (A + 0.25 * eta2 * Lx2)
-            if curv_ok and not exhausted and c2 > 0 and Bc <= -0.5 * c2:
-                eta1 = max(rho * eta1, need / c2)                  # raise the penalty on ||c||^2
-                if eta1 > eta_max:
-                    failed = "penalty"
-                    break
-                break
-            # negative curvature in the null space: shift the Hessian block and re-solve
-            rayleigh = float(dxn @ (H @ dxn)) / nn if nn > 0 else 0.0
-            delta = max(10.0 * delta, 2.0 * max(-rayleigh, 0.0),
-                        1e-4 * max(1.0, float(np.abs(H).max(initial=0.0))))
-            if delta > 1e12:
-                failed = "penalty"
-                break
-            K[:n, :n] = H + delta * np.eye(n)
-            z = np.zeros(N)
-        if failed is None:
-            gm_x = Lx + eta1 * (J.T @ cv) + eta2 * HLx            # grad_x L_eta
-            gm_l = cv + eta2 * (J @ Lx)                           # grad_lam L_eta
-            D = gm_x @ z[:n] + gm_l @ z[n:]
-        if failed is not None:
-            status, message = _diagnose(failed, J, cv, res, eta_max)
-            break
-        # ---- Armijo line search on the merit function ------------------------------------
-        m0 = merit(fx, cv, Lx, eta1, eta2)
-        hist["merit"][-1] = m0                                    # with the updated penalties
-        alpha = 1.0
-        accepted = False
-        for _ in range(max_backtracks):
-            xt = x + alpha * z[:n]
-            lt = lam + alpha * z[n:]
-            with np.errstate(all="ignore"):
-                try:
-                    ft = orc.f(xt)
-                    ct = orc.c(xt)
-                    gt = orc.grad(xt)
-                    Jt = orc.jac(xt)
-                except (ValueError, ArithmeticError):
-                    ft = np.nan
-                if np.isfinite(ft) and np.all(np.isfinite(ct)):
-                    Lxt = gt + Jt.T @ lt
-                    mt = ft + lt @ ct + 0.5 * eta1 * (ct @ ct) + 0.5 * eta2 * (Lxt @ Lxt)
-                    if np.isfinite(mt) and mt <= m0 + beta * alpha * D:   # Armijo condition
-                        accepted = True
-                        break
-                    # roundoff safeguard: the predicted decrease is below the merit's rounding
-                    # error; accept the unit step if it reduces the KKT residual (deviation)
-                    if alpha == 1.0 and abs(D) <= 1e-10 * (1.0 + abs(m0)) \
-                            and np.isfinite(mt):
-                        if np.hypot(np.linalg.norm(Lxt), np.linalg.norm(ct)) <= 0.9 * res:
-                            accepted = True
-                            break
-            alpha *= backtrack
-        if not accepted:
-            status = Status.DEGENERATE
-            message = (f"Armijo line search stalled after {max_backtracks} trials at KKT "
-                       f"residual {kkt:.3g}; the Newton system is ill-conditioned here: try "
-                       "sketch='exact', a smaller `theta`, or another `x0`")
-            st, msg = _diagnose("linesearch", J, cv, res, eta_max)
-            if st == Status.INFEASIBLE:
-                status, message = st, msg
-            break
-        hist["step"].append(alpha)
-        hist["sk"].append(n_sk)
-        hist["dd"].append(D)
-        hist["e1"].append(eta1)
-        hist["e2"].append(eta2)
-        hist["th"].append(theta_t)
-        hist["delta"].append(delta)
-        hist["z"].append(z.copy())
-        x, lam = xt, lt
-        fx, cv, g, J = ft, ct, gt, Jt
-        hist["x"].append(x.copy())
-        hist["lam"].append(lam.copy())
-        it += 1
-        H = orc.hess(x, lam)
-        if not np.all(np.isfinite(H)) or not np.all(np.isfinite(J)) \
-                or not np.all(np.isfinite(g)):
-            status = Status.NUMERICAL
-            message = "non-finite derivative at the current iterate; check `grad`/`jac`/`hess`"
-            break
-    return result(success, status, message, it, fx, g, J, cv, lam)
 
+
+def _evaluate_trial(orc: _Oracle, xt):
+    """``(f, c, grad f, J)`` at a trial point of step 3, ``f = nan`` if the user's functions
+    raise ``ValueError`` or ``ArithmeticError`` there (called under ``errstate(all="ignore")``)."""
+    ct = gt = Jt = None
+    try:
+        ft = orc.f(xt)
+        ct = orc.c(xt)
+        gt = orc.grad(xt)
+        Jt = orc.jac(xt)
+    except (ValueError, ArithmeticError):
+        ft = np.nan
+    return ft, ct, gt, Jt
+
+
+def _line_search(orc: _Oracle, st: _EALState, r: _Residuals, step: _Step, m0,
+                 opts: _Options) -> _Trial | None:
+    """Step 3, Armijo backtracking on the merit function: the first ``alpha = backtrack^i``
+    (``i < max_backtracks``) with ``L_eta(v_t + alpha z) <= L_eta(v_t) + beta alpha D``,
+    ``D = grad L_eta^T z`` (``m0 = L_eta(v_t)``); ``None`` if none is found.
+
+    Roundoff safeguard (not in [1] of :func:`eal_sketch`): when ``|D|`` is below the merit's
+    rounding error the unit step is accepted if it lowers the Euclidean KKT residual by 10%.
+    """
+    n = st.x.size
+    z, D = step.z, step.slope
+    alpha = 1.0
+    for _ in range(opts.max_backtracks):
+        xt = st.x + alpha * z[:n]
+        lt = st.lam + alpha * z[n:]
+        with np.errstate(all="ignore"):
+            ft, ct, gt, Jt = _evaluate_trial(orc, xt)
+            if np.isfinite(ft) and np.all(np.isfinite(ct)):
+                Lxt = gt + Jt.T @ lt
+                mt = _merit(ft, lt, ct, Lxt, st.eta1, st.eta2)
+                if np.isfinite(mt) and mt <= m0 + opts.beta * alpha * D:   # Armijo condition
+                    return _Trial(alpha, xt, lt, ft, ct, gt, Jt)
+                # roundoff safeguard: the predicted decrease is below the merit's rounding
+                # error; accept the unit step if it reduces the KKT residual (deviation)
+                if alpha == 1.0 and abs(D) <= ROUNDOFF_RTOL * (1.0 + abs(m0)) \
+                        and np.isfinite(mt):
+                    if np.hypot(np.linalg.norm(Lxt), np.linalg.norm(ct)) \
+                            <= ROUNDOFF_KKT_DECREASE * r.res:
+                        return _Trial(alpha, xt, lt, ft, ct, gt, Jt)
+        alpha *= opts.backtrack
+    return None
+
+
+def _stalled_line_search(st: _EALState, r: _Residuals, opts: _Options):
+    """Status and message when step 3 found no step: ``DEGENERATE``, or ``INFEASIBLE`` when
+    :func:`_diagnose` finds a stationary point of ``||c||^2``."""
+    status, message = Status.DEGENERATE, (
+        f"Armijo line search stalled after {opts.max_backtracks} trials at KKT "
+        f"residual {r.kkt:.3g}; the Newton system is ill-conditioned here: try "
+        "sketch='exact', a smaller `theta`, or another `x0`")
+    st_, msg = _diagnose("linesearch", st.J, st.cv, r.res, opts.eta_max)
+    if st_ == Status.INFEASIBLE:
+        status, message = st_, msg
+    return status, message
+
+
+def _accept(st: _EALState, step: _Step, trial: _Trial) -> None:
+    """End of iteration ``t``: record the step and move to ``v_{t+1} = v_t + alpha_t z_t``
+    (the Hessian there is evaluated by the caller)."""
+    h = st.hist
+    h.step.append(trial.alpha)
+    h.sketch_iters.append(step.n_sketch)
+    h.slope.append(step.slope)
+    h.eta1.append(st.eta1)
+    h.eta2.append(st.eta2)
+    h.theta.append(step.theta)
+    h.delta.append(step.delta)
+    h.z.append(step.z.copy())
+    st.x, st.lam = trial.x, trial.lam
+    st.fx, st.cv, st.g, st.J = trial.fx, trial.cv, trial.g, trial.J
+    h.x.append(st.x.copy())
+    h.lam.append(st.lam.copy())
+    st.it += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# null-space projections and breakdown diagnosis
+# ---------------------------------------------------------------------------------------------
 
 def _gram(J):
     """Cholesky factor of ``J J^T`` (or ``None`` when singular) for null-space projections."""
@@ -865,6 +865,7 @@ def _gram(J):
 
 
 def _solve_gram(gram, v):
+    """``(J J^T)^{-1} v`` from the factor of :func:`_gram` (zero when it is ``None``)."""
     import scipy.linalg as sla
     if gram is None:
         return np.zeros_like(v)
@@ -876,11 +877,11 @@ def _diagnose(reason, J, cv, res, eta_max):
     cn = float(np.linalg.norm(cv))
     jtc = float(np.linalg.norm(J.T @ cv))
     sv = np.linalg.svd(J, compute_uv=False)
-    if cn > 1e-6 and jtc <= 1e-3 * cn * max(1.0, sv[0]):
+    if cn > INFEASIBLE_C_MIN and jtc <= INFEASIBLE_JTC_RTOL * cn * max(1.0, sv[0]):
         return Status.INFEASIBLE, (
             f"constraints look locally infeasible: ||c||={cn:.3g} but ||J^T c||={jtc:.3g} "
             "(stationary point of ||c||^2); check the constraints or start from another `x0`")
-    if sv[-1] <= 1e-8 * max(1.0, sv[0]):
+    if sv[-1] <= DEGENERATE_SV_RTOL * max(1.0, sv[0]):
         return Status.DEGENERATE, (
             f"constraint Jacobian is rank deficient (smallest singular value {sv[-1]:.3g}); "
             "remove dependent constraints or start from another `x0`")

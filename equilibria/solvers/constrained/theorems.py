@@ -11,6 +11,10 @@ ICML 2023: global almost-sure convergence, unit step admissible locally and loca
 convergence, superlinear convergence under a sharpened accuracy condition (the paper's
 global and local convergence theorems; theorem numbers not checked against the full text).  The descent test and constants are those implemented in :func:`eal_sketch` (see its
 Notes for the deviations from the paper).
+
+Each theorem is declared by ``@theorem`` on its evaluate (or experiment) function, whose
+docstring's first paragraph is the statement; ``sizes`` are the sampler's size keywords that
+property tests let hypothesis choose.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from equilibria.verification import RateData, Theorem, register
+from equilibria.verification import RateData, theorem
 
 from ._problems import random_problem
 
@@ -44,9 +48,10 @@ def _solve(inst, **kw):
     return p, res
 
 
-def sample_eq_problem(rng, sketches=("kaczmarz", "block", "gaussian")):
-    """Draw an instance: seed, sizes and sketch type (one of ``sketches``)."""
-    n = int(rng.integers(3, 9))
+def sample_eq_problem(rng, sketches=("kaczmarz", "block", "gaussian"), n=None):
+    """Draw an instance: seed, sizes (``n`` in [3, 8] unless given, ``m`` in [1, n-1]) and
+    sketch type (one of ``sketches``)."""
+    n = int(rng.integers(3, 9)) if n is None else n
     return {"seed": int(rng.integers(0, 2**31 - 1)), "n": n, "m": int(rng.integers(1, n)),
             "sketch": str(rng.choice(list(sketches)))}
 
@@ -75,24 +80,55 @@ def descent_violation(p, res):
     return float(worst) if np.isfinite(worst) else 0.0
 
 
+_EQ = dict(assumptions=_ASSUME, sample=sample_eq_problem, sizes={"n": (3, 8)},
+           n_instances=(6, 100), examples=15)
+
+
+@theorem(name="constrained.eal_descent",
+         source=_SRC + ", adaptive penalty and accuracy control (descent of the merit)",
+         atol=1e-9, **_EQ)
 def _eval_descent(inst):
+    """At every accepted iteration the inexact Newton direction z_t is a descent direction of
+    the exact augmented Lagrangian: grad L_eta(x_t, lam_t)^T z_t <= -(eta2/4)||grad_x L_t||^2 -
+    (eta1/4)||c_t||^2 (recomputed from the iterates).
+    """
     p, res = _solve(inst)
     return descent_violation(p, res), 0.0
 
 
+@theorem(name="constrained.eal_kkt_to_zero",
+         source=_SRC + ", global almost-sure convergence theorem", **_EQ)
 def _eval_kkt(inst):
+    """The KKT residual max(||grad f + J^T lam||_inf, ||c||_inf) converges to zero: the method
+    reaches 1e-8 within 100 iterations on every instance.
+    """
     _, res = _solve(inst, tol=1e-8)
     return (res.kkt if res.success else np.inf), 1e-8
 
 
+@theorem(name="constrained.eal_unit_step",
+         source=_SRC + ", local theorem: unit stepsize admissible", **_EQ)
 def _eval_unit(inst):
+    """The unit step is eventually accepted: no Armijo backtracking at iterations with
+    Euclidean KKT residual <= 1e-3 (number of backtracked local steps = 0).
+    """
     _, res = _solve(inst, tol=1e-10)
     r = res.residual_history[:-1]
     local = r <= 1e-3
     return float(np.sum(res.step_sizes[local] < 1.0)), 0.0
 
 
+@theorem(name="constrained.eal_local_linear",
+         source=_SRC + ", local theorem: linear convergence",
+         # generated statement (it quotes THETA)
+         statement=("With a fixed accuracy condition (theta_t = min(theta, sqrt(eta2/eta1)/2), "
+                    f"theta={THETA}), the local ratio ||grad L_t+1|| / ||grad L_t|| is at most "
+                    "theta_t + O(||grad L_t||): measured max over iterations with residual <= "
+                    "1e-4 of ratio - theta_t is <= 0.05."),
+         **_EQ)
 def _eval_ratio(inst):
+    """Measured: max over iterations with residual <= 1e-4 of ratio - theta_t; bound 0.05 (the
+    statement quotes THETA, so it is passed as ``statement=``)."""
     _, res = _solve(inst, tol=1e-10)
     r = res.residual_history
     local = (r[:-1] <= 1e-4) & (r[1:] > 0)
@@ -122,62 +158,33 @@ def _order_experiment(sharpen):
     return experiment
 
 
-register(Theorem(
-    name="constrained.eal_descent",
-    source=_SRC + ", adaptive penalty and accuracy control (descent of the merit)",
-    statement=("At every accepted iteration the inexact Newton direction z_t is a descent "
-               "direction of the exact augmented Lagrangian: grad L_eta(x_t, lam_t)^T z_t <= "
-               "-(eta2/4)||grad_x L_t||^2 - (eta1/4)||c_t||^2 (recomputed from the iterates)."),
-    assumptions=_ASSUME, sample=sample_eq_problem, evaluate=_eval_descent,
-    n_instances=(6, 100), atol=1e-9))
+@theorem(source=_SRC + ", local theorem: linear convergence", assumptions=_ASSUME, kind="rate",
+         band=(0.9, 1.1))
+def eal_linear_order(rng, quick):
+    """With a fixed accuracy condition the local convergence is linear: the slope of log r_{t+1}
+    against log r_t (r = Euclidean KKT residual, unit-step phase) is 1.
+    """
+    return _order_experiment(0.0)(rng, quick)
 
-register(Theorem(
-    name="constrained.eal_kkt_to_zero",
-    source=_SRC + ", global almost-sure convergence theorem",
-    statement=("The KKT residual max(||grad f + J^T lam||_inf, ||c||_inf) converges to zero: the "
-               "method reaches 1e-8 within 100 iterations on every instance."),
-    assumptions=_ASSUME, sample=sample_eq_problem, evaluate=_eval_kkt, n_instances=(6, 100)))
 
-register(Theorem(
-    name="constrained.eal_unit_step",
-    source=_SRC + ", local theorem: unit stepsize admissible",
-    statement=("The unit step is eventually accepted: no Armijo backtracking at iterations with "
-               "Euclidean KKT residual <= 1e-3 (number of backtracked local steps = 0)."),
-    assumptions=_ASSUME, sample=sample_eq_problem, evaluate=_eval_unit, n_instances=(6, 100)))
-
-register(Theorem(
-    name="constrained.eal_local_linear",
-    source=_SRC + ", local theorem: linear convergence",
-    statement=("With a fixed accuracy condition (theta_t = min(theta, sqrt(eta2/eta1)/2), "
-               f"theta={THETA}), the local ratio ||grad L_t+1|| / ||grad L_t|| is at most "
-               "theta_t + O(||grad L_t||): measured max over iterations with residual <= 1e-4 of "
-               "ratio - theta_t is <= 0.05."),
-    assumptions=_ASSUME, sample=sample_eq_problem, evaluate=_eval_ratio, n_instances=(6, 100)))
-
-register(Theorem(
-    name="constrained.eal_linear_order",
-    source=_SRC + ", local theorem: linear convergence",
-    statement=("With a fixed accuracy condition the local convergence is linear: the slope of "
-               "log r_{t+1} against log r_t (r = Euclidean KKT residual, unit-step phase) is 1."),
-    assumptions=_ASSUME, kind="rate", experiment=_order_experiment(0.0), band=(0.9, 1.1)))
-
-register(Theorem(
-    name="constrained.eal_superlinear_order",
-    source=_SRC + ", local theorem: superlinear convergence with sharpened accuracy",
-    statement=("With the sharpened accuracy theta_t = min(theta, r_t^rho), rho = 0.5, the local "
-               "order is superlinear, 1 + rho: the slope of log r_{t+1} against log r_t lies "
-               "in [1.35, 1.65]."),
-    assumptions=_ASSUME, kind="rate", experiment=_order_experiment(0.5), band=(1.35, 1.65)))
+@theorem(source=_SRC + ", local theorem: superlinear convergence with sharpened accuracy",
+         assumptions=_ASSUME, kind="rate", band=(1.35, 1.65))
+def eal_superlinear_order(rng, quick):
+    """With the sharpened accuracy theta_t = min(theta, r_t^rho), rho = 0.5, the local order is
+    superlinear, 1 + rho: the slope of log r_{t+1} against log r_t lies in [1.35, 1.65].
+    """
+    return _order_experiment(0.5)(rng, quick)
 
 
 # ---------------------------------------------------------------------------------------------
 # primal-dual
 # ---------------------------------------------------------------------------------------------
 
-def sample_convex_qp(rng):
-    """Random strongly convex QP with linear inequalities (feasible: b >= A 0 - 0.2)."""
-    n = int(rng.integers(2, 9))
-    q = int(rng.integers(1, 8))
+def sample_convex_qp(rng, n=None, q=None):
+    """Random strongly convex QP with linear inequalities (feasible: b >= A 0 - 0.2); ``n`` in
+    [2, 8] variables and ``q`` in [1, 7] constraints unless given."""
+    n = int(rng.integers(2, 9)) if n is None else n
+    q = int(rng.integers(1, 8)) if q is None else q
     M = rng.standard_normal((n, n))
     Q = M @ M.T / n + 0.5 * np.eye(n)
     return {"Q": Q, "q": rng.standard_normal(n), "A": rng.standard_normal((q, n)),
@@ -207,20 +214,19 @@ def solve_qp_cvxpy(inst):
     return np.asarray(x.value), np.asarray(cons[0].dual_value)
 
 
+@theorem(
+    name="constrained.primal_dual_cvxpy",
+    source=("Arrow, Hurwicz, Uzawa (1958); Polyak (1987), Sec. 9.3 (linear convergence of the "
+            "primal-dual gradient method for strongly convex f and affine g)"),
+    assumptions=("f = x^T Q x / 2 + q^T x, Q positive definite (m I <= Q <= L I)",
+                 "g = A x - b affine, Slater point x = 0 (b > 0)"),
+    sample=sample_convex_qp, sizes={"n": (2, 8), "q": (1, 7)}, n_instances=(3, 50), examples=10)
 def _eval_pd(inst):
+    """Projected gradient descent-ascent with tau = 1/L, sigma = m/||A||^2 reaches KKT residual
+    1e-10 and its iterate agrees with the cvxpy (Clarabel) solution to 1e-5 in the max norm.
+    """
     res = solve_qp_primal_dual(inst)
     x_ref, _ = solve_qp_cvxpy(inst)
     err = np.abs(res.x - x_ref).max() if res.success else np.inf
     return float(err), 1e-5
 
-
-register(Theorem(
-    name="constrained.primal_dual_cvxpy",
-    source=("Arrow, Hurwicz, Uzawa (1958); Polyak (1987), Sec. 9.3 (linear convergence of the "
-            "primal-dual gradient method for strongly convex f and affine g)"),
-    statement=("Projected gradient descent-ascent with tau = 1/L, sigma = m/||A||^2 reaches KKT "
-               "residual 1e-10 and its iterate agrees with the cvxpy (Clarabel) solution to "
-               "1e-5 in the max norm."),
-    assumptions=("f = x^T Q x / 2 + q^T x, Q positive definite (m I <= Q <= L I)",
-                 "g = A x - b affine, Slater point x = 0 (b > 0)"),
-    sample=sample_convex_qp, evaluate=_eval_pd, n_instances=(3, 50)))

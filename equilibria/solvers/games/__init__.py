@@ -8,7 +8,8 @@
 - :func:`mirror_prox`: Nemirovski's Mirror Prox with Euclidean or entropic mirror maps on matrix
   games and convex-concave (finite-sum) games over simplices.
 - :func:`nash_mirror_prox`: Nash Mirror Prox for beta-regularized preference games (Tiapkin et
-  al. 2025), exact and sampled-query versions; :func:`regularized_nash` computes the regularized
+  al. 2025): closed-form or policy-gradient prox steps (``method=``) with an exact or sampled
+  preference oracle (``oracle=``); :func:`regularized_nash` computes the regularized
   equilibrium independently (Newton-type root solve).
 - Problem data: :class:`FiniteSum`, :func:`linear_finite_sum`.
 """

@@ -110,10 +110,10 @@ class NashResult(Result):
     kl_history : ndarray or None
         ``KL(pi_star || pi_k)`` per iteration when ``pi_star`` was given.
     n_queries : int
-        Preference queries.  Exact version: one query is one evaluation of the preference
-        vector ``P @ pi`` (two per iteration), the paper's ``N``.  ``"sampled"`` and ``"pg"``:
-        the number of sampled pairwise comparisons (``2 * K * n_samples`` resp.
-        ``2 * pg_max_iter * n_samples`` per iteration).
+        Preference queries.  ``oracle="exact"``: one query is one evaluation of the preference
+        vector ``P @ pi`` (two per iteration), the paper's ``N``.  ``oracle="sampled"``: the
+        number of sampled pairwise comparisons (``2 * K * n_samples`` per iteration with
+        ``method="closed_form"``, ``2 * pg_max_iter * n_samples`` with ``method="pg"``).
     """
 
     pi: np.ndarray

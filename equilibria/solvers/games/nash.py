@@ -56,7 +56,8 @@ def _prox(logpi, v, logref, eta, beta):
 
 
 def _prox_pg(P, logpi_k, q, logref, eta, beta, steps, lr, m, rng):
-    r"""One approximate prox step by stochastic softmax policy gradient (``method="pg"``).
+    r"""One approximate prox step by stochastic softmax policy gradient (``method="pg"``,
+    ``oracle="sampled"``).
 
     Ascends :math:`J(\theta) = \langle\pi_\theta, Pq\rangle - \beta\mathrm{KL}(\pi_\theta\|
     \pi_{ref}) - \tfrac{\beta}{\eta}\mathrm{KL}(\pi_\theta\|\pi_k)`, :math:`\pi_\theta =
@@ -87,9 +88,9 @@ def _prox_pg(P, logpi_k, q, logref, eta, beta, steps, lr, m, rng):
     return z - np.log(np.exp(z).sum())
 
 
-def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact",
-                     n_samples=64, pg_max_iter=100, pg_lr=None, max_iter=10_000, tol=1e-10,
-                     pi_star=None, seed=None) -> NashResult:
+def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="closed_form",
+                     oracle="exact", n_samples=64, pg_max_iter=100, pg_lr=None, max_iter=10_000,
+                     tol=1e-10, pi_star=None, seed=None) -> NashResult:
     r"""Nash Mirror Prox (Nash-MP) for the :math:`\beta`-regularized preference game.
 
     The game over a finite response set (Munos et al. 2024):
@@ -103,24 +104,30 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
         \pi_{k+1/2} &= \arg\max_\pi\; P(\pi \succ \pi_k) - \beta\,\mathrm{KL}(\pi\|\pi_{ref})
             - \tfrac{\beta}{\eta}\,\mathrm{KL}(\pi\|\pi_k), \\
         \pi_{k+1} &= \arg\max_\pi\; P(\pi \succ \pi_{k+1/2}) - \beta\,\mathrm{KL}(\pi\|\pi_{ref})
-            - \tfrac{\beta}{\eta}\,\mathrm{KL}(\pi\|\pi_k),
+            - \tfrac{\beta}{\eta}\,\mathrm{KL}(\pi\|\pi_k).
 
-    each in closed form :math:`\log\pi \propto \frac{(\eta/\beta) P q + \eta\log\pi_{ref} +
-    \log\pi_k}{1+\eta}` (``method="exact"``).  ``method="sampled"`` replaces the preference
-    vector :math:`Pq` by a Monte Carlo estimate from ``n_samples`` sampled comparisons per
-    response (opponent :math:`j \sim q`, outcome :math:`\sim\mathrm{Bernoulli}(P_{ij})`).
-    ``method="pg"`` is the approximate Nash-MP of [1] as described in its abstract: each prox
-    step is only approximated, by ``pg_max_iter`` steps of stochastic softmax policy gradient
-    (step ``pg_lr``, warm-started at :math:`\log\pi_k`) whose preference gradient is the
-    REINFORCE estimate from ``n_samples`` sampled comparisons per step (responses drawn from the
-    current policy, opponents from :math:`q`; the KL gradients are exact).  It converges to a
-    noise floor around :math:`\pi^\star_\beta` that shrinks with ``n_samples`` and ``pg_lr``.
+    ``method`` is the algorithm, ``oracle`` how the preferences are queried:
+
+    - ``method="closed_form"`` (default) solves each prox step in closed form,
+      :math:`\log\pi \propto \frac{(\eta/\beta) P q + \eta\log\pi_{ref} +
+      \log\pi_k}{1+\eta}`.  With ``oracle="exact"`` (default) the preference vector
+      :math:`Pq` is computed from ``P``; with ``oracle="sampled"`` it is replaced by a Monte
+      Carlo estimate from ``n_samples`` sampled comparisons per response (opponent
+      :math:`j \sim q`, outcome :math:`\sim\mathrm{Bernoulli}(P_{ij})`).
+    - ``method="pg"`` is the approximate Nash-MP of [1] as described in its abstract: each prox
+      step is only approximated, by ``pg_max_iter`` steps of stochastic softmax policy gradient
+      (step ``pg_lr``, warm-started at :math:`\log\pi_k`) whose preference gradient is the
+      REINFORCE estimate from ``n_samples`` sampled comparisons per step (responses drawn from
+      the current policy, opponents from :math:`q`; the KL gradients are exact).  It needs
+      ``oracle="sampled"`` (with exact preferences the prox step has the closed form: use
+      ``method="closed_form"``).  It converges to a noise floor around
+      :math:`\pi^\star_\beta` that shrinks with ``n_samples`` and ``pg_lr``.
 
     Stopping rule: :func:`equilibria.verification.regularized_exploitability` of
     :math:`\pi_k` :math:`\le` ``tol`` (computed exactly from ``P``; not counted as queries).
 
-    Theorem (contraction of the exact method, ``games.nash_mp_contraction``): with
-    :math:`\eta = 2\beta`,
+    Theorem (contraction of the closed-form method with the exact oracle,
+    ``games.nash_mp_contraction``): with :math:`\eta = 2\beta`,
 
     .. math::
 
@@ -149,8 +156,8 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
     constant is checked numerically (``games.nash_mp_contraction``).  ``method="pg"``
     follows the abstract's description, not the paper's exact estimator, baseline, step
     sizes or inner-step count (exact KL gradients, REINFORCE with baseline 1/2);
-    ``method="sampled"`` (Monte Carlo preference vector in the closed form) is our own cheaper
-    variant.
+    ``method="closed_form", oracle="sampled"`` (Monte Carlo preference vector in the closed
+    form) is our own cheaper variant.
 
     Parameters
     ----------
@@ -164,10 +171,15 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
         Starting policy (positive entries; ``pi_ref`` by default).
     eta : float, optional
         Step (default ``2 * beta``).
-    method : {"exact", "sampled", "pg"}
+    method : {"closed_form", "pg"}
+        The algorithm: closed-form prox steps, or prox steps approximated by stochastic softmax
+        policy gradient (see above).
+    oracle : {"exact", "sampled"}
+        Preference oracle: the exact preference vector ``P @ q``, or Monte Carlo estimates from
+        sampled pairwise comparisons.  ``method="pg"`` requires ``"sampled"``.
     n_samples : int
-        Sampled comparisons per response per half step (``method="sampled"``), or per policy
-        gradient step (``method="pg"``).
+        Sampled comparisons per response per half step (``method="closed_form",
+        oracle="sampled"``), or per policy gradient step (``method="pg"``).
     pg_max_iter : int
         Stochastic policy-gradient steps per prox step (``method="pg"``).
     pg_lr : float, optional
@@ -184,11 +196,22 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
     Returns
     -------
     NashResult
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``method`` or ``oracle``, and for ``method="pg"`` with
+        ``oracle="exact"``.
     """
     P = _check_preference(P)
     K = P.shape[0]
     beta = check_scalar(beta, "beta", lo=0, lo_inclusive=False)
-    check_option(method, "method", ("exact", "sampled", "pg"))
+    method = check_option(method, "method", ("closed_form", "pg"))
+    oracle = check_option(oracle, "oracle", ("exact", "sampled"))
+    if method == "pg" and oracle == "exact":
+        raise ValueError("`method`='pg' estimates the preference gradient from sampled "
+                         "comparisons: pass oracle='sampled' (with exact preferences the prox "
+                         "step is solved in closed form by method='closed_form')")
     ref = np.full(K, 1.0 / K) if pi_ref is None else check_simplex(pi_ref, "pi_ref", strict=True)
     if ref.shape != (K,):
         raise ValueError(f"`pi_ref` must have shape ({K},), got {ref.shape}")
@@ -213,7 +236,7 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
 
     def pref(q):
         nonlocal queries
-        if method == "exact":
+        if oracle == "exact":
             queries += 1
             return P @ q
         # sampled: for every response i, n_samples opponents j ~ q and Bernoulli outcomes
@@ -226,7 +249,7 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="exact"
     kls = [kl(pi_star, pi)] if pi_star is not None else None
     status, msg = Status.MAX_ITER, (f"regularized exploitability above tol={tol:g} after "
                                     f"max_iter={max_iter} iterations; increase `max_iter`"
-                                    + ("" if method == "exact" else " or `n_samples`"))
+                                    + ("" if oracle == "exact" else " or `n_samples`"))
     k = 0
     if gaps[0] <= tol:
         status, msg = Status.SUCCESS, f"exploitability {gaps[0]:.3g} <= tol={tol:g}"

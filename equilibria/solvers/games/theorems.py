@@ -6,6 +6,10 @@
   Cai, Alacaoglu & Diakonikolas (2024), cocoercive case (oracle complexity, fitted slopes).
 - ``games.mirror_prox_entropy``: Nemirovski (2004), Thm 3.2 with the entropy setup.
 - ``games.nash_mp_contraction``: Tiapkin et al. (2025), Nash-MP linear rate.
+
+Each theorem is declared by ``@theorem`` on its ``eval_*`` (or experiment) function, whose
+docstring's first paragraph is the statement; ``sizes`` are the sampler's size keywords that
+property tests let hypothesis choose.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import warnings
 import numpy as np
 
 from equilibria._lib.result import ConvergenceWarning
-from equilibria.verification import RateData, Theorem, duality_gap, register
+from equilibria.verification import RateData, duality_gap, theorem
 
 from ._problems import random_cocoercive_finite_sum, random_preference_matrix
 from .halpern import halpern, vr_halpern
@@ -25,6 +29,9 @@ from .nash import nash_mirror_prox, regularized_nash
 __all__ = ["sample_nonexpansive", "eval_nonexpansive", "sample_cocoercive", "eval_cocoercive",
            "sample_matrix_game", "eval_mirror_prox", "sample_preference_game",
            "eval_nash_mp"]
+
+_CAI = ("Cai, Alacaoglu & Diakonikolas (2024), ICLR, oracle complexity of the cocoercive "
+        "variant")
 
 
 def _quiet(fn, *args, **kwargs):
@@ -75,8 +82,20 @@ def _nonexpansive_map(inst):
     return (lambda x: 2.0 * proj(x) - x), proj  # reflection: fixed set = the subspace
 
 
+@theorem(
+    name="games.halpern_nonexpansive",
+    source="Lieder (2021), Optim. Lett. 15, Thm 2.1; Halpern (1967)",
+    assumptions=("T nonexpansive on R^d (scaled rotations, projections onto affine subspaces "
+                 "and boxes, reflections)", "x* = the fixed point nearest to x_0"),
+    sample=sample_nonexpansive, sizes={"d": (2, 10), "n_iter": (1, 200)},
+    n_instances=(12, 200), rtol=1e-9, atol=1e-12,
+)
 def eval_nonexpansive(inst):
-    """``max_k ||x_k - T x_k|| (k+1) / (2 ||x0 - x*||)`` against 1 (Lieder 2021, Thm 2.1)."""
+    """For nonexpansive T with a fixed point x*, Halpern's iteration with lambda_k = 1/(k+2)
+    satisfies ||x_k - T x_k|| <= 2 ||x_0 - x*|| / (k+1) for all k >= 0 (measured: max_k (k+1)
+    ||x_k - T x_k||; bound: 2 ||x_0 - x*||).
+
+    ``max_k ||x_k - T x_k|| (k+1) / (2 ||x0 - x*||)`` against 1 (Lieder 2021, Thm 2.1)."""
     T, nearest = _nonexpansive_map(inst)
     x0 = inst["x0"]
     dist = float(np.linalg.norm(x0 - nearest(x0)))
@@ -86,17 +105,7 @@ def eval_nonexpansive(inst):
     return measured, 2.0 * dist
 
 
-HALPERN_NONEXPANSIVE = register(Theorem(
-    name="games.halpern_nonexpansive",
-    source="Lieder (2021), Optim. Lett. 15, Thm 2.1; Halpern (1967)",
-    statement="For nonexpansive T with a fixed point x*, Halpern's iteration with "
-              "lambda_k = 1/(k+2) satisfies ||x_k - T x_k|| <= 2 ||x_0 - x*|| / (k+1) for all "
-              "k >= 0 (measured: max_k (k+1) ||x_k - T x_k||; bound: 2 ||x_0 - x*||).",
-    assumptions=("T nonexpansive on R^d (scaled rotations, projections onto affine subspaces "
-                 "and boxes, reflections)", "x* = the fixed point nearest to x_0"),
-    sample=sample_nonexpansive, evaluate=eval_nonexpansive, n_instances=(12, 200),
-    rtol=1e-9, atol=1e-12,
-))
+HALPERN_NONEXPANSIVE = eval_nonexpansive.theorem
 
 
 # -- Halpern, cocoercive operators -----------------------------------------------------------
@@ -113,8 +122,19 @@ def sample_cocoercive(rng, d=None, n_iter=None):
     return {"M": M, "q": q, "x0": rng.normal(size=d) * 3.0, "n_iter": n_iter}
 
 
+@theorem(
+    name="games.halpern_cocoercive",
+    source="Diakonikolas (2020), COLT, Sec. 2; Lieder (2021), Thm 2.1 applied to I - (2/L)F",
+    assumptions=("F(x) = M x + q, M symmetric PSD of random rank, q in range(M)",
+                 "L = lambda_max(M)", "x* = zero of F nearest to x_0"),
+    sample=sample_cocoercive, sizes={"d": (2, 10), "n_iter": (1, 200)}, n_instances=(12, 200),
+    rtol=1e-9, atol=1e-12,
+)
 def eval_cocoercive(inst):
-    """``max_k ||F(x_k)|| (k+1)`` against ``L ||x0 - x*||`` (Diakonikolas 2020, Sec. 2)."""
+    """For 1/L-cocoercive F, x_{k+1} = x_0/(k+2) + (k+1)/(k+2) (x_k - (2/L) F(x_k)) satisfies
+    ||F(x_k)|| <= L ||x_0 - x*|| / (k+1).
+
+    ``max_k ||F(x_k)|| (k+1)`` against ``L ||x0 - x*||`` (Diakonikolas 2020, Sec. 2)."""
     M, q, x0 = inst["M"], inst["q"], inst["x0"]
     L = float(np.linalg.eigvalsh(M)[-1])
     x_star = x0 - np.linalg.pinv(M) @ (M @ x0 + q)  # nearest zero to x0
@@ -125,16 +145,7 @@ def eval_cocoercive(inst):
     return float(np.max(res.residual_history * (k + 1))), L * dist
 
 
-HALPERN_COCOERCIVE = register(Theorem(
-    name="games.halpern_cocoercive",
-    source="Diakonikolas (2020), COLT, Sec. 2; Lieder (2021), Thm 2.1 applied to I - (2/L)F",
-    statement="For 1/L-cocoercive F, x_{k+1} = x_0/(k+2) + (k+1)/(k+2) (x_k - (2/L) F(x_k)) "
-              "satisfies ||F(x_k)|| <= L ||x_0 - x*|| / (k+1).",
-    assumptions=("F(x) = M x + q, M symmetric PSD of random rank, q in range(M)",
-                 "L = lambda_max(M)", "x* = zero of F nearest to x_0"),
-    sample=sample_cocoercive, evaluate=eval_cocoercive, n_instances=(12, 200),
-    rtol=1e-9, atol=1e-12,
-))
+HALPERN_COCOERCIVE = eval_cocoercive.theorem
 
 
 # -- variance-reduced Halpern: oracle complexity ---------------------------------------------
@@ -167,7 +178,16 @@ def _oracle_n_experiment(method):
     return experiment
 
 
+@theorem(
+    name="games.vr_halpern_oracle_eps",
+    source=_CAI,
+    assumptions=("same instances as games.vr_halpern_oracle_n",),
+    kind="rate", band=(0.8, 1.2),
+)
 def _oracle_eps_experiment(rng, quick):
+    """At fixed n = 256, VR-Halpern's component calls to reach eps grow like (L D / eps)^1 once
+    sqrt(n) L D / eps dominates n (slope band [0.8, 1.2]).
+    """
     Ks = np.array([100, 400, 1600, 6400]) if quick else np.array([100, 200, 400, 800, 1600,
                                                                  3200, 6400])
     reps = 3 if quick else 8
@@ -176,34 +196,34 @@ def _oracle_eps_experiment(rng, quick):
     return RateData(Ks, vals, kind="power", detail="vr, n=256: calls vs K = L||x0-x*||/eps")
 
 
-VR_ORACLE_N = register(Theorem(
-    name="games.vr_halpern_oracle_n",
-    source="Cai, Alacaoglu & Diakonikolas (2024), ICLR, oracle complexity of the cocoercive variant",
-    statement="Cocoercive VR-Halpern reaches ||F(x)|| <= eps with O(n + sqrt(n) L D / eps) "
-              "component calls: at fixed L D/eps = 400 the calls grow like n^0.5 "
-              "(slope band [0.3, 0.7]).",
+@theorem(
+    source=_CAI,
     assumptions=("F = (1/n) sum M_i x + q_i, M_i = a_i a_i^T (average-cocoercive, "
                  "L = max ||M_i||)", "batch sqrt(n), full-pass probability 1/sqrt(n)"),
-    kind="rate", experiment=_oracle_n_experiment("vr"), band=(0.3, 0.7),
-))
+    kind="rate", band=(0.3, 0.7),
+)
+def vr_halpern_oracle_n(rng, quick):
+    """Cocoercive VR-Halpern reaches ||F(x)|| <= eps with O(n + sqrt(n) L D / eps) component
+    calls: at fixed L D/eps = 400 the calls grow like n^0.5 (slope band [0.3, 0.7]).
+    """
+    return _oracle_n_experiment("vr")(rng, quick)
 
-HALPERN_ORACLE_N = register(Theorem(
-    name="games.halpern_oracle_n",
+
+@theorem(
     source="Diakonikolas (2020), Sec. 2 (full-batch Halpern, n calls per iteration)",
-    statement="Full-batch Halpern needs O(n L D / eps) component calls: at fixed L D/eps the "
-              "calls grow like n^1 (slope band [0.85, 1.15]).",
     assumptions=("same instances as games.vr_halpern_oracle_n",),
-    kind="rate", experiment=_oracle_n_experiment("halpern"), band=(0.85, 1.15),
-))
+    kind="rate", band=(0.85, 1.15),
+)
+def halpern_oracle_n(rng, quick):
+    """Full-batch Halpern needs O(n L D / eps) component calls: at fixed L D/eps the calls grow
+    like n^1 (slope band [0.85, 1.15]).
+    """
+    return _oracle_n_experiment("halpern")(rng, quick)
 
-VR_ORACLE_EPS = register(Theorem(
-    name="games.vr_halpern_oracle_eps",
-    source="Cai, Alacaoglu & Diakonikolas (2024), ICLR, oracle complexity of the cocoercive variant",
-    statement="At fixed n = 256, VR-Halpern's component calls to reach eps grow like "
-              "(L D / eps)^1 once sqrt(n) L D / eps dominates n (slope band [0.8, 1.2]).",
-    assumptions=("same instances as games.vr_halpern_oracle_n",),
-    kind="rate", experiment=_oracle_eps_experiment, band=(0.8, 1.2),
-))
+
+VR_ORACLE_N = vr_halpern_oracle_n.theorem
+HALPERN_ORACLE_N = halpern_oracle_n.theorem
+VR_ORACLE_EPS = _oracle_eps_experiment.theorem
 
 
 # -- Mirror Prox on matrix games -------------------------------------------------------------
@@ -224,8 +244,20 @@ def sample_matrix_game(rng, n=None, m=None, T=None):
     return {"A": scale * A, "T": T}
 
 
+@theorem(
+    name="games.mirror_prox_entropy",
+    source="Nemirovski (2004), SIAM J. Optim. 15, Thm 3.2; Juditsky & Nemirovski (2011) "
+           "(entropy setup)",
+    assumptions=("A arbitrary real n x m (Gaussian, uniform, +-1; random scale)",),
+    sample=sample_matrix_game, sizes={"n": (2, 25), "m": (2, 25), "T": (1, 300)},
+    n_instances=(20, 300), rtol=1e-9, atol=1e-12,
+)
 def eval_mirror_prox(inst):
-    """Duality gap of the averaged iterates after T iterations against
+    """Mirror Prox with the entropy mirror map on Delta_n x Delta_m, uniform start and step
+    1/max|A_ij|: duality gap of the averaged extrapolation points after T iterations <=
+    max|A_ij| (ln n + ln m) / T.
+
+    Duality gap of the averaged iterates after T iterations against
     ``max|A| (ln n + ln m) / T``."""
     A, T = inst["A"], inst["T"]
     res = mirror_prox(A, mirror="entropy", max_iter=T)
@@ -234,17 +266,7 @@ def eval_mirror_prox(inst):
     return gap, float(np.abs(A).max()) * (np.log(n) + np.log(m)) / T
 
 
-MIRROR_PROX = register(Theorem(
-    name="games.mirror_prox_entropy",
-    source="Nemirovski (2004), SIAM J. Optim. 15, Thm 3.2; Juditsky & Nemirovski (2011) "
-           "(entropy setup)",
-    statement="Mirror Prox with the entropy mirror map on Delta_n x Delta_m, uniform start and "
-              "step 1/max|A_ij|: duality gap of the averaged extrapolation points after T "
-              "iterations <= max|A_ij| (ln n + ln m) / T.",
-    assumptions=("A arbitrary real n x m (Gaussian, uniform, +-1; random scale)",),
-    sample=sample_matrix_game, evaluate=eval_mirror_prox, n_instances=(20, 300),
-    rtol=1e-9, atol=1e-12,
-))
+MIRROR_PROX = eval_mirror_prox.theorem
 
 
 # -- Nash Mirror Prox ------------------------------------------------------------------------
@@ -263,8 +285,22 @@ def sample_preference_game(rng, K=None, beta=None):
     return {"P": P, "beta": beta, "ref": ref, "pi0": pi0, "n_iter": int(rng.integers(5, 40))}
 
 
+@theorem(
+    name="games.nash_mp_contraction",
+    source="Tiapkin et al. (2025), arXiv:2505.19731, Nash-MP (rate (1+2beta)^{-N/2} from "
+           "the abstract; the paper's theorem number and step size could not be retrieved); "
+           "per-iteration constant 1/(1+2beta) with eta = 2beta derived here (Nemirovski 2004)",
+    assumptions=("P[i,j] in [0,1], P + P^T = 1 (intransitive or Bradley-Terry)",
+                 "beta in [0.01, 2]", "pi_ref, pi_0 with positive entries"),
+    sample=sample_preference_game, sizes={"K": (2, 15)}, n_instances=(12, 200),
+    rtol=1e-6, atol=1e-9,
+)
 def eval_nash_mp(inst):
-    """``max_k KL(pi*||pi_{k+1}) (1 + 2 beta) / KL(pi*||pi_k)`` against 1, over iterations with
+    """Exact Nash-MP with eta = 2 beta: KL(pi*_beta || pi_{k+1}) <= KL(pi*_beta || pi_k) / (1 +
+    2 beta), i.e. (1+2beta)^{-N/2} after N = 2k preference queries; pi*_beta from an
+    independent Newton-type root solve.
+
+    ``max_k KL(pi*||pi_{k+1}) (1 + 2 beta) / KL(pi*||pi_k)`` against 1, over iterations with
     ``KL(pi*||pi_k) > 1e-10`` (below that, round-off dominates)."""
     P, beta, ref = inst["P"], inst["beta"], inst["ref"]
     ps = regularized_nash(P, beta, pi_ref=ref)
@@ -277,18 +313,6 @@ def eval_nash_mp(inst):
     return float(np.max(kls[1:][ok] * (1 + 2 * beta) / kls[:-1][ok])), 1.0
 
 
-NASH_MP = register(Theorem(
-    name="games.nash_mp_contraction",
-    source="Tiapkin et al. (2025), arXiv:2505.19731, Nash-MP (rate (1+2beta)^{-N/2} from "
-           "the abstract; the paper's theorem number and step size could not be retrieved); "
-           "per-iteration constant 1/(1+2beta) with eta = 2beta derived here (Nemirovski 2004)",
-    statement="Exact Nash-MP with eta = 2 beta: KL(pi*_beta || pi_{k+1}) <= "
-              "KL(pi*_beta || pi_k) / (1 + 2 beta), i.e. (1+2beta)^{-N/2} after N = 2k "
-              "preference queries; pi*_beta from an independent Newton-type root solve.",
-    assumptions=("P[i,j] in [0,1], P + P^T = 1 (intransitive or Bradley-Terry)",
-                 "beta in [0.01, 2]", "pi_ref, pi_0 with positive entries"),
-    sample=sample_preference_game, evaluate=eval_nash_mp, n_instances=(12, 200),
-    rtol=1e-6, atol=1e-9,
-))
+NASH_MP = eval_nash_mp.theorem
 
 

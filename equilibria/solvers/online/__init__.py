@@ -3,6 +3,9 @@ Online Newton Step, loss generators and no-regret self-play in zero-sum matrix g
 
 Public API
 ----------
+- decision sets (``domain=``): :class:`Simplex`, :class:`Ball`, :class:`Box` (shared with the
+  other rooms, defined in :mod:`equilibria._lib.sets`; :func:`diameter` is
+  ``domain.diameter(d)``);
 - functions over a loss/gradient sequence (return :class:`OnlineResult`): :func:`hedge`,
   :func:`ogd`, :func:`omd`, :func:`ftrl`, :func:`log_barrier_ftrl`, :func:`optimistic_omd`,
   :func:`optimistic_ftrl`, :func:`sea_omd`;
@@ -17,6 +20,8 @@ Public API
   :func:`tsallis_kernel`.
 """
 
+from equilibria._lib.sets import Ball, Box, Simplex
+
 from ._common import OnlineResult
 from ._kernels import log_barrier_kernel, tsallis_kernel
 from .algorithms import (diameter, ftrl, hedge, log_barrier_ftrl, ogd, omd, optimistic_ftrl,
@@ -28,6 +33,7 @@ from .losses import SEALosses, adversarial_losses, sea_losses, stochastic_losses
 from .ons import ONS, ONSResult, best_crp, ons, ons_parameters
 
 __all__ = [
+    "Simplex", "Ball", "Box",
     "OnlineResult", "log_barrier_kernel", "tsallis_kernel", "hedge", "ogd", "omd", "ftrl",
     "log_barrier_ftrl", "optimistic_omd", "optimistic_ftrl", "sea_omd", "diameter",
     "SelfPlayResult", "selfplay", "matrix_game", "optimistic_hedge_gap_bound",

@@ -1,12 +1,19 @@
-"""Validation and the result type shared by the online-learning solvers."""
+"""Validation and the result type shared by the online-learning solvers.
+
+Decision sets are the shared objects of :mod:`equilibria._lib.sets` (``Simplex``, ``Ball``,
+``Box``); :func:`check_set` is the front door that unpacks one into the kernels' plain numbers
+(domain code, radius, lo, hi).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import numpy as np
 
 from equilibria._lib.result import Result
+from equilibria._lib.sets import Ball, Box, Simplex, as_set
 from equilibria._lib.validation import as_float_array, check_option, check_scalar
 
 from . import _kernels as K
@@ -75,60 +82,78 @@ def check_eta(eta, T, name="eta"):
     return arr
 
 
-def check_set(domain, regularizer, d, radius, lo, hi):
-    """Validate the decision set and the regularizer; returns codes and floats."""
-    check_option(domain, "domain", tuple(DOMAINS))
+class KernelSet(NamedTuple):
+    """A decision set unpacked for the kernels: the set, the codes and the plain numbers."""
+
+    set: Simplex | Ball | Box
+    dom: int
+    reg: int
+    radius: float
+    lo: float
+    hi: float
+
+    def kernel_args(self):
+        """``(reg, dom, radius, lo, hi)``, the set arguments of the mirror-step kernels."""
+        return self.reg, self.dom, self.radius, self.lo, self.hi
+
+
+def check_set(domain, regularizer, d) -> KernelSet:
+    """Coerce the decision set (:func:`~equilibria._lib.sets.as_set`) and validate the
+    regularizer; the one place where the set is unpacked into the kernels' plain numbers.
+
+    The kernels take one bound for every coordinate of a box: a :class:`Box` with
+    per-coordinate bounds is accepted when they are uniform (and then replaced by its scalar
+    form), otherwise this raises ``ValueError``.  Unused numbers are the defaults radius 1,
+    ``[lo, hi] = [-1, 1]``.
+    """
+    S = as_set(domain, d)
     check_option(regularizer, "regularizer", tuple(REGULARIZERS))
-    if domain != "simplex" and regularizer != "euclidean":
+    if not isinstance(S, Simplex) and regularizer != "euclidean":
         raise ValueError(f"`regularizer`={regularizer!r} is defined on the simplex only; use "
-                         f"regularizer='euclidean' with domain={domain!r}")
-    radius = check_scalar(radius, "radius", lo=0, lo_inclusive=False)
-    lo = check_scalar(lo, "lo")
-    hi = check_scalar(hi, "hi")
-    if domain == "box" and not lo < hi:
-        raise ValueError(f"`lo` must be < `hi` for the box, got lo={lo}, hi={hi}")
-    return DOMAINS[domain], REGULARIZERS[regularizer], radius, lo, hi
+                         f"regularizer='euclidean' with domain={S!r}")
+    radius, lo, hi = 1.0, -1.0, 1.0
+    if isinstance(S, Ball):
+        radius = S.radius
+    elif isinstance(S, Box):
+        if not S.uniform:
+            raise ValueError(f"`domain`={S!r}: the online room's kernels take one bound for "
+                             "every coordinate; pass scalar bounds Box(lo, hi) (or rescale the "
+                             "coordinates to a common interval)")
+        lo, hi = float(np.ravel(S.lo)[0]), float(np.ravel(S.hi)[0])
+        S = Box(lo, hi, dim=d)
+    return KernelSet(S, DOMAINS[S.kind], REGULARIZERS[regularizer], radius, lo, hi)
 
 
-def default_point(domain, d, lo, hi):
-    """Centre of the decision set: uniform on the simplex, 0 in the ball, midpoint of the box."""
-    if domain == "simplex":
-        return np.full(d, 1.0 / d)
-    if domain == "ball":
-        return np.zeros(d)
-    return np.full(d, 0.5 * (lo + hi))
-
-
-def check_point(x, name, domain, regularizer, d, radius, lo, hi, *, tol=1e-9):
+def check_point(x, name, ks: KernelSet, regularizer, d, *, tol=1e-9):
     """A point of the decision set (strictly inside the simplex for barrier regularizers)."""
     x = as_float_array(x, name, ndim=1, shape=(d,))
-    if domain == "simplex":
+    if ks.dom == K.SIMPLEX:
         if np.any(x < -tol) or abs(x.sum() - 1.0) > 1e-8:
             raise ValueError(f"`{name}` is outside the decision set (simplex): min "
                              f"{x.min():.3g}, sum {x.sum():.12g}")
         if regularizer != "euclidean" and np.any(x <= 0):
             raise ValueError(f"`{name}` must lie in the relative interior of the simplex for "
                              f"regularizer={regularizer!r} (found a zero entry)")
-    elif domain == "ball":
+    elif ks.dom == K.BALL:
         nrm = float(np.linalg.norm(x))
-        if nrm > radius * (1 + tol):
-            raise ValueError(f"`{name}` is outside the decision set (ball of radius {radius}): "
-                             f"norm {nrm:.6g}")
+        if nrm > ks.radius * (1 + tol):
+            raise ValueError(f"`{name}` is outside the decision set (ball of radius "
+                             f"{ks.radius}): norm {nrm:.6g}")
     else:
-        if np.any(x < lo - tol) or np.any(x > hi + tol):
-            raise ValueError(f"`{name}` is outside the decision set (box [{lo}, {hi}]): range "
-                             f"[{x.min():.6g}, {x.max():.6g}]")
+        if np.any(x < ks.lo - tol) or np.any(x > ks.hi + tol):
+            raise ValueError(f"`{name}` is outside the decision set (box [{ks.lo}, {ks.hi}]): "
+                             f"range [{x.min():.6g}, {x.max():.6g}]")
     return x
 
 
-def comparator(L, domain, radius, lo, hi):
+def comparator(L, ks: KernelSet):
     """The best fixed decision ``argmin_u <L, u>`` over the set (ties: first index / 0)."""
     d = L.shape[0]
-    if domain == "simplex":
+    if ks.dom == K.SIMPLEX:
         u = np.zeros(d)
         u[int(np.argmin(L))] = 1.0
         return u
-    if domain == "ball":
+    if ks.dom == K.BALL:
         n = float(np.linalg.norm(L))
-        return np.zeros(d) if n == 0 else -radius * L / n
-    return np.where(L > 0, lo, hi).astype(float)
+        return np.zeros(d) if n == 0 else -ks.radius * L / n
+    return np.where(L > 0, ks.lo, ks.hi).astype(float)

@@ -12,8 +12,12 @@ decisions, the cumulative regret per round and the best fixed decision in hindsi
     R_T = \sum_{t=1}^T \langle g_t, x_t\rangle - \min_{u \in \mathcal X}\sum_{t=1}^T
     \langle g_t, u\rangle .
 
-Decision sets ``domain``: ``"simplex"`` (probability simplex), ``"ball"`` (Euclidean ball of
-radius ``radius`` centred at 0), ``"box"`` (``[lo, hi]^d``).  Regularizers ``regularizer``:
+Decision sets ``domain`` are the set objects of :mod:`equilibria._lib.sets`, exported here:
+:class:`Simplex` (probability simplex), :class:`Ball` ``(radius)`` (Euclidean ball centred at 0),
+:class:`Box` ``(lo, hi)`` (``[lo, hi]^d``; the kernels take scalar bounds, so a box with
+non-uniform per-coordinate bounds raises ``ValueError`` here).  The names ``"simplex"``,
+``"ball"``, ``"box"`` stand for ``Simplex()``, ``Ball()`` (radius 1) and ``Box()``
+(``[-1, 1]^d``).  Regularizers ``regularizer``:
 ``"euclidean"`` (:math:`\frac12\|x\|^2`, any set), ``"entropy"`` (:math:`\sum_i x_i\log x_i`),
 ``"log_barrier"`` (:math:`-\sum_i \log x_i`), ``"tsallis"`` (1/2-Tsallis,
 :math:`-2\sum_i\sqrt{x_i}`); the last three on the simplex only.
@@ -48,11 +52,12 @@ from __future__ import annotations
 import numpy as np
 
 from equilibria._lib.result import Status, finish
+from equilibria._lib.sets import Ball, Simplex, as_set
 from equilibria._lib.validation import as_float_array, check_scalar
 
 from . import _kernels as K
-from ._common import (OnlineResult, check_eta, check_losses, check_point, check_set, comparator,
-                      default_point)
+from ._common import (KernelSet, OnlineResult, check_eta, check_losses, check_point, check_set,
+                      comparator)
 
 __all__ = ["hedge", "ogd", "omd", "ftrl", "optimistic_omd", "optimistic_ftrl", "sea_omd",
            "log_barrier_ftrl", "diameter"]
@@ -60,31 +65,23 @@ __all__ = ["hedge", "ogd", "omd", "ftrl", "optimistic_omd", "optimistic_ftrl", "
 _DUMMY = np.zeros((1, 1))
 
 
-def diameter(domain, d, *, radius=1.0, lo=-1.0, hi=1.0) -> float:
-    """Euclidean diameter of the decision set: sqrt(2), 2 radius, (hi - lo) sqrt(d).
+def diameter(domain, d=None) -> float:
+    """Euclidean diameter of the decision set: ``domain.diameter(d)``.
 
     Parameters
     ----------
-    domain : {"simplex", "ball", "box"}
-        Decision set; any value other than ``"simplex"`` and ``"ball"`` is treated as the box.
-    d : int
-        Dimension.
-    radius : float
-        Radius of the ball (``domain="ball"`` only).
-    lo, hi : float
-        Bounds of the box ``[lo, hi]^d`` (``domain="box"`` only).
+    domain : Simplex, Ball, Box or {"simplex", "ball", "box"}
+        Decision set (a name stands for the set with default parameters).
+    d : int, optional
+        Dimension (default the set's ``dim``; not needed for the ball).
 
     Returns
     -------
     float
         ``sqrt(2)`` for the simplex (``0.0`` when ``d == 1``), ``2 * radius`` for the ball,
-        ``(hi - lo) * sqrt(d)`` for the box.
+        ``||hi - lo||_2`` (``(hi - lo) * sqrt(d)`` for scalar bounds) for the box.
     """
-    if domain == "simplex":
-        return float(np.sqrt(2.0)) if d > 1 else 0.0
-    if domain == "ball":
-        return 2.0 * radius
-    return (hi - lo) * float(np.sqrt(d))
+    return as_set(domain, d).diameter(d)
 
 
 def _hints(hints, G):
@@ -102,7 +99,7 @@ def _hints(hints, G):
     return 2, M
 
 
-def _finish(G, X, regret_t, cum, eta_used, domain, radius, lo, hi, secondary=None):
+def _finish(G, X, regret_t, cum, eta_used, ks: KernelSet, secondary=None):
     T = G.shape[0]
     ok = bool(np.isfinite(cum) and np.all(np.isfinite(regret_t)) and np.all(np.isfinite(X)))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -111,58 +108,54 @@ def _finish(G, X, regret_t, cum, eta_used, domain, radius, lo, hi, secondary=Non
            "non-finite value in the iterates or the regret; rescale the losses or lower `eta`")
     return finish(OnlineResult, success=ok, status=Status.SUCCESS if ok else Status.NUMERICAL,
                   message=msg, n_iter=T, weights=X, regret_t=regret_t,
-                  comparator=comparator(L, domain, radius, lo, hi), cumulative_loss=float(cum),
+                  comparator=comparator(L, ks), cumulative_loss=float(cum),
                   eta=eta_used, secondary=secondary)
 
 
-def _run_ftrl(G, etas, eta_mode, D, delta, hint_mode, M, domain, regularizer, radius, lo, hi,
-              center, store_weights):
+def _run_ftrl(G, etas, eta_mode, D, delta, hint_mode, M, ks: KernelSet, center, store_weights):
     T, d = G.shape
-    dom, reg, radius, lo, hi = check_set(domain, regularizer, d, radius, lo, hi)
     if center is None:
-        center = default_point(domain, d, lo, hi)
+        center = ks.set.center(d)
     else:
-        center = check_point(center, "center", domain, "euclidean", d, radius, lo, hi)
+        center = check_point(center, "center", ks, "euclidean", d)
     X = np.empty((T if store_weights else 1, d))
     regret_t = np.empty(T)
     eta_used = np.empty(T)
-    cum = K.ftrl_loop(G, M, hint_mode, etas, eta_mode, D, delta, reg, dom, radius, lo, hi,
-                      center, X, eta_used, regret_t)
-    return _finish(G, X, regret_t, cum, eta_used, domain, radius, lo, hi)
+    cum = K.ftrl_loop(G, M, hint_mode, etas, eta_mode, D, delta, ks.reg, ks.dom, ks.radius,
+                      ks.lo, ks.hi, center, X, eta_used, regret_t)
+    return _finish(G, X, regret_t, cum, eta_used, ks)
 
 
 def _run_simplex_ftrl(G, etas, regularizer, store_weights):
     """Hedge / log-barrier FTRL through the small :func:`~._kernels.simplex_ftrl_loop`."""
     T, d = G.shape
-    _, reg, _, _, _ = check_set("simplex", regularizer, d, 1.0, -1.0, 1.0)
+    ks = check_set("simplex", regularizer, d)
     X = np.empty((T if store_weights else 1, d))
     regret_t = np.empty(T)
-    cum = K.simplex_ftrl_loop(G, etas, reg, X, regret_t)
-    return _finish(G, X, regret_t, cum, etas.copy(), "simplex", 1.0, -1.0, 1.0)
+    cum = K.simplex_ftrl_loop(G, etas, ks.reg, X, regret_t)
+    return _finish(G, X, regret_t, cum, etas.copy(), ks)
 
 
-def _run_omd(G, etas, eta_mode, D, delta, hint_mode, M, domain, regularizer, radius, lo, hi, x1,
+def _run_omd(G, etas, eta_mode, D, delta, hint_mode, M, ks: KernelSet, regularizer, x1,
              store_weights, keep_secondary):
     T, d = G.shape
-    dom, reg, radius, lo, hi = check_set(domain, regularizer, d, radius, lo, hi)
     if x1 is None:
-        x1 = default_point(domain, d, lo, hi)
+        x1 = ks.set.center(d)
     else:
-        x1 = check_point(x1, "x1", domain, regularizer, d, radius, lo, hi)
+        x1 = check_point(x1, "x1", ks, regularizer, d)
         x1 = np.ascontiguousarray(x1)
     X = np.empty((T if store_weights else 1, d))
     regret_t = np.empty(T)
-    if (reg == K.ENTROPY and dom == K.SIMPLEX and eta_mode == 0 and not keep_secondary
+    if (ks.reg == K.ENTROPY and ks.dom == K.SIMPLEX and eta_mode == 0 and not keep_secondary
             and np.all(etas == etas[0])):
         # constant step: closed form, one exponential pass per round (entropic_omd_loop)
         cum = K.entropic_omd_loop(G, M, hint_mode, float(etas[0]), np.log(x1), X, regret_t)
-        return _finish(G, X, regret_t, cum, etas.copy(), domain, radius, lo, hi)
+        return _finish(G, X, regret_t, cum, etas.copy(), ks)
     XH = np.empty((T + 1 if keep_secondary else 1, d))
     eta_used = np.empty(T)
-    cum = K.omd_loop(G, M, hint_mode, etas, eta_mode, D, delta, reg, dom, radius, lo, hi, x1, X,
-                     XH, eta_used, regret_t)
-    return _finish(G, X, regret_t, cum, eta_used, domain, radius, lo, hi,
-                   secondary=XH if keep_secondary else None)
+    cum = K.omd_loop(G, M, hint_mode, etas, eta_mode, D, delta, ks.reg, ks.dom, ks.radius, ks.lo,
+                     ks.hi, x1, X, XH, eta_used, regret_t)
+    return _finish(G, X, regret_t, cum, eta_used, ks, secondary=XH if keep_secondary else None)
 
 
 def hedge(losses, eta, *, store_weights=True) -> OnlineResult:
@@ -193,8 +186,7 @@ def hedge(losses, eta, *, store_weights=True) -> OnlineResult:
     return _run_simplex_ftrl(G, etas, "entropy", store_weights)
 
 
-def ogd(grads, eta, *, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None,
-        store_weights=True) -> OnlineResult:
+def ogd(grads, eta, *, domain=Ball(), x1=None, store_weights=True) -> OnlineResult:
     r"""Projected online gradient descent [1]:  :math:`x_{t+1} = \Pi_{\mathcal X}(x_t - \eta_t g_t)`.
 
     Theorem ([1] Thm 1; [3] Thm 2.13, constant step): for every :math:`u\in\mathcal X`,
@@ -207,10 +199,9 @@ def ogd(grads, eta, *, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None,
         Gradients / loss vectors :math:`g_1, \dots, g_T` (finite), one row per round.
     eta : float or array_like, shape (T,)
         Step size(s) ``> 0`` (a scalar is used in every round).
-    domain : {"ball", "box", "simplex"}
-        Decision set (Euclidean projection onto it).
-    radius, lo, hi : float
-        Ball radius; box bounds.
+    domain : Ball, Box, Simplex or {"ball", "box", "simplex"}
+        Decision set (Euclidean projection onto it); default ``Ball()``, the unit ball.  A
+        :class:`Box` needs the same bounds in every coordinate.
     x1 : array_like, shape (d,), optional
         First point (default: centre of the set); must lie in the set.
     store_weights : bool
@@ -227,12 +218,12 @@ def ogd(grads, eta, *, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None,
     """
     G = check_losses(grads, "grads")
     etas = check_eta(eta, G.shape[0])
-    return _run_omd(G, etas, 0, 1.0, 1.0, 0, _DUMMY, domain, "euclidean", radius, lo, hi, x1,
-                    store_weights, False)
+    ks = check_set(domain, "euclidean", G.shape[1])
+    return _run_omd(G, etas, 0, 1.0, 1.0, 0, _DUMMY, ks, "euclidean", x1, store_weights, False)
 
 
-def omd(grads, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-1.0, hi=1.0,
-        x1=None, store_weights=True) -> OnlineResult:
+def omd(grads, eta, *, domain=Simplex(), regularizer="entropy", x1=None,
+        store_weights=True) -> OnlineResult:
     r"""Online mirror descent [3, Ch. 6]:
     :math:`x_{t+1} = \arg\min_{x\in\mathcal X} \eta_t\langle g_t, x\rangle + B_\psi(x, x_t)`.
 
@@ -246,10 +237,10 @@ def omd(grads, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-
         Gradients / loss vectors :math:`g_1, \dots, g_T` (finite), one row per round.
     eta : float or array_like, shape (T,)
         Step size(s) ``> 0`` (a scalar is used in every round).
-    domain, regularizer : str
-        See the module docstring.
-    radius, lo, hi : float
-        Ball radius; box bounds ``[lo, hi]^d``.
+    domain : Simplex, Ball, Box or {"simplex", "ball", "box"}
+        Decision set (default ``Simplex()``; see the module docstring).
+    regularizer : {"entropy", "euclidean", "log_barrier", "tsallis"}
+        Regularizer; all but ``"euclidean"`` on the simplex only.
     x1 : array_like, shape (d,), optional
         First point (default: centre); strictly positive for barrier regularizers.
     store_weights : bool
@@ -266,12 +257,12 @@ def omd(grads, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-
     """
     G = check_losses(grads, "grads")
     etas = check_eta(eta, G.shape[0])
-    return _run_omd(G, etas, 0, 1.0, 1.0, 0, _DUMMY, domain, regularizer, radius, lo, hi, x1,
-                    store_weights, False)
+    ks = check_set(domain, regularizer, G.shape[1])
+    return _run_omd(G, etas, 0, 1.0, 1.0, 0, _DUMMY, ks, regularizer, x1, store_weights, False)
 
 
-def ftrl(grads, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-1.0, hi=1.0,
-         center=None, store_weights=True) -> OnlineResult:
+def ftrl(grads, eta, *, domain=Simplex(), regularizer="entropy", center=None,
+         store_weights=True) -> OnlineResult:
     r"""Lazy follow-the-regularized-leader [3, Ch. 7]:
     :math:`x_t = \arg\min_{x\in\mathcal X}\langle L_{t-1}, x\rangle + \psi(x)/\eta_t`.
 
@@ -286,10 +277,10 @@ def ftrl(grads, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=
         Gradients / loss vectors :math:`g_1, \dots, g_T` (finite), one row per round.
     eta : float or array_like, shape (T,)
         Learning rate(s) ``> 0``; :math:`\eta_t` multiplies in :math:`\psi/\eta_t`.
-    domain, regularizer : str
-        Decision set and regularizer (see the module docstring).
-    radius, lo, hi : float
-        Ball radius; box bounds ``[lo, hi]^d``.
+    domain : Simplex, Ball, Box or {"simplex", "ball", "box"}
+        Decision set (default ``Simplex()``; see the module docstring).
+    regularizer : {"entropy", "euclidean", "log_barrier", "tsallis"}
+        Regularizer; all but ``"euclidean"`` on the simplex only.
     center : array_like, shape (d,), optional
         Centre of the Euclidean regularizer (a point of the set).
     store_weights : bool
@@ -306,8 +297,8 @@ def ftrl(grads, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=
     """
     G = check_losses(grads, "grads")
     etas = check_eta(eta, G.shape[0])
-    return _run_ftrl(G, etas, 0, 1.0, 1.0, 0, _DUMMY, domain, regularizer, radius, lo, hi, center,
-                     store_weights)
+    ks = check_set(domain, regularizer, G.shape[1])
+    return _run_ftrl(G, etas, 0, 1.0, 1.0, 0, _DUMMY, ks, center, store_weights)
 
 
 def log_barrier_ftrl(losses, eta, *, store_weights=True) -> OnlineResult:
@@ -353,9 +344,8 @@ def log_barrier_ftrl(losses, eta, *, store_weights=True) -> OnlineResult:
     return _run_simplex_ftrl(G, etas, "log_barrier", store_weights)
 
 
-def optimistic_omd(grads, eta, *, hints=None, domain="simplex", regularizer="entropy",
-                   radius=1.0, lo=-1.0, hi=1.0, x1=None, store_weights=True,
-                   keep_secondary=False) -> OnlineResult:
+def optimistic_omd(grads, eta, *, hints=None, domain=Simplex(), regularizer="entropy", x1=None,
+                   store_weights=True, keep_secondary=False) -> OnlineResult:
     r"""Optimistic online mirror descent with hints :math:`M_t` [4]:
 
     .. math::
@@ -384,8 +374,8 @@ def optimistic_omd(grads, eta, *, hints=None, domain="simplex", regularizer="ent
     hints : None, "previous", "zero" or array_like, shape (T, d)
         ``None``/``"previous"``: :math:`M_t = g_{t-1}`; ``"zero"``: plain OMD; an array gives
         :math:`M_t` row by row.
-    domain, regularizer, radius, lo, hi, x1, store_weights
-        As in :func:`omd`.
+    domain, regularizer, x1, store_weights
+        As in :func:`omd` (default ``Simplex()`` with the entropy).
     keep_secondary : bool
         Return :math:`\hat x_1,\dots,\hat x_{T+1}` in ``secondary``.
 
@@ -402,13 +392,13 @@ def optimistic_omd(grads, eta, *, hints=None, domain="simplex", regularizer="ent
     G = check_losses(grads, "grads")
     etas = check_eta(eta, G.shape[0])
     mode, M = _hints(hints, G)
-    return _run_omd(G, etas, 0, 1.0, 1.0, mode, M, domain, regularizer, radius, lo, hi, x1,
-                    store_weights, keep_secondary)
+    ks = check_set(domain, regularizer, G.shape[1])
+    return _run_omd(G, etas, 0, 1.0, 1.0, mode, M, ks, regularizer, x1, store_weights,
+                    keep_secondary)
 
 
-def optimistic_ftrl(grads, eta="adaptive", *, hints=None, domain="ball", regularizer="euclidean",
-                    radius=1.0, lo=-1.0, hi=1.0, center=None, diam=None, delta=1.0,
-                    store_weights=True) -> OnlineResult:
+def optimistic_ftrl(grads, eta="adaptive", *, hints=None, domain=Ball(), regularizer="euclidean",
+                    center=None, diam=None, delta=1.0, store_weights=True) -> OnlineResult:
     r"""Optimistic FTRL [3, Sec. 7.12; 6]:
     :math:`x_t = \arg\min_x \langle L_{t-1} + M_t, x\rangle + \psi(x)/\eta_t`.
 
@@ -431,10 +421,10 @@ def optimistic_ftrl(grads, eta="adaptive", *, hints=None, domain="ball", regular
     hints : None, "previous", "zero" or array_like, shape (T, d)
         ``None``/``"previous"``: :math:`M_t = g_{t-1}` (:math:`M_1 = 0`); ``"zero"``: no hint
         (plain FTRL); an array gives :math:`M_t` row by row.
-    domain, regularizer, radius, lo, hi, center, store_weights
-        As in :func:`ftrl`.
+    domain, regularizer, center, store_weights
+        As in :func:`ftrl` (default ``Ball()``, the unit ball, with the Euclidean regularizer).
     diam : float, optional
-        ``D`` (default :func:`diameter` of the set, 1 if that is 0); only with
+        ``D`` (default ``domain.diameter(d)``, 1 if that is 0); only with
         ``eta="adaptive"``.
     delta : float
         ``> 0``; only with ``eta="adaptive"``.
@@ -454,24 +444,25 @@ def optimistic_ftrl(grads, eta="adaptive", *, hints=None, domain="ball", regular
     if isinstance(eta, str):
         if eta != "adaptive":
             raise ValueError(f"unknown `eta`={eta!r}; pass 'adaptive' or a positive number")
-        D = _diam(diam, domain, d, radius, lo, hi)
+        ks = check_set(domain, regularizer, d)
+        D = _diam(diam, ks, d)
         delta = check_scalar(delta, "delta", lo=0, lo_inclusive=False)
-        return _run_ftrl(G, np.empty(T), 1, D, delta, mode, M, domain, regularizer, radius, lo,
-                         hi, center, store_weights)
+        return _run_ftrl(G, np.empty(T), 1, D, delta, mode, M, ks, center, store_weights)
     etas = check_eta(eta, T)
-    return _run_ftrl(G, etas, 0, 1.0, 1.0, mode, M, domain, regularizer, radius, lo, hi, center,
-                     store_weights)
+    ks = check_set(domain, regularizer, d)
+    return _run_ftrl(G, etas, 0, 1.0, 1.0, mode, M, ks, center, store_weights)
 
 
-def _diam(diam, domain, d, radius, lo, hi):
+def _diam(diam, ks: KernelSet, d):
+    """``D`` of the adaptive steps: ``diam``, else the set's diameter (1 if that is 0)."""
     if diam is None:
-        D = diameter(domain, d, radius=radius, lo=lo, hi=hi)
+        D = ks.set.diameter(d)
         return D if D > 0 else 1.0
     return check_scalar(diam, "diam", lo=0, lo_inclusive=False)
 
 
-def sea_omd(grads, *, G_max, hints=None, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None,
-            diam=None, delta=1.0, store_weights=True, keep_secondary=False) -> OnlineResult:
+def sea_omd(grads, *, G_max, hints=None, domain=Ball(), x1=None, diam=None, delta=1.0,
+            store_weights=True, keep_secondary=False) -> OnlineResult:
     r"""SEA-adaptive optimistic OMD (Euclidean) of Chen, Zhang, Tu, Zhao, Zhang [5]:
 
     .. math::
@@ -492,7 +483,9 @@ def sea_omd(grads, *, G_max, hints=None, domain="ball", radius=1.0, lo=-1.0, hi=
         Gradient-norm bound ``G > 0``.
     hints : None, "previous", "zero" or array_like, shape (T, d)
         As in :func:`optimistic_omd`.
-    domain, radius, lo, hi, x1, store_weights, keep_secondary
+    domain : Ball, Box, Simplex or {"ball", "box", "simplex"}
+        Decision set (default ``Ball()``, the unit ball).
+    x1, store_weights, keep_secondary
         As in :func:`optimistic_omd` (Euclidean regularizer).
     diam : float, optional
         ``D`` (default the diameter of the set, 1 if that is 0).
@@ -514,6 +507,7 @@ def sea_omd(grads, *, G_max, hints=None, domain="ball", radius=1.0, lo=-1.0, hi=
     G_max = check_scalar(G_max, "G_max", lo=0, lo_inclusive=False)
     delta = check_scalar(delta, "delta", lo=0, lo_inclusive=False)
     mode, M = _hints(hints, G)
-    D = _diam(diam, domain, d, radius, lo, hi)
-    return _run_omd(G, np.empty(T), 1, D, delta + 4.0 * G_max**2, mode, M, domain, "euclidean",
-                    radius, lo, hi, x1, store_weights, keep_secondary)
+    ks = check_set(domain, "euclidean", d)
+    D = _diam(diam, ks, d)
+    return _run_omd(G, np.empty(T), 1, D, delta + 4.0 * G_max**2, mode, M, ks, "euclidean", x1,
+                    store_weights, keep_secondary)

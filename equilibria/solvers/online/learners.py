@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from equilibria._lib.sets import Ball, Simplex
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
 from . import _kernels as K
-from ._common import check_point, check_set, default_point
+from ._common import check_point, check_set
 from .algorithms import _diam
 
 __all__ = ["OGD", "OMD", "FTRL", "Hedge", "LogBarrierFTRL", "OptimisticOMD", "OptimisticFTRL",
@@ -27,13 +28,16 @@ __all__ = ["OGD", "OMD", "FTRL", "Hedge", "LogBarrierFTRL", "OptimisticOMD", "Op
 
 
 class _Learner:
-    """Common state: dimension, set, regularizer, round counter, cumulative gradient."""
+    """Common state: dimension, set, regularizer, round counter, cumulative gradient.
 
-    def __init__(self, d, *, domain, regularizer, radius, lo, hi):
+    ``domain`` is the coerced set (a :class:`Simplex`, :class:`Ball` or :class:`Box` with
+    ``dim=d``); ``_ks`` holds it unpacked for the kernels (:func:`~._common.check_set`).
+    """
+
+    def __init__(self, d, *, domain, regularizer):
         self.d = check_int(d, "d", lo=1)
-        self.domain, self.regularizer = domain, regularizer
-        self._dom, self._reg, self.radius, self.lo, self.hi = check_set(
-            domain, regularizer, self.d, radius, lo, hi)
+        self._ks = check_set(domain, regularizer, self.d)
+        self.domain, self.regularizer = self._ks.set, regularizer
         self.t = 0
         self.L = np.zeros(self.d)
         self._work = np.empty(self.d)
@@ -43,7 +47,13 @@ class _Learner:
         return as_float_array(g, name, ndim=1, shape=(self.d,))
 
     def _set_args(self):
-        return self._reg, self._dom, self.radius, self.lo, self.hi
+        return self._ks.kernel_args()
+
+    def _start(self, x, name, regularizer):
+        """The starting point: the centre of the set, or ``x`` checked to lie in it."""
+        if x is None:
+            return self.domain.center(self.d)
+        return check_point(x, name, self._ks, regularizer, self.d).copy()
 
 
 class OMD(_Learner):
@@ -52,20 +62,21 @@ class OMD(_Learner):
     Parameters
     ----------
     d : int
+        Dimension, ``>= 1``.
     eta : float
         Step size ``> 0``.
-    domain, regularizer, radius, lo, hi
-        As in :func:`~equilibria.solvers.online.omd`.
-    x1 : array_like, optional
+    domain : Simplex, Ball, Box or {"simplex", "ball", "box"}
+        Decision set (default ``Simplex()``), as in :func:`~equilibria.solvers.online.omd`.
+    regularizer : {"entropy", "euclidean", "log_barrier", "tsallis"}
+        Regularizer; all but ``"euclidean"`` on the simplex only.
+    x1 : array_like, shape (d,), optional
+        First point (default: centre of the set).
     """
 
-    def __init__(self, d, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-1.0,
-                 hi=1.0, x1=None):
-        super().__init__(d, domain=domain, regularizer=regularizer, radius=radius, lo=lo, hi=hi)
+    def __init__(self, d, eta, *, domain=Simplex(), regularizer="entropy", x1=None):
+        super().__init__(d, domain=domain, regularizer=regularizer)
         self.eta = check_scalar(eta, "eta", lo=0, lo_inclusive=False)
-        self.x = (default_point(domain, self.d, self.lo, self.hi) if x1 is None else
-                  check_point(x1, "x1", domain, regularizer, self.d, self.radius, self.lo,
-                              self.hi).copy())
+        self.x = self._start(x1, "x1", regularizer)
 
     def predict(self) -> np.ndarray:
         """The decision :math:`x_t` of the current round (a copy)."""
@@ -89,10 +100,8 @@ class OGD(OMD):
         Dimension, ``>= 1``.
     eta : float
         Step size ``> 0``.
-    domain : {"ball", "box", "simplex"}
-        Decision set (Euclidean projection onto it).
-    radius, lo, hi : float
-        Ball radius; box bounds ``[lo, hi]^d``.
+    domain : Ball, Box, Simplex or {"ball", "box", "simplex"}
+        Decision set (Euclidean projection onto it); default ``Ball()``, the unit ball.
     x1 : array_like, shape (d,), optional
         First point (default: centre of the set); must lie in the set.
 
@@ -106,9 +115,8 @@ class OGD(OMD):
         Current decision :math:`x_t`.
     """
 
-    def __init__(self, d, eta, *, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None):
-        super().__init__(d, eta, domain=domain, regularizer="euclidean", radius=radius, lo=lo,
-                         hi=hi, x1=x1)
+    def __init__(self, d, eta, *, domain=Ball(), x1=None):
+        super().__init__(d, eta, domain=domain, regularizer="euclidean", x1=x1)
 
 
 class FTRL(_Learner):
@@ -120,14 +128,10 @@ class FTRL(_Learner):
         Dimension, ``>= 1``.
     eta : float
         Learning rate ``> 0``.
-    domain : {"simplex", "ball", "box"}
-        Decision set.
+    domain : Simplex, Ball, Box or {"simplex", "ball", "box"}
+        Decision set (default ``Simplex()``).
     regularizer : {"euclidean", "entropy", "log_barrier", "tsallis"}
         Regularizer; the last three on the simplex only.
-    radius : float
-        Radius of the ball.
-    lo, hi : float
-        Bounds of the box ``[lo, hi]^d``.
     center : array_like, shape (d,), optional
         Centre ``c`` of the Euclidean regularizer :math:`\frac12\|x - c\|^2` (a point of the
         set; default its centre).
@@ -142,13 +146,10 @@ class FTRL(_Learner):
         Centre of the Euclidean regularizer.
     """
 
-    def __init__(self, d, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-1.0,
-                 hi=1.0, center=None):
-        super().__init__(d, domain=domain, regularizer=regularizer, radius=radius, lo=lo, hi=hi)
+    def __init__(self, d, eta, *, domain=Simplex(), regularizer="entropy", center=None):
+        super().__init__(d, domain=domain, regularizer=regularizer)
         self.eta = check_scalar(eta, "eta", lo=0, lo_inclusive=False)
-        self.center = (default_point(domain, self.d, self.lo, self.hi) if center is None else
-                       check_point(center, "center", domain, "euclidean", self.d, self.radius,
-                                   self.lo, self.hi).copy())
+        self.center = self._start(center, "center", "euclidean")
 
     def _step(self, theta, eta):
         x = np.empty(self.d)
@@ -183,7 +184,7 @@ class Hedge(FTRL):
     """
 
     def __init__(self, N, eta):
-        super().__init__(N, eta, domain="simplex", regularizer="entropy")
+        super().__init__(N, eta, domain=Simplex(), regularizer="entropy")
 
 
 class LogBarrierFTRL(FTRL):
@@ -205,7 +206,7 @@ class LogBarrierFTRL(FTRL):
     """
 
     def __init__(self, N, eta):
-        super().__init__(N, eta, domain="simplex", regularizer="log_barrier")
+        super().__init__(N, eta, domain=Simplex(), regularizer="log_barrier")
 
 
 class OptimisticOMD(_Learner):
@@ -224,14 +225,10 @@ class OptimisticOMD(_Learner):
         Constant step size ``> 0``, or ``"sea"`` for the adaptive step
         :math:`\eta_t = D/\sqrt{\delta + 4G^2 + \sum_{s<t}\|g_s - M_s\|^2}` (Euclidean
         regularizer only).
-    domain : {"simplex", "ball", "box"}
-        Decision set.
+    domain : Simplex, Ball, Box or {"simplex", "ball", "box"}
+        Decision set (default ``Simplex()``).
     regularizer : {"euclidean", "entropy", "log_barrier", "tsallis"}
         Regularizer; the last three on the simplex only.
-    radius : float
-        Radius of the ball.
-    lo, hi : float
-        Bounds of the box ``[lo, hi]^d``.
     x1 : array_like, shape (d,), optional
         Initial secondary iterate :math:`\hat x_1` (default: centre of the set).
     G_max : float, optional
@@ -255,23 +252,21 @@ class OptimisticOMD(_Learner):
         The constant step size, ``None`` with ``eta="sea"`` (see ``current_eta()``).
     """
 
-    def __init__(self, d, eta, *, domain="simplex", regularizer="entropy", radius=1.0, lo=-1.0,
-                 hi=1.0, x1=None, G_max=None, diam=None, delta=1.0):
-        super().__init__(d, domain=domain, regularizer=regularizer, radius=radius, lo=lo, hi=hi)
+    def __init__(self, d, eta, *, domain=Simplex(), regularizer="entropy", x1=None, G_max=None,
+                 diam=None, delta=1.0):
+        super().__init__(d, domain=domain, regularizer=regularizer)
         if isinstance(eta, str):
             if eta != "sea":
                 raise ValueError(f"unknown `eta`={eta!r}; pass 'sea' or a positive number")
             if regularizer != "euclidean":
                 raise ValueError("`eta`='sea' needs regularizer='euclidean'")
             G_max = check_scalar(G_max, "G_max", lo=0, lo_inclusive=False)
-            self._D = _diam(diam, domain, self.d, self.radius, self.lo, self.hi)
+            self._D = _diam(diam, self._ks, self.d)
             self._delta = check_scalar(delta, "delta", lo=0, lo_inclusive=False) + 4 * G_max**2
             self.eta = None
         else:
             self.eta = check_scalar(eta, "eta", lo=0, lo_inclusive=False)
-        self.xh = (default_point(domain, self.d, self.lo, self.hi) if x1 is None else
-                   check_point(x1, "x1", domain, regularizer, self.d, self.radius, self.lo,
-                               self.hi).copy())
+        self.xh = self._start(x1, "x1", regularizer)
         self.hint = np.zeros(self.d)
         self._var = 0.0
 
@@ -307,10 +302,8 @@ class SEAOMD(OptimisticOMD):
         Dimension, ``>= 1``.
     G_max : float
         Gradient-norm bound ``G > 0``.
-    domain : {"ball", "box", "simplex"}
-        Decision set (Euclidean projection onto it).
-    radius, lo, hi : float
-        Ball radius; box bounds ``[lo, hi]^d``.
+    domain : Ball, Box, Simplex or {"ball", "box", "simplex"}
+        Decision set (Euclidean projection onto it); default ``Ball()``, the unit ball.
     x1 : array_like, shape (d,), optional
         Initial secondary iterate :math:`\hat x_1` (default: centre of the set).
     diam : float, optional
@@ -330,10 +323,9 @@ class SEAOMD(OptimisticOMD):
         Hint :math:`M_t` of the current round.
     """
 
-    def __init__(self, d, *, G_max, domain="ball", radius=1.0, lo=-1.0, hi=1.0, x1=None,
-                 diam=None, delta=1.0):
-        super().__init__(d, "sea", domain=domain, regularizer="euclidean", radius=radius, lo=lo,
-                         hi=hi, x1=x1, G_max=G_max, diam=diam, delta=delta)
+    def __init__(self, d, *, G_max, domain=Ball(), x1=None, diam=None, delta=1.0):
+        super().__init__(d, "sea", domain=domain, regularizer="euclidean", x1=x1, G_max=G_max,
+                         diam=diam, delta=delta)
 
 
 class OptimisticFTRL(FTRL):
@@ -348,14 +340,10 @@ class OptimisticFTRL(FTRL):
         Dimension, ``>= 1``.
     eta : "adaptive" or float
         The adaptive step above, or a constant learning rate ``> 0``.
-    domain : {"simplex", "ball", "box"}
-        Decision set.
+    domain : Ball, Box, Simplex or {"ball", "box", "simplex"}
+        Decision set (default ``Ball()``, the unit ball).
     regularizer : {"euclidean", "entropy", "log_barrier", "tsallis"}
         Regularizer; the last three on the simplex only.
-    radius : float
-        Radius of the ball.
-    lo, hi : float
-        Bounds of the box ``[lo, hi]^d``.
     center : array_like, shape (d,), optional
         Centre of the Euclidean regularizer (a point of the set; default its centre).
     diam : float, optional
@@ -375,16 +363,16 @@ class OptimisticFTRL(FTRL):
         The constant learning rate, ``None`` with ``eta="adaptive"``.
     """
 
-    def __init__(self, d, eta="adaptive", *, domain="ball", regularizer="euclidean", radius=1.0,
-                 lo=-1.0, hi=1.0, center=None, diam=None, delta=1.0):
+    def __init__(self, d, eta="adaptive", *, domain=Ball(), regularizer="euclidean", center=None,
+                 diam=None, delta=1.0):
         adaptive = isinstance(eta, str)
         if adaptive and eta != "adaptive":
             raise ValueError(f"unknown `eta`={eta!r}; pass 'adaptive' or a positive number")
         super().__init__(d, 1.0 if adaptive else eta, domain=domain, regularizer=regularizer,
-                         radius=radius, lo=lo, hi=hi, center=center)
+                         center=center)
         if adaptive:
             self.eta = None
-            self._D = _diam(diam, domain, self.d, self.radius, self.lo, self.hi)
+            self._D = _diam(diam, self._ks, self.d)
             self._delta = check_scalar(delta, "delta", lo=0, lo_inclusive=False)
         self.hint = np.zeros(self.d)
         self._var = 0.0

@@ -33,10 +33,10 @@ import warnings
 import numpy as np
 
 from equilibria._lib.result import Result, Status, finish
+from equilibria._lib.sets import Simplex
 from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
 from . import _kernels as K
-from ._common import check_point, default_point
 from .learners import _Learner
 
 _NO_TARGETS = np.zeros(1)  # ``y`` of ons_loop, unused by the log loss
@@ -258,10 +258,8 @@ class ONS(_Learner):
         ONS step parameter :math:`\gamma > 0`.
     eps : float
         Initial :math:`A_0 = \varepsilon I`, :math:`\varepsilon > 0`.
-    domain : {"simplex", "ball", "box"}
-        Decision set.
-    radius, lo, hi : float
-        Ball radius; box bounds ``[lo, hi]^d``.
+    domain : Simplex, Ball, Box or {"simplex", "ball", "box"}
+        Decision set (default ``Simplex()``).
     x1 : array_like, shape (d,), optional
         First point (default: centre of the set).
     proj_tol, proj_iter : float, int
@@ -281,16 +279,14 @@ class ONS(_Learner):
         Number of projections that hit ``proj_iter``.
     """
 
-    def __init__(self, d, gamma, eps, *, domain="simplex", radius=1.0, lo=-1.0, hi=1.0, x1=None,
-                 proj_tol=1e-10, proj_iter=5000):
-        super().__init__(d, domain=domain, regularizer="euclidean", radius=radius, lo=lo, hi=hi)
+    def __init__(self, d, gamma, eps, *, domain=Simplex(), x1=None, proj_tol=1e-10,
+                 proj_iter=5000):
+        super().__init__(d, domain=domain, regularizer="euclidean")
         self.gamma = check_scalar(gamma, "gamma", lo=0, lo_inclusive=False)
         self.eps = check_scalar(eps, "eps", lo=0, lo_inclusive=False)
         self.proj_tol = check_scalar(proj_tol, "proj_tol", lo=0, lo_inclusive=False)
         self.proj_iter = check_int(proj_iter, "proj_iter", lo=1)
-        self.x = (default_point(domain, self.d, self.lo, self.hi) if x1 is None else
-                  check_point(x1, "x1", domain, "euclidean", self.d, self.radius, self.lo,
-                              self.hi).copy())
+        self.x = self._start(x1, "x1", "euclidean")
         self.A = self.eps * np.eye(self.d)
         self.Ainv = np.eye(self.d) / self.eps
         self.failures = 0
@@ -301,8 +297,9 @@ class ONS(_Learner):
     def update(self, g):
         g = self._grad(g)
         self.L += g
-        it = K.ons_step(self.x, g, self.A, self.Ainv, self.gamma, self._dom, self.radius,
-                        self.lo, self.hi, self.proj_tol, self.proj_iter, self._work)
+        ks = self._ks
+        it = K.ons_step(self.x, g, self.A, self.Ainv, self.gamma, ks.dom, ks.radius, ks.lo, ks.hi,
+                        self.proj_tol, self.proj_iter, self._work)
         self.failures += it < 0
         self.t += 1
         return self

@@ -3,14 +3,17 @@
 Every ``sample`` draws an instance from the theorem's assumptions (random sizes, horizons,
 learning rates and loss families); ``evaluate`` returns ``(measured, bound)`` with the papers'
 constants.  Property tests in ``tests/online`` call the same ``evaluate`` on instances drawn by
-hypothesis.
+hypothesis, which chooses the samplers' size keywords (``sizes``) and seeds.  Each theorem is
+declared by ``@theorem`` on its evaluate (or experiment) function, whose docstring's first
+paragraph is the statement.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from equilibria.verification import RateData, Theorem, register
+from equilibria._lib.sets import Ball, Box, Simplex
+from equilibria.verification import RateData, theorem
 
 from . import _kernels as K
 from .algorithms import diameter, hedge, log_barrier_ftrl, ogd, optimistic_omd, sea_omd
@@ -22,6 +25,7 @@ __all__ = ["HEDGE", "OGD", "LB_INVARIANTS", "LB_REGRET", "OOMD_RVU", "SEA_RATIO"
            "SELFPLAY", "ONS_BOUND", "ONS_LOG"]
 
 _DOMAINS = ("ball", "box", "simplex")
+_HAZAN = "Hazan (2016), Thm 4.5; Hazan, Agarwal, Kale (2007)"
 
 
 def _unit_losses(rng, T, N):
@@ -36,16 +40,26 @@ def _unit_losses(rng, T, N):
 
 
 # -- Hedge -------------------------------------------------------------------------------------
-def hedge_sample(rng):
-    """T in [1, 3000], N in [2, 64], eta log-uniform around sqrt(8 ln N / T), losses in [0,1]."""
-    T = int(rng.integers(1, 3001))
-    N = int(rng.integers(2, 65))
+def hedge_sample(rng, T=None, N=None):
+    """T in [1, 3000], N in [2, 64] (unless given), eta log-uniform around sqrt(8 ln N / T),
+    losses in [0,1]."""
+    T = int(rng.integers(1, 3001)) if T is None else T
+    N = int(rng.integers(2, 65)) if N is None else N
     eta = float(np.sqrt(8 * np.log(N) / T) * np.exp(rng.uniform(-2, 2)))
     return {"losses": _unit_losses(rng, T, N), "eta": eta}
 
 
+@theorem(
+    name="online.hedge_regret",
+    source="Cesa-Bianchi & Lugosi (2006), Thm 2.2; Freund & Schapire (1997)",
+    assumptions=("oblivious losses in [0, 1]^N", "constant eta > 0"),
+    sample=hedge_sample, sizes={"T": (1, 1500), "N": (2, 40)}, n_instances=(30, 300),
+    rtol=1e-9, atol=1e-9,
+)
 def hedge_evaluate(inst):
-    """Hedge regret vs ``ln N / eta + eta T / 8``.
+    """Hedge with rate eta on losses in [0,1]^N: R_T <= ln N / eta + eta T / 8.
+
+    Hedge regret vs ``ln N / eta + eta T / 8``.
 
     Source: Cesa-Bianchi & Lugosi (2006), Thm 2.2 (exponentially weighted average forecaster,
     losses in [0, 1], Hoeffding's lemma); Freund & Schapire (1997).
@@ -55,13 +69,7 @@ def hedge_evaluate(inst):
     return hedge(L, eta, store_weights=False).regret, np.log(N) / eta + eta * T / 8
 
 
-HEDGE = register(Theorem(
-    name="online.hedge_regret",
-    source="Cesa-Bianchi & Lugosi (2006), Thm 2.2; Freund & Schapire (1997)",
-    statement="Hedge with rate eta on losses in [0,1]^N: R_T <= ln N / eta + eta T / 8.",
-    assumptions=("oblivious losses in [0, 1]^N", "constant eta > 0"),
-    sample=hedge_sample, evaluate=hedge_evaluate, n_instances=(30, 300), rtol=1e-9, atol=1e-9,
-))
+HEDGE = hedge_evaluate.theorem
 
 
 # -- OGD ---------------------------------------------------------------------------------------
@@ -82,11 +90,11 @@ def _random_point(rng, s, d):
     return rng.uniform(s["lo"], s["hi"], size=d)
 
 
-def ogd_sample(rng):
-    """d in [1, 20], T in [1, 2000], any of ball/box/simplex, random x_1 in the set, gradients
-    Gaussian with a random scale and drift, eta log-uniform."""
-    d = int(rng.integers(1, 21))
-    T = int(rng.integers(1, 2001))
+def ogd_sample(rng, d=None, T=None):
+    """d in [1, 20], T in [1, 2000] (unless given), any of ball/box/simplex, random x_1 in the
+    set, gradients Gaussian with a random scale and drift, eta log-uniform."""
+    d = int(rng.integers(1, 21)) if d is None else d
+    T = int(rng.integers(1, 2001)) if T is None else T
     s = _random_set(rng, d)
     if s["domain"] == "simplex" and d == 1:
         s["domain"] = "ball"
@@ -96,41 +104,54 @@ def ogd_sample(rng):
     return {"grads": G, "eta": eta, "x1": _random_point(rng, s, d), **s}
 
 
+@theorem(
+    name="online.ogd_regret",
+    source="Zinkevich (2003), Thm 1; Orabona (2019), Thm 2.13",
+    assumptions=("convex closed set (ball, box, simplex)", "x_1 in the set", "eta > 0"),
+    sample=ogd_sample, sizes={"d": (1, 12), "T": (1, 800)}, n_instances=(30, 300), rtol=1e-9,
+    atol=1e-9,
+)
 def ogd_evaluate(inst):
-    """OGD linearized regret against the best fixed point vs
+    """Projected OGD, constant eta: sum_t <g_t, x_t - u> <= ||x_1 - u||^2/(2 eta) + (eta/2)
+    sum_t ||g_t||^2 for every u in the set.
+
+    OGD linearized regret against the best fixed point vs
     ``||x_1 - u||^2 / (2 eta) + (eta / 2) sum_t ||g_t||^2``.
 
     Source: Zinkevich (2003), Thm 1; Orabona (2019), Thm 2.13 (constant step size).
     """
     G, eta = inst["grads"], inst["eta"]
-    r = ogd(G, eta, domain=inst["domain"], radius=inst["radius"], lo=inst["lo"], hi=inst["hi"],
-            x1=inst["x1"], store_weights=False)
+    S = {"simplex": Simplex(), "ball": Ball(inst["radius"]), "box": Box(inst["lo"], inst["hi"])}
+    r = ogd(G, eta, domain=S[inst["domain"]], x1=inst["x1"], store_weights=False)
     u = r.comparator
     bound = np.sum((inst["x1"] - u) ** 2) / (2 * eta) + eta / 2 * np.sum(G * G)
     return r.regret, bound
 
 
-OGD = register(Theorem(
-    name="online.ogd_regret",
-    source="Zinkevich (2003), Thm 1; Orabona (2019), Thm 2.13",
-    statement="Projected OGD, constant eta: sum_t <g_t, x_t - u> <= ||x_1 - u||^2/(2 eta) + "
-              "(eta/2) sum_t ||g_t||^2 for every u in the set.",
-    assumptions=("convex closed set (ball, box, simplex)", "x_1 in the set", "eta > 0"),
-    sample=ogd_sample, evaluate=ogd_evaluate, n_instances=(30, 300), rtol=1e-9, atol=1e-9,
-))
+OGD = ogd_evaluate.theorem
 
 
 # -- log-barrier FTRL --------------------------------------------------------------------------
-def lb_inv_sample(rng):
-    """N in [2, 200]; L with entries of mixed sign over up to 8 orders of magnitude; eta
-    log-uniform in [1e-4, 1e3]."""
-    N = int(rng.integers(2, 201))
+def lb_inv_sample(rng, N=None):
+    """N in [2, 200] (unless given); L with entries of mixed sign over up to 8 orders of
+    magnitude; eta log-uniform in [1e-4, 1e3]."""
+    N = int(rng.integers(2, 201)) if N is None else N
     L = rng.normal(size=N) * np.exp(rng.uniform(-4, 8, size=N)) * np.exp(rng.uniform(-2, 2))
     return {"L": L, "eta": float(np.exp(rng.uniform(-9, 7)))}
 
 
+@theorem(
+    name="online.log_barrier_invariants",
+    source="KKT conditions of log-barrier FTRL (Wei & Luo 2018; Dai et al. 2023)",
+    assumptions=("L in R^N, entries of any sign", "eta > 0"),
+    sample=lb_inv_sample, sizes={"N": (2, 200)}, n_instances=(50, 500),
+)
 def lb_inv_evaluate(inst):
-    """Normalization invariants of the log-barrier FTRL solution (sum p = 1, p > 0,
+    """p = argmin <p, L> - (1/eta) sum log p_i: sum p = 1, p > 0, L_i - 1/(eta p_i) = lam < min
+    L for all i (relative violation within the floating-point resolution of lam, 1e-12 for
+    well-scaled inputs).
+
+    Normalization invariants of the log-barrier FTRL solution (sum p = 1, p > 0,
     lam < min L, L_i - 1/(eta p_i) = lam for all i), measured as the largest violation relative
     to ``scale = max|L| + |lam| + 1/eta``.
 
@@ -155,23 +176,15 @@ def lb_inv_evaluate(inst):
     return v, 1e-12 + fp
 
 
-LB_INVARIANTS = register(Theorem(
-    name="online.log_barrier_invariants",
-    source="KKT conditions of log-barrier FTRL (Wei & Luo 2018; Dai et al. 2023)",
-    statement="p = argmin <p, L> - (1/eta) sum log p_i: sum p = 1, p > 0, L_i - 1/(eta p_i) = "
-              "lam < min L for all i (relative violation within the floating-point resolution "
-              "of lam, 1e-12 for well-scaled inputs).",
-    assumptions=("L in R^N, entries of any sign", "eta > 0"),
-    sample=lb_inv_sample, evaluate=lb_inv_evaluate, n_instances=(50, 500),
-))
+LB_INVARIANTS = lb_inv_evaluate.theorem
 
 
-def lb_regret_sample(rng):
+def lb_regret_sample(rng, N=None, T=None):
     """N in [2, 30], T in [2, 2000], eta log-uniform; loss entries in [-1/(2 eta), B] so that
     eta p_{t,i} l_{t,i} >= -1/2 holds whatever p is (p <= 1); a fraction of entries are
-    importance-weighted-like spikes."""
-    N = int(rng.integers(2, 31))
-    T = int(rng.integers(2, 2001))
+    importance-weighted-like spikes.  ``N``, ``T`` fix the sizes."""
+    N = int(rng.integers(2, 31)) if N is None else N
+    T = int(rng.integers(2, 2001)) if T is None else T
     eta = float(np.exp(rng.uniform(-4, 1)))
     B = float(np.exp(rng.uniform(-1, 2)))
     neg = rng.uniform() < 0.7
@@ -182,8 +195,19 @@ def lb_regret_sample(rng):
     return {"losses": losses, "eta": eta}
 
 
+@theorem(
+    name="online.log_barrier_regret",
+    source="Orabona (2019) Lemma 7.1 + log-barrier stability (Wei & Luo 2018; Dai, Luo, Wei, "
+           "Zimmert 2023)",
+    assumptions=("losses of any sign with eta p_{t,i} l_{t,i} >= -1/2", "eta > 0", "T >= 2"),
+    sample=lb_regret_sample, sizes={"N": (2, 20), "T": (2, 800)}, n_instances=(30, 300),
+    rtol=1e-9, atol=1e-9,
+)
 def lb_regret_evaluate(inst):
-    """Log-barrier FTRL regret against u = (1 - 1/T) e_{i*} + 1/(N T) 1 vs
+    """Log-barrier FTRL: sum_t <p_t - u, l_t> <= N ln T / eta + eta sum_t sum_i p_{t,i}^2
+    l_{t,i}^2 for u = (1-1/T) e_{i*} + 1/(NT), if eta p_{t,i} l_{t,i} >= -1/2.
+
+    Log-barrier FTRL regret against u = (1 - 1/T) e_{i*} + 1/(N T) 1 vs
     ``N ln T / eta + eta sum_t sum_i p_{t,i}^2 l_{t,i}^2`` when eta p l >= -1/2.
 
     Source: FTRL regret lemma (Orabona 2019, Lemma 7.1): sum <p_t - u, l_t> <= (psi(u) -
@@ -205,25 +229,17 @@ def lb_regret_evaluate(inst):
     return measured, N * np.log(T) / eta + eta * float(np.sum(P**2 * Lo**2))
 
 
-LB_REGRET = register(Theorem(
-    name="online.log_barrier_regret",
-    source="Orabona (2019) Lemma 7.1 + log-barrier stability (Wei & Luo 2018; Dai, Luo, Wei, "
-           "Zimmert 2023)",
-    statement="Log-barrier FTRL: sum_t <p_t - u, l_t> <= N ln T / eta + eta sum_t sum_i "
-              "p_{t,i}^2 l_{t,i}^2 for u = (1-1/T) e_{i*} + 1/(NT), if eta p_{t,i} l_{t,i} >= -1/2.",
-    assumptions=("losses of any sign with eta p_{t,i} l_{t,i} >= -1/2", "eta > 0", "T >= 2"),
-    sample=lb_regret_sample, evaluate=lb_regret_evaluate, n_instances=(30, 300), rtol=1e-9,
-    atol=1e-9,
-))
+LB_REGRET = lb_regret_evaluate.theorem
 
 
 # -- optimistic OMD ----------------------------------------------------------------------------
-def oomd_sample(rng):
+def oomd_sample(rng, d=None, T=None):
     """Euclidean optimistic OMD on ball/box/simplex, d in [1, 20], T in [1, 1500]; gradients a
     random walk plus noise (so hints g_{t-1} are informative to various degrees); hints either
-    g_{t-1} (default) or g_t + noise; eta log-uniform; x_1 random in the set."""
-    d = int(rng.integers(1, 21))
-    T = int(rng.integers(1, 1501))
+    g_{t-1} (default) or g_t + noise; eta log-uniform; x_1 random in the set.  ``d``, ``T`` fix
+    the sizes."""
+    d = int(rng.integers(1, 21)) if d is None else d
+    T = int(rng.integers(1, 1501)) if T is None else T
     s = _random_set(rng, d)
     if s["domain"] == "simplex" and d == 1:
         s["domain"] = "box"
@@ -234,8 +250,18 @@ def oomd_sample(rng):
             "x1": _random_point(rng, s, d), **s}
 
 
+@theorem(
+    name="online.optimistic_omd_rvu",
+    source="Rakhlin & Sridharan (2013), Lemma 1; Syrgkanis et al. (2015), Prop. 5",
+    assumptions=("convex closed set", "any hints M_t", "constant eta > 0"),
+    sample=oomd_sample, sizes={"d": (1, 10), "T": (1, 600)}, n_instances=(30, 300), rtol=1e-9,
+    atol=1e-9,
+)
 def oomd_evaluate(inst):
-    """Per-instance RVU inequality of Euclidean optimistic OMD (u = best fixed point):
+    """Euclidean optimistic OMD: sum <g_t, x_t - u> <= B(u, x_1)/eta + eta sum ||g_t - M_t||^2 -
+    (1/(4 eta)) sum (||x_t - xhat_t||^2 + ||x_t - xhat_{t+1}||^2).
+
+    Per-instance RVU inequality of Euclidean optimistic OMD (u = best fixed point):
     sum <g_t, x_t - u> <= ||u - x_1||^2/(2 eta) + eta sum ||g_t - M_t||^2
     - (1/(4 eta)) sum (||x_t - xhat_t||^2 + ||x_t - xhat_{t+1}||^2).
 
@@ -243,9 +269,9 @@ def oomd_evaluate(inst):
     Prop. 5 (B(u, x) = ||u - x||^2 / 2, 1-strongly convex regularizer).
     """
     G, eta = inst["grads"], inst["eta"]
-    r = optimistic_omd(G, eta, hints=inst["hints"], domain=inst["domain"],
-                       regularizer="euclidean", radius=inst["radius"], lo=inst["lo"],
-                       hi=inst["hi"], x1=inst["x1"], keep_secondary=True)
+    S = {"simplex": Simplex(), "ball": Ball(inst["radius"]), "box": Box(inst["lo"], inst["hi"])}
+    r = optimistic_omd(G, eta, hints=inst["hints"], domain=S[inst["domain"]],
+                       regularizer="euclidean", x1=inst["x1"], keep_secondary=True)
     X, XH = r.weights, r.secondary
     if inst["hints"] is None:
         M = np.vstack([np.zeros((1, G.shape[1])), G[:-1]])
@@ -257,14 +283,7 @@ def oomd_evaluate(inst):
     return r.regret, bound
 
 
-OOMD_RVU = register(Theorem(
-    name="online.optimistic_omd_rvu",
-    source="Rakhlin & Sridharan (2013), Lemma 1; Syrgkanis et al. (2015), Prop. 5",
-    statement="Euclidean optimistic OMD: sum <g_t, x_t - u> <= B(u, x_1)/eta + eta sum "
-              "||g_t - M_t||^2 - (1/(4 eta)) sum (||x_t - xhat_t||^2 + ||x_t - xhat_{t+1}||^2).",
-    assumptions=("convex closed set", "any hints M_t", "constant eta > 0"),
-    sample=oomd_sample, evaluate=oomd_evaluate, n_instances=(30, 300), rtol=1e-9, atol=1e-9,
-))
+OOMD_RVU = oomd_evaluate.theorem
 
 
 # -- SEA ---------------------------------------------------------------------------------------
@@ -273,8 +292,17 @@ def _sea_T(quick):
                     [1000, 2000, 4000, 8000, 16000, 32000, 64000])
 
 
+@theorem(
+    name="online.sea_ratio",
+    source="Chen, Zhang, Tu, Zhao, Zhang (2023, ICML; JMLR 2024), Thm 1; Sachs et al. (2022)",
+    assumptions=("SEA linear losses, bounded gradients", "ball domain", "M_t = g_{t-1}"),
+    kind="rate", band=(-0.3, 0.2),
+)
 def sea_ratio_experiment(rng, quick):
-    """SEA-adaptive optimistic OMD on SEA losses with sigma^2_{1:T} = s T and Sigma^2_{1:T} = S T
+    """SEA-adaptive optimistic OMD: R_T / sqrt(sigma^2_{1:T} + Sigma^2_{1:T}) stays bounded as T
+    grows (log-log slope of the ratio in [-0.3, 0.2]).
+
+    SEA-adaptive optimistic OMD on SEA losses with sigma^2_{1:T} = s T and Sigma^2_{1:T} = S T
     (random s, S, dimension; ball domain): the ratio R_T / sqrt(sigma^2_{1:T} + Sigma^2_{1:T})
     must not grow with T (power slope in [-0.3, 0.2]; an O(T^{1/2}) regret independent of the
     variances would be caught on the instances with small s, S only through the ratio's constant,
@@ -297,18 +325,20 @@ def sea_ratio_experiment(rng, quick):
     return RateData(Ts, vals, kind="power", detail=f"{reps} instances")
 
 
-SEA_RATIO = register(Theorem(
-    name="online.sea_ratio",
-    source="Chen, Zhang, Tu, Zhao, Zhang (2023, ICML; JMLR 2024), Thm 1; Sachs et al. (2022)",
-    statement="SEA-adaptive optimistic OMD: R_T / sqrt(sigma^2_{1:T} + Sigma^2_{1:T}) stays "
-              "bounded as T grows (log-log slope of the ratio in [-0.3, 0.2]).",
-    assumptions=("SEA linear losses, bounded gradients", "ball domain", "M_t = g_{t-1}"),
-    kind="rate", experiment=sea_ratio_experiment, band=(-0.3, 0.2),
-))
+SEA_RATIO = sea_ratio_experiment.theorem
 
 
+@theorem(
+    name="online.sea_constant",
+    source="Chen, Zhang, Tu, Zhao, Zhang (2023), Thm 1",
+    assumptions=("a fixed linear loss", "ball, box or simplex"),
+    kind="rate", band=(-0.15, 0.15),
+)
 def sea_constant_experiment(rng, quick):
-    """sigma = Sigma = 0 (a fixed linear loss): the regret of SEA-adaptive optimistic OMD is O(1)
+    """With sigma = Sigma = 0 the regret of SEA-adaptive optimistic OMD is O(1) in T (log-log
+    slope in [-0.15, 0.15]).
+
+    sigma = Sigma = 0 (a fixed linear loss): the regret of SEA-adaptive optimistic OMD is O(1)
     in T (power slope in [-0.15, 0.15]; O(sqrt T) would give 0.5).
 
     Source: Chen et al. (2023), Thm 1 with sigma^2_{1:T} = Sigma^2_{1:T} = 0 (the bound is then
@@ -329,26 +359,33 @@ def sea_constant_experiment(rng, quick):
     return RateData(Ts, vals, kind="power", detail=f"{reps} instances")
 
 
-SEA_CONSTANT = register(Theorem(
-    name="online.sea_constant",
-    source="Chen, Zhang, Tu, Zhao, Zhang (2023), Thm 1",
-    statement="With sigma = Sigma = 0 the regret of SEA-adaptive optimistic OMD is O(1) in T "
-              "(log-log slope in [-0.15, 0.15]).",
-    assumptions=("a fixed linear loss", "ball, box or simplex"),
-    kind="rate", experiment=sea_constant_experiment, band=(-0.15, 0.15),
-))
+SEA_CONSTANT = sea_constant_experiment.theorem
 
 
 # -- zero-sum self-play ------------------------------------------------------------------------
-def selfplay_sample(rng):
-    """n, m in [2, 25], A uniform in [-a, a] (a log-uniform), T in [1, 3000]."""
-    n, m = (int(v) for v in rng.integers(2, 26, size=2))
+def selfplay_sample(rng, n=None, m=None, T=None):
+    """n, m in [2, 25], A uniform in [-a, a] (a log-uniform), T in [1, 3000] (sizes unless
+    given)."""
+    nm = rng.integers(2, 26, size=2)
+    n = int(nm[0]) if n is None else n
+    m = int(nm[1]) if m is None else m
     a = float(np.exp(rng.uniform(-2, 2)))
-    return {"A": rng.uniform(-a, a, size=(n, m)), "T": int(rng.integers(1, 3001))}
+    A = rng.uniform(-a, a, size=(n, m))
+    return {"A": A, "T": int(rng.integers(1, 3001)) if T is None else T}
 
 
+@theorem(
+    name="online.selfplay_gap",
+    source="Syrgkanis et al. (2015), Prop. 7 + Thm 4; Rakhlin & Sridharan (2013)",
+    assumptions=("zero-sum matrix game, A finite", "both players optimistic Hedge"),
+    sample=selfplay_sample, sizes={"n": (2, 15), "m": (2, 15), "T": (1, 2000)},
+    n_instances=(30, 300), rtol=1e-9, atol=1e-12,
+)
 def selfplay_evaluate(inst):
-    """Duality gap of the averaged strategies of optimistic-Hedge self-play with
+    """Optimistic Hedge self-play, eta = 1/(2 max|A|): gap(xbar_T, ybar_T) <= (ln n + ln m)/(eta
+    T) + 2 eta max|A|^2/T = (ln n + ln m + 1/2)/(eta T).
+
+    Duality gap of the averaged strategies of optimistic-Hedge self-play with
     eta = 1/(2 max|A|) vs (ln n + ln m)/(eta T) + 2 eta max|A|^2 / T.
 
     Source: Syrgkanis, Agarwal, Luo, Schapire (2015), Prop. 7 (RVU of optimistic Hedge) summed
@@ -360,15 +397,7 @@ def selfplay_evaluate(inst):
     return r.gap, optimistic_hedge_gap_bound(A, T, r.eta)
 
 
-SELFPLAY = register(Theorem(
-    name="online.selfplay_gap",
-    source="Syrgkanis et al. (2015), Prop. 7 + Thm 4; Rakhlin & Sridharan (2013)",
-    statement="Optimistic Hedge self-play, eta = 1/(2 max|A|): gap(xbar_T, ybar_T) <= "
-              "(ln n + ln m)/(eta T) + 2 eta max|A|^2/T = (ln n + ln m + 1/2)/(eta T).",
-    assumptions=("zero-sum matrix game, A finite", "both players optimistic Hedge"),
-    sample=selfplay_sample, evaluate=selfplay_evaluate, n_instances=(30, 300), rtol=1e-9,
-    atol=1e-12,
-))
+SELFPLAY = selfplay_evaluate.theorem
 
 
 # -- ONS ---------------------------------------------------------------------------------------
@@ -382,15 +411,25 @@ def _market(rng, T, d):
     return R
 
 
-def ons_sample(rng):
-    """Log-normal market (cash + d-1 assets), d in [2, 8], T in [2, 1500]."""
-    d = int(rng.integers(2, 9))
-    T = int(rng.integers(2, 1501))
+def ons_sample(rng, d=None, T=None):
+    """Log-normal market (cash + d-1 assets), d in [2, 8], T in [2, 1500] (unless given)."""
+    d = int(rng.integers(2, 9)) if d is None else d
+    T = int(rng.integers(2, 1501)) if T is None else T
     return {"returns": _market(rng, T, d)}
 
 
+@theorem(
+    name="online.ons_regret",
+    source=_HAZAN,
+    assumptions=("portfolio log loss (alpha = 1)", "positive price relatives"),
+    sample=ons_sample, sizes={"d": (2, 6), "T": (2, 600)}, n_instances=(8, 80), rtol=1e-9,
+    atol=1e-6,
+)
 def ons_evaluate(inst):
-    """ONS portfolio regret vs the best CRP in hindsight, against 5 (1/alpha + G D) d log T with
+    """ONS on alpha-exp-concave losses, gamma = min(1/(4GD), alpha)/2, eps = 1/(gamma D)^2: R_T
+    <= 5 (1/alpha + G D) d log T.
+
+    ONS portfolio regret vs the best CRP in hindsight, against 5 (1/alpha + G D) d log T with
     alpha = 1 (log loss is 1-exp-concave), D = sqrt 2, G = max_t ||r_t|| / min_i r_{t,i}.
 
     Source: Hazan (2016), Thm 4.5; Hazan, Agarwal, Kale (2007), Thm 2.
@@ -402,14 +441,7 @@ def ons_evaluate(inst):
     return r.regret, 5 * (1 + G * np.sqrt(2)) * d * np.log(T)
 
 
-ONS_BOUND = register(Theorem(
-    name="online.ons_regret",
-    source="Hazan (2016), Thm 4.5; Hazan, Agarwal, Kale (2007)",
-    statement="ONS on alpha-exp-concave losses, gamma = min(1/(4GD), alpha)/2, eps = "
-              "1/(gamma D)^2: R_T <= 5 (1/alpha + G D) d log T.",
-    assumptions=("portfolio log loss (alpha = 1)", "positive price relatives"),
-    sample=ons_sample, evaluate=ons_evaluate, n_instances=(8, 80), rtol=1e-9, atol=1e-6,
-))
+ONS_BOUND = ons_evaluate.theorem
 
 
 def _ons_squared_instance(prng, rng, taus):
@@ -428,8 +460,19 @@ def _ons_squared_instance(prng, rng, taus):
     return r, gamma, eps, Ts, a, y
 
 
+@theorem(
+    name="online.ons_log_rate",
+    source=_HAZAN,
+    assumptions=("squared loss (a_t x - y_t)^2 on [-r, r], |a_t x - y_t| <= B, "
+                 "alpha = 1/(2B^2), G = 2B, D = 2r", "gamma, eps of Hazan Thm 4.5"),
+    kind="rate", band=(0.5, 1.8),
+)
 def ons_log_experiment(rng, quick):
-    r"""ONS regret on exp-concave squared losses grows logarithmically: slope of log R_T against
+    r"""ONS (gamma, eps of Thm 4.5) on alpha-exp-concave squared losses: R_T = O(log tau_T),
+    tau_T = 1 + T/t_0 = det(A_T)/det(A_0) in expectation; slope of log R_T on log log tau_T in
+    [0.5, 1.8] (sqrt T growth gives about 2.2).
+
+    ONS regret on exp-concave squared losses grows logarithmically: slope of log R_T against
     log log tau_T near 1 (``fit_loglog(kind="log")``, band [0.5, 1.8]).
 
     Setting (from the theorem's assumptions, chosen so that the logarithmic regime is reached
@@ -481,15 +524,6 @@ def ons_log_experiment(rng, quick):
                     detail="mean regret " + ", ".join(f"{v:.0f}" for v in reg.mean(axis=0)))
 
 
-ONS_LOG = register(Theorem(
-    name="online.ons_log_rate",
-    source="Hazan (2016), Thm 4.5; Hazan, Agarwal, Kale (2007)",
-    statement="ONS (gamma, eps of Thm 4.5) on alpha-exp-concave squared losses: R_T = "
-              "O(log tau_T), tau_T = 1 + T/t_0 = det(A_T)/det(A_0) in expectation; slope of "
-              "log R_T on log log tau_T in [0.5, 1.8] (sqrt T growth gives about 2.2).",
-    assumptions=("squared loss (a_t x - y_t)^2 on [-r, r], |a_t x - y_t| <= B, "
-                 "alpha = 1/(2B^2), G = 2B, D = 2r", "gamma, eps of Hazan Thm 4.5"),
-    kind="rate", experiment=ons_log_experiment, band=(0.5, 1.8),
-))
+ONS_LOG = ons_log_experiment.theorem
 
 _ = (diameter, ons_parameters)

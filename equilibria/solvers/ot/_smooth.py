@@ -22,8 +22,8 @@ def _single_blas_thread():
     """Limit BLAS to one thread during L-BFGS-B (optional ``threadpoolctl``).
 
     L-BFGS-B's BLAS calls work on vectors of length n + m; a multi-threaded OpenBLAS makes
-    them orders of magnitude slower on a busy machine (9 ms instead of 0.07 ms per call
-    measured at n = 300).  Without ``threadpoolctl`` this is a no-op.
+    them much slower on a busy machine (thread hand-off dominates such short vectors;
+    ``benchmarks/ot.py`` measures it).  Without ``threadpoolctl`` this is a no-op.
     """
     try:
         from threadpoolctl import threadpool_limits

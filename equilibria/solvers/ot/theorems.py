@@ -2,7 +2,9 @@
 
 Instances are drawn from the assumptions: random sizes, random weights with zero-weight points,
 random costs (uniform or squared Euclidean between random point clouds) and random ``reg``.
-The same ``sample_problem`` is used by the hypothesis property tests in ``tests/ot``.
+The same ``sample_problem`` is used by the hypothesis property tests in ``tests/ot``, with the
+sizes ``n``, ``m`` chosen by hypothesis (``sizes``).  Each theorem is declared by ``@theorem`` on
+its evaluate function, whose docstring's first paragraph is the statement.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from equilibria.verification import Theorem, register
+from equilibria.verification import theorem
 
 from ._common import OTResult
 from ._exact import exact_ot
@@ -97,7 +99,17 @@ def sinkhorn_gap_bound(res: OTResult, a, b, C) -> float:
 # Sinkhorn
 # ----------------------------------------------------------------------------------------
 
+@theorem(
+    name="ot.sinkhorn_marginals",
+    source="Cuturi (2013), Alg. 1; Altschuler, Weed & Rigollet (2017), Alg. 2 (rounding)",
+    assumptions=("a, b >= 0 probability vectors (zero weights allowed)", "C finite",
+                 "reg in [0.02, 1] x max C", "tol = 1e-9"),
+    sample=sample_problem, sizes={"n": (2, 20), "m": (2, 20)}, n_instances=(6, 100),
+    atol=1e-13)
 def _eval_marginals(inst):
+    """sinkhorn returns a plan P >= 0 with ||P1 - a||_1 + ||P^T 1 - b||_1 <= tol (stopping rule
+    on the iterate; the returned rounded plan meets both), and no mass on zero-weight points
+    """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
     tol = inst.get("tol", 1e-9)
     res = _quiet(sinkhorn, a, b, C, reg, tol=tol, method=inst.get("method", "stabilized"))
@@ -109,50 +121,65 @@ def _eval_marginals(inst):
     return measured if res.success else np.inf, tol
 
 
-MARGINALS = register(Theorem(
-    name="ot.sinkhorn_marginals",
-    source="Cuturi (2013), Alg. 1; Altschuler, Weed & Rigollet (2017), Alg. 2 (rounding)",
-    statement="sinkhorn returns a plan P >= 0 with ||P1 - a||_1 + ||P^T 1 - b||_1 <= tol "
-              "(stopping rule on the iterate; the returned rounded plan meets both), and no "
-              "mass on zero-weight points",
-    assumptions=("a, b >= 0 probability vectors (zero weights allowed)", "C finite",
-                 "reg in [0.02, 1] x max C", "tol = 1e-9"),
-    sample=sample_problem, evaluate=_eval_marginals, n_instances=(6, 100), atol=1e-13))
+MARGINALS = _eval_marginals.theorem
 
 
+@theorem(
+    name="ot.weak_duality",
+    source="Peyre & Cuturi (2019), Prop. 4.4 (entropic OT duality)",
+    assumptions=("a, b probability vectors (zero weights allowed)", "reg in [0.02, 1] x max C"),
+    sample=sample_problem, sizes={"n": (2, 20), "m": (2, 20)}, n_instances=(6, 100),
+    atol=1e-13)
 def _eval_weak_duality(inst):
+    """dual_objective <= OT_reg <= objective for sinkhorn (the objective is evaluated on the
+    rounded, feasible plan); measured (dual - primal) / (1 + |primal|) <= 0
+    """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
     res = _quiet(sinkhorn, a, b, C, reg, tol=inst.get("tol", 1e-9))
     scale = 1.0 + abs(res.objective)
     return (res.dual_objective - res.objective) / scale, 0.0
 
 
-WEAK_DUALITY = register(Theorem(
-    name="ot.weak_duality",
-    source="Peyre & Cuturi (2019), Prop. 4.4 (entropic OT duality)",
-    statement="dual_objective <= OT_reg <= objective for sinkhorn (the objective is evaluated "
-              "on the rounded, feasible plan); measured (dual - primal) / (1 + |primal|) <= 0",
-    assumptions=("a, b probability vectors (zero weights allowed)", "reg in [0.02, 1] x max C"),
-    sample=sample_problem, evaluate=_eval_weak_duality, n_instances=(6, 100), atol=1e-13))
+WEAK_DUALITY = _eval_weak_duality.theorem
 
 
+@theorem(
+    name="ot.sinkhorn_gap",
+    source="Altschuler, Weed & Rigollet (2017), Lemma 7; derivation in "
+           "equilibria.solvers.ot.theorems.sinkhorn_gap_bound",
+    assumptions=("a, b probability vectors", "reg in [0.02, 1] x max C", "tol = 1e-6"),
+    sample=sample_problem, sizes={"n": (2, 20), "m": (2, 20)}, n_instances=(6, 100),
+    atol=1e-13)
 def _eval_gap(inst):
+    """objective - dual_objective <= (marginal_error/2) [osc C + osc g + reg + max(C - f - g) +
+    reg log(1/w)]: the gap shrinks linearly with the tolerance
+    """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
     res = _quiet(sinkhorn, a, b, C, reg, tol=inst.get("tol", 1e-6))
     return res.duality_gap, sinkhorn_gap_bound(res, a, b, C)
 
 
-GAP = register(Theorem(
-    name="ot.sinkhorn_gap",
-    source="Altschuler, Weed & Rigollet (2017), Lemma 7; derivation in "
-           "equilibria.solvers.ot.theorems.sinkhorn_gap_bound",
-    statement="objective - dual_objective <= (marginal_error/2) [osc C + osc g + reg + "
-              "max(C - f - g) + reg log(1/w)]: the gap shrinks linearly with the tolerance",
-    assumptions=("a, b probability vectors", "reg in [0.02, 1] x max C", "tol = 1e-6"),
-    sample=sample_problem, evaluate=_eval_gap, n_instances=(6, 100), atol=1e-13))
+GAP = _eval_gap.theorem
 
 
+def _sample_bias(rng, n=None, m=None):
+    inst = sample_problem(rng, n=n, m=m)
+    inst["reg"] = float(np.exp(rng.uniform(np.log(1e-3), 0.0)) * inst["C"].max())
+    return inst
+
+
+@theorem(
+    name="ot.entropic_bias",
+    source="Peyre & Cuturi (2019), Prop. 4.1 and eq. (4.7); H(P) >= max(H(a), H(b)) "
+           "(Cover & Thomas 2006, Thm 2.6.5 / 2.2.1)",
+    assumptions=("a, b probability vectors", "reg log-uniform in [1e-3, 1] x max C"),
+    sample=_sample_bias, sizes={"n": (2, 14), "m": (2, 14)}, n_instances=(5, 100), atol=1e-9,
+    examples=12)
 def _eval_bias(inst):
+    """0 <= OT_reg - OT_0 <= reg min(H(a), H(b)) <= reg log min(n, m) <= reg (log n + log m) for
+    OT_reg = min <C,P> + reg KL(P || a b^T); checked through the certified interval
+    [dual_objective, objective] and HiGHS for OT_0
+    """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
     res = _quiet(sinkhorn, a, b, C, reg, tol=1e-10)
     ot0 = exact_ot(a, b, C).cost
@@ -162,24 +189,27 @@ def _eval_bias(inst):
     return measured, 0.0
 
 
-def _sample_bias(rng):
-    inst = sample_problem(rng)
-    inst["reg"] = float(np.exp(rng.uniform(np.log(1e-3), 0.0)) * inst["C"].max())
+BIAS = _eval_bias.theorem
+
+
+def _sample_envelope(rng, n=None, m=None):
+    inst = sample_problem(rng, n=n, m=m, max_size=12)
+    inst["reg"] = float(np.exp(rng.uniform(np.log(0.05), 0.0)))
+    inst["seed"] = int(rng.integers(2**31))
     return inst
 
 
-BIAS = register(Theorem(
-    name="ot.entropic_bias",
-    source="Peyre & Cuturi (2019), Prop. 4.1 and eq. (4.7); H(P) >= max(H(a), H(b)) "
-           "(Cover & Thomas 2006, Thm 2.6.5 / 2.2.1)",
-    statement="0 <= OT_reg - OT_0 <= reg min(H(a), H(b)) <= reg log min(n, m) <= reg (log n + "
-              "log m) for OT_reg = min <C,P> + reg KL(P || a b^T); checked through the "
-              "certified interval [dual_objective, objective] and HiGHS for OT_0",
-    assumptions=("a, b probability vectors", "reg log-uniform in [1e-3, 1] x max C"),
-    sample=_sample_bias, evaluate=_eval_bias, n_instances=(5, 100), atol=1e-9))
-
-
+@theorem(
+    name="ot.envelope",
+    source="Peyre & Cuturi (2019), Prop. 9.2 (Danskin / envelope theorem); Cuturi & Doucet "
+           "(2014)",
+    assumptions=("a, b probability vectors", "reg in [0.05, 1]", "tol = 1e-12"),
+    sample=_sample_envelope, sizes={"n": (2, 10), "m": (2, 10)}, n_instances=(3, 50),
+    examples=8)
 def _eval_envelope(inst):
+    """d OT_reg / dC = P* : the central difference of OT_reg along a random direction E with
+    step h = 1e-4 matches <P*, E> within 1e-6 (1 + |<P*, E>|)
+    """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
     rng = np.random.default_rng(inst.get("seed", 0))
     E = rng.standard_normal(C.shape)
@@ -193,28 +223,33 @@ def _eval_envelope(inst):
     return abs(fd - exact), 1e-6 * (1.0 + abs(exact))
 
 
-def _sample_envelope(rng):
-    inst = sample_problem(rng, max_size=12)
-    inst["reg"] = float(np.exp(rng.uniform(np.log(0.05), 0.0)))
-    inst["seed"] = int(rng.integers(2**31))
-    return inst
-
-
-ENVELOPE = register(Theorem(
-    name="ot.envelope",
-    source="Peyre & Cuturi (2019), Prop. 9.2 (Danskin / envelope theorem); Cuturi & Doucet "
-           "(2014)",
-    statement="d OT_reg / dC = P* : the central difference of OT_reg along a random direction "
-              "E with step h = 1e-4 matches <P*, E> within 1e-6 (1 + |<P*, E>|)",
-    assumptions=("a, b probability vectors", "reg in [0.05, 1]", "tol = 1e-12"),
-    sample=_sample_envelope, evaluate=_eval_envelope, n_instances=(3, 50)))
+ENVELOPE = _eval_envelope.theorem
 
 
 # ----------------------------------------------------------------------------------------
 # smooth OT
 # ----------------------------------------------------------------------------------------
 
+def _sample_smooth(rng, n=None, m=None):
+    inst = sample_problem(rng, n=n, m=m, max_size=16)
+    inst["reg"] = float(np.exp(rng.uniform(np.log(0.1), 0.0)) * inst["C"].max())
+    inst["formulation"] = "dual" if rng.random() < 0.5 else "semi_dual"
+    return inst
+
+
+@theorem(
+    name="ot.smooth_entropy_matches_sinkhorn",
+    source="Blondel, Seguy & Rolet (2018), Sec. 3 (the entropic smooth dual is the Sinkhorn "
+           "dual); Peyre & Cuturi (2019), Prop. 4.4",
+    assumptions=("a, b probability vectors", "reg in [0.1, 1] x max C",
+                 "formulation dual or semi-dual"),
+    sample=_sample_smooth, sizes={"n": (2, 14), "m": (2, 14)}, n_instances=(3, 50),
+    examples=10)
 def _eval_smooth_vs_sinkhorn(inst):
+    """smooth_ot(regularizer='entropy') and sinkhorn solve the same problem: their dual values
+    agree within sinkhorn's duality gap + 1e-7 (1 + |OT_reg|), and the smooth dual value never
+    exceeds sinkhorn's feasible primal value
+    """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
     sk = _quiet(sinkhorn, a, b, C, reg, tol=1e-11)
     sm = _quiet(smooth_ot, a, b, C, reg, regularizer="entropy",
@@ -226,26 +261,28 @@ def _eval_smooth_vs_sinkhorn(inst):
     return measured, bound
 
 
-def _sample_smooth(rng):
-    inst = sample_problem(rng, max_size=16)
-    inst["reg"] = float(np.exp(rng.uniform(np.log(0.1), 0.0)) * inst["C"].max())
-    inst["formulation"] = "dual" if rng.random() < 0.5 else "semi_dual"
+SMOOTH_MATCH = _eval_smooth_vs_sinkhorn.theorem
+
+
+def _sample_smooth_weak(rng, n=None, m=None):
+    inst = sample_problem(rng, n=n, m=m)
+    inst["code"] = int(rng.integers(2))
+    inst["seed"] = int(rng.integers(2**31))
+    inst["reg"] = float(np.exp(rng.uniform(np.log(0.1), 0.0)))
     return inst
 
 
-SMOOTH_MATCH = register(Theorem(
-    name="ot.smooth_entropy_matches_sinkhorn",
-    source="Blondel, Seguy & Rolet (2018), Sec. 3 (the entropic smooth dual is the Sinkhorn "
-           "dual); Peyre & Cuturi (2019), Prop. 4.4",
-    statement="smooth_ot(regularizer='entropy') and sinkhorn solve the same problem: their dual "
-              "values agree within sinkhorn's duality gap + 1e-7 (1 + |OT_reg|), and the smooth "
-              "dual value never exceeds sinkhorn's feasible primal value",
-    assumptions=("a, b probability vectors", "reg in [0.1, 1] x max C",
-                 "formulation dual or semi-dual"),
-    sample=_sample_smooth, evaluate=_eval_smooth_vs_sinkhorn, n_instances=(3, 50)))
-
-
+@theorem(
+    name="ot.smooth_weak_duality",
+    source="Blondel, Seguy & Rolet (2018), Prop. 1-2",
+    assumptions=("a, b probability vectors (zero weights allowed)", "alpha, beta ~ N(0, 1/4)",
+                 "gamma in [0.1, 1]"),
+    sample=_sample_smooth_weak, sizes={"n": (2, 20), "m": (2, 20)}, n_instances=(10, 200),
+    atol=1e-12)
 def _eval_smooth_weak(inst):
+    """for every alpha, beta: D(alpha, beta) <= S(alpha) <= <C,T> + Omega(T) for every feasible
+    T (here T = a b^T), for Omega = (gamma/2)||.||^2 and gamma KL(. || ab^T)
+    """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
     rng = np.random.default_rng(inst.get("seed", 0))
     code = inst.get("code", 0)
@@ -262,37 +299,32 @@ def _eval_smooth_weak(inst):
     return max(D - S, S - primal) / scale, 0.0
 
 
-def _sample_smooth_weak(rng):
-    inst = sample_problem(rng)
-    inst["code"] = int(rng.integers(2))
-    inst["seed"] = int(rng.integers(2**31))
-    inst["reg"] = float(np.exp(rng.uniform(np.log(0.1), 0.0)))
-    return inst
-
-
-SMOOTH_WEAK = register(Theorem(
-    name="ot.smooth_weak_duality",
-    source="Blondel, Seguy & Rolet (2018), Prop. 1-2",
-    statement="for every alpha, beta: D(alpha, beta) <= S(alpha) <= <C,T> + Omega(T) for every "
-              "feasible T (here T = a b^T), for Omega = (gamma/2)||.||^2 and gamma KL(. || ab^T)",
-    assumptions=("a, b probability vectors (zero weights allowed)", "alpha, beta ~ N(0, 1/4)",
-                 "gamma in [0.1, 1]"),
-    sample=_sample_smooth_weak, evaluate=_eval_smooth_weak, n_instances=(10, 200), atol=1e-12))
+SMOOTH_WEAK = _eval_smooth_weak.theorem
 
 
 # ----------------------------------------------------------------------------------------
 # sparsity-constrained OT
 # ----------------------------------------------------------------------------------------
 
-def _sample_sparse(rng):
-    inst = sample_problem(rng)
+def _sample_sparse(rng, n=None, m=None):
+    inst = sample_problem(rng, n=n, m=m)
     inst["reg"] = float(np.exp(rng.uniform(np.log(0.05), 0.0)))
     inst["max_nz"] = int(rng.integers(1, len(inst["a"]) + 1))
     inst["seed"] = int(rng.integers(2**31))
     return inst
 
 
+@theorem(
+    name="ot.sparse_cardinality",
+    source="Liu, Puigcerver & Blondel (2023), eq. (9) and Prop. 4",
+    assumptions=("a, b probability vectors (zero weights allowed)", "1 <= max_nz <= n",
+                 "gamma in [0.05, 1]"),
+    sample=_sample_sparse, sizes={"n": (2, 16), "m": (2, 16)}, n_instances=(5, 100),
+    atol=1e-12, examples=12)
 def _eval_sparse_cardinality(inst):
+    """sparse_ot(semi_dual) plans are >= 0, have at most max_nz nonzeros per column and meet the
+    column marginals exactly (to 1e-12)
+    """
     a, b, C, reg, k = inst["a"], inst["b"], inst["C"], inst["reg"], inst["max_nz"]
     res = _quiet(sparse_ot, a, b, C, reg, k, formulation="semi_dual", max_iter=100)
     P = res.plan
@@ -302,19 +334,23 @@ def _eval_sparse_cardinality(inst):
     return (nnz - k) + col_err + neg, 0.0
 
 
-SPARSE_CARD = register(Theorem(
-    name="ot.sparse_cardinality",
-    source="Liu, Puigcerver & Blondel (2023), eq. (9) and Prop. 4",
-    statement="sparse_ot(semi_dual) plans are >= 0, have at most max_nz nonzeros per column and "
-              "meet the column marginals exactly (to 1e-12)",
-    assumptions=("a, b probability vectors (zero weights allowed)", "1 <= max_nz <= n",
-                 "gamma in [0.05, 1]"),
-    sample=_sample_sparse, evaluate=_eval_sparse_cardinality, n_instances=(5, 100),
-    atol=1e-12))
+SPARSE_CARD = _eval_sparse_cardinality.theorem
 
 
+@theorem(
+    name="ot.sparse_limits",
+    source="Liu, Puigcerver & Blondel (2023), Props. 2-3",
+    assumptions=("a, b probability vectors (zero weights allowed)", "alpha, beta ~ N(0, 1/4)",
+                 "gamma in [0.05, 1]", "1 <= max_nz <= n"),
+    sample=_sample_sparse, sizes={"n": (2, 20), "m": (2, 20)}, n_instances=(10, 300),
+    atol=1e-12)
 def _eval_sparse_identities(inst):
-    """k >= n equals L2; k = 1 equals unregularized + gamma/2 sum b^2; D_k <= S_k."""
+    """for every alpha, beta: S_k(alpha) = S_L2(alpha) when max_nz >= n; S_1(alpha) = S_0(alpha)
+    + (gamma/2) sum_j b_j^2 (S_0 the unregularized semi-dual); D_k(alpha, beta) <= S_k(alpha)
+    (the semi-dual bound is at least as tight)
+
+    k >= n equals L2; k = 1 equals unregularized + gamma/2 sum b^2; D_k <= S_k.
+    """
     a, b, C, reg, k = inst["a"], inst["b"], inst["C"], inst["reg"], inst["max_nz"]
     rng = np.random.default_rng(inst["seed"])
     n = len(a)
@@ -331,16 +367,7 @@ def _eval_sparse_identities(inst):
         0.0
 
 
-SPARSE_ID = register(Theorem(
-    name="ot.sparse_limits",
-    source="Liu, Puigcerver & Blondel (2023), Props. 2-3",
-    statement="for every alpha, beta: S_k(alpha) = S_L2(alpha) when max_nz >= n; S_1(alpha) = "
-              "S_0(alpha) + (gamma/2) sum_j b_j^2 (S_0 the unregularized semi-dual); "
-              "D_k(alpha, beta) <= S_k(alpha) (the semi-dual bound is at least as tight)",
-    assumptions=("a, b probability vectors (zero weights allowed)", "alpha, beta ~ N(0, 1/4)",
-                 "gamma in [0.05, 1]", "1 <= max_nz <= n"),
-    sample=_sample_sparse, evaluate=_eval_sparse_identities, n_instances=(10, 300),
-    atol=1e-12))
+SPARSE_ID = _eval_sparse_identities.theorem
 
 
 THEOREMS = (MARGINALS, WEAK_DUALITY, GAP, BIAS, ENVELOPE, SMOOTH_MATCH, SMOOTH_WEAK,

@@ -3,11 +3,12 @@
 - Models (:mod:`.envs`): :func:`correlated_proxy_bandit` (the default Goodhart environment),
   :func:`ensemble_proxy_bandit` (GARDO), :func:`composite_bandit` (Constrained RLHF),
   :func:`random_mdp` (occupancy measures).
-- Algorithms: :func:`policy_gradient` (none / KL / chi^2, exact or sampled),
+- Algorithms (``oracle="exact"`` or ``"sampled"`` gradients): :func:`policy_gradient`
+  (none / KL / chi^2),
   :func:`constrained_rlhf` (+ :func:`threshold_search`, :func:`fixed_weight_grid`,
   :func:`proxy_points`), :func:`gardo`, :func:`best_of_n_sampling`,
-  :func:`chi2_occupancy_policy` (cvxpy, or exact-gradient / sampled ascent through the
-  occupancy measure).
+  :func:`chi2_occupancy_policy` (``method="cvxpy"``, or ``method="ascent"`` through the
+  occupancy measure with an exact or sampled oracle).
 - Analysis and figures: :func:`goodhart_curve`, :mod:`.plots`; CLI ``equilibria goodhart``.
 
 Closed forms live in :mod:`equilibria.theory.alignment`.

@@ -184,12 +184,12 @@ def constrained_optimum(env: CompositeBandit, thresholds, *, beta: float = 0.1,
 
 def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, beta: float = 0.1,
                      lambda_max: float = 2.0, lr: float = 5.0, lr_multiplier: float = 0.4,
-                     max_iter: int = 20_000, method: str = "exact", batch_size: int = 256,
+                     max_iter: int = 20_000, oracle: str = "exact", batch_size: int = 256,
                      tol: float = 1e-6, init_multiplier: float = -3.0, record_every: int = 10,
                      seed=None) -> ConstrainedRun:
     r"""Primal-dual Constrained RLHF with sigmoid-squashed multipliers as dynamic weights.
 
-    Iteration (exact method; equation numbers refer to the module docstring):
+    Iteration (``oracle="exact"``; equation numbers refer to the module docstring):
 
     .. math::
 
@@ -198,7 +198,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
         \quad\text{(mirror ascent on }\mathcal L\text{, needs }\eta\beta\le1),\\
         \nu_{t+1}=\nu_t+\eta_\nu\,(E_{\pi_{t+1}}r-\theta)\quad\text{(multiplier ascent)}.
 
-    ``method="sampled"`` estimates the policy gradient (REINFORCE with per-sample reward
+    ``oracle="sampled"`` estimates the policy gradient (REINFORCE with per-sample reward
     :math:`\sum_iw_ir_i(a)-\beta\log\pi(a)/\pi_{ref}(a)`) and the component values from
     ``batch_size`` draws per step.
 
@@ -228,15 +228,17 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     lambda_max : float > 0
         Multiplier cap: :math:`\lambda_i=\lambda_{max}\sigma(\nu_i)\in(0,\lambda_{max})`.
     lr : float > 0
-        Primal step :math:`\eta`; the exact method requires ``lr * beta <= 1``.
+        Primal step :math:`\eta`; ``oracle="exact"`` (exact mirror step) requires
+        ``lr * beta <= 1``.
     lr_multiplier : float > 0
         Dual step :math:`\eta_\nu` on the unsquashed multipliers :math:`\nu`.
     max_iter : int >= 1
         Maximum number of primal-dual steps.
-    method : {"exact", "sampled"}
-        Exact mirror ascent, or REINFORCE estimates from ``batch_size`` draws per step.
+    oracle : {"exact", "sampled"}
+        Gradient oracle: exact mirror ascent, or REINFORCE estimates of the policy gradient and
+        the component values from ``batch_size`` draws per step.
     batch_size : int >= 2
-        Draws per step (sampled method).
+        Draws per step (``oracle="sampled"``).
     tol : float > 0
         Tolerance of the stopping rule (exact) or of the final violation test (sampled).
     init_multiplier : float
@@ -245,7 +247,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     record_every : int
         Record ``history`` at step 1 and every this many steps.
     seed : int, Generator or None
-        Seed of the sampling (sampled method).
+        Seed of the sampling (``oracle="sampled"``).
 
     Returns
     -------
@@ -271,10 +273,10 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
     lr_multiplier = check_scalar(lr_multiplier, "lr_multiplier", lo=0.0, lo_inclusive=False)
     max_iter = check_int(max_iter, "max_iter", lo=1)
-    method = check_option(method, "method", ("exact", "sampled"))
+    oracle = check_option(oracle, "oracle", ("exact", "sampled"))
     batch_size = check_int(batch_size, "batch_size", lo=2)
     tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False)
-    if method == "exact" and lr * beta > 1.0:
+    if oracle == "exact" and lr * beta > 1.0:
         raise ValueError(f"`lr` * `beta` must be <= 1 for the exact mirror step, got "
                          f"{lr * beta:g}")
     R, p, rt = env.components, env.pi_ref, env.r_true
@@ -305,7 +307,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
         lam = lambda_max * special.expit(nu)
         w = 1.0 - lam
         pi = np.exp(logpi - special.logsumexp(logpi[supp]))
-        if method == "exact":
+        if oracle == "exact":
             # mirror ascent on the Lagrangian: log pi <- (1-eta beta) log pi + eta beta log ref
             #                                            + eta R w  (then normalize)
             logpi = np.where(supp, (1 - lr * beta) * logpi + lr * beta * logp + lr * (R @ w),
@@ -326,7 +328,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
             H["values"].append(pi @ R)
             H["true"].append(float(pi @ rt))
             H["kl"].append(kl_of(pi))
-        if method == "exact" and t % 10 == 0:
+        if oracle == "exact" and t % 10 == 0:
             lam = lambda_max * special.expit(nu)
             vv = pi @ R
             star = kl_regularized_policy(p, R @ (1.0 - lam), beta).policy
@@ -338,7 +340,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     lam = lambda_max * special.expit(nu)
     vals = pi @ R
     viol = float(np.max(np.maximum(vals - th, 0.0)))
-    if method == "exact":
+    if oracle == "exact":
         ok = converged
         msg = (f"KKT conditions met to tol={tol:g} after {t} steps" if ok else
                f"KKT residual above tol={tol:g} after max_iter={max_iter} (violation "

@@ -13,12 +13,14 @@ Three mechanisms on top of a policy-gradient step on the proxy reward:
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from equilibria._lib.result import Status, finish
 from equilibria._lib.rng import as_generator
+from equilibria._lib.sweep import parallel_map
 from equilibria._lib.validation import check_int, check_option, check_scalar
 
 from ._common import PolicyRun, init_logits, pg_step, softmax, summaries
@@ -63,13 +65,13 @@ def _weighted_quantile(x, w, q):
 
 def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: float = 0.8,
           reset_every: int = 40, diversity: float = 5.0, quality_quantile: float = 0.5,
-          lr: float = 0.02, max_iter: int = 1500, method: str = "exact",
+          lr: float = 0.02, max_iter: int = 1500, oracle: str = "exact",
           update: str = "mirror", batch_size: int = 64, record_every: int = 5,
           seed=None) -> PolicyRun:
     r"""GARDO on a finite action set with an ensemble of proxies.
 
-    Per-action signal (exact method; the sampled method uses the same quantities on a batch of
-    ``batch_size`` draws, with batch quantiles and batch-mean baseline):
+    Per-action signal (``oracle="exact"``; ``oracle="sampled"`` uses the same quantities on a
+    batch of ``batch_size`` draws, with batch quantiles and batch-mean baseline):
 
     .. math::
 
@@ -111,16 +113,17 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
         Step size :math:`\eta` on the logits.
     max_iter : int >= 1
         Number of steps (the fixed budget).
-    method : {"exact", "sampled"}
-        Exact per-action signal, or a REINFORCE estimate from ``batch_size`` draws.
+    oracle : {"exact", "sampled"}
+        Gradient oracle: the exact per-action signal, or a REINFORCE estimate from
+        ``batch_size`` draws.
     update : {"pg", "mirror"}
         Policy-gradient step or mirror ascent (natural PG) on the logits.
     batch_size : int >= 2
-        Draws per step (sampled method).
+        Draws per step (``oracle="sampled"``).
     record_every : int >= 1
         Record ``history`` every this many steps (and at steps 0 and ``max_iter``).
     seed : int, Generator or None
-        Seed of the sampling (sampled method).
+        Seed of the sampling (``oracle="sampled"``).
 
     Returns
     -------
@@ -145,7 +148,7 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
     diversity = check_scalar(diversity, "diversity", lo=0.0)
     lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
     max_iter = check_int(max_iter, "max_iter", lo=1)
-    method = check_option(method, "method", ("exact", "sampled"))
+    oracle = check_option(oracle, "oracle", ("exact", "sampled"))
     update = check_option(update, "update", ("pg", "mirror"))
     batch_size = check_int(batch_size, "batch_size", lo=2)
     record_every = check_int(record_every, "record_every", lo=1)
@@ -174,7 +177,7 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
     for t in range(1, max_iter + 1):
         z_prev = z
         d = diversity_scores(pi, env.features)
-        if method == "exact":
+        if oracle == "exact":
             gate = u >= _weighted_quantile(u, pi, gate_quantile)
             good = r >= _weighted_quantile(r, pi, quality_quantile)
             adv = r - pi @ r
@@ -256,8 +259,23 @@ def kl_policy_at_proxy(env: ProxyBandit, level: float):
     return kl_regularized_policy(env.pi_ref, env.r_proxy, math.exp(lb))
 
 
+def _gardo_vs_kl_one(s, *, level, lr, max_iter, oracle, gardo_kwargs, env_kwargs):
+    """One environment seed of :func:`gardo_vs_kl` (module level, so it pickles)."""
+    from equilibria.theory.alignment import entropy
+
+    env = ensemble_proxy_bandit(seed=int(s), **env_kwargs)
+    kw = dict(gardo_kwargs)
+    if oracle == "sampled":
+        kw = {"update": "pg", "seed": int(s) + 1, **kw, "oracle": "sampled"}
+    g = gardo(env, lr=lr, max_iter=max_iter, record_every=1, **kw).history
+    k = kl_policy_at_proxy(env, level).policy
+    return (_at_level(g, level, "true"), float(k @ env.r_true), _at_level(g, level, "entropy"),
+            entropy(k))
+
+
 def gardo_vs_kl(seeds, *, level: float = 1.5, lr: float = 0.02, max_iter: int = 150,
-                method: str = "exact", gardo_kwargs=None, env_kwargs=None):
+                oracle: str = "exact", gardo_kwargs=None, env_kwargs=None, executor=None,
+                progress: bool = True):
     r"""Paired comparison of GARDO and uniform KL regularization at equal proxy reward.
 
     For each environment seed, :func:`~.envs.ensemble_proxy_bandit` is drawn and GARDO is run;
@@ -265,26 +283,44 @@ def gardo_vs_kl(seeds, *, level: float = 1.5, lr: float = 0.02, max_iter: int = 
     reaches ``level``, and compared with the uniform-KL policy at the same proxy reward
     (:func:`kl_policy_at_proxy`: whatever the KL weight, KL-regularized mirror ascent from
     :math:`\pi_{ref}` stays in the family :math:`\pi_{ref}e^{c\tilde r}`, so this is the
-    uniform-KL policy at that level for every :math:`\beta`).  Returns a dict of arrays
-    ``true_gardo, true_kl, entropy_gardo, entropy_kl`` (NaN when GARDO never reaches ``level``).
-    ``method="sampled"`` runs the sampled GARDO (``update="pg"`` unless ``gardo_kwargs`` says
-    otherwise) with the sampling seed ``seed + 1`` for environment seed ``seed``.
-    """
-    from equilibria.theory.alignment import entropy
+    uniform-KL policy at that level for every :math:`\beta`).  A sweep: one GARDO run per
+    seed, through :func:`equilibria._lib.sweep.parallel_map` (the result does not depend on
+    ``executor``: every seed carries its own randomness).
 
-    gardo_kwargs = dict(gardo_kwargs or {})
-    env_kwargs = dict(env_kwargs or {})
-    out: dict[str, list[float]] = {k: [] for k in ("true_gardo", "true_kl", "entropy_gardo",
-                                                   "entropy_kl")}
-    for s in seeds:
-        env = ensemble_proxy_bandit(seed=int(s), **env_kwargs)
-        kw = dict(gardo_kwargs)
-        if method == "sampled":
-            kw = {"update": "pg", "seed": int(s) + 1, **kw, "method": "sampled"}
-        g = gardo(env, lr=lr, max_iter=max_iter, record_every=1, **kw).history
-        k = kl_policy_at_proxy(env, level).policy
-        out["true_gardo"].append(_at_level(g, level, "true"))
-        out["true_kl"].append(float(k @ env.r_true))
-        out["entropy_gardo"].append(_at_level(g, level, "entropy"))
-        out["entropy_kl"].append(entropy(k))
-    return {k: np.asarray(v) for k, v in out.items()}
+    Parameters
+    ----------
+    seeds : iterable of int
+        Environment seeds, one GARDO run each.
+    level : float
+        Proxy reward at which GARDO and uniform KL are compared.
+    lr : float > 0
+        GARDO step size.
+    max_iter : int >= 1
+        GARDO step budget.
+    oracle : {"exact", "sampled"}
+        GARDO's gradient oracle.  ``"sampled"`` runs the sampled GARDO (``update="pg"`` unless
+        ``gardo_kwargs`` says otherwise) with the sampling seed ``seed + 1`` for environment
+        seed ``seed``.
+    gardo_kwargs : dict, optional
+        Further keyword arguments of :func:`gardo`.
+    env_kwargs : dict, optional
+        Further keyword arguments of :func:`~.envs.ensemble_proxy_bandit`.
+    executor : concurrent.futures.Executor, optional
+        Where the seeds run (``None``: serially in this process, same result).
+    progress : bool
+        tqdm progress bar (``False`` turns it off).
+
+    Returns
+    -------
+    dict of ndarray
+        ``true_gardo, true_kl, entropy_gardo, entropy_kl``, one entry per seed (NaN when GARDO
+        never reaches ``level``).
+    """
+    oracle = check_option(oracle, "oracle", ("exact", "sampled"))
+    fn = functools.partial(_gardo_vs_kl_one, level=level, lr=lr, max_iter=max_iter,
+                           oracle=oracle, gardo_kwargs=dict(gardo_kwargs or {}),
+                           env_kwargs=dict(env_kwargs or {}))
+    rows = parallel_map(fn, [int(s) for s in seeds], executor=executor, progress=progress,
+                        desc="gardo_vs_kl")
+    keys = ("true_gardo", "true_kl", "entropy_gardo", "entropy_kl")
+    return {k: np.asarray([row[j] for row in rows], dtype=float) for j, k in enumerate(keys)}

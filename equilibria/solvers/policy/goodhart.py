@@ -3,9 +3,11 @@ r"""The Goodhart curve: proxy reward rises while the true reward rises, peaks an
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 
+from equilibria._lib.result import ConvergenceWarning, Result, finish
 from equilibria._lib.validation import check_int, check_option, check_scalar
 
 from .envs import ProxyBandit, correlated_proxy_bandit
@@ -14,9 +16,15 @@ from .gradient import policy_gradient
 __all__ = ["GoodhartCurve", "goodhart_curve"]
 
 
-@dataclasses.dataclass(frozen=True)
-class GoodhartCurve:
-    """Proxy and true reward along an optimization path, with its peak and crossing points.
+@dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
+class GoodhartCurve(Result):
+    """Result of :func:`goodhart_curve`: proxy and true reward along one optimization path,
+    with its peak and crossing points.
+
+    The core fields are those of the underlying :func:`~.gradient.policy_gradient` run (the
+    curve is its recorded path): ``success`` is whether that run succeeded (a fixed-budget run
+    succeeds unless its logits overflow, status ``NUMERICAL``, in which case the curve ends at
+    the last finite policy), ``n_iter`` its number of steps.
 
     Attributes
     ----------
@@ -28,6 +36,10 @@ class GoodhartCurve:
     crossing : int or None
         First index after the peak where the true reward is back below its reference value
         (optimization has become net harmful); None if it never is.
+    divergence : str
+        Regularizer of the run (``"none"``, ``"kl"`` or ``"chi2"``).
+    beta : float
+        Its weight.
     """
 
     steps: np.ndarray
@@ -75,7 +87,7 @@ class GoodhartCurve:
 
 def goodhart_curve(env: ProxyBandit | None = None, *, divergence: str = "none", beta: float = 0.0,
                    lr: float = 0.005, max_iter: int = 2000, update: str = "mirror",
-                   method: str = "exact", record_every: int = 5, seed=0) -> GoodhartCurve:
+                   oracle: str = "exact", record_every: int = 5, seed=0) -> GoodhartCurve:
     """Optimize the proxy of ``env`` (default :func:`correlated_proxy_bandit`) and locate the
     peak of the true reward and the point where it falls below its reference value.
 
@@ -95,19 +107,21 @@ def goodhart_curve(env: ProxyBandit | None = None, *, divergence: str = "none", 
         Number of steps.
     update : {"pg", "mirror"}
         Policy-gradient or mirror-ascent step on the logits.
-    method : {"exact", "sampled"}
-        Exact gradient or REINFORCE estimate.
+    oracle : {"exact", "sampled"}
+        Gradient oracle: exact gradient or REINFORCE estimate.
     record_every : int
         Record the path every this many steps.
     seed : int, Generator or None
-        Seed of the sampling (sampled method).
+        Seed of the sampling (``oracle="sampled"``).
 
     Returns
     -------
     GoodhartCurve
         The recorded path (``steps``, ``kl``, ``proxy``, ``true``), the index ``peak`` of the
         maximal true reward and the first index ``crossing`` after it where the true reward is
-        below its initial (reference) value, or None.
+        below its initial (reference) value, or None.  ``success``, ``status``, ``message``
+        and ``n_iter`` are the run's; on failure (overflowing logits: lower ``lr``) one
+        :class:`~equilibria._lib.result.ConvergenceWarning` is emitted.
     """
     env = correlated_proxy_bandit() if env is None else env
     if not isinstance(env, ProxyBandit):
@@ -115,12 +129,16 @@ def goodhart_curve(env: ProxyBandit | None = None, *, divergence: str = "none", 
     divergence = check_option(divergence, "divergence", ("none", "kl", "chi2"))
     beta = check_scalar(beta, "beta", lo=0.0)
     check_int(max_iter, "max_iter", lo=2)
-    run = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, divergence=divergence, beta=beta,
-                          lr=lr, max_iter=max_iter, update=update, method=method,
-                          record_every=record_every, seed=seed)
+    with warnings.catch_warnings():  # the run's failure is reported once, by the curve
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        run = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, divergence=divergence,
+                              beta=beta, lr=lr, max_iter=max_iter, update=update, oracle=oracle,
+                              record_every=record_every, seed=seed)
     h = run.history
     true = h["true"]
     peak = int(np.argmax(true))
     below = np.nonzero(true[peak:] < true[0])[0]
     crossing = int(peak + below[0]) if below.size else None
-    return GoodhartCurve(run.steps, h["kl"], h["proxy"], true, peak, crossing, divergence, beta)
+    return finish(GoodhartCurve, success=run.success, status=run.status, message=run.message,
+                  n_iter=run.n_iter, steps=run.steps, kl=h["kl"], proxy=h["proxy"], true=true,
+                  peak=peak, crossing=crossing, divergence=divergence, beta=beta)

@@ -35,7 +35,7 @@ def regularizer_signal(pi, pi_ref, divergence, beta):
 
 
 def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, lr: float = 1.0,
-                    max_iter: int = 2000, method: str = "exact", update: str = "pg",
+                    max_iter: int = 2000, oracle: str = "exact", update: str = "pg",
                     batch_size: int = 64, r_true=None, tol: float | None = None,
                     record_every: int = 1, seed=None) -> PolicyRun:
     r"""Ascent on :math:`J(\pi)=E_\pi r-\beta D(\pi\|\pi_{ref})` over softmax policies.
@@ -47,13 +47,13 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
 
     (``update="pg"``, exact softmax policy gradient), or :math:`z_{t+1}=z_t+\eta g_t`
     (``update="mirror"``: mirror ascent with the entropy mirror map, i.e. natural PG).
-    ``method="sampled"`` replaces the exact signal by the REINFORCE estimate from
+    ``oracle="sampled"`` replaces the exact signal by the REINFORCE estimate from
     ``batch_size`` draws of :math:`\pi_t` with the per-sample reward :math:`g_t(a_b)` (for KL
     this is the RLHF per-sample penalty :math:`-\beta\log\pi(a)/\pi_{ref}(a)`) and the batch
     mean as baseline.  Initial logits :math:`\log\pi_{ref}`.
 
     Stopping rule: with ``tol`` set, stop when :math:`\max_a|\partial J/\partial z_a|\le`
-    ``tol`` (exact method only) -> ``success``; otherwise run exactly ``max_iter`` steps (a
+    ``tol`` (``oracle="exact"`` only) -> ``success``; otherwise run exactly ``max_iter`` steps (a
     fixed budget, as for Goodhart curves), reported as success.  With ``tol`` set and the
     budget exhausted: ``success=False``, status ``MAX_ITER``.
 
@@ -71,26 +71,34 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
         Step size :math:`\eta > 0`.
     max_iter : int
         Step budget (>= 1).
-    method : {"exact", "sampled"}
-        Exact gradient signal, or the REINFORCE estimate from ``batch_size`` draws.
+    oracle : {"exact", "sampled"}
+        Gradient oracle: the exact gradient signal, or the REINFORCE estimate from
+        ``batch_size`` draws.
     update : {"pg", "mirror"}
         Softmax policy-gradient step or entropic mirror-ascent (natural PG) step.
     batch_size : int
-        Draws per step for ``method="sampled"`` (>= 2).
+        Draws per step for ``oracle="sampled"`` (>= 2).
     r_true : array_like (K,), optional
         Held-out true reward, only recorded.
     tol : float, optional
-        Stationarity tolerance on :math:`\max_a|\partial J/\partial z_a|` (exact method
-        only); ``None`` runs the fixed budget.
+        Stationarity tolerance on :math:`\max_a|\partial J/\partial z_a|`
+        (``oracle="exact"`` only: a sampled run cannot certify it); ``None`` runs the fixed
+        budget.
     record_every : int
         Record summaries every this many steps.
     seed : None, int, SeedSequence or Generator
-        Randomness of ``method="sampled"``.
+        Randomness of ``oracle="sampled"``.
 
     Returns
     -------
     PolicyRun
         ``history`` has ``proxy``, ``true``, ``kl``, ``chi2``, ``entropy``.
+
+    Raises
+    ------
+    ValueError
+        For invalid input, an unknown ``divergence``, ``oracle`` or ``update``, and for
+        ``tol`` given with ``oracle="sampled"``.
 
     References
     ----------
@@ -102,7 +110,7 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
     p = check_simplex(pi_ref, "pi_ref")
     r = as_float_array(r, "r", shape=p.shape)
     divergence = check_option(divergence, "divergence", REGS)
-    method = check_option(method, "method", ("exact", "sampled"))
+    oracle = check_option(oracle, "oracle", ("exact", "sampled"))
     update = check_option(update, "update", ("pg", "mirror"))
     if divergence == "none":
         beta = check_scalar(beta, "beta", lo=0.0)
@@ -114,6 +122,9 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
     record_every = check_int(record_every, "record_every", lo=1)
     if tol is not None:
         tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False)
+        if oracle == "sampled":
+            raise ValueError("`tol` needs oracle='exact' (a sampled gradient cannot certify "
+                             "stationarity); pass tol=None to run the fixed budget")
     rewards = {"proxy": r}
     if r_true is not None:
         rewards["true"] = as_float_array(r_true, "r_true", shape=p.shape)
@@ -136,7 +147,7 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
     for t in range(1, max_iter + 1):
         g = r + regularizer_signal(pi, p, divergence, beta)
         z_prev = z
-        if method == "exact":
+        if oracle == "exact":
             with np.errstate(over="ignore", invalid="ignore"):
                 z, gnorm = pg_step(z, pi, g, lr, update=update)
         else:
@@ -155,7 +166,7 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
         pi = softmax(z)
         if t % record_every == 0 or t == max_iter:
             record(t)
-        if tol is not None and method == "exact" and gnorm <= tol:
+        if tol is not None and oracle == "exact" and gnorm <= tol:
             converged = True
             if steps[-1] != t:
                 record(t)
@@ -171,8 +182,7 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
     else:
         ok, status = False, Status.MAX_ITER
         msg = (f"gradient norm above tol={tol:g} after max_iter={max_iter}; increase `max_iter` "
-               "or `lr`" + (" (sampled runs cannot certify tol: pass tol=None)"
-                            if method == "sampled" else ""))
+               "or `lr`")
     return finish(PolicyRun, success=ok, status=status, message=msg, n_iter=t, policy=pi,
                   steps=np.asarray(steps), history=history)
 

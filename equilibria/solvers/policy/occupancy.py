@@ -3,11 +3,13 @@ r"""Occupancy-measure regularization in tabular MDPs (Laidlaw et al. 2025)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
 from equilibria._lib.result import Result, Status, finish
 from equilibria._lib.rng import as_generator
+from equilibria._lib.sweep import parallel_map
 from equilibria._lib.validation import (as_float_array, check_int, check_option, check_scalar,
                                         check_simplex)
 from equilibria.theory.alignment import occupancy_measure
@@ -22,7 +24,7 @@ __all__ = ["OccupancyResult", "chi2_occupancy_policy", "policy_from_occupancy",
 class OccupancyResult(Result):
     r"""Result of :func:`chi2_occupancy_policy`: ``occupancy`` (S, A), ``policy`` (S, A),
     ``objective`` (value at the returned policy), ``chi2`` (divergence to the reference
-    occupancy); ``history`` (ascent methods only): ``step``, ``objective``, ``chi2`` per
+    occupancy); ``history`` (``method="ascent"`` only): ``step``, ``objective``, ``chi2`` per
     recorded step.
 
     Attributes
@@ -33,12 +35,13 @@ class OccupancyResult(Result):
         Policy, rows :math:`\pi(\cdot|s)` on the simplex.
     objective : float
         Objective at the returned point: the cvxpy optimal value (NaN if none), or
-        :math:`\langle\mu,r\rangle-\lambda\chi^2(\mu\|\mu_{ref})` for the ascent methods.
+        :math:`\langle\mu,r\rangle-\lambda\chi^2(\mu\|\mu_{ref})` for ``method="ascent"``.
     chi2 : float
         :math:`\chi^2(\mu\|\mu_{ref})=\sum(\mu-\mu_{ref})^2/\mu_{ref}`.
     history : dict of ndarray
-        Ascent methods only: ``"step"``, ``"objective"``, ``"chi2"`` and ``"gap"`` (the
-        Frank-Wolfe gap, exact method; ``inf`` for sampled) per recorded step; empty for cvxpy.
+        ``method="ascent"`` only: ``"step"``, ``"objective"``, ``"chi2"`` and ``"gap"`` (the
+        Frank-Wolfe gap with ``oracle="exact"``; ``inf`` with ``oracle="sampled"``) per
+        recorded step; empty for cvxpy.
     """
 
     occupancy: np.ndarray
@@ -71,9 +74,10 @@ def policy_from_occupancy(mu, fallback=None):
 
 
 def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt",
-                          method: str = "cvxpy", solver: str | None = None,
-                          update: str = "pg", lr: float | None = None, max_iter: int = 20_000,
-                          tol: float = 1e-7, batch_size: int = 256, record_every: int = 1,
+                          method: str = "cvxpy", oracle: str = "exact",
+                          solver: str | None = None, update: str = "pg",
+                          lr: float | None = None, max_iter: int = 20_000, tol: float = 1e-7,
+                          batch_size: int = 256, record_every: int = 1,
                           seed=None) -> OccupancyResult:
     r"""Optimum of the :math:`\chi^2` occupancy-regularized objective: cvxpy, or policy ascent.
 
@@ -93,9 +97,10 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
     Stopping rule: the conic solver's defaults; a status other than optimal is returned as
     ``success=False``.
 
-    ``method="exact"`` / ``"sampled"`` (``form="square"`` only, the penalized objective
+    ``method="ascent"`` (``form="square"`` only, the penalized objective
     :math:`F(\pi)=\langle\mu_\pi,r\rangle-\lambda\chi^2(\mu_\pi\|\mu_{ref})`) run
-    ascent on per-state softmax logits :math:`z` started at :math:`\log\pi_{ref}`.  The
+    ascent on per-state softmax logits :math:`z` started at :math:`\log\pi_{ref}`, with an
+    exact (``oracle="exact"``) or sampled (``oracle="sampled"``) gradient.  The
     gradient goes through the occupancy measure: with the *shaped reward*
     :math:`g=\partial F/\partial\mu=r-2\lambda(\mu_\pi-\mu_{ref})/\mu_{ref}` held fixed,
     the policy-gradient theorem (normalized occupancy) gives
@@ -106,16 +111,18 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
         A^\pi_g=Q^\pi_g-V^\pi_g,\quad Q^\pi_g=g+\gamma PV^\pi_g,
 
     [2]_ (the chain rule of concave-utility RL [3]_).  ``update="pg"``:
-    :math:`z\leftarrow z+\eta\,\mu_\pi\odot A^\pi_g`; ``update="mirror"`` (exact only):
-    policy mirror ascent :math:`z\leftarrow z+\eta A^\pi_g`, i.e.
+    :math:`z\leftarrow z+\eta\,\mu_\pi\odot A^\pi_g`; ``update="mirror"``
+    (``oracle="exact"`` only): policy mirror ascent :math:`z\leftarrow z+\eta A^\pi_g`, i.e.
     :math:`\pi_{t+1}(\cdot|s)\propto\pi_t(\cdot|s)e^{\eta A_g(s,\cdot)}` [4]_.  ``lr``
     defaults to 1 (mirror) or 20 (pg).  Since :math:`F` is strictly concave in :math:`\mu` and
     :math:`\mu\mapsto\pi` is onto the interior, the only stationary points with full
     support are the optimum, which the tests compare with cvxpy.
 
-    Stopping rule (exact): :math:`\max_{s,a}|\partial F/\partial z(s,a)|\le` ``tol`` ->
-    ``success``; ``max_iter`` steps without it -> ``success=False``, status ``MAX_ITER``.
-    ``method="sampled"`` replaces both occupancies and :math:`Q` by Monte Carlo: a batch of
+    Stopping rule (``oracle="exact"``): the Frank-Wolfe gap
+    :math:`\max_{\mu'\in\mathcal M}\langle g,\mu'-\mu_\pi\rangle\ge F^\star-F(\pi)`
+    :math:`\le` ``tol`` -> ``success``; ``max_iter`` steps without it -> ``success=False``,
+    status ``MAX_ITER``.
+    ``oracle="sampled"`` replaces both occupancies and :math:`Q` by Monte Carlo: a batch of
     ``batch_size`` exact draws :math:`(s,a)\sim\mu_\pi` (roll out from :math:`\rho_0`,
     stop each step with probability :math:`1-\gamma`) gives the plug-in
     :math:`\hat\mu_\pi` and :math:`\hat g`; an independent batch of draws, each followed
@@ -136,19 +143,34 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
     lam : float >= 0
         Penalty weight :math:`\lambda`.
     form : {"sqrt", "square"}
-    method : {"cvxpy", "exact", "sampled"}
+    method : {"cvxpy", "ascent"}
+        The algorithm: the convex program over :math:`\mathcal M` solved by cvxpy, or ascent
+        on the policy logits through the occupancy measure.
+    oracle : {"exact", "sampled"}
+        Gradient oracle of ``method="ascent"``: exact occupancies and :math:`Q` from the
+        model, or Monte Carlo estimates from sampled rollouts.  ``method="cvxpy"`` uses the
+        exact model and accepts only ``"exact"``.
     solver : str, optional
-        cvxpy solver name passed to ``Problem.solve`` (cvxpy method only).
+        cvxpy solver name passed to ``Problem.solve`` (``method="cvxpy"`` only).
     update : {"pg", "mirror"}
+        Ascent step (``method="ascent"``); ``"mirror"`` needs ``oracle="exact"``.
     lr, max_iter, tol, batch_size, record_every, seed
         Ascent options (ignored by cvxpy).
 
     Returns
     -------
     OccupancyResult
-        Occupancy and policy (S, A), objective and :math:`\chi^2`; ``history`` for the ascent
-        methods.  ``success=False`` with status ``NUMERICAL`` when cvxpy does not report
-        optimal (or non-finite ascent), ``MAX_ITER`` when the exact ascent misses ``tol``.
+        Occupancy and policy (S, A), objective and :math:`\chi^2`; ``history`` for
+        ``method="ascent"``.  ``success=False`` with status ``NUMERICAL`` when cvxpy does not
+        report optimal (or non-finite ascent), ``MAX_ITER`` when the exact ascent misses
+        ``tol``.
+
+    Raises
+    ------
+    ValueError
+        For invalid input, an unknown ``form``, ``method``, ``oracle`` or ``update``, and for
+        the invalid combinations ``method="cvxpy", oracle="sampled"``, ``method="ascent"``
+        with ``form="sqrt"``, and ``update="mirror", oracle="sampled"``.
 
     References
     ----------
@@ -172,23 +194,27 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
     ref = check_simplex(pi_ref, "pi_ref", ndim=2)
     lam = check_scalar(lam, "lam", lo=0.0)
     form = check_option(form, "form", ("sqrt", "square"))
-    method = check_option(method, "method", ("cvxpy", "exact", "sampled"))
+    method = check_option(method, "method", ("cvxpy", "ascent"))
+    oracle = check_option(oracle, "oracle", ("exact", "sampled"))
+    if method == "cvxpy" and oracle == "sampled":
+        raise ValueError("`oracle`='sampled' applies to method='ascent' only (cvxpy solves the "
+                         "convex program from the exact model)")
     if ref.shape != (S, A):
         raise ValueError(f"`pi_ref` must have shape {(S, A)}, got {ref.shape}")
     mu_ref = occupancy_measure(mdp.P, ref, mdp.rho0, mdp.gamma)
     if np.any(mu_ref <= 0):
         raise ValueError("`pi_ref` must give every state-action pair positive occupancy")
-    if method != "cvxpy":
+    if method == "ascent":
         if form != "square":
-            raise ValueError("`form` must be 'square' for the ascent methods (the sqrt penalty "
+            raise ValueError("`form` must be 'square' for method='ascent' (the sqrt penalty "
                              "is not differentiable at the reference); use method='cvxpy'")
         update = check_option(update, "update", ("pg", "mirror"))
-        if update == "mirror" and method == "sampled":
-            raise ValueError("`update`='mirror' needs exact advantages; use method='exact'")
+        if update == "mirror" and oracle == "sampled":
+            raise ValueError("`update`='mirror' needs exact advantages; use oracle='exact'")
         if lr is None:
             lr = 1.0 if update == "mirror" else 20.0
         lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
-        return _chi2_ascent(mdp, r, ref, mu_ref, lam, method=method, update=update, lr=lr,
+        return _chi2_ascent(mdp, r, ref, mu_ref, lam, oracle=oracle, update=update, lr=lr,
                             max_iter=check_int(max_iter, "max_iter", lo=1),
                             tol=check_scalar(tol, "tol", lo=0.0, lo_inclusive=False),
                             batch_size=check_int(batch_size, "batch_size", lo=2),
@@ -220,15 +246,57 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
                   objective=float(prob.value) if prob.value is not None else np.nan, chi2=chi2)
 
 
-def regularization_paths(mdp: TabularMDP, pi_ref, r_true, r_proxy, *, strengths=None):
-    r"""Proxy and true returns (normalized, :math:`E_\mu r`) of the :math:`\chi^2`-occupancy
+def _path_point(task, *, mdp, ref, r_true, r_proxy):
+    """Proxy and true return of one point of :func:`regularization_paths` (module level, so
+    it pickles): ``task = ("chi2", lam)`` or ``("kl", beta)``."""
+    from equilibria.theory.alignment import soft_value_iteration
+
+    name, s = task
+    if name == "chi2":
+        mu = chi2_occupancy_policy(mdp, r_proxy, ref, s).occupancy
+    else:
+        pol = soft_value_iteration(mdp.P, r_proxy, ref, mdp.gamma, s)
+        mu = occupancy_measure(mdp.P, pol, mdp.rho0, mdp.gamma)
+    return float((mu * r_proxy).sum()), float((mu * r_true).sum())
+
+
+def regularization_paths(mdp: TabularMDP, pi_ref, r_true, r_proxy, *, strengths=None,
+                         executor=None, progress: bool = True):
+    r"""Proxy and true returns along the :math:`\chi^2`-occupancy and KL-on-actions
+    regularization paths.
+
+    Proxy and true returns (normalized, :math:`E_\mu r`) of the :math:`\chi^2`-occupancy
     optimum (cvxpy, square-root form) and of the KL-on-actions optimum (soft value iteration)
     over a sweep of regularization strengths (``strengths`` for chi^2; KL uses 40 values in
-    [1e-2, 1e2]).  Returns a dict with ``strengths`` and, for
-    ``"chi2"`` and ``"kl"``, arrays ``(proxy, true)``; plus ``"laidlaw"``: the returns at the
-    :math:`\lambda=\sigma_{\tilde R}\sqrt{1-r^2}/r` of Laidlaw et al. (Thm 5.1).
+    [1e-2, 1e2]), plus the returns at the :math:`\lambda=\sigma_{\tilde R}\sqrt{1-r^2}/r` of
+    Laidlaw et al. (Thm 5.1).  A sweep: one solve per strength, through
+    :func:`equilibria._lib.sweep.parallel_map` (the result does not depend on ``executor``).
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    pi_ref : array_like (S, A)
+        Reference policy; its occupancy must be positive everywhere.
+    r_true : array_like (S, A)
+        True reward (only evaluated).
+    r_proxy : array_like (S, A)
+        Proxy reward that is optimized.
+    strengths : array_like, optional
+        :math:`\chi^2` weights :math:`\lambda` (default 30 values log-spaced in
+        :math:`[10^{-2}, 10^{0.5}]`).
+    executor : concurrent.futures.Executor, optional
+        Where the solves run (``None``: serially in this process, same result).
+    progress : bool
+        tqdm progress bar (``False`` turns it off).
+
+    Returns
+    -------
+    dict
+        ``"strengths"``; ``"reference"``: ``(proxy, true)`` of the reference policy;
+        ``"chi2"`` and ``"kl"``: arrays ``(proxy, true)`` along each path; ``"laidlaw"``:
+        ``(lambda, proxy, true)`` (present when the proxy-true correlation is positive).
     """
-    from equilibria.theory.alignment import correlated_proxy_bound, soft_value_iteration
+    from equilibria.theory.alignment import correlated_proxy_bound
 
     strengths = np.logspace(0.5, -2, 30) if strengths is None else np.asarray(strengths, float)
     kl_strengths = np.logspace(2, -2, 40)
@@ -236,17 +304,13 @@ def regularization_paths(mdp: TabularMDP, pi_ref, r_true, r_proxy, *, strengths=
     mu_ref = occupancy_measure(mdp.P, ref, mdp.rho0, mdp.gamma)
     out = {"strengths": strengths, "reference": (float((mu_ref * r_proxy).sum()),
                                                  float((mu_ref * r_true).sum()))}
-    for name in ("chi2", "kl"):
-        px, tr = [], []
-        for s in (strengths if name == "chi2" else kl_strengths):
-            if name == "chi2":
-                mu = chi2_occupancy_policy(mdp, r_proxy, ref, s).occupancy
-            else:
-                pol = soft_value_iteration(mdp.P, r_proxy, ref, mdp.gamma, s)
-                mu = occupancy_measure(mdp.P, pol, mdp.rho0, mdp.gamma)
-            px.append(float((mu * r_proxy).sum()))
-            tr.append(float((mu * r_true).sum()))
-        out[name] = (np.asarray(px), np.asarray(tr))
+    tasks = [("chi2", s) for s in strengths] + [("kl", s) for s in kl_strengths]
+    fn = functools.partial(_path_point, mdp=mdp, ref=ref, r_true=r_true, r_proxy=r_proxy)
+    points = parallel_map(fn, tasks, executor=executor, progress=progress,
+                          desc="regularization paths")
+    n = len(strengths)
+    for name, part in (("chi2", points[:n]), ("kl", points[n:])):
+        out[name] = (np.asarray([p for p, _ in part]), np.asarray([t for _, t in part]))
     _, _, rho = correlated_proxy_bound(mu_ref, mu_ref, r_true, r_proxy)
     m = float((mu_ref * r_proxy).sum())
     sd = float(np.sqrt((mu_ref * (r_proxy - m) ** 2).sum()))
@@ -336,7 +400,7 @@ def _optimal_value(P, g, gamma, rho0, pol0):
     return (1.0 - gamma) * float(rho0 @ V)
 
 
-def _chi2_ascent(mdp, r, ref, mu_ref, lam, *, method, update, lr, max_iter, tol, batch_size,
+def _chi2_ascent(mdp, r, ref, mu_ref, lam, *, oracle, update, lr, max_iter, tol, batch_size,
                  record_every, seed):
     """Ascent on <mu_pi, r> - lam chi2(mu_pi||mu_ref) over per-state softmax logits."""
     P, rho0, gamma = mdp.P, mdp.rho0, mdp.gamma
@@ -354,7 +418,7 @@ def _chi2_ascent(mdp, r, ref, mu_ref, lam, *, method, update, lr, max_iter, tol,
     status, t, gap = Status.MAX_ITER, 0, np.inf
     F, c2, mu = objective(pol)
     for t in range(1, max_iter + 1):
-        if method == "exact":
+        if oracle == "exact":
             g = r - 2.0 * lam * (mu - mu_ref) / mu_ref  # dF/dmu: the shaped reward
             Q, V = _q_values(P, pol, g, gamma)
             adv = Q - V[:, None]
@@ -416,10 +480,10 @@ def _chi2_ascent(mdp, r, ref, mu_ref, lam, *, method, update, lr, max_iter, tol,
         ok, msg = True, f"Frank-Wolfe gap {gap:.2e} <= tol={tol:g} after {t} steps"
     elif status == Status.NUMERICAL:
         ok, msg = False, "non-finite logits or objective; lower `lr`"
-    elif method == "sampled":
+    elif oracle == "sampled":
         ok, status = True, Status.SUCCESS
         msg = f"ran the fixed budget of {t} sampled steps (no certificate: compare with " \
-              "method='exact' or 'cvxpy')"
+              "oracle='exact' or method='cvxpy')"
     else:
         ok, msg = False, (f"Frank-Wolfe gap {gap:.2e} > tol={tol:g} after max_iter={max_iter}; "
                           "increase `max_iter` (or use update='mirror')")

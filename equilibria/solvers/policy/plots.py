@@ -84,9 +84,9 @@ def frontier_figure(env=None, *, n_values=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512
     axes[0].plot([al.kl_divergence(e, p) for e in emp], [e @ r for e in emp], "^", color="C4",
                  ms=6, label=f"best-of-N sampled ({n_draws} draws, plug-in KL)")
     for j, b in enumerate(kl_betas):
-        run = policy_gradient(p, r, divergence="kl", beta=b, update="pg", lr=5.0, max_iter=pg_max_iter,
-                              method="sampled", batch_size=256, r_true=rt, seed=seed + j,
-                              record_every=pg_max_iter)
+        run = policy_gradient(p, r, divergence="kl", beta=b, update="pg", lr=5.0,
+                              max_iter=pg_max_iter, oracle="sampled", batch_size=256, r_true=rt,
+                              seed=seed + j, record_every=pg_max_iter)
         kw = dict(label="KL-regularized RL (sampled PG)") if j == 0 else {}
         axes[0].plot(run.kl[-1], run.proxy[-1], "s", color="C0", ms=6, **kw)
         axes[1].plot(run.kl[-1], run.true[-1], "s", color="C0", ms=6, **kw)

@@ -1,4 +1,9 @@
-"""Registered statements of the policy room (discovered by ``equilibria verify``)."""
+"""Registered statements of the policy room (discovered by ``equilibria verify``).
+
+Each theorem is declared by ``@theorem`` on its evaluate (or experiment) function, whose
+docstring's first paragraph is the statement; ``sizes`` are the sampler's size keywords that
+property tests (``tests/policy/test_theorems.py``) let hypothesis choose.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import numpy as np
 from scipy import stats
 
 from equilibria.theory import alignment as al
-from equilibria.verification import BoundData, RateData, Theorem, register
+from equilibria.verification import BoundData, RateData, theorem
 
 from .constrained import constrained_rlhf, fixed_weight_grid, threshold_search
 from .envs import composite_bandit, correlated_proxy_bandit, random_mdp
@@ -18,12 +23,14 @@ from .occupancy import chi2_occupancy_policy
 
 YANG = "Yang et al. (2024), Asymptotics of Language Model Alignment"
 LAIDLAW = "Laidlaw, Singhal, Dragan (2025), Correlated Proxies, ICLR"
+GARDO = "GARDO (2025), Reinforcing Diffusion Models without Reward Hacking, Sec. 4"
 
 
 # -- shared samplers (also used by the property tests) ----------------------------------------
-def sample_policy_reward(rng):
-    """K in [2, 12], a Dirichlet reference (sometimes with zeros), reward, beta, a policy."""
-    k = int(rng.integers(2, 13))
+def sample_policy_reward(rng, k=None):
+    """K in [2, 12] (or ``k``), a Dirichlet reference (sometimes with zeros), reward, beta, a
+    policy."""
+    k = int(rng.integers(2, 13)) if k is None else k
     ref = rng.dirichlet(np.full(k, rng.uniform(0.2, 3.0)))
     if k > 2 and rng.random() < 0.3:
         ref[rng.integers(k)] = 0.0
@@ -35,50 +42,60 @@ def sample_policy_reward(rng):
     return {"pi_ref": ref, "r": r, "beta": beta, "pi": pi}
 
 
+@theorem(
+    name="policy.kl_regularized_value",
+    source="Gibbs variational principle; Rafailov et al. (2023) eq. (4); " + YANG + ", Lemma 1",
+    assumptions=("finite action set", "pi_ref a probability vector", "beta > 0",
+                 "pi absolutely continuous w.r.t. pi_ref"),
+    sample=sample_policy_reward, sizes={"k": (2, 12)}, n_instances=(50, 1000), rtol=1e-12,
+    atol=1e-12,
+)
 def eval_regularized_value(inst):
+    """For every policy pi, E_pi r - beta KL(pi||pi_ref) <= beta log Z with Z = sum_a pi_ref(a)
+    exp(r(a)/beta); equality iff pi = pi_ref exp(r/beta)/Z.
+    """
     s = al.kl_regularized_policy(inst["pi_ref"], inst["r"], inst["beta"])
     val = inst["pi"] @ inst["r"] - inst["beta"] * al.kl_divergence(inst["pi"], inst["pi_ref"])
     return val, s.value
 
 
-register(Theorem(
-    name="policy.kl_regularized_value",
-    source="Gibbs variational principle; Rafailov et al. (2023) eq. (4); " + YANG + ", Lemma 1",
-    statement="For every policy pi, E_pi r - beta KL(pi||pi_ref) <= beta log Z with "
-              "Z = sum_a pi_ref(a) exp(r(a)/beta); equality iff pi = pi_ref exp(r/beta)/Z.",
-    assumptions=("finite action set", "pi_ref a probability vector", "beta > 0",
-                 "pi absolutely continuous w.r.t. pi_ref"),
-    sample=sample_policy_reward, evaluate=eval_regularized_value, n_instances=(50, 1000),
-    rtol=1e-12, atol=1e-12,
-))
-
-
-def sample_bon(rng):
-    """Integer-valued rewards (ties are frequent) on K in [2, 15] outcomes, N in [1, 200]."""
-    k = int(rng.integers(2, 16))
+def sample_bon(rng, k=None, n=None):
+    """Integer-valued rewards (ties are frequent) on K in [2, 15] outcomes (or ``k``), N in
+    [1, 200] (or ``n``)."""
+    k = int(rng.integers(2, 16)) if k is None else k
     ref = rng.dirichlet(np.full(k, rng.uniform(0.3, 3.0)))
     r = rng.integers(0, max(2, k // 2), size=k).astype(float)
-    return {"pi_ref": ref, "r": r, "n": int(rng.integers(1, 201))}
+    return {"pi_ref": ref, "r": r, "n": int(rng.integers(1, 201)) if n is None else n}
 
 
+@theorem(
+    name="policy.best_of_n_kl_bound",
+    source=YANG + ", Sec. 3; Beirami et al. (2024), Theoretical guarantees on the best-of-n "
+                  "alignment policy, Thm 1",
+    assumptions=("finite outcome set", "pi_ref a probability vector", "N >= 1",
+                 "rewards with ties allowed"),
+    sample=sample_bon, sizes={"k": (2, 15), "n": (1, 200)}, n_instances=(50, 1000),
+    rtol=1e-10, atol=1e-12,
+)
 def eval_bon_kl(inst):
+    """Exact KL(pi_N||pi_ref) of best-of-N over a finite set (ties broken uniformly) is at most
+    log N - (N-1)/N.
+    """
     b = al.best_of_n(inst["pi_ref"], inst["r"], inst["n"])
     return b.kl, b.kl_bound
 
 
-register(Theorem(
-    name="policy.best_of_n_kl_bound",
-    source=YANG + ", Sec. 3; Beirami et al. (2024), Theoretical guarantees on the best-of-n "
-                  "alignment policy, Thm 1",
-    statement="Exact KL(pi_N||pi_ref) of best-of-N over a finite set (ties broken uniformly) is "
-              "at most log N - (N-1)/N.",
-    assumptions=("finite outcome set", "pi_ref a probability vector", "N >= 1",
-                 "rewards with ties allowed"),
-    sample=sample_bon, evaluate=eval_bon_kl, n_instances=(50, 1000), rtol=1e-10, atol=1e-12,
-))
-
-
+@theorem(
+    name="policy.best_of_n_kl_tight_in_limit",
+    source=YANG + ", Sec. 3 (continuous limit); this package (finite-support correction)",
+    assumptions=("uniform reference over K distinct reward values", "2 <= N <= 64",
+                 "K = 8N, 16N, ..."),
+    kind="rate", band=(-2.1, -1.9),
+)
 def _bon_tightness(rng, quick):
+    """For pi_ref uniform over K distinct rewards, log N-(N-1)/N - KL(pi_N||pi_ref) > 0 and
+    decays like K^-2 (K >= 8N): the bound is attained only in the continuous limit.
+    """
     n = int(rng.integers(2, 65))
     sizes = 8 * n * 2 ** np.arange(5 if quick else 8)  # K >= 8 N: the asymptotic regime
     gaps = []
@@ -90,19 +107,18 @@ def _bon_tightness(rng, quick):
                            f"distinct rewards; gap at K={sizes[-1]}: {gaps[-1]:.2e}")
 
 
-register(Theorem(
-    name="policy.best_of_n_kl_tight_in_limit",
-    source=YANG + ", Sec. 3 (continuous limit); this package (finite-support correction)",
-    statement="For pi_ref uniform over K distinct rewards, log N-(N-1)/N - KL(pi_N||pi_ref) > 0 "
-              "and decays like K^-2 (K >= 8N): the bound is attained only in the continuous "
-              "limit.",
-    assumptions=("uniform reference over K distinct reward values", "2 <= N <= 64",
-                 "K = 8N, 16N, ..."),
-    kind="rate", experiment=_bon_tightness, band=(-2.1, -1.9),
-))
-
-
+@theorem(
+    name="policy.goodhart_curve",
+    source=LAIDLAW + ", Def. 3.1 and Sec. 4 (reward hacking as correlation breakdown)",
+    assumptions=("default correlated_proxy_bandit (seed 0; seeds 0-3 in full mode)",
+                 "exact mirror ascent, step 0.005, 2000 steps, no regularization"),
+)
 def _goodhart(rng, quick):
+    """In the default correlated-proxy environment (proxy-true correlation ~0.95 under pi_ref,
+    hacks outside the reference's support) unregularized mirror ascent on the proxy raises the
+    proxy monotonically while the true reward first rises by >= 0.5 and then falls by >= 0.5
+    from its peak (the overoptimization point).
+    """
     seeds = [0] if quick else [0, 1, 2, 3]
     meas, bnd, det = [], [], []
     for s in seeds:
@@ -115,21 +131,11 @@ def _goodhart(rng, quick):
     return BoundData(meas, bnd, detail=" | ".join(det))
 
 
-register(Theorem(
-    name="policy.goodhart_curve",
-    source=LAIDLAW + ", Def. 3.1 and Sec. 4 (reward hacking as correlation breakdown)",
-    statement="In the default correlated-proxy environment (proxy-true correlation ~0.95 under "
-              "pi_ref, hacks outside the reference's support) unregularized mirror ascent on "
-              "the proxy raises the proxy monotonically while the true reward first rises by "
-              ">= 0.5 and then falls by >= 0.5 from its peak (the overoptimization point).",
-    assumptions=("default correlated_proxy_bandit (seed 0; seeds 0-3 in full mode)",
-                 "exact mirror ascent, step 0.005, 2000 steps, no regularization"),
-    experiment=_goodhart,
-))
-
-
-def sample_mdp_policies(rng):
-    s, a = int(rng.integers(1, 6)), int(rng.integers(2, 5))
+def sample_mdp_policies(rng, s=None, a=None):
+    """Tabular MDP (S in [1, 5], A in [2, 4] unless given), reference and evaluated policies,
+    true reward and a proxy correlated with it, sometimes a correlation level ``r_frac``."""
+    s = int(rng.integers(1, 6)) if s is None else s
+    a = int(rng.integers(2, 5)) if a is None else a
     mdp = random_mdp(s, a, gamma=float(rng.uniform(0.0, 0.95)), seed=int(rng.integers(2**31)))
     ref = rng.dirichlet(np.ones(a), size=s)
     pi = rng.dirichlet(np.full(a, rng.uniform(0.1, 2.0)), size=s)
@@ -140,8 +146,22 @@ def sample_mdp_policies(rng):
             "r_frac": float(rng.uniform()) if rng.random() < 0.5 else None}
 
 
+@theorem(
+    name="policy.correlated_proxy_bound",
+    source=LAIDLAW + ", Thm 5.1 (statement not retrievable here; form derived by "
+                     "Cauchy-Schwarz and sharp, see theory.alignment.correlated_proxy_bound)",
+    assumptions=("tabular MDP, S in [1,5], A in [2,4], gamma in [0, 0.95)",
+                 "any policy pi", "r = the correlation rho under mu_ref (any sign), or any level "
+                 "r in [0, rho] when rho > 0 (Def. 3.1: correlation at least r)"),
+    sample=sample_mdp_policies, sizes={"s": (1, 5), "a": (2, 4)}, n_instances=(50, 1000),
+    rtol=1e-9, atol=1e-10,
+)
 def eval_laidlaw(inst):
-    """``(bound, delta_true)``; with ``r_frac`` set and a positive correlation rho the bound is
+    """J(pi,R)-J(pi_ref,R) >= (sigma_R/sigma_R~)[r (J(pi,R~)-J(pi_ref,R~)) - sigma_R~ sqrt(1-r^2)
+    sqrt(chi2(mu_pi||mu_ref))], with r, sigma under mu_ref and J the normalized discounted
+    return (constants sharp: equality attainable).
+
+    ``(bound, delta_true)``; with ``r_frac`` set and a positive correlation rho the bound is
     taken at the level r = r_frac * rho (an r-correlated proxy: correlation at least r)."""
     mdp = inst["mdp"]
     mu = al.occupancy_measure(mdp.P, inst["pi"], mdp.rho0, mdp.gamma)
@@ -153,22 +173,17 @@ def eval_laidlaw(inst):
     return bound, d_true  # bound <= change in true return
 
 
-register(Theorem(
-    name="policy.correlated_proxy_bound",
-    source=LAIDLAW + ", Thm 5.1 (statement not retrievable here; form derived by "
-                     "Cauchy-Schwarz and sharp, see theory.alignment.correlated_proxy_bound)",
-    statement="J(pi,R)-J(pi_ref,R) >= (sigma_R/sigma_R~)[r (J(pi,R~)-J(pi_ref,R~)) - "
-              "sigma_R~ sqrt(1-r^2) sqrt(chi2(mu_pi||mu_ref))], with r, sigma under mu_ref and "
-              "J the normalized discounted return (constants sharp: equality attainable).",
-    assumptions=("tabular MDP, S in [1,5], A in [2,4], gamma in [0, 0.95)",
-                 "any policy pi", "r = the correlation rho under mu_ref (any sign), or any level "
-                 "r in [0, rho] when rho > 0 (Def. 3.1: correlation at least r)"),
-    sample=sample_mdp_policies, evaluate=eval_laidlaw, n_instances=(50, 1000), rtol=1e-9,
-    atol=1e-10,
-))
-
-
+@theorem(
+    name="policy.chi2_regularization_no_drop",
+    source=LAIDLAW + ", Thm 5.1 and Sec. 5 (the regularized objective)",
+    assumptions=("tabular MDP", "proxy positively correlated (r > 0.05) under mu_ref",
+                 "reference with full support"),
+    rtol=0.0, atol=1e-6,
+)
 def _chi2_no_drop(rng, quick):
+    """Maximizing J(pi,R~) - lambda sqrt(chi2(mu_pi||mu_ref)) with lambda = sigma_R~ sqrt(1-r^2)/r
+    (r > 0) never lowers the true return: J(pi*,R) >= J(pi_ref,R).
+    """
     meas, bnd, moved = [], [], 0
     for _ in range(4 if quick else 25):
         inst = sample_mdp_policies(rng)
@@ -193,22 +208,11 @@ def _chi2_no_drop(rng, quick):
                                        f"mean true gain {-np.mean(meas):.3f}")
 
 
-register(Theorem(
-    name="policy.chi2_regularization_no_drop",
-    source=LAIDLAW + ", Thm 5.1 and Sec. 5 (the regularized objective)",
-    statement="Maximizing J(pi,R~) - lambda sqrt(chi2(mu_pi||mu_ref)) with lambda = "
-              "sigma_R~ sqrt(1-r^2)/r (r > 0) never lowers the true return: "
-              "J(pi*,R) >= J(pi_ref,R).",
-    assumptions=("tabular MDP", "proxy positively correlated (r > 0.05) under mu_ref",
-                 "reference with full support"),
-    experiment=_chi2_no_drop, rtol=0.0, atol=1e-6,
-))
-
-
-def sample_occupancy_problem(rng):
-    """Random MDP (S in [1,5], A in [2,4], gamma in [0,0.9)), Dirichlet reference, Gaussian
-    proxy, lambda in [0.1, 10]."""
-    s, a = int(rng.integers(1, 6)), int(rng.integers(2, 5))
+def sample_occupancy_problem(rng, s=None, a=None):
+    """Random MDP (S in [1,5], A in [2,4] unless given, gamma in [0,0.9)), Dirichlet reference,
+    Gaussian proxy, lambda in [0.1, 10]."""
+    s = int(rng.integers(1, 6)) if s is None else s
+    a = int(rng.integers(2, 5)) if a is None else a
     mdp = random_mdp(s, a, gamma=float(rng.uniform(0.0, 0.9)), seed=int(rng.integers(2**31)),
                      concentration=float(rng.uniform(0.3, 2.0)))
     return {"mdp": mdp, "pi_ref": rng.dirichlet(np.full(a, rng.uniform(0.5, 3.0)), size=s),
@@ -216,31 +220,43 @@ def sample_occupancy_problem(rng):
             "lam": float(10 ** rng.uniform(-1.0, 1.0))}
 
 
+@theorem(
+    name="policy.chi2_occupancy_ascent",
+    source="Zhang et al. (2020), Variational policy gradient for general utilities (gradient "
+           "through the occupancy measure); Lan (2022), policy mirror descent; objective of "
+           + LAIDLAW + ", Sec. 5 (penalized form)",
+    assumptions=("tabular MDP, S in [1,5], A in [2,4], gamma in [0, 0.9)",
+                 "reference with full-support occupancy", "lam in [0.1, 10]"),
+    sample=sample_occupancy_problem, sizes={"s": (1, 5), "a": (2, 4)}, n_instances=(2, 100),
+    examples=5,
+)
 def eval_occupancy_ascent(inst):
+    """Policy mirror ascent with the shaped reward r - 2 lam (mu - mu_ref)/mu_ref stops with
+    Frank-Wolfe gap <= 1e-7 (so within 1e-7 of the optimum, F concave in mu) and its value is at
+    least the cvxpy optimum of <mu,r> - lam chi2(mu||mu_ref) minus 1e-6 (the conic solver's
+    accuracy).
+    """
     args = (inst["mdp"], inst["r"], inst["pi_ref"], inst["lam"])
     ref = chi2_occupancy_policy(*args, form="square")
-    res = chi2_occupancy_policy(*args, form="square", method="exact", update="mirror",
+    res = chi2_occupancy_policy(*args, form="square", method="ascent", update="mirror",
                                 max_iter=5000)
     # unconverged ascent counts as a failure (measured 1 > bound)
     return ref.objective - res.objective + (0.0 if res.success else 1.0), 1e-6
 
 
-register(Theorem(
-    name="policy.chi2_occupancy_ascent",
-    source="Zhang et al. (2020), Variational policy gradient for general utilities (gradient "
-           "through the occupancy measure); Lan (2022), policy mirror descent; objective of "
-           + LAIDLAW + ", Sec. 5 (penalized form)",
-    statement="Policy mirror ascent with the shaped reward r - 2 lam (mu - mu_ref)/mu_ref stops "
-              "with Frank-Wolfe gap <= 1e-7 (so within 1e-7 of the optimum, F concave in mu) and "
-              "its value is at least the cvxpy optimum of <mu,r> - lam chi2(mu||mu_ref) minus "
-              "1e-6 (the conic solver's accuracy).",
-    assumptions=("tabular MDP, S in [1,5], A in [2,4], gamma in [0, 0.9)",
-                 "reference with full-support occupancy", "lam in [0.1, 10]"),
-    sample=sample_occupancy_problem, evaluate=eval_occupancy_ascent, n_instances=(2, 100),
-))
-
-
+@theorem(
+    name="policy.constrained_rlhf",
+    source="Moskovitz et al. (2024), Confronting Reward Model Overoptimization with "
+           "Constrained RLHF, ICLR, Sec. 4-5",
+    assumptions=("default composite_bandit (2 components, correlation 0.3)", "beta = 0.1",
+                 "lambda_max = 2"),
+)
 def _constrained(rng, quick):
+    """In the default composite environment, primal-dual Constrained RLHF with Nelder-Mead
+    thresholds converges (KKT to 1e-6) with every component at or below its threshold, and its
+    true reward beats the best convex fixed-weight combination (grid of 101, same beta) by >=
+    0.02.
+    """
     env = composite_bandit()
     theta, _, _ = threshold_search(env)
     run = constrained_rlhf(env, theta)
@@ -253,20 +269,6 @@ def _constrained(rng, quick):
                             f"{grid_true:.4f}; multipliers {np.round(run.multipliers, 4)}")
 
 
-register(Theorem(
-    name="policy.constrained_rlhf",
-    source="Moskovitz et al. (2024), Confronting Reward Model Overoptimization with "
-           "Constrained RLHF, ICLR, Sec. 4-5",
-    statement="In the default composite environment, primal-dual Constrained RLHF with "
-              "Nelder-Mead thresholds converges (KKT to 1e-6) with every component at or below "
-              "its threshold, and its true reward beats the best convex fixed-weight "
-              "combination (grid of 101, same beta) by >= 0.02.",
-    assumptions=("default composite_bandit (2 components, correlation 0.3)", "beta = 0.1",
-                 "lambda_max = 2"),
-    experiment=_constrained,
-))
-
-
 def _paired_ci(d):
     """Mean and 95% t-interval of the finite paired differences ``d``."""
     d = d[np.isfinite(d)]
@@ -274,10 +276,21 @@ def _paired_ci(d):
     return float(d.mean()), float(d.mean()) - half, float(d.mean()) + half, d.size
 
 
+@theorem(
+    name="policy.gardo_beats_uniform_kl",
+    source=GARDO,
+    assumptions=("ensemble_proxy_bandit with random seeds", "exact mirror ascent, step 0.02"),
+)
 def _gardo(rng, quick):
+    """At equal proxy reward (1.5) in the default ensemble environment, GARDO (gated KL beta=3 on
+    the top-20% uncertain mass, reference reset every 40 steps, diversity amplification 5) has
+    higher true reward and higher policy entropy than uniform KL at that proxy level (the
+    least-KL tilted policy, which every uniform-KL path passes): the 95% t-interval of each
+    paired difference over environment seeds lies above 0.
+    """
     n = 12 if quick else 60
     seeds = rng.integers(0, 2**31, size=n)
-    r = gardo_vs_kl(seeds)
+    r = gardo_vs_kl(seeds, progress=False)
     out_m, det = [], []
     for key in ("true", "entropy"):
         mean, lo, _, size = _paired_ci(r[f"{key}_gardo"] - r[f"{key}_kl"])
@@ -286,23 +299,20 @@ def _gardo(rng, quick):
     return BoundData(out_m, [0.0, 0.0], detail="; ".join(det))
 
 
-register(Theorem(
-    name="policy.gardo_beats_uniform_kl",
-    source="GARDO (2025), Reinforcing Diffusion Models without Reward Hacking, Sec. 4",
-    statement="At equal proxy reward (1.5) in the default ensemble environment, GARDO (gated KL "
-              "beta=3 on the top-20% uncertain mass, reference reset every 40 steps, diversity "
-              "amplification 5) has higher true reward and higher policy entropy than uniform KL "
-              "at that proxy level (the least-KL tilted policy, which every uniform-KL path "
-              "passes): the 95% t-interval of each paired difference over environment seeds "
-              "lies above 0.",
-    assumptions=("ensemble_proxy_bandit with random seeds", "exact mirror ascent, step 0.02"),
-    experiment=_gardo,
-))
-
-
+@theorem(
+    name="policy.gardo_sampled_true_reward",
+    source=GARDO + " (sampled, per-sample gated KL as in the paper)",
+    assumptions=("ensemble_proxy_bandit with random seeds", "sampling seed = env seed + 1"),
+)
 def _gardo_sampled(rng, quick):
+    """Sampled GARDO (batch 64 per step, softmax PG step lr 1, 100 steps, seeded) reaches proxy
+    reward 1.5 on every environment seed, and there its true reward exceeds the uniform-KL
+    policy's at the same proxy reward: the 95% t-interval of the paired difference lies above
+    0.  (The entropy half of the exact-dynamics claim does not carry over: sampled GARDO's
+    entropy is lower; see detail.)
+    """
     seeds = rng.integers(0, 2**31, size=10 if quick else 60)
-    r = gardo_vs_kl(seeds, method="sampled", lr=1.0, max_iter=100)
+    r = gardo_vs_kl(seeds, oracle="sampled", lr=1.0, max_iter=100, progress=False)
     m_t, lo_t, _, n_t = _paired_ci(r["true_gardo"] - r["true_kl"])
     m_e, lo_e, hi_e, _ = _paired_ci(r["entropy_gardo"] - r["entropy_kl"])
     reached = int(np.isfinite(r["true_gardo"]).sum())
@@ -312,22 +322,9 @@ def _gardo_sampled(rng, quick):
                             f"{m_e:.3f}, 95% CI [{lo_e:.3f}, {hi_e:.3f}]")
 
 
-register(Theorem(
-    name="policy.gardo_sampled_true_reward",
-    source="GARDO (2025), Reinforcing Diffusion Models without Reward Hacking, Sec. 4 "
-           "(sampled, per-sample gated KL as in the paper)",
-    statement="Sampled GARDO (batch 64 per step, softmax PG step lr 1, 100 steps, seeded) "
-              "reaches proxy reward 1.5 on every environment seed, and there its true reward "
-              "exceeds the uniform-KL policy's at the same proxy reward: the 95% t-interval of "
-              "the paired difference lies above 0.  (The entropy half of the exact-dynamics "
-              "claim does not carry over: sampled GARDO's entropy is lower; see detail.)",
-    assumptions=("ensemble_proxy_bandit with random seeds", "sampling seed = env seed + 1"),
-    experiment=_gardo_sampled,
-))
-
-
-def sample_softmax_pair(rng):
-    k = int(rng.integers(2, 20))
+def sample_softmax_pair(rng, k=None):
+    """Reward pairs on K in [2, 19] actions (or ``k``), half of them near two-way ties."""
+    k = int(rng.integers(2, 20)) if k is None else k
     r = rng.normal(scale=rng.uniform(0.1, 5.0), size=k)
     if rng.random() < 0.5:  # near-ties: where the constant is nearly attained
         r2 = r.copy()
@@ -342,32 +339,42 @@ def sample_softmax_pair(rng):
     return {"r": r, "r2": r2, "tau": float(10 ** rng.uniform(-1.5, 1))}
 
 
+@theorem(
+    name="policy.softmax_lipschitz",
+    source="The Policy Cliff (2025), entropy regularization restores continuity; constant "
+           "derived in equilibria.theory.alignment.softmax_lipschitz",
+    assumptions=("K in [2, 19]", "tau in [0.03, 10]", "arbitrary reward pairs incl. near-ties"),
+    sample=sample_softmax_pair, sizes={"k": (2, 19)}, n_instances=(50, 2000), rtol=1e-9,
+)
 def eval_softmax(inst):
+    """||softmax(r/tau) - softmax(r'/tau)||_2 <= ||r - r'||_2 / (2 tau) (sharp: attained at
+    two-way ties).
+    """
     p = al.softmax_policy(inst["r"], inst["tau"])
     q = al.softmax_policy(inst["r2"], inst["tau"])
     return (float(np.linalg.norm(p - q)),
             al.softmax_lipschitz(inst["tau"]) * float(np.linalg.norm(inst["r"] - inst["r2"])))
 
 
-register(Theorem(
-    name="policy.softmax_lipschitz",
-    source="The Policy Cliff (2025), entropy regularization restores continuity; constant "
-           "derived in equilibria.theory.alignment.softmax_lipschitz",
-    statement="||softmax(r/tau) - softmax(r'/tau)||_2 <= ||r - r'||_2 / (2 tau) (sharp: "
-              "attained at two-way ties).",
-    assumptions=("K in [2, 19]", "tau in [0.03, 10]", "arbitrary reward pairs incl. near-ties"),
-    sample=sample_softmax_pair, evaluate=eval_softmax, n_instances=(50, 2000), rtol=1e-9,
-))
-
-
-def sample_bounded_ratio(rng):
-    k = int(rng.integers(2, 12))
+def sample_bounded_ratio(rng, k=None):
+    """One state, K in [2, 11] actions (or ``k``), Q with or without ties, eps in (0, 0.9)."""
+    k = int(rng.integers(2, 12)) if k is None else k
     pi0 = rng.dirichlet(np.ones(k))
     q = rng.integers(0, 4, size=k).astype(float) if rng.random() < 0.4 else rng.normal(size=k)
     return {"pi0": pi0, "q": q, "eps": float(rng.uniform(0.01, 0.9))}
 
 
+@theorem(
+    name="policy.bounded_ratio_optimum",
+    source="Ao et al. (2026), Bounded Ratio Reinforcement Learning, Thm 4.1",
+    assumptions=("one state", "K in [2, 11]", "eps in (0, 0.9)", "Q with or without ties"),
+    sample=sample_bounded_ratio, sizes={"k": (2, 11)}, n_instances=(5, 100), examples=10,
+)
 def eval_bounded_ratio(inst):
+    """The threshold (median-advantage) policy pi = [1 + eps sign(Q - mu)] pi0, with the quantile
+    action taking the remaining mass, is feasible and attains the optimum of max E_pi0[(pi/pi0)
+    Q] s.t. 1-eps <= pi/pi0 <= 1+eps (cvxpy, gap <= 1e-7).
+    """
     import cvxpy as cp
 
     pi0, q, eps = inst["pi0"], inst["q"], inst["eps"]
@@ -381,40 +388,41 @@ def eval_bounded_ratio(inst):
     return float(prob.value - q @ pol) + feas, 1e-7
 
 
-register(Theorem(
-    name="policy.bounded_ratio_optimum",
-    source="Ao et al. (2026), Bounded Ratio Reinforcement Learning, Thm 4.1",
-    statement="The threshold (median-advantage) policy pi = [1 + eps sign(Q - mu)] pi0, with the "
-              "quantile action taking the remaining mass, is feasible and attains the optimum "
-              "of max E_pi0[(pi/pi0) Q] s.t. 1-eps <= pi/pi0 <= 1+eps (cvxpy, gap <= 1e-7).",
-    assumptions=("one state", "K in [2, 11]", "eps in (0, 0.9)", "Q with or without ties"),
-    sample=sample_bounded_ratio, evaluate=eval_bounded_ratio, n_instances=(5, 100),
-))
-
-
-def sample_frontier(rng):
-    inst = sample_policy_reward(rng)
+def sample_frontier(rng, k=None):
+    """The instances of :func:`sample_policy_reward`."""
+    inst = sample_policy_reward(rng, k=k)
     return inst
 
 
+@theorem(
+    name="policy.kl_constrained_frontier",
+    source=YANG + ", Lemma 1 (closed form of the KL-constrained optimum)",
+    assumptions=("finite action set", "drawn policies and rewards"),
+    sample=sample_frontier, sizes={"k": (2, 12)}, n_instances=(50, 1000), rtol=1e-8, atol=1e-9,
+)
 def eval_frontier(inst):
+    """Every policy with KL(pi||pi_ref) <= Delta has E_pi r <= E r under the tilted policy whose
+    beta solves KL = Delta (the reward-KL frontier is exact).
+    """
     kl = al.kl_divergence(inst["pi"], inst["pi_ref"])
     opt = al.kl_constrained_policy(inst["pi_ref"], inst["r"], kl)
     return float(inst["pi"] @ inst["r"]), opt.expected_reward
 
 
-register(Theorem(
-    name="policy.kl_constrained_frontier",
-    source=YANG + ", Lemma 1 (closed form of the KL-constrained optimum)",
-    statement="Every policy with KL(pi||pi_ref) <= Delta has E_pi r <= E r under the tilted "
-              "policy whose beta solves KL = Delta (the reward-KL frontier is exact).",
-    assumptions=("finite action set", "drawn policies and rewards"),
-    sample=sample_frontier, evaluate=eval_frontier, n_instances=(50, 1000), rtol=1e-8,
-    atol=1e-9,
-))
-
-
+@theorem(
+    name="policy.best_of_n_kl_equivalence",
+    source=YANG + ", Thm 3 (best-of-N and KL-constrained RL asymptotically equivalent: the "
+                  "expected rewards are asymptotically equal, a limit statement with no rate, "
+                  "so the check is monotone decrease plus halving, and the observed local "
+                  "slopes, about -0.4 at L=32 drifting to -0.8 at L=2048, are only reported)",
+    assumptions=("vocabulary of 2-4 tokens", "integer token rewards", "delta in [0.05, 0.2]"),
+    atol=1e-12,
+)
 def _bon_equivalence(rng, quick):
+    """Memoryless model, linear reward, N = exp(delta L): the per-token expected-reward gap
+    between best-of-N and the KL-constrained optimum with the same KL decreases monotonically in
+    L (from 32) and at least halves by L=512.
+    """
     v = int(rng.integers(2, 5))
     p = rng.dirichlet(np.full(v, 2.0))
     r = np.arange(v, dtype=float)
@@ -436,21 +444,18 @@ def _bon_equivalence(rng, quick):
                      + " (no rate claimed: the paper states a limit)")
 
 
-register(Theorem(
-    name="policy.best_of_n_kl_equivalence",
-    source=YANG + ", Thm 3 (best-of-N and KL-constrained RL asymptotically equivalent: the "
-                  "expected rewards are asymptotically equal, a limit statement with no rate, "
-                  "so the check is monotone decrease plus halving, and the observed local "
-                  "slopes, about -0.4 at L=32 drifting to -0.8 at L=2048, are only reported)",
-    statement="Memoryless model, linear reward, N = exp(delta L): the per-token expected-reward "
-              "gap between best-of-N and the KL-constrained optimum with the same KL decreases "
-              "monotonically in L (from 32) and at least halves by L=512.",
-    assumptions=("vocabulary of 2-4 tokens", "integer token rewards", "delta in [0.05, 0.2]"),
-    experiment=_bon_equivalence, atol=1e-12,
-))
-
-
+@theorem(
+    name="policy.chi2_penalty_drop_bound",
+    source=LAIDLAW + ", Thm 5.1, combined with optimality of the penalized policy (derived here)",
+    assumptions=("tabular MDP, S in [1,5], A in [2,4]", "proxy with r > 0.05 under mu_ref",
+                 "beta in [0.01, 3.2]"),
+    rtol=1e-6, atol=1e-6,
+)
 def _chi2_square_drop(rng, quick):
+    """The maximizer of J(pi,R~) - beta chi2(mu_pi||mu_ref) has J(pi_ref,R) - J(pi,R) <= sigma_R
+    sigma_R~ (1-r^2) / (4 r beta) (from Thm 5.1: Delta J~ >= beta x^2 at the optimum, x =
+    sqrt(chi2), and min_x r beta x^2 - sigma_R~ sqrt(1-r^2) x).
+    """
     meas, bnd = [], []
     while len(meas) < (4 if quick else 30):
         inst = sample_mdp_policies(rng)
@@ -472,40 +477,27 @@ def _chi2_square_drop(rng, quick):
                                        "optimum vs sigma_R sigma_R~ (1-r^2) / (4 r beta)")
 
 
-register(Theorem(
-    name="policy.chi2_penalty_drop_bound",
-    source=LAIDLAW + ", Thm 5.1, combined with optimality of the penalized policy (derived here)",
-    statement="The maximizer of J(pi,R~) - beta chi2(mu_pi||mu_ref) has J(pi_ref,R) - J(pi,R) "
-              "<= sigma_R sigma_R~ (1-r^2) / (4 r beta) (from Thm 5.1: Delta J~ >= beta x^2 at "
-              "the optimum, x = sqrt(chi2), and min_x r beta x^2 - sigma_R~ sqrt(1-r^2) x).",
-    assumptions=("tabular MDP, S in [1,5], A in [2,4]", "proxy with r > 0.05 under mu_ref",
-                 "beta in [0.01, 3.2]"),
-    experiment=_chi2_square_drop, rtol=1e-6, atol=1e-6,
-))
-
-
-def sample_entropy_tradeoff(rng):
-    k = int(rng.integers(2, 30))
+def sample_entropy_tradeoff(rng, k=None):
+    """Rewards on K in [2, 29] actions (or ``k``), half of them with a tie at the maximum."""
+    k = int(rng.integers(2, 30)) if k is None else k
     r = rng.normal(scale=rng.uniform(0.1, 5.0), size=k)
     if rng.random() < 0.5:
         r[rng.integers(k)] = r.max()  # ties: the argmax map is discontinuous here
     return {"r": r, "tau": float(10 ** rng.uniform(-2, 1))}
 
 
-def eval_entropy_tradeoff(inst):
-    r, tau = inst["r"], inst["tau"]
-    p = al.softmax_policy(r, tau)
-    return float(r.max() - p @ r), tau * al.entropy(p)
-
-
-register(Theorem(
+@theorem(
     name="policy.entropy_regularization_cost",
     source="The Policy Cliff (2025), entropy regularization restores stability at the cost of "
            "stochasticity; Gibbs variational principle",
-    statement="The entropy-regularized policy softmax(r/tau) (continuous, 1/(2 tau)-Lipschitz) "
-              "loses max r - E_pi r <= tau H(pi) <= tau log K of reward against the "
-              "(discontinuous) argmax.",
     assumptions=("K in [2, 29]", "tau in [0.01, 10]", "rewards with and without ties"),
-    sample=sample_entropy_tradeoff, evaluate=eval_entropy_tradeoff, n_instances=(50, 2000),
-    rtol=1e-10, atol=1e-12,
-))
+    sample=sample_entropy_tradeoff, sizes={"k": (2, 29)}, n_instances=(50, 2000), rtol=1e-10,
+    atol=1e-12,
+)
+def eval_entropy_tradeoff(inst):
+    """The entropy-regularized policy softmax(r/tau) (continuous, 1/(2 tau)-Lipschitz) loses
+    max r - E_pi r <= tau H(pi) <= tau log K of reward against the (discontinuous) argmax.
+    """
+    r, tau = inst["r"], inst["tau"]
+    p = al.softmax_policy(r, tau)
+    return float(r.max() - p @ r), tau * al.entropy(p)

@@ -20,13 +20,24 @@ Two kinds of statements:
     transform; the slope is fitted with a bootstrap interval (:func:`~.rates.fit_loglog`) and
     passes when the whole interval lies inside ``band``.
 
-Property tests call the same code: ``thm.evaluate(instance)`` / ``thm.check(instance)`` on
-instances drawn by hypothesis strategies from the same assumptions.
+Property tests call the same code: ``thm.check(instance)`` on instances drawn by hypothesis.
+A theorem carries what they need, as plain data, so that the package does not import
+hypothesis (a test dependency): ``sizes`` names the size keywords of ``sample`` with small
+integer ranges (hypothesis chooses them and a seed for the rest, so a failing instance shrinks to
+a small one), ``strategy`` optionally replaces that default by a function returning a hypothesis
+strategy of instances (it imports hypothesis when called, never at import time), and
+``examples`` caps the number of examples for slow theorems.  ``tests/_strategies.py`` builds the
+strategies.
+
+Rooms declare theorems with the :func:`~.registry.theorem` decorator on the ``evaluate`` (or
+``experiment``) function; the statement is the function's docstring's first paragraph.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
+from collections.abc import Mapping
 from typing import Any, Callable
 
 import numpy as np
@@ -155,6 +166,19 @@ class Theorem:
         The bound in closed form.
     rtol, atol : float
         Floating-point slack for bound comparisons.
+    sizes : mapping of str to (int, int), optional
+        Size keywords of ``sample`` (``n``, ``K``, ``T``, ...) with the small inclusive integer
+        ranges property tests draw them from: a test calls ``sample(rng, **sizes)`` with the
+        sizes and the seed of ``rng`` chosen by hypothesis, so a failure shrinks to a small
+        instance.  Stored as a tuple of ``(name, (lo, hi))`` pairs (``dict(thm.sizes)``);
+        every name must be a parameter of ``sample``.
+    strategy : callable, optional
+        ``strategy() -> hypothesis.strategies.SearchStrategy`` of instances for property
+        tests, replacing the default built from ``sample`` and ``sizes``.  It must import
+        hypothesis inside its body (hypothesis is a test dependency only).
+    examples : int, optional
+        Maximum number of hypothesis examples in property tests (slow theorems); ``None``
+        uses the active hypothesis profile's ``max_examples``.
     """
 
     name: str
@@ -170,6 +194,9 @@ class Theorem:
     expression: Any = None
     rtol: float = 1e-9
     atol: float = 0.0
+    sizes: Any = ()
+    strategy: Callable | None = None
+    examples: int | None = None
 
     def __post_init__(self):
         check_option(self.kind, "kind", ("bound", "rate"))
@@ -190,6 +217,30 @@ class Theorem:
         q, f = self.n_instances
         object.__setattr__(self, "n_instances", (check_int(q, "n_instances[0]", lo=1),
                                                  check_int(f, "n_instances[1]", lo=1)))
+        object.__setattr__(self, "sizes", self._check_sizes(self.sizes))
+        if self.strategy is not None and not callable(self.strategy):
+            raise TypeError(f"theorem {self.name!r}: `strategy` must be callable")
+        if self.examples is not None:
+            object.__setattr__(self, "examples", check_int(self.examples, "examples", lo=1))
+
+    def _check_sizes(self, sizes) -> tuple:
+        items = tuple(sizes.items()) if isinstance(sizes, Mapping) else tuple(sizes)
+        if not items:
+            return ()
+        if self.sample is None:
+            raise ValueError(f"theorem {self.name!r}: `sizes` needs `sample`")
+        params = inspect.signature(self.sample).parameters
+        var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        out = []
+        for key, bounds in items:
+            if not var_kw and key not in params:
+                raise ValueError(f"theorem {self.name!r}: size {key!r} is not a parameter of "
+                                 f"sample {getattr(self.sample, '__name__', self.sample)!r}")
+            lo, hi = bounds
+            lo = check_int(lo, f"sizes[{key!r}][0]")
+            hi = check_int(hi, f"sizes[{key!r}][1]", lo=lo)
+            out.append((str(key), (lo, hi)))
+        return tuple(out)
 
     # -- per-instance API used by property tests ------------------------------------------
     def holds(self, measured: float, bound: float) -> bool:

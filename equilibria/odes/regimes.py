@@ -1,0 +1,219 @@
+r"""Regime (phase) diagrams of the coexistence model over a parameter plane, and the
+governance-regime table of the presets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+
+from equilibria._lib.result import Result, Status, finish
+from equilibria._lib.sweep import parallel_map
+from equilibria._lib.validation import as_float_array, check_int
+
+from .attractors import DIVERGED, _class_of, _label_orbits
+from .model import OUTCOME_CLASSES, CoexistenceModel, classify
+from .options import REGIME_OPTIONS, SweepOptions, as_options
+
+__all__ = ["RegimeResult", "regime_diagram", "regime_table", "format_table"]
+
+
+# ------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
+class RegimeResult(Result):
+    """Outcome class per cell of a parameter plane.
+
+    Attributes
+    ----------
+    x_param, y_param : str
+    x_values, y_values : ndarray
+    classes : ndarray of int, shape (len(y), len(x))
+        Index into :data:`OUTCOME_CLASSES` of the attractor with the largest basin share.
+    multistable : ndarray of bool
+        More than one attractor reached from the sampled initial states.
+    coexistence : ndarray
+        Coexistence index of the dominant attractor (NaN in cells where no attractor was
+        found; their class is then ``not converged`` or ``diverged``).
+    """
+
+    x_param: str
+    y_param: str
+    x_values: np.ndarray
+    y_values: np.ndarray
+    classes: np.ndarray
+    multistable: np.ndarray
+    coexistence: np.ndarray
+
+    def plot(self, ax=None, title: str | None = None):
+        """Draw the result (:func:`equilibria.odes.plotting.plot_regimes`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure is created when omitted.
+        title : str, optional
+            Axes title.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding ``ax``.
+        """
+        from .plotting import plot_regimes
+
+        return plot_regimes(self, ax=ax, title=title)
+
+
+def _regime_row(model, x_param, x_values, y_param, X0, kw, y):
+    cls = np.empty(len(x_values), dtype=np.int64)
+    multi = np.empty(len(x_values), dtype=bool)
+    coex = np.empty(len(x_values))
+    for i, xv in enumerate(x_values):
+        m = model.replace(**{x_param: xv, y_param: y})
+        opt = kw["opt"]
+        run = m.simulate_batch(X0, opt.t_end, ftol=opt.ftol, rtol=opt.rtol, atol=opt.atol,
+                               max_iter=opt.max_iter)
+        lab, att, kinds, _ = _label_orbits(m.system, run.x, run.status, ftol=opt.ftol,
+                                           cluster_tol=opt.cluster_tol, recurrence=kw["rec"],
+                                           X0=X0)
+        if att.shape[0] == 0:
+            cls[i] = OUTCOME_CLASSES.index("diverged" if np.any(lab == DIVERGED)
+                                           else "not converged")
+            multi[i] = False
+            coex[i] = np.nan
+            continue
+        ix = m.indices(att[0])
+        cls[i] = OUTCOME_CLASSES.index(_class_of(m, att[0], kinds[0]))
+        multi[i] = att.shape[0] > 1
+        coex[i] = ix.coexistence
+    return cls, multi, coex
+
+
+def regime_diagram(model: CoexistenceModel, x_param: str, x_values, y_param: str, y_values, *,
+                   n_ic: int = 24, options: SweepOptions | None = None, seed=0, executor=None,
+                   progress: bool = True) -> RegimeResult:
+    r"""Outcome class over a parameter plane (e.g. ``g`` x ``conflict_asymmetry``).
+
+    At each cell, ``n_ic`` initial states (log-uniform in ``[0.01, 3]`` per coordinate, the
+    same for every cell, drawn from ``seed``) are integrated, their attractors identified
+    (:func:`identify_attractors`), and the cell gets the outcome class (:func:`classify`) of
+    the attractor with the largest share; cells reaching several attractors are flagged
+    ``multistable``.  Rows of the plane are the parallel work items.
+
+    Stopping rule per orbit: ``max_i |f_i| <= ftol`` or ``t_end`` (DP5(4); the fields of
+    ``options``); with ``recurrence=True`` orbits that do not settle are continued for ``t_end`` and
+    labelled ``oscillation`` or ``heteroclinic cycling`` by the recurrence fallback
+    (:mod:`equilibria.odes.recurrence`), else ``not converged``.  Orbits that diverge give
+    ``diverged`` when no attractor is found.
+
+    Parameters
+    ----------
+    model : CoexistenceModel
+    x_param, y_param : str
+        Names accepted by :meth:`CoexistenceModel.replace` (fields, ``reciprocity``,
+        ``conflict_asymmetry``).
+    x_values, y_values : array, finite
+    n_ic : int >= 1
+    options : SweepOptions, optional
+        Integration and labelling settings; default
+        :data:`~equilibria.odes.options.REGIME_OPTIONS` (``SweepOptions(n_samples=400,
+        max_iter=200_000)``).
+    seed : int or Generator
+    executor : concurrent.futures.Executor, optional
+    progress : bool
+        tqdm progress bar (``False`` turns it off).
+
+    Returns
+    -------
+    RegimeResult
+        ``classes``, ``multistable`` and ``coexistence`` of shape ``(len(y_values),
+        len(x_values))`` (rows follow ``y_values``).
+    """
+    if not isinstance(model, CoexistenceModel):
+        raise TypeError("`model` must be a CoexistenceModel")
+    xv = as_float_array(x_values, "x_values", ndim=1, min_size=1)
+    yv = as_float_array(y_values, "y_values", ndim=1, min_size=1)
+    n_ic = check_int(n_ic, "n_ic", lo=1)
+    rng = np.random.default_rng(seed)
+    X0 = np.exp(rng.uniform(np.log(0.01), np.log(3.0), size=(n_ic, model.n)))
+    opt = REGIME_OPTIONS if options is None else as_options(options)
+    kw = {"opt": opt, "rec": opt.recurrence_options()}
+    model.replace(**{x_param: float(xv[0]), y_param: float(yv[0])})  # validate names early
+    rows = parallel_map(functools.partial(_regime_row, model, x_param, list(xv), y_param, X0,
+                                          kw), list(yv), executor=executor, progress=progress,
+                        desc="regime diagram")
+    cls = np.array([r[0] for r in rows])
+    multi = np.array([r[1] for r in rows])
+    coex = np.array([r[2] for r in rows])
+    return finish(RegimeResult, success=True, status=Status.SUCCESS,
+                  message=f"{cls.size} cells", n_iter=int(cls.size), x_param=x_param,
+                  y_param=y_param, x_values=xv, y_values=yv, classes=cls, multistable=multi,
+                  coexistence=coex)
+
+
+# ------------------------------------------------------------------------------------------
+
+
+# ------------------------------------------------------------------------------------------
+# governance-regime comparison
+# ------------------------------------------------------------------------------------------
+def regime_table(names=("governed", "ungoverned", "overgoverned", "lock_in")) -> list[dict]:
+    """Indices and ``max Re(lambda)`` per preset, at every stable equilibrium.
+
+    One row per (preset, stable equilibrium): ``preset``, ``g``, ``state`` (index among the
+    stable equilibria, ordered by coexistence), ``coexistence``, ``domination``, ``dominant``,
+    ``conflict``, ``development``, ``max_re``, ``outcome``, ``n_stable``.
+
+    Parameters
+    ----------
+    names : sequence of str, default all of :data:`PRESETS`
+        Preset names accepted by :meth:`CoexistenceModel.preset`.
+
+    Returns
+    -------
+    list of dict
+        The rows described above; for ``"lock_in"`` only the best and the worst stable state.
+    """
+    rows = []
+    for name in names:
+        M = CoexistenceModel.preset(name)
+        eq = M.equilibria(n_starts=60)
+        pts, mr = eq.points[eq.stable], eq.max_re[eq.stable]
+        order = np.argsort([-M.indices(p).coexistence for p in pts], kind="stable")
+        if name == "lock_in":  # the two symmetric states (best and worst) tell the story
+            order = order[[0, -1]] if order.size > 1 else order
+        for j, k in enumerate(order):
+            ix = M.indices(pts[k])
+            rows.append(dict(preset=name, g=M.g, state=j, coexistence=ix.coexistence,
+                             domination=ix.domination, dominant=ix.dominant,
+                             conflict=ix.conflict, development=ix.development,
+                             max_re=float(mr[k]), outcome=classify(ix), n_stable=eq.n_stable))
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    """Plain-text table of :func:`regime_table` rows.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows as returned by :func:`regime_table`.
+
+    Returns
+    -------
+    str
+        A header line and one line per row (preset, g, coexistence, domination, dominant side,
+        conflict, development, max Re, outcome), without a trailing newline.
+    """
+    head = ("preset", "g", "coexist.", "domin.", "side", "conflict", "develop.", "max Re",
+            "outcome")
+    lines = ["  ".join(f"{h:>10}" if i else f"{h:<13}" for i, h in enumerate(head))]
+    for r in rows:
+        cells = [f"{r['preset']}" + (f"#{r['state']}" if r["state"] else ""), f"{r['g']:.2f}",
+                 f"{r['coexistence']:.3f}", f"{r['domination']:.3f}", r["dominant"],
+                 f"{r['conflict']:.3f}", f"{r['development']:.3f}", f"{r['max_re']:.3f}",
+                 r["outcome"]]
+        lines.append("  ".join(f"{c:>10}" if i else f"{c:<13}" for i, c in enumerate(cells)))
+    return "\n".join(lines)
