@@ -143,7 +143,7 @@ def _odes():
 
     m = odes.CoexistenceModel.preset("governed")
     sink = _sink()
-    grid = odes.StateGrid.box(-1, 1, 11, dim=2)
+    grid = odes.Grid.box(-1, 1, 11, dim=2)
     return {
         "shock_test": lambda: odes.shock_test(m),
         "find_attractors": lambda: odes.find_attractors(sink, grid, n=20, progress=False),

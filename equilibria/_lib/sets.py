@@ -38,13 +38,13 @@ import numpy as np
 from .rng import as_generator
 from .validation import as_float_array, check_int, check_option, check_scalar
 
-__all__ = ["ConvexSet", "Simplex", "Ball", "Box", "Grid", "as_set", "SET_NAMES"]
+__all__ = ["ConvexSet", "Simplex", "Ball", "Box", "SetPoints", "as_set", "SET_NAMES"]
 
 #: names accepted by :func:`as_set` as shorthand for the set with default parameters
 SET_NAMES = ("simplex", "ball", "box")
 
 
-class Grid(NamedTuple):
+class SetPoints(NamedTuple):
     """Grid points of a set (:meth:`ConvexSet.grid`).
 
     Attributes
@@ -246,7 +246,7 @@ class Simplex(ConvexSet):
         E = as_generator(seed).standard_exponential((n, d))
         return E / E.sum(axis=1, keepdims=True)
 
-    def grid(self, n_per_axis, d=None) -> Grid:
+    def grid(self, n_per_axis, d=None) -> SetPoints:
         r"""The barycentric lattice :math:`\{k/n : k\in\mathbb N^d, \sum_i k_i = n\}`.
 
         :math:`\binom{n + d - 1}{d - 1}` points (``n + 1`` values :math:`0, 1/n, \dots, 1` per
@@ -262,7 +262,7 @@ class Simplex(ConvexSet):
 
         Returns
         -------
-        Grid
+        SetPoints
             ``points`` of shape ``(C(n + d - 1, d - 1), d)`` and ``axes``, ``d`` copies of
             ``arange(n + 1) / n``.
         """
@@ -275,7 +275,7 @@ class Simplex(ConvexSet):
         edges = np.hstack([np.full((m, 1), -1), bars, np.full((m, 1), n + d - 1)])
         k = np.diff(edges, axis=1) - 1
         axis = np.arange(n + 1) / n
-        return Grid(k / n, tuple(axis for _ in range(d)))
+        return SetPoints(k / n, tuple(axis for _ in range(d)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -406,7 +406,7 @@ class Ball(ConvexSet):
         Z /= np.where(nrm > 0, nrm, 1.0)
         return Z * (self.radius * rng.uniform(size=(n, 1)) ** (1.0 / d))
 
-    def grid(self, n_per_axis, d=None) -> Grid:
+    def grid(self, n_per_axis, d=None) -> SetPoints:
         r"""The points of the grid of the bounding box :math:`[-r, r]^d` that lie in the ball.
 
         Axes ``linspace(-r, r, n)``; a point is kept when :math:`\|x\|_2 \le r(1 + 10^{-12})`
@@ -421,7 +421,7 @@ class Ball(ConvexSet):
 
         Returns
         -------
-        Grid
+        SetPoints
             ``points`` of shape ``(m, d)``, ``m <= n**d``, in C order of the box grid, and the
             ``d`` axes.
         """
@@ -430,7 +430,7 @@ class Ball(ConvexSet):
         axes = tuple(np.linspace(-self.radius, self.radius, n) for _ in range(d))
         pts = _product(axes)
         keep = np.linalg.norm(pts, axis=1) <= self.radius * (1.0 + 1e-12)
-        return Grid(pts[keep], axes)
+        return SetPoints(pts[keep], axes)
 
 
 def _product(axes) -> np.ndarray:
@@ -617,7 +617,7 @@ class Box(ConvexSet):
         lo, hi = self._bounds(d)
         return lo + (hi - lo) * U
 
-    def grid(self, n_per_axis, d=None) -> Grid:
+    def grid(self, n_per_axis, d=None) -> SetPoints:
         r"""The tensor grid :math:`\prod_i \{l_i + (h_i - l_i) j/(n - 1) : j = 0..n-1\}`.
 
         Parameters
@@ -629,7 +629,7 @@ class Box(ConvexSet):
 
         Returns
         -------
-        Grid
+        SetPoints
             ``points`` of shape ``(n**d, d)`` in C order (last coordinate fastest, as
             ``meshgrid(*axes, indexing="ij")``) and the ``d`` axes ``linspace(lo_i, hi_i, n)``.
         """
@@ -637,7 +637,7 @@ class Box(ConvexSet):
         n = check_int(n_per_axis, "n_per_axis", lo=2)
         lo, hi = self._bounds(d)
         axes = tuple(np.linspace(lo[i], hi[i], n) for i in range(d))
-        return Grid(_product(axes), axes)
+        return SetPoints(_product(axes), axes)
 
 
 _DEFAULTS: dict[str, type[ConvexSet]] = {"simplex": Simplex, "ball": Ball, "box": Box}

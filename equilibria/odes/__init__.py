@@ -10,10 +10,12 @@ diagrams, the preset table), :mod:`.shocks`, :mod:`.sensitivity`, :mod:`.plottin
 figures), :mod:`.options` (:class:`SweepOptions`, the settings every sweep shares).
 """
 
+from equilibria._lib.sets import Box, Simplex
+
 from .attractors import identify_attractors
 from .dynamical import ODE, DynamicalSystem, IntegratorOptions, Map
 from .mapper import (Attractor, AttractorSet, BasinsResult, FractionsResult, LyapunovResult,
-                     RecurrenceOptions, StateGrid, basins_fractions, basins_of_attraction,
+                     RecurrenceOptions, Grid, basins_fractions, basins_of_attraction,
                      find_attractors, lyapunov_spectrum)
 from .basins import BasinResult, ContinuationResult, basin_continuation, basin_sweep
 from .options import REGIME_OPTIONS, SweepOptions
@@ -30,7 +32,7 @@ __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSE
            "replicator", "basin_sweep", "basin_continuation", "regime_diagram", "shock_test",
            "sensitivity", "regime_table", "format_table", "identify_attractors", "BasinResult",
            "ContinuationResult", "RegimeResult", "ShockResult", "SensitivityResult", "simulate_field", "SweepOptions",
-           "REGIME_OPTIONS", "ODE", "Map", "DynamicalSystem", "IntegratorOptions", "StateGrid",
+           "REGIME_OPTIONS", "ODE", "Map", "DynamicalSystem", "IntegratorOptions", "Grid",
            "RecurrenceOptions", "Attractor", "AttractorSet", "BasinsResult", "FractionsResult",
            "LyapunovResult", "find_attractors", "basins_of_attraction", "basins_fractions",
-           "lyapunov_spectrum"]
+           "lyapunov_spectrum", "Box", "Simplex"]

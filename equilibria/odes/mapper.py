@@ -2,7 +2,7 @@ r"""Finding attractors without knowing them: the recurrence finite-state machine
 state space, attractor classification, basins on grids and basin fractions of samples.
 
 The machine (Datseris & Wagemakers 2022 [1], Sec. II).  State space is covered by a uniform
-:class:`StateGrid`; each cell is *unvisited*, *visited* (by the orbit now being followed),
+:class:`Grid`; each cell is *unvisited*, *visited* (by the orbit now being followed),
 *attractor k* or *basin of k*.  An orbit is stepped (every ``dt`` time units for a flow, every
 iteration for a map) and its cell looked up:
 
@@ -65,7 +65,7 @@ from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
 from .dynamical import DynamicalSystem, IntegratorOptions, as_system
 
-__all__ = ["StateGrid", "RecurrenceOptions", "Attractor", "AttractorSet", "BasinsResult",
+__all__ = ["Grid", "RecurrenceOptions", "Attractor", "AttractorSet", "BasinsResult",
            "FractionsResult", "find_attractors", "basins_of_attraction", "basins_fractions",
            "lyapunov_spectrum", "LyapunovResult", "DIVERGED", "UNRESOLVED", "UNSTABLE_SET"]
 
@@ -89,10 +89,10 @@ MAX_SADDLE_STARTS = 32
 
 # ---------------------------------------------------------------------------------- grid
 @dataclasses.dataclass(frozen=True, init=False)
-class StateGrid:
+class Grid:
     r"""A uniform grid over a box of state space, the cells of the recurrence machine.
 
-    ``StateGrid(ax0, ax1, ...)``: one increasing, equally spaced axis per state coordinate.
+    ``Grid(ax0, ax1, ...)``: one increasing, equally spaced axis per state coordinate.
     Axis points are cell centres, so cell ``i`` of an axis with spacing ``w`` is
     ``[a_i - w/2, a_i + w/2)``.
 
@@ -135,7 +135,7 @@ class StateGrid:
         object.__setattr__(self, "shape", shape)
 
     @classmethod
-    def box(cls, lo, hi, n, dim: int | None = None) -> StateGrid:
+    def box(cls, lo, hi, n, dim: int | None = None) -> Grid:
         """A grid of ``n`` points per axis over ``[lo, hi]`` (scalars or per coordinate).
 
         Parameters
@@ -149,7 +149,7 @@ class StateGrid:
 
         Returns
         -------
-        StateGrid
+        Grid
             The grid.
         """
         lo = np.atleast_1d(np.asarray(lo, dtype=float))
@@ -160,6 +160,36 @@ class StateGrid:
         lo, hi = np.broadcast_to(lo, (d,)), np.broadcast_to(hi, (d,))
         ns = np.broadcast_to(ns, (d,))
         return cls(*[np.linspace(a, b, int(k)) for a, b, k in zip(lo, hi, ns, strict=True)])
+
+    @classmethod
+    def for_set(cls, space, n, dim: int | None = None) -> Grid:
+        """A grid covering a state space: a :class:`~equilibria._lib.sets.Box` (its bounds) or
+        the :class:`~equilibria._lib.sets.Simplex` (the unit cube around it).
+
+        Parameters
+        ----------
+        space : Box or Simplex
+            The state space (its ``dim``, or ``dim``, gives the dimension).
+        n : int or sequence of int
+            Points per axis.
+        dim : int, optional
+            Dimension when ``space.dim`` is not set.
+
+        Returns
+        -------
+        Grid
+            The grid.
+        """
+        from equilibria._lib.sets import Box, Simplex
+
+        d = getattr(space, "dim", None) or dim
+        if d is None:
+            raise ValueError("the dimension is unknown: give `dim` or a set with `dim`")
+        if isinstance(space, Simplex):
+            return cls.box(0.0, 1.0, n, dim=d)
+        if isinstance(space, Box):
+            return cls.box(space.lo, space.hi, n, dim=d)
+        raise TypeError(f"`space` must be a Box or a Simplex, got {type(space).__name__}")
 
     @property
     def dim(self) -> int:
@@ -529,8 +559,8 @@ def _map_period(system, x, max_p):
 def _mapper(system, X0, grid, *, options, recurrence, reuse, chunks, executor, progress,
             desc):
     system = as_system(system)
-    if not isinstance(grid, StateGrid):
-        raise TypeError(f"`grid` must be a StateGrid, got {type(grid).__name__}")
+    if not isinstance(grid, Grid):
+        raise TypeError(f"`grid` must be a Grid, got {type(grid).__name__}")
     if grid.dim != system.dim:
         raise ValueError(f"`grid` has {grid.dim} axes but the system has dimension {system.dim}")
     ropt = RecurrenceOptions() if recurrence is None else recurrence
@@ -620,7 +650,7 @@ def _mapper(system, X0, grid, *, options, recurrence, reuse, chunks, executor, p
                   initial_conditions=X0)
 
 
-def find_attractors(system, grid: StateGrid, initial_conditions=None, *, n: int = 1000,
+def find_attractors(system, grid: Grid, initial_conditions=None, *, n: int = 1000,
                     seed=0, options: IntegratorOptions | None = None,
                     recurrence: RecurrenceOptions | None = None, chunks: int = 1,
                     executor=None, progress: bool = True) -> AttractorSet:
@@ -630,7 +660,7 @@ def find_attractors(system, grid: StateGrid, initial_conditions=None, *, n: int 
     ----------
     system : ODE or Map
         The system.
-    grid : StateGrid
+    grid : Grid
         Cells of the machine; should cover the attractors (orbits that stay outside it for
         ``consecutive_lost_steps`` are counted as diverged).
     initial_conditions : array_like, shape (m, dim), optional
@@ -709,7 +739,7 @@ class BasinsResult(AttractorSet):
         return plot_basins_generic(self, ax=ax, title=title)
 
 
-def basins_of_attraction(system, grid: StateGrid, *, coordinates=(0, 1), base=None,
+def basins_of_attraction(system, grid: Grid, *, coordinates=(0, 1), base=None,
                          ic_axes=None, options: IntegratorOptions | None = None,
                          recurrence: RecurrenceOptions | None = None, chunks: int = 1,
                          executor=None, progress: bool = True) -> BasinsResult:
@@ -724,7 +754,7 @@ def basins_of_attraction(system, grid: StateGrid, *, coordinates=(0, 1), base=No
     ----------
     system : ODE or Map
         The system.
-    grid : StateGrid
+    grid : Grid
         Cells of the machine over the full state space.
     coordinates : tuple of int, default (0, 1)
         State coordinates varied by the image (2 or 3 of them).
@@ -741,8 +771,8 @@ def basins_of_attraction(system, grid: StateGrid, *, coordinates=(0, 1), base=No
         ``basins`` of shape ``(len(ic_axes[1]), len(ic_axes[0]))`` for 2-D slices.
     """
     system = as_system(system)
-    if not isinstance(grid, StateGrid):
-        raise TypeError(f"`grid` must be a StateGrid, got {type(grid).__name__}")
+    if not isinstance(grid, Grid):
+        raise TypeError(f"`grid` must be a Grid, got {type(grid).__name__}")
     if grid.dim != system.dim:
         raise ValueError(f"`grid` has {grid.dim} axes but the system has dimension {system.dim}")
     coords = tuple(int(c) for c in coordinates)
@@ -820,10 +850,12 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
     den = 1 + z * z / n
     c = (p + z * z / (2 * n)) / den
     h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, c - h), min(1.0, c + h)
+    lo = 0.0 if k == 0 else max(0.0, c - h)
+    hi = 1.0 if k == n else min(1.0, c + h)
+    return lo, hi
 
 
-def basins_fractions(system, grid: StateGrid, sampler=None, n: int = 1000, *, seed=0,
+def basins_fractions(system, grid: Grid, sampler=None, n: int = 1000, *, seed=0,
                      confidence: float = 0.95, options: IntegratorOptions | None = None,
                      recurrence: RecurrenceOptions | None = None, chunks: int = 1,
                      executor=None, progress: bool = True) -> FractionsResult:
@@ -833,7 +865,7 @@ def basins_fractions(system, grid: StateGrid, sampler=None, n: int = 1000, *, se
     ----------
     system : ODE or Map
         The system.
-    grid : StateGrid
+    grid : Grid
         Cells of the machine.
     sampler : callable or ConvexSet, optional
         ``sampler(rng, n) -> (n, dim)``, or a set with ``sample(seed, n, d)`` (e.g.

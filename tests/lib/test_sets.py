@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import stats
 
-from equilibria._lib.sets import SET_NAMES, Ball, Box, ConvexSet, Grid, Simplex, as_set
+from equilibria._lib.sets import SET_NAMES, Ball, Box, ConvexSet, SetPoints, Simplex, as_set
 
 
 # -- validation --------------------------------------------------------------------------------
@@ -240,12 +240,12 @@ def test_samplers_are_reproducible_and_accept_generators():
 def test_box_grid(n, d):
     S = Box(-1.0, [2.0] * d)
     g = S.grid(n)
-    assert isinstance(g, Grid) and g.points.shape == (n**d, d) and len(g.axes) == d
+    assert isinstance(g, SetPoints) and g.points.shape == (n**d, d) and len(g.axes) == d
     for ax in g.axes:
         np.testing.assert_allclose(ax, np.linspace(-1, 2, n))
     assert len(np.unique(g.points, axis=0)) == n**d and np.all(S.contains(g.points, tol=0.0))
     np.testing.assert_array_equal(g.points[1, :-1], g.points[0, :-1])  # last coordinate fastest
-    pts, axes = Box(0, 1).grid(n, d)  # a Grid unpacks as (points, axes)
+    pts, axes = Box(0, 1).grid(n, d)  # SetPoints unpacks as (points, axes)
     assert pts.shape == (n**d, d) and len(axes) == d
 
 

@@ -13,7 +13,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import fsolve
 
 from equilibria._lib.result import ConvergenceWarning
-from equilibria.odes import (ODE, IntegratorOptions, Map, RecurrenceOptions, StateGrid,
+from equilibria.odes import (ODE, IntegratorOptions, Map, RecurrenceOptions, Grid,
                              basins_fractions, basins_of_attraction, find_attractors,
                              lyapunov_spectrum)
 from equilibria.theory import SymbolicField
@@ -56,11 +56,11 @@ def toggle():
 
 @pytest.fixture(scope="module")
 def toggle_basins(toggle):
-    return basins_of_attraction(toggle, StateGrid.box(0, 4, 61, dim=2), progress=False)
+    return basins_of_attraction(toggle, Grid.box(0, 4, 61, dim=2), progress=False)
 
 
 def test_toggle_fractions_half_by_symmetry(toggle):
-    fr = basins_fractions(toggle, StateGrid.box(0, 4, 81, dim=2), n=2000, seed=1,
+    fr = basins_fractions(toggle, Grid.box(0, 4, 81, dim=2), n=2000, seed=1,
                           progress=False)
     assert fr.success and len(fr.attractors) == 2
     for k in (1, 2):
@@ -96,7 +96,7 @@ def test_toggle_attractors_are_newton_equilibria(toggle, toggle_basins):
 
 def test_unstable_origin_is_never_an_attractor():
     C = ODE(competition_f, ["x", "y"], params={"a": 2.0})
-    b = basins_of_attraction(C, StateGrid.box(0, 1.5, 31, dim=2), progress=False)
+    b = basins_of_attraction(C, Grid.box(0, 1.5, 31, dim=2), progress=False)
     assert len(b.attractors) == 2
     locs = sorted(tuple(np.round(a.location, 6)) for a in b.attractors)
     assert locs == [(0.0, 1.0), (1.0, 0.0)]
@@ -106,7 +106,7 @@ def test_unstable_origin_is_never_an_attractor():
 
 def test_lorenz_one_chaotic_attractor_with_exponent_near_09():
     L = ODE(lorenz_f, ["x", "y", "z"], params={"sigma": 10.0, "rho": 28.0, "beta": 8 / 3})
-    fa = find_attractors(L, StateGrid.box([-30, -30, 0], [30, 30, 60], 50), n=30,
+    fa = find_attractors(L, Grid.box([-30, -30, 0], [30, 30, 60], 50), n=30,
                          options=IntegratorOptions(dt=0.1), progress=False)
     assert len(fa.attractors) == 1 and fa.attractors[0].kind == "chaotic"
     ly = lyapunov_spectrum(L, fa.attractors[0].points[-1], n_steps=4000, transient=100,
@@ -129,7 +129,7 @@ def test_linear_lyapunov_spectrum_is_real_parts_of_eigenvalues():
 
 def test_henon_bounded_chaos_and_divergence():
     H = Map(henon_f, ["x", "y"], params={"a": 1.4, "b": 0.3})
-    b = basins_of_attraction(H, StateGrid.box(-2.5, 2.5, 81, dim=2), progress=False)
+    b = basins_of_attraction(H, Grid.box(-2.5, 2.5, 81, dim=2), progress=False)
     assert len(b.attractors) == 1 and b.attractors[0].kind == "chaotic"
     assert 0.1 < b.fractions[1] < 0.6 and b.fractions["diverged"] > 0.3
     ly = lyapunov_spectrum(H, b.attractors[0].points[-1], n_steps=20000, progress=False)
@@ -139,7 +139,7 @@ def test_henon_bounded_chaos_and_divergence():
 
 def test_van_der_pol_period_matches_long_dop853_run():
     V = ODE(vdp_f, ["x", "v"], params={"mu": 1.0})
-    fa = find_attractors(V, StateGrid.box(-4, 4, 81, dim=2), n=40,
+    fa = find_attractors(V, Grid.box(-4, 4, 81, dim=2), n=40,
                          options=IntegratorOptions(dt=0.2), progress=False)
     assert len(fa.attractors) == 1 and fa.attractors[0].kind == "periodic orbit"
 
@@ -155,7 +155,7 @@ def test_van_der_pol_period_matches_long_dop853_run():
 def test_rock_paper_scissors_interior_and_heteroclinic():
     R = ODE(rps_f, ["R", "P", "S"], params={"win": 2.0, "loss": 1.0})
     X0 = np.random.default_rng(0).dirichlet(np.ones(3), 60)
-    grid = StateGrid.box(0, 1, 41, dim=3)
+    grid = Grid.box(0, 1, 41, dim=3)
     fa = find_attractors(R, grid, X0, progress=False)
     assert [a.kind for a in fa.attractors] == ["fixed point"]
     np.testing.assert_allclose(fa.attractors[0].location, [1 / 3] * 3, atol=1e-9)
@@ -186,7 +186,7 @@ def test_symbolic_field_and_numba_function_accepted():
 
 
 def test_serial_and_executor_identical(toggle):
-    grid = StateGrid.box(0, 4, 41, dim=2)
+    grid = Grid.box(0, 4, 41, dim=2)
     X0 = np.random.default_rng(5).uniform(0, 4, (300, 2))
     s = find_attractors(toggle, grid, X0, chunks=3, progress=False)
     with cf.ThreadPoolExecutor(2) as ex:
@@ -204,22 +204,22 @@ def test_bad_input_names_the_problem(toggle):
     with pytest.raises(ValueError, match="unknown parameter"):
         toggle.with_params(b=1.0)
     with pytest.raises(ValueError, match="outside"):
-        find_attractors(toggle, StateGrid.box(0, 4, 11, dim=2), [[10.0, 10.0]],
+        find_attractors(toggle, Grid.box(0, 4, 11, dim=2), [[10.0, 10.0]],
                         progress=False)
     with pytest.raises(ValueError, match="axes"):
-        find_attractors(toggle, StateGrid.box(0, 4, 11, dim=3), progress=False)
+        find_attractors(toggle, Grid.box(0, 4, 11, dim=3), progress=False)
     with pytest.raises(ValueError, match="equally spaced"):
-        StateGrid([0.0, 1.0, 3.0], [0.0, 1.0])
+        Grid([0.0, 1.0, 3.0], [0.0, 1.0])
     with pytest.raises(ValueError, match="jac"):
         ODE(toggle_f, 2, params={"a": 3.0, "n": 2.0}, jac=lambda x, p: np.eye(2))
     with pytest.raises(TypeError, match="ODE or a Map"):
-        find_attractors(toggle_f, StateGrid.box(0, 4, 11, dim=2), progress=False)
+        find_attractors(toggle_f, Grid.box(0, 4, 11, dim=2), progress=False)
 
 
 def test_unresolved_share_gives_failure(toggle):
     tight = RecurrenceOptions(max_steps=3)
     with pytest.warns(ConvergenceWarning, match="unresolved"):
-        res = find_attractors(toggle, StateGrid.box(0, 4, 41, dim=2), n=50, recurrence=tight,
+        res = find_attractors(toggle, Grid.box(0, 4, 41, dim=2), n=50, recurrence=tight,
                               progress=False)
     assert not res.success
 
@@ -229,3 +229,14 @@ def test_basin_figure(toggle_basins):
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any(lab.startswith("fixed point (2.6, 0.38)") for lab in labels)
     assert fig.axes[0].get_xlabel() == "u"
+
+
+def test_replicator_fractions_sampled_on_the_simplex():
+    """Simplex and Box are shared with the online room: the simplex samples initial
+    conditions of a replicator system, whose interior attractor takes all of them."""
+    from equilibria.odes import Grid, Simplex
+
+    R = ODE(rps_f, ["R", "P", "S"], params={"win": 2.0, "loss": 1.0})
+    fr = basins_fractions(R, Grid.for_set(Simplex(3), 41), Simplex(3), n=100, progress=False)
+    assert fr.fractions[1] == 1.0 and fr.ci[1][0] > 0.95
+    assert np.allclose(fr.initial_conditions.sum(axis=1), 1.0)
