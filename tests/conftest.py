@@ -1,7 +1,10 @@
 """Shared test configuration.
 
 hypothesis profiles: ``ci`` (derandomized, reproducible; selected by HYPOTHESIS_PROFILE=ci, set
-by .ci/run), ``dev`` (default) and ``thorough`` (more examples, for local runs).
+by .ci/run), ``dev`` (default) and ``thorough`` (more examples, for local runs).  The rooms'
+generic theorem tests (``tests/_strategies.py``) inherit the active profile; a theorem's
+``examples`` field overrides ``max_examples`` for that theorem (slow ones), as a
+``@settings(max_examples=...)`` on a hand-written test does.
 
 The package lives in one folder, ``equilibria/``, so tests import the same code whether the
 checkout root is on ``sys.path`` (``python -m pytest``) or the installed copy is used

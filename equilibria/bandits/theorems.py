@@ -21,6 +21,7 @@ horizon) that property tests let hypothesis choose.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -97,10 +98,10 @@ def ucb1_bound(means, n):
     return float(8.0 * np.sum(math.log(n) / pos) + (1.0 + math.pi ** 2 / 3.0) * np.sum(gaps))
 
 
-_STOCHASTIC = dict(sample=sample_stochastic, sizes={"K": (2, 5), "horizon": (300, 2000)},
-                   examples=8)
-_ADVERSARIAL = dict(sample=sample_adversarial, sizes={"K": (2, 6), "horizon": (200, 1500)},
-                    examples=8)
+_STOCHASTIC: dict[str, Any] = dict(sample=sample_stochastic, examples=8,
+                                   sizes={"K": (2, 5), "horizon": (300, 2000)})
+_ADVERSARIAL: dict[str, Any] = dict(sample=sample_adversarial, examples=8,
+                                    sizes={"K": (2, 6), "horizon": (200, 1500)})
 
 
 @theorem(

@@ -14,9 +14,9 @@ from equilibria._lib.sets import Box, Simplex
 
 from .attractors import identify_attractors
 from .dynamical import ODE, DynamicalSystem, IntegratorOptions, Map
-from .mapper import (Attractor, AttractorSet, BasinsResult, FractionsResult, LyapunovResult,
-                     RecurrenceOptions, Grid, basins_fractions, basins_of_attraction,
-                     find_attractors, lyapunov_spectrum)
+from .mapper import (Attractor, AttractorSet, BasinsResult, FractionsResult, Grid,
+                     LyapunovResult, MapperOptions, RecurrenceOptions, basins_fractions,
+                     basins_of_attraction, find_attractors, lyapunov_spectrum)
 from .basins import BasinResult, ContinuationResult, basin_continuation, basin_sweep
 from .options import REGIME_OPTIONS, SweepOptions
 from .regimes import RegimeResult, format_table, regime_diagram, regime_table
@@ -33,6 +33,7 @@ __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSE
            "sensitivity", "regime_table", "format_table", "identify_attractors", "BasinResult",
            "ContinuationResult", "RegimeResult", "ShockResult", "SensitivityResult", "simulate_field", "SweepOptions",
            "REGIME_OPTIONS", "ODE", "Map", "DynamicalSystem", "IntegratorOptions", "Grid",
-           "RecurrenceOptions", "Attractor", "AttractorSet", "BasinsResult", "FractionsResult",
+           "RecurrenceOptions", "MapperOptions", "Attractor", "AttractorSet", "BasinsResult",
+           "FractionsResult",
            "LyapunovResult", "find_attractors", "basins_of_attraction", "basins_fractions",
            "lyapunov_spectrum", "Box", "Simplex"]

@@ -44,8 +44,11 @@ UNVISITED, VISITED = 0, 1
 SEARCH, LOCATE = 0, 1
 
 
-def make_flow(rhs, n):
+def make_flow(rhs, n, nonneg=False):
     """DP5(4) kernels around ``rhs(x, p, out)`` for a state of dimension ``n``.
+
+    With ``nonneg`` accepted states are clipped at 0 (population-type fields ``x * (...)``,
+    whose orthant is invariant, where only round-off can cross 0).
 
     Returns ``(advance, end_states, trajectory)``:
 
@@ -121,7 +124,7 @@ def make_flow(rhs, n):
             if err <= 1.0:
                 t = t_target if last else t + h_used
                 for i in range(n):
-                    y[i] = yn[i]
+                    y[i] = max(yn[i], 0.0) if nonneg else yn[i]
                     k1[i] = k7[i]
                 fac = SAFETY * err ** (-0.2) if err > 1e-10 else FAC_MAX
                 h_new = h_used * min(FAC_MAX, max(fac_lo, fac))

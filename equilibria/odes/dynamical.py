@@ -175,8 +175,9 @@ def _symbolic_rhs(field):
 class _Compiled:
     """The compiled pieces of one right-hand side, shared by every parameter variant."""
 
-    def __init__(self, rhs, jac, n, kind):
+    def __init__(self, rhs, jac, n, kind, nonneg=False):
         self.rhs, self.jac, self.n, self.kind = rhs, jac, n, kind
+        self.nonneg = bool(nonneg)
         self.has_jac = jac is not None
         if jac is None:  # a placeholder with the right signature (never called)
             from equilibria._lib.jit import njit
@@ -189,8 +190,9 @@ class _Compiled:
 
     @functools.cached_property
     def flow(self):
-        maker = DK.make_flow if self.kind == "flow" else DK.make_map
-        return maker(self.rhs, self.n)
+        if self.kind == "flow":
+            return DK.make_flow(self.rhs, self.n, self.nonneg)
+        return DK.make_map(self.rhs, self.n)
 
     @functools.cached_property
     def recurrence(self):
@@ -227,6 +229,10 @@ class DynamicalSystem:
         ``linspace(0.1, 0.9, n)``).
     name : str, optional
         Shown in figures and messages.
+    nonnegative : bool, default False
+        Flows only: clip accepted states at 0 (population-type fields ``x * (...)``, whose
+        non-negative orthant is invariant; only round-off can cross 0, and some fields have
+        poles at negative states).
 
     Attributes
     ----------
@@ -243,7 +249,7 @@ class DynamicalSystem:
     kind = "flow"
 
     def __init__(self, f, dim, *, params: dict | None = None, jac=None, x0=None,
-                 name: str | None = None):
+                 name: str | None = None, nonnegative: bool = False):
         from equilibria.theory import SymbolicField
 
         names: tuple[str, ...] | None = None
@@ -305,7 +311,10 @@ class DynamicalSystem:
                 if not callable(jac):
                     raise TypeError(f"`jac` must be callable, got {type(jac).__name__}")
                 jfun, _ = _compile_user_jac(jac, n)
-        self._c = _Compiled(rhs, jfun, n, self.kind)
+        if not isinstance(nonnegative, (bool, np.bool_)):
+            raise TypeError(f"`nonnegative` must be a bool, got {type(nonnegative).__name__}")
+        self.nonnegative = bool(nonnegative)
+        self._c = _Compiled(rhs, jfun, n, self.kind, nonneg=self.nonnegative)
         self._check_compiled(test)
         if jfun is not None and not isinstance(f, SymbolicField):
             self._check_jacobian(test)
@@ -532,6 +541,8 @@ class ODE(DynamicalSystem):
         Test state of ``f``.
     name : str, optional
         Display name.
+    nonnegative : bool, default False
+        Clip accepted states at 0 (population-type fields).
 
     Attributes
     ----------
@@ -740,16 +751,18 @@ def as_system(system: Any, name: str = "system") -> DynamicalSystem:
 
     Parameters
     ----------
-    system : ODE or Map
-        The system.
+    system : ODE, Map, or a model with ``to_ode()``
+        The system (LVSystem and CoexistenceModel are converted by their ``to_ode``).
     name : str
         Argument name for the message.
 
     Returns
     -------
     DynamicalSystem
-        ``system`` itself.
+        ``system`` itself, or the converted model.
     """
+    if not isinstance(system, DynamicalSystem) and callable(getattr(system, "to_ode", None)):
+        return system.to_ode()  # the package's own models (LVSystem, CoexistenceModel)
     if not isinstance(system, DynamicalSystem):
         hint = ""
         from equilibria.theory import SymbolicField

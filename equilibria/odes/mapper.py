@@ -55,23 +55,26 @@ import dataclasses
 import functools
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 
 from equilibria._lib.result import ConvergenceWarning, Result, Status, finish
 from equilibria._lib.rng import as_generator
 from equilibria._lib.sweep import parallel_map
-from equilibria._lib.validation import as_float_array, check_int, check_scalar
+from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
 from .dynamical import DynamicalSystem, IntegratorOptions, as_system
 
-__all__ = ["Grid", "RecurrenceOptions", "Attractor", "AttractorSet", "BasinsResult",
-           "FractionsResult", "find_attractors", "basins_of_attraction", "basins_fractions",
+__all__ = ["Grid", "RecurrenceOptions", "MapperOptions", "Attractor", "AttractorSet",
+           "BasinsResult", "FractionsResult", "find_attractors", "basins_of_attraction", "basins_fractions",
            "lyapunov_spectrum", "LyapunovResult", "DIVERGED", "UNRESOLVED", "UNSTABLE_SET"]
 
 #: labels of initial conditions that reached no attractor
 DIVERGED, UNRESOLVED, UNSTABLE_SET = -1, 0, -2
 SPECIAL_LABELS = {DIVERGED: "diverged", UNRESOLVED: "unresolved", UNSTABLE_SET: "unstable set"}
+#: end-state runs of the alternative mappers stop as diverged above this magnitude
+DIVERGENCE_BOUND = 1e8
 #: cap on the number of cells of a dense recurrence grid
 MAX_CELLS = 50_000_000
 #: a located attractor whose states stay within this many cells of their mean is tested as a
@@ -211,6 +214,16 @@ class Grid:
         """Upper cell edges per coordinate."""
         return np.array([a[-1] for a in self.axes]) + 0.5 * self.widths
 
+    @property
+    def first(self) -> np.ndarray:
+        """First axis point per coordinate (the box that default samples are drawn from)."""
+        return np.array([a[0] for a in self.axes])
+
+    @property
+    def last(self) -> np.ndarray:
+        """Last axis point per coordinate."""
+        return np.array([a[-1] for a in self.axes])
+
     def points(self) -> np.ndarray:
         """Every grid point, shape ``(prod(shape), dim)`` in C order of ``shape``.
 
@@ -305,6 +318,206 @@ class RecurrenceOptions:
                          self.consecutive_attractor_steps, self.consecutive_basin_steps,
                          self.consecutive_lost_steps, self.horizon_limit, self.max_steps,
                          self.transient], dtype=float)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MapperOptions:
+    r"""Settings of the featurize-and-group and the proximity mappers.
+
+    Featurize (``method="featurize"``, the pyBasin / Attractors.jl ``AttractorsViaFeaturizing``
+    pattern): every initial condition is integrated for ``t_transient``, then sampled
+    ``n_samples`` times ``dt`` apart; ``features(Y)`` maps the samples ``Y`` (``n_samples x
+    dim``) to a feature vector (default: the mean and the standard deviation of every
+    coordinate).  Features are standardised (divided by their spread over all initial
+    conditions, floored at ``feature_floor``) and grouped: DBSCAN (scikit-learn, radius
+    ``eps``, ``min_samples``) when installed, else a histogram grouping (cells of side
+    ``eps`` in standardised feature space, connected cells joined).  Groups smaller than
+    ``min_samples`` are unresolved.
+
+    Proximity (``method="proximity"``): ``known`` attractors (``Attractor`` objects or point
+    arrays) are given; each orbit is stepped ``dt`` at a time until its state lies within
+    ``eps`` grid cells (sup-distance in cell units) of one of them (label), leaves the
+    horizon (diverged) or runs ``t_max`` (unresolved).
+
+    Parameters
+    ----------
+    t_transient : float >= 0, default 200.0
+        Integration time (iterations for maps) discarded first (featurize).
+    n_samples : int >= 2, default 100
+        Samples of the window (featurize).
+    features : callable, optional
+        ``features(Y) -> 1-D array`` (featurize).
+    eps : float > 0, default 0.05
+        Grouping radius in standardised feature units (featurize), or the capture distance
+        in grid cells (proximity, where 0.05 means 1/20 of a cell; use ~1-2 cells).
+    min_samples : int >= 1, default 5
+        Smallest group (featurize).
+    feature_floor : float > 0, default 1e-6
+        Floor of the feature spread used in the standardisation.
+    known : sequence, optional
+        Known attractors (proximity).
+    t_max : float > 0, default 1e4
+        Time budget of an orbit (proximity).
+    """
+
+    t_transient: float = 200.0
+    n_samples: int = 100
+    features: Any = None
+    eps: float = 0.05
+    min_samples: int = 5
+    feature_floor: float = 1e-6
+    known: Any = None
+    t_max: float = 1e4
+
+    def __post_init__(self):
+        object.__setattr__(self, "t_transient",
+                           check_scalar(self.t_transient, "t_transient", lo=0))
+        object.__setattr__(self, "n_samples", check_int(self.n_samples, "n_samples", lo=2))
+        object.__setattr__(self, "eps", check_scalar(self.eps, "eps", lo=0,
+                                                     lo_inclusive=False))
+        object.__setattr__(self, "min_samples", check_int(self.min_samples, "min_samples",
+                                                          lo=1))
+        object.__setattr__(self, "feature_floor", check_scalar(
+            self.feature_floor, "feature_floor", lo=0, lo_inclusive=False))
+        object.__setattr__(self, "t_max", check_scalar(self.t_max, "t_max", lo=0,
+                                                       lo_inclusive=False))
+        if self.features is not None and not callable(self.features):
+            raise TypeError(f"`features` must be callable, got {type(self.features).__name__}")
+
+
+def _step_all(system, X, dt, opt):
+    """Advance every row of ``X`` by ``dt`` (flows) or ``dt`` iterations (maps)."""
+    if system.kind == "map":
+        return _end_states_raw(system, X, float(max(1, int(round(dt)))), opt)
+    return _end_states_raw(system, X, dt, opt)
+
+
+def _end_states_raw(system, X, t, opt):
+    out = np.empty_like(X)
+    status = np.zeros(X.shape[0], dtype=np.int64)
+    steps = np.zeros(X.shape[0])
+    system._c.flow[1](np.ascontiguousarray(X), system._p, t, opt.vector(), DIVERGENCE_BOUND,
+                      out, status, steps)
+    return out, status
+
+
+def _default_features(Y):
+    return np.concatenate([Y.mean(axis=0), Y.std(axis=0)])
+
+
+def _group(F, eps, min_samples):
+    """Group standardised feature rows: DBSCAN when scikit-learn is installed, else connected
+    histogram cells of side ``eps``.  Returns group labels (>= 1) and 0 for noise."""
+    try:
+        from sklearn.cluster import DBSCAN
+    except ImportError:  # histogram grouping
+        keys = np.floor(F / eps).astype(np.int64)
+        uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+        inv = inv.ravel()
+        # join neighbouring cells (sup-distance 1) by union-find
+        parent = list(range(uniq.shape[0]))
+
+        def find(a):
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+        for i in range(uniq.shape[0]):
+            d = np.max(np.abs(uniq - uniq[i]), axis=1)
+            for j in np.flatnonzero((d <= 1) & (np.arange(uniq.shape[0]) > i)):
+                parent[find(j)] = find(i)
+        roots = np.array([find(i) for i in range(uniq.shape[0])])
+        lab = roots[inv]
+    else:
+        lab = DBSCAN(eps=eps, min_samples=min_samples).fit(F).labels_
+    out = np.zeros(F.shape[0], dtype=np.int64)
+    k = 0
+    for g in np.unique(lab):
+        if g < 0:
+            continue
+        rows = lab == g
+        if rows.sum() < min_samples:
+            continue
+        k += 1
+        out[rows] = k
+    return out
+
+
+def _featurize_chunk(system, opt, mopt, horizon, X0):
+    X, st = _step_all(system, X0, mopt.t_transient, opt) if mopt.t_transient > 0 else \
+        (X0.copy(), np.zeros(X0.shape[0], dtype=np.int64))
+    m = X0.shape[0]
+    Y = np.empty((mopt.n_samples, m, system.dim))
+    bad = st != 0
+    for k in range(mopt.n_samples):
+        Y[k] = X
+        X, st = _step_all(system, X, opt.dt, opt)
+        bad |= (st != 0) | ~np.all(np.isfinite(X), axis=1) | (np.max(np.abs(X), axis=1) >
+                                                               horizon)
+    return Y, bad
+
+
+def _featurize_labels(system, X0, opt, mopt, horizon):
+    Y, bad = _featurize_chunk(system, opt, mopt, horizon, X0)
+    feat = mopt.features or _default_features
+    good = np.flatnonzero(~bad)
+    labels = np.full(X0.shape[0], DIVERGED, dtype=np.int64)
+    atts: list[np.ndarray] = []
+    if good.size:
+        F = np.array([np.asarray(feat(Y[:, i, :]), dtype=float).ravel() for i in good])
+        if not np.all(np.isfinite(F)):
+            raise ValueError("`features` returned non-finite values")
+        spread = np.maximum(F.std(axis=0), mopt.feature_floor)
+        g = _group((F - F.mean(axis=0)) / spread, mopt.eps, mopt.min_samples)
+        labels[good] = g
+        for k in range(1, int(g.max(initial=0)) + 1):
+            rows = good[g == k]
+            Fk = F[g == k]
+            med = rows[int(np.argmin(np.sum((Fk - np.median(Fk, axis=0)) ** 2, axis=1)))]
+            atts.append(Y[:, med, :].copy())
+    steps = np.full(X0.shape[0], mopt.n_samples, dtype=np.int64)
+    return labels, steps, atts
+
+
+def _proximity_labels(system, X0, grid, opt, mopt, horizon):
+    from scipy.spatial import cKDTree
+
+    known = mopt.known
+    if known is None or len(known) == 0:
+        raise ValueError("`mapper.known` must list the known attractors for method='proximity'")
+    widths = grid.widths
+    sets = [np.atleast_2d(np.asarray(getattr(a, "points", a), dtype=float)) for a in known]
+    for i, s in enumerate(sets):
+        if s.ndim != 2 or s.shape[1] != system.dim or not np.all(np.isfinite(s)):
+            raise ValueError(f"`mapper.known[{i}]` must be finite points of shape (k, "
+                             f"{system.dim}), got {s.shape}")
+    trees = [cKDTree(s / widths) for s in sets]
+    m = X0.shape[0]
+    labels = np.zeros(m, dtype=np.int64)
+    steps = np.zeros(m, dtype=np.int64)
+    X = X0.copy()
+    active = np.arange(m)
+    n_steps = int(math.ceil(mopt.t_max / opt.dt))
+    for k in range(n_steps + 1):
+        if active.size == 0:
+            break
+        Xa = X[active]
+        for j, tree in enumerate(trees):
+            d, _ = tree.query(Xa / widths, p=np.inf, distance_upper_bound=mopt.eps)
+            hit = np.isfinite(d) & (labels[active] == 0)
+            labels[active[hit]] = j + 1
+            steps[active[hit]] = k
+        gone = ~np.all(np.isfinite(Xa), axis=1) | (np.max(np.abs(Xa), axis=1) > horizon)
+        labels[active[gone & (labels[active] == 0)]] = DIVERGED
+        active = active[labels[active] == 0]
+        if active.size and k < n_steps:
+            Xn, st = _step_all(system, X[active], opt.dt, opt)
+            X[active] = Xn
+            failed = st == 1
+            labels[active[failed]] = DIVERGED
+            active = active[~failed]
+    steps[labels == 0] = n_steps
+    return labels, steps, [s * 1.0 for s in sets]
 
 
 # ---------------------------------------------------------------------------------- attractors
@@ -556,9 +769,21 @@ def _map_period(system, x, max_p):
     return 0
 
 
+def _alt_chunk(system, grid, opt, mopt, method, horizon, X0):
+    if method == "featurize":
+        lab, st, atts = _featurize_labels(system, X0, opt, mopt, horizon)
+    else:
+        lab, st, atts = _proximity_labels(system, X0, grid, opt, mopt, horizon)
+    return lab, st, atts, False
+
+
 def _mapper(system, X0, grid, *, options, recurrence, reuse, chunks, executor, progress,
-            desc):
+            desc, method="recurrence", mapper=None):
     system = as_system(system)
+    method = check_option(method, "method", ("recurrence", "featurize", "proximity"))
+    mopt = MapperOptions() if mapper is None else mapper
+    if not isinstance(mopt, MapperOptions):
+        raise TypeError(f"`mapper` must be MapperOptions, got {type(mopt).__name__}")
     if not isinstance(grid, Grid):
         raise TypeError(f"`grid` must be a Grid, got {type(grid).__name__}")
     if grid.dim != system.dim:
@@ -579,8 +804,12 @@ def _mapper(system, X0, grid, *, options, recurrence, reuse, chunks, executor, p
                          f"{grid.lo.tolist()} to {grid.hi.tolist()})")
     chunks = check_int(chunks, "chunks", lo=1)
     parts = np.array_split(np.arange(X0.shape[0]), min(chunks, X0.shape[0]))
-    fn = functools.partial(_run_chunk, system, grid, opt.vector(), ropt.vector(),
-                           ropt.max_attractors, ropt.attractor_locate_steps, bool(reuse), None)
+    if method == "recurrence":
+        fn = functools.partial(_run_chunk, system, grid, opt.vector(), ropt.vector(),
+                               ropt.max_attractors, ropt.attractor_locate_steps, bool(reuse),
+                               None)
+    else:
+        fn = functools.partial(_alt_chunk, system, grid, opt, mopt, method, ropt.horizon_limit)
     out = parallel_map(fn, [X0[p] for p in parts], executor=executor, progress=progress,
                        desc=desc)
     # merge attractors across chunks (and integration-noise duplicates)
@@ -651,8 +880,10 @@ def _mapper(system, X0, grid, *, options, recurrence, reuse, chunks, executor, p
 
 
 def find_attractors(system, grid: Grid, initial_conditions=None, *, n: int = 1000,
-                    seed=0, options: IntegratorOptions | None = None,
-                    recurrence: RecurrenceOptions | None = None, chunks: int = 1,
+                    seed=0, method: str = "recurrence",
+                    options: IntegratorOptions | None = None,
+                    recurrence: RecurrenceOptions | None = None,
+                    mapper: MapperOptions | None = None, chunks: int = 1,
                     executor=None, progress: bool = True) -> AttractorSet:
     """Attractors of ``system`` found by the recurrence machine from many initial conditions.
 
@@ -664,15 +895,23 @@ def find_attractors(system, grid: Grid, initial_conditions=None, *, n: int = 100
         Cells of the machine; should cover the attractors (orbits that stay outside it for
         ``consecutive_lost_steps`` are counted as diverged).
     initial_conditions : array_like, shape (m, dim), optional
-        Default: ``n`` points uniform in the grid's box (from ``seed``).
+        Default: ``n`` points uniform in the box spanned by the grid's axes (from
+        ``first`` to ``last`` axis point; ``seed``).
     n : int, default 1000
         Number of sampled initial conditions when none are given.
     seed : int or Generator, default 0
         Random state of the sampling.
+    method : {"recurrence", "featurize", "proximity"}, default "recurrence"
+        The mapper: the recurrence machine on ``grid`` (no attractor needs to be known),
+        featurize-and-group, or proximity to ``mapper.known`` attractors (see
+        :class:`MapperOptions`).
     options : IntegratorOptions, optional
         ``dt`` (sampling time of the machine) and the integrator tolerances.
     recurrence : RecurrenceOptions, optional
-        Machine thresholds.
+        Machine thresholds (``horizon_limit``, ``merge_tol``, ``max_unresolved`` and
+        ``chaos_threshold`` apply to every method).
+    mapper : MapperOptions, optional
+        Settings of the featurize and proximity mappers.
     chunks : int, default 1
         Work items (each runs the machine on its share with its own grid; attractors are
         merged after). The result does not depend on ``executor``.
@@ -690,10 +929,10 @@ def find_attractors(system, grid: Grid, initial_conditions=None, *, n: int = 100
     if initial_conditions is None:
         n = check_int(n, "n", lo=1)
         rng = as_generator(seed)
-        initial_conditions = grid.lo + rng.random((n, grid.dim)) * (grid.hi - grid.lo)
+        initial_conditions = grid.first + rng.random((n, grid.dim)) * (grid.last - grid.first)
     return _mapper(system, initial_conditions, grid, options=options, recurrence=recurrence,
                    reuse=False, chunks=chunks, executor=executor, progress=progress,
-                   desc="find attractors")
+                   desc="find attractors", method=method, mapper=mapper)
 
 
 # ---------------------------------------------------------------------------------- basins
@@ -856,8 +1095,10 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
 
 
 def basins_fractions(system, grid: Grid, sampler=None, n: int = 1000, *, seed=0,
-                     confidence: float = 0.95, options: IntegratorOptions | None = None,
-                     recurrence: RecurrenceOptions | None = None, chunks: int = 1,
+                     confidence: float = 0.95, method: str = "recurrence",
+                     options: IntegratorOptions | None = None,
+                     recurrence: RecurrenceOptions | None = None,
+                     mapper: MapperOptions | None = None, chunks: int = 1,
                      executor=None, progress: bool = True) -> FractionsResult:
     """Basin fractions of ``n`` sampled initial conditions, in any dimension.
 
@@ -869,14 +1110,14 @@ def basins_fractions(system, grid: Grid, sampler=None, n: int = 1000, *, seed=0,
         Cells of the machine.
     sampler : callable or ConvexSet, optional
         ``sampler(rng, n) -> (n, dim)``, or a set with ``sample(seed, n, d)`` (e.g.
-        ``Box``, ``Simplex``); default uniform in the grid's box.
+        ``Box``, ``Simplex``); default uniform in the box spanned by the grid's axes.
     n : int, default 1000
         Samples.
     seed : int or Generator, default 0
         Random state.
     confidence : float, default 0.95
         Level of the Wilson intervals.
-    options, recurrence, chunks, executor, progress
+    method, options, recurrence, mapper, chunks, executor, progress
         As in :func:`find_attractors`.
 
     Returns
@@ -890,7 +1131,7 @@ def basins_fractions(system, grid: Grid, sampler=None, n: int = 1000, *, seed=0,
                               hi_inclusive=False)
     rng = as_generator(seed)
     if sampler is None:
-        X0 = grid.lo + rng.random((n, grid.dim)) * (grid.hi - grid.lo)
+        X0 = grid.first + rng.random((n, grid.dim)) * (grid.last - grid.first)
     elif hasattr(sampler, "sample") and not callable(sampler):
         X0 = np.asarray(sampler.sample(rng, n, system.dim))
     elif hasattr(sampler, "sample"):
@@ -901,9 +1142,10 @@ def basins_fractions(system, grid: Grid, sampler=None, n: int = 1000, *, seed=0,
         raise TypeError(f"`sampler` must be callable or a set with .sample, got "
                         f"{type(sampler).__name__}")
     res = _mapper(system, X0, grid, options=options, recurrence=recurrence, reuse=False,
-                  chunks=chunks, executor=executor, progress=progress, desc="fractions")
+                  chunks=chunks, executor=executor, progress=progress, desc="fractions",
+                  method=method, mapper=mapper)
     m = res.labels.size
-    ci = {}
+    ci: dict = {}
     for k in range(1, len(res.attractors) + 1):
         ci[k] = wilson_interval(int((res.labels == k).sum()), m, confidence)
     for code, nm in SPECIAL_LABELS.items():

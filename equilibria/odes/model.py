@@ -450,6 +450,16 @@ class CoexistenceModel:
     def jacobian(self, x) -> np.ndarray:
         return self.system.jacobian(x)
 
+    def to_ode(self):
+        """The model as an :class:`equilibria.odes.ODE` (see :meth:`LVSystem.to_ode`).
+
+        Returns
+        -------
+        ODE
+            The flow of :attr:`system`.
+        """
+        return self.system.to_ode()
+
     def simulate(self, x0, t_end, **kw):
         """Trajectory from ``x0`` (see :meth:`LVSystem.simulate`)."""
         return self.system.simulate(x0, t_end, **kw)

@@ -256,6 +256,43 @@ class LVSystem:
         dy = 1.0 / (1.0 + self.q * x) ** 2
         return np.diag(g) + x[:, None] * (A + self.M * dy[None, :])
 
+    def to_ode(self):
+        """This system as an :class:`equilibria.odes.ODE`, for the machinery that takes any
+        system (find_attractors, basins_of_attraction, continuation, ...).
+
+        The entries of ``r``, ``A``, ``M`` and ``q`` become named parameters ``r[i]``,
+        ``A[i,j]``, ``M[i,j]``, ``q[i]`` (so ``ode.with_params(**{"A[0,1]": 2.0})`` changes one
+        interaction without recompiling); the field is the same numba kernel as
+        :meth:`field`.  The batched integrator of :meth:`simulate_batch` stays the fast path
+        of this class's own sweeps.
+
+        Returns
+        -------
+        ODE
+            The flow, with the coordinate names of ``names``.
+        """
+        from equilibria._lib.jit import njit
+
+        from .dynamical import ODE
+
+        n, kind = self.n, self._kind_id
+
+        @njit(cache=False)
+        def lv_field(out, x, p):
+            r = p[:n]
+            A = p[n:n + n * n].reshape((n, n))
+            M = p[n + n * n:n + 2 * n * n].reshape((n, n))
+            q = p[n + 2 * n * n:]
+            K._field(x, kind, r, A, M, q, np.empty(n), out)
+
+        params = {f"r[{i}]": float(v) for i, v in enumerate(self.r)}
+        params.update({f"A[{i},{j}]": float(self.A[i, j]) for i in range(n) for j in range(n)})
+        params.update({f"M[{i},{j}]": float(self.M[i, j]) for i in range(n) for j in range(n)})
+        params.update({f"q[{i}]": float(v) for i, v in enumerate(self.q)})
+        x0 = np.full(n, 1.0 / n) if self.kind == "replicator" else np.full(n, 0.5)
+        return ODE(lv_field, list(self.names), params=params, x0=x0,
+                   name=f"{self.kind} system", nonnegative=True)
+
     # ------------------------------------------------------------------------------------
     def simulate(self, x0, t_end, *, t_eval=None, rtol: float = 1e-8, atol: float = 1e-10,
                  max_iter: int = 1_000_000, bound: float = 1e8) -> Trajectory:

@@ -188,7 +188,10 @@ def evaluate_local(inst, *, min_gap=0.05, eps=1e-5):
 
     Measured: number of equilibria (with ``|max Re lambda| >= min_gap``) whose spectral
     verdict disagrees with a simulated perturbation of size ``eps`` over ``T = 4/|max Re|``
-    (stable: distance shrinks below half; unstable: grows beyond twice)."""
+    (stable: distance shrinks below half; unstable: grows beyond twice).  At an unstable
+    equilibrium the perturbation is half random, half along the leading eigenvector ``v``,
+    with the random half reflected to ``d . v >= 0`` so that it cannot cancel the growing
+    component."""
     sys_ = LVSystem(r=inst["r"], A=inst["A"])
     eq = sys_.equilibria()
     rng = np.random.default_rng(inst["seed"])
@@ -205,7 +208,10 @@ def evaluate_local(inst, *, min_gap=0.05, eps=1e-5):
             v = -v if np.any(v[p <= 0] < -1e-12) else v
             if np.any(v[p <= 0] < -1e-12):
                 continue  # the unstable direction leaves the orthant: not a feasible test
-            d = 0.5 * d + 0.5 * v / np.linalg.norm(v)
+            vhat = v / np.linalg.norm(v)
+            if d @ vhat < 0:  # reflect the random half so it cannot cancel the unstable part
+                d = d - 2.0 * (d @ vhat) * vhat  # (boundary coordinates stay >= 0: vhat >= 0)
+            d = 0.5 * d + 0.5 * vhat
         d *= eps / np.linalg.norm(d)
         T = 4.0 / abs(mr)
         tr = sys_.simulate(p + d, T, t_eval=np.array([T]), rtol=1e-11, atol=1e-14)

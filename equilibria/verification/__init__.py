@@ -14,12 +14,13 @@ from equilibria._lib.result import ConvergenceWarning, Result, Status
 from .certificates import (best_response_gap, duality_gap, exploitability, kkt_residual,
                            operator_residual, regularized_exploitability)
 from .rates import RateFit, fit_loglog, fit_slope
-from .registry import REGISTRY, Report, get, load_all, names, register, theorem, verify
+from .registry import (REGISTRY, Report, TheoremFunction, get, load_all, names, register,
+                       theorem, verify)
 from ._theorem import BoundData, Outcome, RateData, Theorem
 
 __all__ = [
-    "Theorem", "BoundData", "RateData", "Outcome", "theorem", "register", "get", "names",
-    "load_all",
+    "Theorem", "BoundData", "RateData", "Outcome", "theorem", "TheoremFunction", "register",
+    "get", "names", "load_all",
     "verify", "Report", "REGISTRY", "fit_slope", "fit_loglog", "RateFit", "duality_gap",
     "best_response_gap", "exploitability", "kkt_residual", "operator_residual",
     "regularized_exploitability", "Result",

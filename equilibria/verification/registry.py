@@ -16,7 +16,7 @@ import json
 import sys
 import time
 import traceback
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Protocol, cast
 
 import numpy as np
 
@@ -26,9 +26,8 @@ from equilibria._lib.sweep import parallel_map
 
 from ._theorem import Outcome, Theorem
 
-__all__ = ["theorem", "register", "get", "names", "load_all", "verify", "Report", "REGISTRY"]
-
-F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["theorem", "TheoremFunction", "register", "get", "names", "load_all", "verify",
+           "Report", "REGISTRY"]
 
 #: name -> Theorem
 REGISTRY: dict[str, Theorem] = {}
@@ -93,13 +92,28 @@ def _first_paragraph(doc: str) -> str:
     return " ".join(lines)
 
 
+class TheoremFunction(Protocol):
+    """A function declared with :func:`theorem`: callable as before, its theorem attached.
+
+    Attributes
+    ----------
+    theorem : Theorem
+        The registered theorem whose ``evaluate`` (or ``experiment``) the function is.
+    """
+
+    theorem: Theorem
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
 def theorem(name: str | None = None, *, source: str, statement: str | None = None,
-            sample: Callable | None = None, **fields: Any) -> Callable[[F], F]:
+            sample: Callable | None = None,
+            **fields: Any) -> Callable[[Callable[..., Any]], TheoremFunction]:
     """Declare and register a theorem on its ``evaluate`` or ``experiment`` function.
 
     ::
 
-        @theorem("odes.volterra_global_convergence", source=GOH, sample=sample_volterra,
+        @theorem(name="odes.volterra_global_convergence", source=GOH, sample=sample_volterra,
                  sizes={"n": (2, 6)}, n_instances=(4, 40))
         def evaluate_volterra(inst):
             '''If a positive diagonal D makes D A + A^T D negative definite, ... (the
@@ -144,8 +158,8 @@ def theorem(name: str | None = None, *, source: str, statement: str | None = Non
     Returns
     -------
     callable
-        The decorator: ``fn -> fn`` (the same function, with ``fn.theorem`` set to the
-        registered :class:`Theorem`).
+        The decorator: ``fn -> fn`` (the same function object, with ``fn.theorem`` set to the
+        registered :class:`Theorem`; typed as :class:`TheoremFunction`).
 
     Raises
     ------
@@ -161,7 +175,7 @@ def theorem(name: str | None = None, *, source: str, statement: str | None = Non
         raise TypeError(f"theorem(): unknown Theorem field(s) {', '.join(unknown)}; valid: "
                         f"{', '.join(sorted(valid))}")
 
-    def decorate(fn: F) -> F:
+    def decorate(fn: Callable[..., Any]) -> TheoremFunction:
         if not callable(fn):
             raise TypeError(f"@theorem decorates a function, got {type(fn).__name__}")
         attached = getattr(fn, "theorem", None)
@@ -182,10 +196,11 @@ def theorem(name: str | None = None, *, source: str, statement: str | None = Non
                 raise ValueError(f"theorem {key!r}: no statement (give {fn.__qualname__} a "
                                  "docstring whose first paragraph states it, or pass "
                                  "`statement=`)")
-        roles = {"sample": sample, "evaluate": fn} if sample is not None else {"experiment": fn}
+        roles: dict[str, Any] = ({"sample": sample, "evaluate": fn} if sample is not None
+                                 else {"experiment": fn})
         thm = register(Theorem(name=key, source=source, statement=text, **roles, **fields))
         fn.theorem = thm  # type: ignore[attr-defined]
-        return fn
+        return cast(TheoremFunction, fn)
 
     return decorate
 

@@ -13,7 +13,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import fsolve
 
 from equilibria._lib.result import ConvergenceWarning
-from equilibria.odes import (ODE, IntegratorOptions, Map, RecurrenceOptions, Grid,
+from equilibria.odes import (ODE, Grid, IntegratorOptions, Map, RecurrenceOptions,
                              basins_fractions, basins_of_attraction, find_attractors,
                              lyapunov_spectrum)
 from equilibria.theory import SymbolicField
@@ -240,3 +240,55 @@ def test_replicator_fractions_sampled_on_the_simplex():
     fr = basins_fractions(R, Grid.for_set(Simplex(3), 41), Simplex(3), n=100, progress=False)
     assert fr.fractions[1] == 1.0 and fr.ci[1][0] > 0.95
     assert np.allclose(fr.initial_conditions.sum(axis=1), 1.0)
+
+
+def test_featurize_and_proximity_mappers_agree_with_recurrence(toggle):
+    from equilibria.odes import MapperOptions
+
+    grid = Grid.box(0, 4, 81, dim=2)
+    X0 = np.random.default_rng(1).uniform(0.05, 3.95, (400, 2))
+    X0 = X0[np.abs(X0[:, 0] - X0[:, 1]) > 0.05]  # off the separatrix (slow orbits)
+    rec = find_attractors(toggle, grid, X0, progress=False)
+    feat = find_attractors(toggle, grid, X0, method="featurize", progress=False,
+                           mapper=MapperOptions(n_samples=20))
+    prox = find_attractors(toggle, grid, X0, method="proximity", progress=False,
+                           mapper=MapperOptions(known=rec.attractors, eps=1.0, t_max=200.0))
+    assert rec.success and feat.success and prox.success
+    for other in (feat, prox):
+        assert len(other.attractors) == 2
+        # same attractor indices up to order: compare through the locations
+        loc = {k + 1: tuple(np.round(a.location, 6)) for k, a in enumerate(other.attractors)}
+        ref = {k + 1: tuple(np.round(a.location, 6)) for k, a in enumerate(rec.attractors)}
+        mapped = np.array([ref_k for lab in other.labels
+                           for ref_k in [next(k for k, v in ref.items() if v == loc[lab])]])
+        assert np.mean(mapped == rec.labels) >= 0.995
+
+
+def test_package_models_are_instances_of_the_generic_machinery():
+    from equilibria.odes import CoexistenceModel, basin_sweep, lv_competition, replicator
+
+    rng = np.random.default_rng(2)
+    for model in (CoexistenceModel.preset("lock_in"),
+                  lv_competition([1.0, 1.0], [1.0, 1.0], [[1.0, 2.0], [2.0, 1.0]]),
+                  replicator(np.array([[0.0, -1.0, 2.0], [2.0, 0.0, -1.0], [-1.0, 2.0, 0.0]]))):
+        ode = model.to_ode()
+        x = rng.dirichlet(np.ones(ode.dim)) if ode.dim == 3 and "replicator" in ode.name else \
+            rng.uniform(0.1, 2.0, ode.dim)
+        np.testing.assert_allclose(ode.rhs(x), model.field(x), rtol=1e-13, atol=1e-14)
+    # the lock-in slice: the generic machine finds the attractors basin_sweep finds
+    M = CoexistenceModel.preset("lock_in")
+    b = basin_sweep(M, grid=12, progress=False)
+    U, V = np.meshgrid(b.u, b.v)
+    X0 = np.zeros((U.size, M.n))
+    X0[:, M.human_index] = U.reshape(-1, 1)
+    X0[:, M.ai_index] = V.reshape(-1, 1)
+    grid = Grid.box(np.zeros(M.n), np.full(M.n, 3.0), 16)
+    fa = find_attractors(M, grid, X0, progress=False)
+    assert len(fa.attractors) == b.attractors.shape[0]
+    for a in fa.attractors:
+        d = np.min(np.max(np.abs(b.attractors - a.location), axis=1))
+        assert d <= 1e-6
+    ref = np.array([int(np.argmin(np.max(np.abs(np.array([a.location for a in fa.attractors])
+                                                   - b.attractors[k]), axis=1))) + 1
+                    for k in b.labels.ravel()])
+    assert np.mean(ref == fa.labels) >= 0.99

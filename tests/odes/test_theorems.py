@@ -29,15 +29,12 @@ def test_eigenvalue_margin_need_not_be_monotone():
     np.testing.assert_allclose(eig_margin, [1.0, 11.0, 21 - np.sqrt(200)], rtol=1e-9, atol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="known weakness of the check, not of Lyapunov's theorem: "
-                   "evaluate_local's perturbation 0.5 d + 0.5 v nearly cancels the unstable "
-                   "component when d . v < 0 (about 1 instance in 300-400)")
 def test_local_stability_check_counterexample_found_by_hypothesis():
     """Found by the generic test (shrunk to ``sample_glv(rng(1017), n=2)``): at the saddle
-    (0.419, 0.568), max Re = 0.397, the random half of the perturbation has d . v = -0.89 with
-    the leading eigenvector, so after 4/max Re time units the distance grows by 1.58 < 2 and the
-    check counts a disagreement.  Strict xfail: fixing the check (e.g. orienting v so that
-    d . v >= 0) turns this into a failure, the signal to delete it."""
+    (0.419, 0.568), max Re = 0.397, the random half of the perturbation had d . v = -0.89 with
+    the leading eigenvector, so the distance grew by only 1.58 < 2 and the check counted a
+    disagreement that Lyapunov's theorem does not make.  The check now reflects the random half
+    to d . v >= 0; this instance must pass."""
     T.LOCAL.check(T.sample_glv(np.random.default_rng(1017), n=2))
 
 

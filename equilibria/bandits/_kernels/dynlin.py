@@ -14,31 +14,6 @@ from .common import _argmax, _reset_ridge
 from .linear import _oful_choice, _ridge_estimate
 
 
-@njit(inline="always")
-def _dynlin_round(A, B, omega, theta, sigma, u, x, xn):
-    """One round of the system at the state ``x`` under the action ``u``: returns the noiseless
-    reward ``<omega, x> + <theta, u>`` and the observed one, and moves ``x`` to ``A x + B u``
-    (``xn`` is scratch)."""
-    nx = x.shape[0]
-    d = u.shape[0]
-    mean_y = 0.0
-    for k in range(nx):
-        mean_y += omega[k] * x[k]
-    for k in range(d):
-        mean_y += theta[k] * u[k]
-    y = mean_y + sigma * np.random.standard_normal()
-    for k in range(nx):
-        acc = 0.0
-        for l in range(nx):
-            acc += A[k, l] * x[l]
-        for l in range(d):
-            acc += B[k, l] * u[l]
-        xn[k] = acc
-    for k in range(nx):
-        x[k] = xn[k]
-    return mean_y, y
-
-
 @njit
 def dynlin_kernel(A, B, omega, theta, actions, sigma, x0, J, policy, par, horizon, seeds, ck,
                   out_pseudo, out_real, out_pulls, out_rec):
@@ -92,10 +67,24 @@ def dynlin_kernel(A, B, omega, theta, actions, sigma, x0, J, policy, par, horizo
             for s_ in range(hold):
                 if t >= horizon:
                     break
-                mean_y, y = _dynlin_round(A, B, omega, theta, sigma, u, x, xn)
+                mean_y = 0.0  # noiseless reward <omega, x> + <theta, u>
+                for k in range(nx):
+                    mean_y += omega[k] * x[k]
+                for k in range(d):
+                    mean_y += theta[k] * u[k]
+                y = mean_y + sigma * np.random.standard_normal()
                 if s_ >= burn:
                     ysum += y
                     cnt += 1
+                for k in range(nx):  # x <- A x + B u
+                    acc = 0.0
+                    for l in range(nx):
+                        acc += A[k, l] * x[l]
+                    for l in range(d):
+                        acc += B[k, l] * u[l]
+                    xn[k] = acc
+                for k in range(nx):
+                    x[k] = xn[k]
                 pulls[a] += 1.0
                 pseudo += J - mean_y
                 real += J - y

@@ -20,6 +20,7 @@ property tests let hypothesis choose.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -80,8 +81,8 @@ def descent_violation(p, res):
     return float(worst) if np.isfinite(worst) else 0.0
 
 
-_EQ = dict(assumptions=_ASSUME, sample=sample_eq_problem, sizes={"n": (3, 8)},
-           n_instances=(6, 100), examples=15)
+_EQ: dict[str, Any] = dict(assumptions=_ASSUME, sample=sample_eq_problem, sizes={"n": (3, 8)},
+                           n_instances=(6, 100), examples=15)
 
 
 @theorem(name="constrained.eal_descent",
