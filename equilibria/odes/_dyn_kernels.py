@@ -36,6 +36,8 @@ O_DT, O_RTOL, O_ATOL, O_MAXSTEPS = 0, 1, 2, 3
 FAC_MIN, FAC_MAX, SAFETY = 0.2, 10.0, 0.9
 #: relative step-size floor (underflow)
 H_FLOOR = 1e-14
+#: forward-difference step of Jacobians, relative to max(1, |x|_inf): sqrt(machine epsilon)
+FD_STEP = 1.4901161193847656e-08
 
 # cell codes of the recurrence grid: 0 unvisited, 1 visited by the current orbit,
 # 2k attractor k, 2k + 1 basin of attractor k
@@ -419,8 +421,13 @@ def make_tangent(rhs, jac, n, k, has_jac):
         f1 = np.empty(n)
         xh = x.copy()
         rhs(x, p, f0)
+        # step scaled by the state's magnitude, not the coordinate's: with mixed scales a
+        # tiny coordinate's step would cancel catastrophically against the large f values
+        scale = 1.0
         for j in range(n):
-            h = 1.4901161193847656e-08 * max(1.0, abs(x[j]))
+            scale = max(scale, abs(x[j]))
+        for j in range(n):
+            h = FD_STEP * scale
             xh[j] = x[j] + h
             rhs(xh, p, f1)
             for i in range(n):

@@ -56,7 +56,7 @@ from equilibria._lib.result import Result, Status, finish
 from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
-from .dynamical import IntegratorOptions, as_system
+from .dynamical import DEFAULT_BOUND, IntegratorOptions, as_system
 from .mapper import (UNRESOLVED, Attractor, AttractorSet, BasinsResult, Grid, RecurrenceOptions,
                      find_attractors, wilson_interval)
 
@@ -94,6 +94,8 @@ PROXIMITY_SHARE = 0.1
 DIVERGE_FACTOR = 1e3
 #: convergence tolerance of the edge state, as a multiple of ``bisect_tol``
 ABSTOL_FACTOR = 10.0
+#: first trial step of a fresh integration (the kernels' own start)
+INITIAL_STEP = 1e-2
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -153,16 +155,24 @@ def _tile(codes: np.ndarray, sizes: tuple):
     return r.reshape(nb + (-1,)), nb
 
 
-def _fit_loglog(x, y):
-    """Least squares ``log y = slope log x + c``: slope, its standard error, intercept."""
-    lx, ly = np.log(x), np.log(y)
-    m = lx.size
-    xm = lx.mean()
-    sxx = float(np.sum((lx - xm) ** 2))
-    slope = float(np.sum((lx - xm) * (ly - ly.mean())) / sxx)
-    c = float(ly.mean() - slope * xm)
-    res = ly - (slope * lx + c)
-    se = math.sqrt(float(np.sum(res ** 2)) / (m - 2) / sxx) if m > 2 else math.nan
+def _fit_loglog(x, k, n):
+    """Weighted least squares ``log f = slope log x + c`` with ``f = k / n``.
+
+    Weights ``k / (1 - f)`` are the inverse delta-method variances of ``log f`` for binomial
+    counts; the standard error of the slope is the model's ``1 / sqrt(S_xx)`` scaled up by the
+    Birge ratio ``sqrt(chi2 / (m - 2))`` when the residuals scatter more than the counts
+    explain.  Returns slope, standard error, intercept."""
+    f = k / n
+    lx, ly = np.log(x), np.log(f)
+    w = k / (1.0 - f)
+    xm = float(np.sum(w * lx) / np.sum(w))
+    ym = float(np.sum(w * ly) / np.sum(w))
+    sxx = float(np.sum(w * (lx - xm) ** 2))
+    slope = float(np.sum(w * (lx - xm) * (ly - ym)) / sxx)
+    c = ym - slope * xm
+    chi2 = float(np.sum(w * (ly - slope * lx - c) ** 2))
+    dof = lx.size - 2
+    se = math.sqrt(max(1.0, chi2 / dof) / sxx) if dof > 0 else math.nan
     return slope, se, c
 
 
@@ -306,7 +316,8 @@ class UncertaintyResult(Result):
     alpha : float
         The fitted exponent (slope of :math:`\log f` against :math:`\log\varepsilon`).
     alpha_stderr : float
-        Its standard error from the least-squares fit.
+        Its standard error from the weighted least-squares fit (counting noise, or the
+        residuals' scatter when larger).
     intercept : float
         :math:`c` of :math:`\log f = \alpha\log\varepsilon + c`.
     dimension : int
@@ -317,7 +328,8 @@ class UncertaintyResult(Result):
     fractal : bool
         ``alpha + 2 * alpha_stderr < 1``: the boundary is fractal beyond the fit's error.
     epsilons : ndarray
-        :math:`\varepsilon` (state units, or box sizes in cells for the image variant).
+        :math:`\varepsilon` (state units, or box spans ``b - 1`` in cells for the image
+        variant).
     fractions : ndarray
         :math:`f(\varepsilon)`.
     n_uncertain, n_samples : ndarray of int64
@@ -390,10 +402,13 @@ class UncertaintyResult(Result):
                     label=rf"fit $\alpha$ = {self.alpha:.3f} $\pm$ {self.alpha_stderr:.3f}")
             ref = np.exp(self.intercept) * e.min() ** self.alpha * (xs / e.min())
             ax.plot(xs, ref, ":", color="0.4", label=r"slope 1 (smooth boundary)")
+        from matplotlib.ticker import NullFormatter
+
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         if self.method == "image":
-            ax.set_xlabel(r"box size $\varepsilon$ (cells)")
+            ax.set_xlabel(r"box span $\varepsilon = b - 1$ (cells)")
             ax.set_ylabel(r"share of boxes on the boundary $f(\varepsilon)$")
         else:
             ax.set_xlabel(r"perturbation $\varepsilon$")
@@ -424,7 +439,7 @@ def _finish_uncertainty(eps, k_unc, n_tot, *, method, dim, min_unc, n_unres, ext
                       hint="widen `epsilons`, sample more points or lower `min_uncertain`",
                       n_iter=n_iter, alpha=math.nan, alpha_stderr=math.nan,
                       intercept=math.nan, boundary_dimension=math.nan, fractal=False, **fields)
-    alpha, se, c = _fit_loglog(eps[used], f[used])
+    alpha, se, c = _fit_loglog(eps[used], k_unc[used].astype(float), n_tot[used].astype(float))
     fractal = bool(alpha + FRACTAL_Z * se < 1.0)
     msg = (f"alpha = {alpha:.4g} +- {se:.2g} from {int(used.sum())} epsilons, boundary "
            f"dimension {dim - alpha:.4g} in D = {dim}; "
@@ -453,7 +468,10 @@ def uncertainty_exponent(system, grid: Grid, *, coordinates=(0, 1), base=None, r
     :math:`D` the dimension of the sampled space (``len(coordinates)``), :math:`d` the
     box-counting dimension of the boundary in it; :math:`\alpha = 1` for a smooth boundary,
     :math:`\alpha < 1` for a fractal one.  :math:`\alpha` is the least-squares slope of
-    :math:`\log f` against :math:`\log\varepsilon` with its standard error.
+    :math:`\log f` against :math:`\log\varepsilon`, weighted by :math:`k/(1-f)` (:math:`k`
+    uncertain points: the inverse delta-method variance of :math:`\log f` for binomial
+    counts), with its standard error (the model's, scaled up by the Birge ratio
+    :math:`\sqrt{\chi^2/(m-2)}` when the residuals scatter more than the counts explain).
 
     Method (this is the main path; :func:`uncertainty_exponent_image` is the image variant):
     base points :math:`x` are uniform in ``region`` (the other coordinates at ``base``); each
@@ -611,18 +629,23 @@ def uncertainty_exponent_image(basins, *, box_sizes=None,
                                min_uncertain: int = MIN_UNCERTAIN) -> UncertaintyResult:
     r"""Uncertainty exponent from a basin image by box counting (the Attractors.jl variant).
 
-    The image is tiled by non-overlapping boxes of :math:`\varepsilon` cells per side (the
-    remainder dropped); :math:`f(\varepsilon)` is the share of boxes holding at least two
-    labels.  The number of boundary boxes scales as :math:`N_u \sim \varepsilon^{-d}` and the
-    number of boxes as :math:`\varepsilon^{-D}` (:math:`D` the image's dimension), so
+    The image is tiled by non-overlapping boxes of :math:`b` cells per side (the remainder
+    dropped); :math:`f` is the share of boxes holding at least two labels.  The number of
+    boundary boxes scales as :math:`N_u \sim \varepsilon^{-d}` and the number of boxes as
+    :math:`\varepsilon^{-D}` (:math:`D` the image's dimension), so
 
     .. math:: f(\varepsilon) = N_u / N \sim \varepsilon^{D - d} = \varepsilon^{\alpha},
 
-    fitted by least squares on :math:`\log f` against :math:`\log\varepsilon`.  This is what
-    Attractors.jl's ``uncertainty_exponent(basins)`` computes (``D - d`` from
-    ``basins_fractal_dimension``).  The image's finite resolution limits the smallest scale:
-    mislabelled cells and structure finer than a cell bias :math:`\alpha`; prefer
-    :func:`uncertainty_exponent` (the dynamics) when the system is at hand.
+    fitted by least squares on :math:`\log f` against :math:`\log\varepsilon` (weighted as in
+    :func:`uncertainty_exponent`, the boxes counted like samples).  The scale is the span of
+    a box's samples, :math:`\varepsilon = b - 1` cells: a box is found on the boundary only
+    when the boundary passes between two of its cell centres, i.e. through the hull of side
+    :math:`b - 1`.  (Attractors.jl's ``uncertainty_exponent(basins)``, ``D - d`` from
+    ``basins_fractal_dimension``, regresses on :math:`b`; for a straight boundary that gives
+    the slope :math:`\log 3 / \log 2 \approx 1.58` between :math:`b = 2` and 4 instead of
+    1.)  The image's finite resolution limits the smallest scale: mislabelled cells and
+    structure finer than a cell bias :math:`\alpha`; prefer :func:`uncertainty_exponent` (the
+    dynamics) when the system is at hand.
 
     Parameters
     ----------
@@ -637,7 +660,7 @@ def uncertainty_exponent_image(basins, *, box_sizes=None,
     Returns
     -------
     UncertaintyResult
-        ``method="image"``; ``epsilons`` are the box sizes in cells.  ``success=False`` (with a
+        ``method="image"``; ``epsilons`` are the box spans ``b - 1`` in cells.  ``success=False`` (with a
         warning) when fewer than 3 sizes can be fitted.
 
     Raises
@@ -674,7 +697,7 @@ def uncertainty_exponent_image(basins, *, box_sizes=None,
         mixed = boxes.max(axis=-1) != boxes.min(axis=-1)
         k_unc.append(int(mixed.sum()))
         n_tot.append(int(mixed.size))
-    return _finish_uncertainty(sizes.astype(float), k_unc, n_tot, method="image",
+    return _finish_uncertainty(sizes.astype(float) - 1.0, k_unc, n_tot, method="image",
                                dim=img.ndim, min_unc=min_uncertain, n_unres=0,
                                n_iter=int(sizes.size))
 
@@ -904,45 +927,53 @@ class EdgeTrackingResult(Result):
 class _Labeller:
     """Proximity labels (Attractors.jl ``AttractorsViaProximity``): an orbit is labelled 1 or
     2 when, at the end of a stretch of ``t_label``, it lies within ``eps`` of a stored point of
-    attractor 1 or 2; -1 when the integration fails or diverges; 0 after ``t_max``."""
+    attractor 1 or 2; -1 when the integration fails or a coordinate passes ``DEFAULT_BOUND``;
+    0 after ``t_max``.  Orbits are stepped with the system's compiled ``advance`` kernel (one
+    call per stretch)."""
 
     def __init__(self, system, pts_a, pts_b, eps, t_label, t_max, options):
         from scipy.spatial import cKDTree
 
-        self.system, self.eps, self.options = system, eps, options
+        self.system, self.eps = system, eps
         self.trees = (cKDTree(pts_a), cKDTree(pts_b))
         self.t_label, self.t_max = t_label, t_max
+        self.advance_kernel = system._c.flow[0]
+        self.base_opts = options.vector()
+        self.ws = np.empty((9, system.dim))
         self.calls = 0
 
-    def advance(self, X, t):
-        if self.system.kind == "map":
-            return self.system.end_states(X, int(t))
-        return self.system.end_states(X, t, options=self.options)
+    def opts(self, dt):
+        v = self.base_opts.copy()
+        v[0] = dt
+        return v
+
+    def step(self, y, hb, opts) -> int:
+        """Advance ``y`` in place by ``opts[0]``; 0 on success, else a failure code."""
+        st = int(self.advance_kernel(y, hb, self.system._p, opts, self.ws))
+        if st == 0 and not (np.all(np.isfinite(y)) and np.max(np.abs(y)) <= DEFAULT_BOUND):
+            st = 4
+        return st
+
+    def one(self, x) -> int:
+        y = np.array(x, dtype=float)
+        hb = np.array([INITIAL_STEP, 0.0, 0.0])
+        opts = self.opts(self.t_label)
+        t = 0.0
+        while True:
+            da = self.trees[0].query(y)[0]
+            db = self.trees[1].query(y)[0]
+            if min(da, db) < self.eps:
+                return 1 if da <= db else 2
+            if t >= self.t_max:
+                return 0
+            if self.step(y, hb, opts) != 0:
+                return -1
+            t += self.t_label
 
     def __call__(self, X):
-        X = np.atleast_2d(np.asarray(X, dtype=float)).copy()
+        X = np.atleast_2d(np.asarray(X, dtype=float))
         self.calls += X.shape[0]
-        lab = np.zeros(X.shape[0], dtype=np.int64)
-        act = np.ones(X.shape[0], dtype=bool)
-        t = 0.0
-        while t <= self.t_max:
-            idx = np.flatnonzero(act)
-            if idx.size == 0:
-                break
-            d = np.stack([tr.query(X[idx])[0] for tr in self.trees])
-            close = d.min(axis=0) < self.eps
-            lab[idx[close]] = 1 + np.argmin(d[:, close], axis=0)
-            act[idx[close]] = False
-            idx = idx[~close]
-            if idx.size == 0 or t >= self.t_max:
-                break
-            Y, st = self.advance(X[idx], self.t_label)
-            X[idx] = Y
-            bad = st != 0
-            lab[idx[bad]] = -1
-            act[idx[bad]] = False
-            t += self.t_label
-        return lab
+        return np.array([self.one(x) for x in X], dtype=np.int64)
 
 
 def _attractor_points(a, dim, name):
@@ -1147,7 +1178,9 @@ def edge_tracking(system, x_a, x_b, *, attractors=None, grid: Grid | None = None
                       n_bisections=label.calls, eigenvalues=ev, n_unstable=n_unst,
                       residual=resid, proximity=eps)
 
+    step_opts = label.opts(t_step)
     ua, ub, bad = bisect(xa, xb)
+    ua, ub = ua.copy(), ub.copy()
     ta, tb = [ua.copy()], [ub.copy()]
     edges = [0.5 * (ua + ub)]
     if bad:
@@ -1159,22 +1192,22 @@ def edge_tracking(system, x_a, x_b, *, attractors=None, grid: Grid | None = None
     try:
         for _ in range(max_iter - 1):
             t = 0.0
-            pair = np.stack([ua, ub])
-            while np.linalg.norm(pair[0] - pair[1]) < diverge_tol and t < t_track_max:
-                pair, st = label.advance(pair, t_step)
-                if np.any(st != 0):
+            ha = np.array([INITIAL_STEP, 0.0, 0.0])
+            hb = ha.copy()
+            while np.linalg.norm(ua - ub) < diverge_tol and t < t_track_max:
+                if label.step(ua, ha, step_opts) or label.step(ub, hb, step_opts):
                     return result(False, Status.NUMERICAL, "the integration of the pair "
                                   "failed or diverged", ta, tb, edges)
-                ta.append(pair[0].copy())
-                tb.append(pair[1].copy())
+                ta.append(ua.copy())
+                tb.append(ub.copy())
                 t += t_step
-            ua, ub = pair[0].copy(), pair[1].copy()
-            la, lb = label(pair)
+            la, lb = label(np.stack([ua, ub]))
             if la != 1 or lb != 2:
                 return result(False, Status.NUMERICAL, f"the tracked pair changed labels to "
                               f"({int(la)}, {int(lb)}): the integration error exceeds the "
                               "pair's distance", ta, tb, edges)
             ua, ub, bad = bisect(ua, ub)
+            ua, ub = ua.copy(), ub.copy()
             ta.append(ua.copy())
             tb.append(ub.copy())
             edges.append(0.5 * (ua + ub))

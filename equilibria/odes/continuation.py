@@ -51,11 +51,15 @@ the next unused id (so an attractor that vanishes and reappears gets a new id, a
   :math:`\min_{a, b}\|a - b\|_w` (``StrictlyMinimumDistance``).  A fixed point is the one-point
   set of its location; other attractors use their located states (evenly subsampled to
   :data:`MAX_DISTANCE_POINTS`).
-- ``"overlap"``: the samples are the same at every value, so basins can be intersected:
-  :math:`o_{ji} = |B^+_j \cap B^-_i| / |B^-_i|` (the share of the old basin whose samples now go
-  to :math:`A^+_j`) and :math:`d = 1/o_{ji}` ([2]: "distance is inverse overlap"), so
-  ``match_tol = 2`` demands more than half of the old basin.  Attractors with an empty sampled
-  basin (found only from seeds) cannot be matched by overlap and get new ids.
+- ``"overlap"``: the samples are the same at every value, so basins (sets of sample indices)
+  can be intersected: the overlap is the Jaccard index
+  :math:`o_{ji} = |B^+_j \cap B^-_i| / |B^+_j \cup B^-_i|` and :math:`d = 1/o_{ji}` ([2]:
+  "distance is inverse overlap"), so ``match_tol = 2`` demands an overlap above one half.
+  [2] normalises by the old basin alone, :math:`|B^+_j \cap B^-_i| / |B^-_i|`; that ties
+  when two attractors merge (both old basins lie wholly in the new one, overlap 1 each, and
+  the tie goes by id order: past the cusp's fold the vanished branch took over the
+  survivor's id), the Jaccard index does not (the larger old basin wins).  Attractors with an empty sampled basin (found only from seeds)
+  cannot be matched by overlap and get new ids.
 
 Regime diagrams (:func:`generic_regime_diagram`) run the same machinery on a plane of two
 parameters (neighbours are the 4-neighbours of the lattice): per cell, the attractors found
@@ -368,8 +372,8 @@ def _match_sites(sites, grid, match, distance, tol, use_vanished):
                     if match == "distance":
                         D[j, i] = _set_distance(a, b, widths, distance)
                     else:
-                        size = int(bmask.sum())
-                        ov = int((mask & bmask).sum()) / size if size else 0.0
+                        union = int((mask | bmask).sum())
+                        ov = int((mask & bmask).sum()) / union if union else 0.0
                         D[j, i] = 1.0 / ov if ov > 0 else math.inf
             ids, next_id = _greedy_match(D, old_ids, tol, next_id)
         maps.append(ids)
@@ -973,7 +977,8 @@ KIND_COLORS = {"fixed point": "#0072B2", "periodic orbit": "#E69F00",
 
 def _plot_regimes(res, ax=None, title=None, show="both"):
     import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap, to_rgb
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -998,15 +1003,17 @@ def _plot_regimes(res, ax=None, title=None, show="both"):
         if panel == "count":
             C = res.n_attractors[np.ix_(ordy, ordx)]
             top = int(C.max())
-            seq = plt.get_cmap("cividis", max(top, 1))
+            seq = colormaps["cividis"].resampled(max(top, 1))
             cols = ["#DDDDDD"] + [seq(i) for i in range(max(top, 1))]
             a.pcolormesh(ex, ey, C, cmap=ListedColormap(cols), vmin=-0.5,
                          vmax=len(cols) - 0.5, shading="flat")
             if C.size <= MAX_ANNOTATED_CELLS:
                 for j in range(C.shape[0]):
                     for i in range(C.shape[1]):
+                        r, g, b = to_rgb(cols[C[j, i]])
+                        dark = 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
                         a.text(xs[i], ys[j], str(C[j, i]), ha="center", va="center",
-                               fontsize=7, color="k" if C[j, i] >= top / 2 else "w")
+                               fontsize=8, color="w" if dark else "k")
             h = [Patch(facecolor=cols[c], edgecolor="k", label=f"{c} attractor(s)")
                  for c in sorted(set(C.ravel().tolist()))]
             a.set_title("number of attractors", fontsize=10)
@@ -1018,10 +1025,10 @@ def _plot_regimes(res, ax=None, title=None, show="both"):
             h = [Patch(facecolor=cols[k], edgecolor="k", label=res.kinds[k])
                  for k in sorted(set(Kd.ravel().tolist()))]
             a.set_title("kind of the dominant attractor", fontsize=10)
-        if yy.size:
-            a.plot(xs[xx], ys[yy], "o", ms=3.5, mfc="white", mec="k", mew=0.7, ls="")
-            h.append(Line2D([], [], marker="o", mfc="white", mec="k", ls="",
-                            label="multistable"))
+            if yy.size:  # the count panel shows multistability by itself
+                a.plot(xs[xx], ys[yy], "o", ms=3.5, mfc="white", mec="k", mew=0.7, ls="")
+                h.append(Line2D([], [], marker="o", mfc="white", mec="k", ls="",
+                                label="multistable"))
         a.set_xlim(ex[0], ex[-1])
         a.set_ylim(ey[0], ey[-1])
         a.set_xlabel(res.x_param)

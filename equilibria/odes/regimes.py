@@ -14,6 +14,9 @@ from equilibria._lib.sweep import parallel_map
 from equilibria._lib.validation import as_float_array, check_int
 
 from .attractors import DIVERGED, _class_of, _label_orbits
+from .continuation import GenericRegimeResult, generic_regime_diagram
+from .dynamical import DynamicalSystem, IntegratorOptions
+from .mapper import Grid
 from .model import OUTCOME_CLASSES, CoexistenceModel, classify
 from .options import REGIME_OPTIONS, SweepOptions, as_options
 
@@ -91,10 +94,24 @@ def _regime_row(model, x_param, x_values, y_param, X0, kw, y):
     return cls, multi, coex
 
 
-def regime_diagram(model: CoexistenceModel, x_param: str, x_values, y_param: str, y_values, *,
-                   n_ic: int = 24, options: SweepOptions | None = None, seed=0, executor=None,
-                   progress: bool = True) -> RegimeResult:
-    r"""Outcome class over a parameter plane (e.g. ``g`` x ``conflict_asymmetry``).
+def regime_diagram(model: CoexistenceModel | DynamicalSystem, x_param: str, x_values,
+                   y_param: str, y_values, *, n_ic: int | None = None,
+                   options: SweepOptions | IntegratorOptions | None = None, seed=0,
+                   executor=None, progress: bool = True, grid: Grid | None = None,
+                   **generic) -> RegimeResult | GenericRegimeResult:
+    r"""Outcome class over a parameter plane (e.g. ``g`` x ``conflict_asymmetry``) of the
+    coexistence model, or the attractors of any :class:`~equilibria.odes.ODE` /
+    :class:`~equilibria.odes.Map` over two of its parameters.
+
+    Dispatch on ``model``: an ODE or a Map (a
+    :class:`~equilibria.odes.dynamical.DynamicalSystem`) goes to
+    :func:`equilibria.odes.continuation.generic_regime_diagram` (the recurrence machine on a
+    common sample per cell, seeded from the neighbouring cells; it needs ``grid``, the cells
+    of the machine) and returns a
+    :class:`~equilibria.odes.continuation.GenericRegimeResult`; a
+    :class:`CoexistenceModel` keeps the behaviour below and returns a :class:`RegimeResult`.
+
+    Coexistence model:
 
     At each cell, ``n_ic`` initial states (log-uniform in ``[0.01, 3]`` per coordinate, the
     same for every cell, drawn from ``seed``) are integrated, their attractors identified
@@ -110,29 +127,69 @@ def regime_diagram(model: CoexistenceModel, x_param: str, x_values, y_param: str
 
     Parameters
     ----------
-    model : CoexistenceModel
+    model : CoexistenceModel, ODE or Map
+        The model.
     x_param, y_param : str
         Names accepted by :meth:`CoexistenceModel.replace` (fields, ``reciprocity``,
-        ``conflict_asymmetry``).
+        ``conflict_asymmetry``); for an ODE/Map two of its ``param_names``.
     x_values, y_values : array, finite
-    n_ic : int >= 1
-    options : SweepOptions, optional
-        Integration and labelling settings; default
+        Values of the two parameters.
+    n_ic : int >= 1, optional
+        Initial states per cell (default 24 for the coexistence model; for an ODE/Map the
+        samples per cell, default
+        :data:`~equilibria.odes.continuation.DEFAULT_REGIME_SAMPLES`).
+    options : SweepOptions or IntegratorOptions, optional
+        Coexistence model: integration and labelling settings; default
         :data:`~equilibria.odes.options.REGIME_OPTIONS` (``SweepOptions(n_samples=400,
-        max_iter=200_000)``).
+        max_iter=200_000)``).  ODE/Map: the integrator settings of the machine.
     seed : int or Generator
+        Random state of the initial states.
     executor : concurrent.futures.Executor, optional
+        Runs the rows (coexistence model) or the cells (ODE/Map); the result is identical to
+        the serial one.
     progress : bool
         tqdm progress bar (``False`` turns it off).
+    grid : Grid, optional
+        ODE/Map only (required there): the cells of the recurrence machine.
+    **generic
+        ODE/Map only: further keywords of
+        :func:`~equilibria.odes.continuation.generic_regime_diagram` (``sampler``,
+        ``sweeps``, ``recurrence``).
 
     Returns
     -------
-    RegimeResult
-        ``classes``, ``multistable`` and ``coexistence`` of shape ``(len(y_values),
-        len(x_values))`` (rows follow ``y_values``).
+    RegimeResult or GenericRegimeResult
+        Coexistence model: ``classes``, ``multistable`` and ``coexistence`` of shape
+        ``(len(y_values), len(x_values))`` (rows follow ``y_values``).  ODE/Map: number of
+        attractors, dominant kind and fraction, ``multistable`` per cell (same shape).
+
+    Raises
+    ------
+    ValueError
+        ODE/Map without ``grid``.
+    TypeError
+        Another kind of ``model``, or ``grid``/generic keywords with the coexistence model.
     """
+    if isinstance(model, DynamicalSystem):
+        if grid is None:
+            raise ValueError(f"`grid` is required for an {type(model).__name__} (the cells of "
+                             "the recurrence machine), e.g. grid=Grid.box(lo, hi, 41, "
+                             f"dim={model.dim})")
+        if options is not None and not isinstance(options, IntegratorOptions):
+            raise TypeError(f"`options` of an {type(model).__name__} must be "
+                            f"IntegratorOptions, got {type(options).__name__}")
+        if n_ic is not None:
+            generic.setdefault("n", n_ic)
+        return generic_regime_diagram(model, x_param, x_values, y_param, y_values, grid,
+                                      seed=seed, options=options, executor=executor,
+                                      progress=progress, **generic)
     if not isinstance(model, CoexistenceModel):
-        raise TypeError("`model` must be a CoexistenceModel")
+        raise TypeError("`model` must be a CoexistenceModel, an ODE or a Map, got "
+                        f"{type(model).__name__}")
+    if grid is not None or generic:
+        extra = (["grid"] if grid is not None else []) + sorted(generic)
+        raise TypeError(f"{extra} apply to an ODE/Map only, not to the CoexistenceModel")
+    n_ic = 24 if n_ic is None else n_ic
     xv = as_float_array(x_values, "x_values", ndim=1, min_size=1)
     yv = as_float_array(y_values, "y_values", ndim=1, min_size=1)
     n_ic = check_int(n_ic, "n_ic", lo=1)

@@ -1,4 +1,5 @@
-"""Theorems of the coexistence room, registered for ``equilibria verify``.
+"""Theorems of the dynamics room (the coexistence model and the machinery for any system),
+registered for ``equilibria verify``.
 
 Each theorem draws instances from its assumptions; the same ``sample``/``evaluate`` pairs are
 used by the hypothesis property tests in ``tests/odes`` (``sizes`` are the sampler's size
@@ -21,7 +22,9 @@ from .systems import LVSystem
 __all__ = ["VOLTERRA", "WEYL", "RECIPROCITY", "P_MATRIX", "LOCAL", "PRESETS_THM",
            "sample_volterra", "sample_weyl", "sample_cooperative", "sample_p_matrix",
            "sample_glv", "evaluate_volterra", "evaluate_weyl", "evaluate_reciprocity",
-           "evaluate_p_matrix", "evaluate_local", "preset_violations"]
+           "evaluate_p_matrix", "evaluate_local", "preset_violations", "LYAPUNOV_LINEAR",
+           "LYAPUNOV_SUM", "sample_linear_flow", "sample_lorenz", "evaluate_lyapunov_linear",
+           "evaluate_lyapunov_sum"]
 
 
 # ------------------------------------------------------------------------------ Volterra
@@ -282,3 +285,133 @@ def _presets_experiment(rng, quick):
 
 
 PRESETS_THM = _presets_experiment.theorem
+
+
+# ------------------------------------------------------------------------------ dynamics
+# Systems of the generic machinery are compiled once per process and re-parameterised per
+# instance (with_params never recompiles).
+_DYN_CACHE: dict = {}
+
+
+def _linear_system(n):
+    """``x' = A x`` with the entries of ``A`` as parameters ``a0 .. a{n^2-1}`` (row-major)."""
+    if ("linear", n) not in _DYN_CACHE:
+        from equilibria._lib.jit import njit
+
+        from .dynamical import ODE
+
+        @njit(cache=False)
+        def lin(out, x, p):
+            for i in range(n):
+                s = 0.0
+                for j in range(n):
+                    s += p[i * n + j] * x[j]
+                out[i] = s
+
+        _DYN_CACHE[("linear", n)] = ODE(lin, n, params={f"a{i}": 0.0 for i in range(n * n)},
+                                        x0=np.ones(n), name=f"linear flow (n={n})")
+    return _DYN_CACHE[("linear", n)]
+
+
+def _lorenz_system():
+    if "lorenz" not in _DYN_CACHE:
+        from .dynamical import ODE
+
+        def lorenz(x, p):
+            return np.array([p[0] * (x[1] - x[0]), x[0] * (p[1] - x[2]) - x[1],
+                             x[0] * x[1] - p[2] * x[2]])
+
+        _DYN_CACHE["lorenz"] = ODE(lorenz, ["x", "y", "z"],
+                                   params={"sigma": 10.0, "rho": 28.0, "beta": 8 / 3},
+                                   name="Lorenz")
+    return _DYN_CACHE["lorenz"]
+
+
+def sample_linear_flow(rng, n=None):
+    """A random real ``n x n`` matrix ``A`` (normal entries), an initial state and the
+    QR-method settings; real parts of the eigenvalues are its Lyapunov exponents."""
+    n = int(rng.integers(2, 5)) if n is None else n
+    return {"A": rng.normal(size=(n, n)), "x0": rng.normal(size=n),
+            "seed": int(rng.integers(2**31))}
+
+
+#: renormalisations and sampling time of the Lyapunov theorems (T = N dt)
+LYAP_STEPS, LYAP_DT, LYAP_TRANSIENT = 2000, 0.1, 100
+
+
+@theorem(
+    name="odes.lyapunov_linear_spectrum",
+    source="Oseledets (1968); for x' = Ax: Barreira & Pesin (2002), Thm 1.3.1 (the Lyapunov "
+           "exponents are the real parts of the eigenvalues); Benettin et al. (1980) (QR "
+           "method)",
+    assumptions=("A with standard normal entries, n in 2..4",
+                 "finite-time criterion of this package: error <= (1 + ln cond(V)) / T, "
+                 "V the eigenvector matrix, T = N dt after the transient"),
+    sample=sample_linear_flow, sizes={"n": (2, 4)}, n_instances=(3, 12), examples=6)
+def evaluate_lyapunov_linear(inst):
+    """The Lyapunov spectrum of the linear flow x' = A x is the multiset of the real parts of
+    the eigenvalues of A (with multiplicity); the QR estimate over a time T approaches it at
+    rate O(1/T).
+
+    Measured: max over i of |lambda_i(T) - Re mu_i| (both sorted decreasingly) from
+    :func:`equilibria.odes.lyapunov_spectrum`; bound ``(1 + ln cond(V)) / T``."""
+    from .dynamical import IntegratorOptions
+    from .mapper import lyapunov_spectrum
+
+    A = np.asarray(inst["A"], dtype=float)
+    n = A.shape[0]
+    S = _linear_system(n).with_params(**{f"a{i}": v for i, v in enumerate(A.ravel())})
+    ev, V = np.linalg.eig(A)
+    res = lyapunov_spectrum(S, inst["x0"], n_steps=LYAP_STEPS, transient=LYAP_TRANSIENT,
+                            options=IntegratorOptions(dt=LYAP_DT), seed=inst["seed"],
+                            progress=False, warn=False)
+    if not res.success:  # the tangent integration failed: a violation, not a pass
+        return np.inf, 0.0
+    err = float(np.max(np.abs(res.exponents - np.sort(ev.real)[::-1])))
+    return err, (1.0 + float(np.log(np.linalg.cond(V)))) / (LYAP_STEPS * LYAP_DT)
+
+
+LYAPUNOV_LINEAR = evaluate_lyapunov_linear.theorem
+
+
+def sample_lorenz(rng):
+    """Lorenz parameters ``sigma in [5, 15]``, ``rho in [20, 40]``, ``beta in [1, 3]`` and an
+    initial state near the attractor."""
+    return {"sigma": float(rng.uniform(5, 15)), "rho": float(rng.uniform(20, 40)),
+            "beta": float(rng.uniform(1, 3)),
+            "x0": np.array([1.0, 1.0, 20.0]) + rng.normal(size=3), "seed": int(rng.integers(2**31))}
+
+
+#: relative accuracy of the Lyapunov sum: the integrator's rtol (1e-8)
+LYAP_SUM_RTOL = 1e-8
+
+
+@theorem(
+    name="odes.lyapunov_sum_divergence",
+    source="Liouville's formula; Eckmann & Ruelle (1985), Rev. Mod. Phys. 57, Sec. III.B "
+           "(sum of the exponents = mean phase-space contraction)",
+    assumptions=("Lorenz family: sigma in [5, 15], rho in [20, 40], beta in [1, 3]",
+                 "DP5(4) at rtol 1e-8; bound rtol relative"),
+    sample=sample_lorenz, n_instances=(2, 8), examples=4)
+def evaluate_lyapunov_sum(inst):
+    """The sum of all Lyapunov exponents of a flow equals the time average of the divergence
+    of its field along the orbit; for the Lorenz system div f = -(sigma + 1 + beta) is
+    constant, so the sum is exactly -(sigma + 1 + beta).
+
+    Measured: |sum_i lambda_i + (sigma + 1 + beta)|; bound ``1e-8 (sigma + 1 + beta)``
+    (integration accuracy)."""
+    from .dynamical import IntegratorOptions
+    from .mapper import lyapunov_spectrum
+
+    s, r, b = inst["sigma"], inst["rho"], inst["beta"]
+    L = _lorenz_system().with_params(sigma=s, rho=r, beta=b)
+    res = lyapunov_spectrum(L, inst["x0"], n_steps=500, transient=20,
+                            options=IntegratorOptions(dt=LYAP_DT), seed=inst["seed"],
+                            progress=False, warn=False)
+    if not res.success:
+        return np.inf, 0.0
+    div = s + 1.0 + b
+    return float(abs(res.exponents.sum() + div)), LYAP_SUM_RTOL * div
+
+
+LYAPUNOV_SUM = evaluate_lyapunov_sum.theorem

@@ -41,3 +41,40 @@ def test_local_stability_check_counterexample_found_by_hypothesis():
 def test_presets_reach_regimes_theorem():
     v = T.preset_violations(np.random.default_rng(0), 32)
     assert all(x == 0.0 for x in v.values()), v
+
+
+def test_lyapunov_linear_tightness_instance():
+    """A complex pair on an elongated ellipse (non-normal rotation, equal real parts) converges
+    slowest: the measured error is a third of the stated finite-time bound."""
+    inst = {"A": np.array([[0.2, 10.0, 0.0], [-0.1, 0.2, 0.0], [0.0, 0.0, -1.0]]),
+            "x0": np.array([1.0, 0.5, 1.0]), "seed": 3}
+    measured, bound = T.evaluate_lyapunov_linear(inst)
+    assert 0.2 * bound <= measured <= bound, (measured, bound)
+
+
+def test_lyapunov_mixed_scales_do_not_break_the_tangent_dynamics():
+    """Found by the generic test: a growing state next to a decaying coordinate (|x| ~ 1e8
+    with x_3 ~ 1e-39) made the forward-difference Jacobian cancel catastrophically and the
+    integration stall; the step is now scaled by |x|_inf."""
+    inst = {"A": np.array([[0.2, 3.0, 1.0], [-0.3, 0.2, 0.5], [0.0, 0.0, -1.0]]),
+            "x0": np.array([1.0, 0.5, 1.0]), "seed": 3}
+    measured, bound = T.evaluate_lyapunov_linear(inst)
+    assert measured <= bound
+
+
+def test_lyapunov_sum_detects_a_wrong_jacobian():
+    """A mutant Jacobian (one sign flipped) breaks the divergence identity by O(1)."""
+    from equilibria.odes import ODE, IntegratorOptions, lyapunov_spectrum
+
+    def lorenz(x, p):
+        return np.array([10.0 * (x[1] - x[0]), x[0] * (28.0 - x[2]) - x[1],
+                         x[0] * x[1] - 8 / 3 * x[2]])
+
+    def wrong_jac(x, p):
+        return np.array([[-10.0, 10.0, 0.0], [28.0 - x[2], -1.0, -x[0]],
+                         [x[1], x[0], +8 / 3]])
+    with pytest.raises(ValueError, match="jac"):  # the constructor's check catches it first
+        ODE(lorenz, 3, jac=wrong_jac)
+    good = lyapunov_spectrum(ODE(lorenz, 3), [1.0, 1.0, 20.0], n_steps=300, transient=10,
+                             options=IntegratorOptions(dt=0.1), progress=False)
+    assert abs(good.exponents.sum() + 10 + 1 + 8 / 3) <= 1e-8 * (10 + 1 + 8 / 3)
