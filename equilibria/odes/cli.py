@@ -21,12 +21,79 @@ def _executor(args):
     return None
 
 
-def _save(fig, arrays: dict, prefix: str) -> None:
+def _provenance(args) -> dict:
+    """Package version, the command line and every option value (stored with each output)."""
+    import json
+    import sys
+
+    import equilibria
+
+    opts = {k: v for k, v in vars(args).items() if k != "func"}
+    return {"provenance": json.dumps({"equilibria": getattr(equilibria, "__version__", "?"),
+                                      "command": " ".join(sys.argv), "options": opts},
+                                     default=str)}
+
+
+def _save(fig, arrays: dict, prefix: str, args=None) -> None:
     import numpy as np
 
     fig.savefig(prefix + ".png", dpi=130)
-    np.savez(prefix + ".npz", **arrays)
+    np.savez(prefix + ".npz", **arrays, **(_provenance(args) if args is not None else {}))
     print(f"wrote {prefix}.png and {prefix}.npz")
+
+
+def _cmd_basin_model(args) -> int:
+    import numpy as np
+
+    from equilibria.odes import Grid, IntegratorOptions, basins_of_attraction
+
+    from ._usermodel import load_system
+
+    import sys
+
+    try:
+        system = load_system(args.model)
+        if args.set:
+            system = system.with_params(**dict(_parse_assignment(s) for s in args.set))
+    except (ValueError, TypeError) as exc:
+        print(f"equilibria basin: {exc}", file=sys.stderr)
+        return 2
+    lo = np.broadcast_to(np.asarray(args.grid_lo, dtype=float), (system.dim,))
+    hi = np.broadcast_to(np.asarray(args.grid_hi, dtype=float), (system.dim,))
+    grid = Grid.box(lo, hi, args.cells, dim=system.dim)
+    c0, c1 = args.coordinates
+    ic_axes = (np.linspace(lo[c0], hi[c0], args.grid), np.linspace(lo[c1], hi[c1], args.grid))
+    opts = IntegratorOptions(dt=args.dt) if args.dt else None
+    ex = _executor(args)
+    try:
+        res = basins_of_attraction(system, grid, coordinates=(c0, c1), ic_axes=ic_axes,
+                                   options=opts, chunks=max(1, args.jobs), executor=ex,
+                                   progress=not args.no_progress)
+    finally:
+        if ex is not None:
+            ex.shutdown()
+    print(res.message)
+    fig = res.plot(title=f"Basins of attraction: {system.name}")
+    _save(fig, dict(u=res.axes[0], v=res.axes[1], basins=res.basins,
+                    coordinates=np.array(res.coordinates), state_names=list(system.state_names),
+                    attractor_locations=np.array([a.location for a in res.attractors]).reshape(
+                        -1, system.dim),
+                    attractor_kinds=[a.kind for a in res.attractors],
+                    attractor_labels=[a.label for a in res.attractors],
+                    params=np.array(list(system.params.values())),
+                    param_names=list(system.param_names)),
+          args.out or f"basin_{system.name}", args)
+    return 0 if res.success else 1
+
+
+def _parse_assignment(text: str):
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise SystemExit(f"--set expects name=value, got {text!r}")
+    try:
+        return name.strip(), float(value)
+    except ValueError:
+        raise SystemExit(f"--set {name}: {value!r} is not a number") from None
 
 
 def _cmd_basin(args) -> int:
@@ -35,6 +102,8 @@ def _cmd_basin(args) -> int:
     matplotlib.use("Agg")
     from equilibria.odes import CoexistenceModel, SweepOptions, basin_sweep
 
+    if args.model:
+        return _cmd_basin_model(args)
     M = CoexistenceModel.preset(args.preset)
     ex = _executor(args)
     try:
@@ -50,7 +119,7 @@ def _cmd_basin(args) -> int:
     _save(fig, dict(u=res.u, v=res.v, labels=res.labels, attractors=res.attractors,
                     fractions=res.fractions, classes=list(res.classes),
                     kinds=list(res.kinds)),
-          args.out or f"basin_{args.preset}")
+          args.out or f"basin_{args.preset}", args)
     return 0
 
 
@@ -76,7 +145,7 @@ def _cmd_phase(args) -> int:
     _save(fig, dict(x_values=xs, y_values=ys, classes=res.classes,
                     multistable=res.multistable, coexistence=res.coexistence,
                     class_names=list(OUTCOME_CLASSES)),
-          args.out or f"phase_{args.preset}_{args.x}_{args.y}")
+          args.out or f"phase_{args.preset}_{args.x}_{args.y}", args)
     return 0
 
 
@@ -119,7 +188,7 @@ def _cmd_regimes(args) -> int:
     table = {k: np.array([r[k] for r in rows]) for k in keys}
     _save(fig, dict(g=gs, g_class_fractions=cg.class_fractions, reciprocity=rs,
                     r_class_fractions=cr.class_fractions, class_names=list(OUTCOME_CLASSES),
-                    **{f"table_{k}": v for k, v in table.items()}), args.out or "regimes")
+                    **{f"table_{k}": v for k, v in table.items()}), args.out or "regimes", args)
     return 0
 
 
@@ -148,7 +217,7 @@ def _cmd_shock(args) -> int:
                             if np.isfinite(crit) else ""))
     _save(fig, dict(t=res.t, y=res.y, x_star=res.x_star, recovery_time=res.recovery_time,
                     regained=res.regained, critical_magnitude=res.critical_magnitude),
-          args.out or f"shock_{args.preset}")
+          args.out or f"shock_{args.preset}", args)
     return 0
 
 
@@ -159,8 +228,25 @@ def add_commands(subparsers) -> None:
         p.add_argument("--out", metavar="PREFIX", help="output path prefix (PNG + NPZ)")
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    p = subparsers.add_parser("basin", help="basins of attraction on the default 2-D slice")
+    p = subparsers.add_parser("basin", help="basins of attraction on a 2-D slice (a preset, or "
+                                            "your own model with --model)")
     common(p)
+    p.add_argument("--model", metavar="MODULE:NAME",
+                   help="your system: 'pkg.module:name' or 'file.py:name' naming an ODE or Map "
+                        "(replaces --preset; uses --grid-lo/--grid-hi/--cells)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="--model: parameter value (repeatable)")
+    p.add_argument("--grid-lo", type=float, nargs="+", default=[0.0],
+                   help="--model: lower corner of the state-space box (one value or one per "
+                        "coordinate)")
+    p.add_argument("--grid-hi", type=float, nargs="+", default=[1.0],
+                   help="--model: upper corner of the state-space box")
+    p.add_argument("--cells", type=int, default=101,
+                   help="--model: recurrence-grid points per coordinate (default 101)")
+    p.add_argument("--coordinates", type=int, nargs=2, default=(0, 1),
+                   help="--model: the two coordinates of the image (default 0 1)")
+    p.add_argument("--dt", type=float, default=None,
+                   help="--model: sampling time of the recurrence machine (default 1)")
     p.add_argument("--grid", type=int, default=200, help="grid points per axis (default 200)")
     p.add_argument("--lo", type=float, default=0.02, help="lowest initial level")
     p.add_argument("--hi", type=float, default=2.5, help="highest initial level")

@@ -47,6 +47,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -84,7 +85,7 @@ TRAJECTORY_COLORS = (ATTRACTOR_COLORS[3], ATTRACTOR_COLORS[2], ATTRACTOR_COLORS[
 #: barycentric vertices of the ternary triangle
 TRIANGLE = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, math.sqrt(3.0) / 2.0]])
 
-_MARKERS = {
+_MARKERS: dict[str, dict[str, Any]] = {
     "stable": dict(marker="o", mfc="k", mec="k", fillstyle="full"),
     "unstable": dict(marker="o", mfc="white", mec="k", fillstyle="full"),
     "saddle": dict(marker="o", mfc="k", mfcalt="white", mec="k", fillstyle="left"),
@@ -293,7 +294,7 @@ def locate_equilibria(system, xlim=None, ylim=None, *, coordinates=(0, 1), base=
         for x in starts:
             y, ok = _newton_simplex(system, x)
             if ok and np.min(y) >= -SIMPLEX_TOL:
-                y = np.maximum(y, 0.0)
+                y = np.where(y <= SIMPLEX_TOL, 0.0, y)  # on a face: exactly on it
                 found.append(y / y.sum())
     else:
         if xlim is None or ylim is None:

@@ -32,3 +32,50 @@ def test_cli_phase_and_regimes(tmp_path):
                  "--out", out]) == 0
     d = np.load(out + ".npz")
     np.testing.assert_allclose(d["g_class_fractions"].sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+MODEL = '''
+import numpy as np
+from equilibria.odes import ODE
+
+def toggle(x, p):
+    a, n = p[0], p[1]
+    return np.array([a / (1 + x[1] ** n) - x[0], a / (1 + x[0] ** n) - x[1]])
+
+system = ODE(toggle, ["u", "v"], params={"a": 3.0, "n": 2.0})
+'''
+
+
+def test_cli_basin_of_a_user_model_records_provenance(tmp_path, monkeypatch):
+    import json
+
+    (tmp_path / "toggle_model.py").write_text(MODEL)
+    monkeypatch.chdir(tmp_path)
+    for spec in ("toggle_model.py:system", "toggle_model:system"):
+        out = str(tmp_path / "u")
+        assert _run(["basin", "--model", spec, "--grid-lo", "0", "--grid-hi", "4", "--cells",
+                     "41", "--grid", "21", "--set", "a=4", "--no-progress", "--out", out]) == 0
+        d = np.load(out + ".npz")
+        assert d["basins"].shape == (21, 21)
+        assert list(d["attractor_kinds"]) == ["fixed point", "fixed point"]
+        prov = json.loads(str(d["provenance"]))
+        assert prov["options"]["set"] == ["a=4"] and "equilibria" in prov
+        np.testing.assert_allclose(d["params"], [4.0, 2.0])
+    assert _run(["basin", "--model", "toggle_model.py:nothing", "--no-progress"]) != 0
+
+
+def test_cli_user_model_errors_name_the_problem(tmp_path, monkeypatch):
+    import pytest
+
+    from equilibria.odes._usermodel import load_system
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="pkg.module:name"):
+        load_system("no_colon")
+    with pytest.raises(ValueError, match="no file"):
+        load_system("missing.py:system")
+    with pytest.raises(ValueError, match="cannot import module"):
+        load_system("no_such_module_xyz:system")
+    (tmp_path / "bad.py").write_text("system = 3\n")
+    with pytest.raises(TypeError, match="ODE or a Map"):
+        load_system("bad.py:system")
