@@ -25,11 +25,14 @@ def _provenance(args) -> dict:
     """Package version, the command line and every option value (stored with each output)."""
     import json
     import sys
+    from importlib.metadata import PackageNotFoundError, version
 
-    import equilibria
-
+    try:
+        ver = version("equilibria")
+    except PackageNotFoundError:  # run from a checkout without an install
+        ver = "unknown"
     opts = {k: v for k, v in vars(args).items() if k != "func"}
-    return {"provenance": json.dumps({"equilibria": getattr(equilibria, "__version__", "?"),
+    return {"provenance": json.dumps({"equilibria": ver,
                                       "command": " ".join(sys.argv), "options": opts},
                                      default=str)}
 

@@ -19,7 +19,9 @@ attractor* :math:`A`?  Two answers are available (``method=``):
   :math:`d_\infty(x(t_{end}), A) \le \mathtt{tol}\,(1 + \|x^*\|_\infty)`.
 
 Distances to :math:`A` are sup-norm distances to its located points (a fixed point: the point;
-a periodic orbit of a flow: one period resampled at ``DENSE_CYCLE_POINTS`` points).
+a periodic orbit of a flow: one period resampled until consecutive samples are closer than
+``CYCLE_SPACING`` times the tolerance).  :math:`\|x^*\|_\infty` is the largest coordinate of
+the fixed point, or of the attractor's located states.
 
 Measures.
 
@@ -105,8 +107,10 @@ EDGE_EPS = 1e-6
 MAX_RESTARTS = 3
 #: states per work item (fixed, so the split does not depend on the executor)
 CHUNK = 64
-#: points of one period of a periodic orbit used for distances to it
-DENSE_CYCLE_POINTS = 2000
+#: samples of one period of a periodic orbit used for distances to it: at first, and at most;
+#: the samples are refined until consecutive ones are closer than this share of the tolerance;
+#: the share of a period added to close the loop
+DENSE_CYCLE_POINTS, MAX_CYCLE_POINTS, CYCLE_SPACING, CYCLE_OVERLAP = 2000, 400_000, 0.1, 0.02
 #: default horizon of the proximity test (time units of a flow, iterations of a map)
 PROXIMITY_T_END = 1000.0
 #: a larger share of unresolved states gives success=False (proximity method)
@@ -357,26 +361,36 @@ def _resolve_target(system, attractor, grid, options, recurrence, name="attracto
 
 
 class _Proximity:
-    """Sup-norm distance to the located points of an attractor (a periodic flow orbit is
-    resampled densely over one period)."""
+    """Sup-norm distance to the located points of an attractor; a periodic flow orbit is
+    resampled over one period (plus ``CYCLE_OVERLAP``) so that consecutive samples are closer
+    than ``CYCLE_SPACING`` of the tolerance (at most ``MAX_CYCLE_POINTS`` samples)."""
 
-    def __init__(self, system, target: Attractor):
+    def __init__(self, system, target: Attractor, tol: float):
         from scipy.spatial import cKDTree
 
         if target.kind == "fixed point":
             pts = target.location[None, :]
-        elif system.kind == "flow" and target.kind == "periodic orbit" and \
-                math.isfinite(target.period):
-            tr = system.trajectory(target.points[-1], target.period,
-                                   t_eval=np.linspace(0.0, target.period, DENSE_CYCLE_POINTS),
-                                   options=IntegratorOptions(rtol=FINE_RTOL, atol=FINE_ATOL))
-            pts = tr.y[np.all(np.isfinite(tr.y), axis=1)]
-            pts = np.vstack([pts, target.points])
+            self.scale = 1.0 + float(np.max(np.abs(target.location)))
         else:
+            self.scale = 1.0 + float(np.max(np.abs(target.points)))
             pts = target.points
+            if system.kind == "flow" and target.kind == "periodic orbit" and \
+                    math.isfinite(target.period):
+                pts = np.vstack([self._cycle(system, target, DENSE_CYCLE_POINTS, tol), pts])
+                gap = float(np.max(np.abs(np.diff(pts[:DENSE_CYCLE_POINTS], axis=0))))
+                want = CYCLE_SPACING * tol * self.scale
+                if gap > want:
+                    m = min(MAX_CYCLE_POINTS, int(math.ceil(DENSE_CYCLE_POINTS * gap / want)))
+                    pts = np.vstack([self._cycle(system, target, m, tol), target.points])
         self.points = np.ascontiguousarray(pts)
         self.tree = cKDTree(self.points)
-        self.scale = 1.0 + float(np.max(np.abs(target.location)))
+
+    @staticmethod
+    def _cycle(system, target, m, tol):
+        T = target.period * (1.0 + CYCLE_OVERLAP)
+        tr = system.trajectory(target.points[-1], T, t_eval=np.linspace(0.0, T, m),
+                               options=IntegratorOptions(rtol=FINE_RTOL, atol=FINE_ATOL))
+        return tr.y[np.all(np.isfinite(tr.y), axis=1)]
 
     def __call__(self, X) -> np.ndarray:
         X = np.atleast_2d(X)
@@ -526,7 +540,7 @@ class _ProximityLabeller:
 
     def __init__(self, system, target, options, t_end, tol):
         self.system = system
-        self.proximity = _Proximity(system, target)
+        self.proximity = _Proximity(system, target, tol)
         self.threshold = tol * self.proximity.scale
         if system.kind == "map":
             self.t_end = float(check_int(int(round(t_end)), "t_end", lo=1))
@@ -770,7 +784,7 @@ def finite_time_basin_stability(system, attractor, region, t_max: float, *, tol:
     confidence = check_scalar(confidence, "confidence", lo=0, hi=1, lo_inclusive=False,
                               hi_inclusive=False)
     target, x_star = _resolve_target(system, attractor, grid, options, recurrence)
-    prox = _Proximity(system, target)
+    prox = _Proximity(system, target, tol)
     threshold = tol * prox.scale
     if system.kind == "map":
         t_eval = np.arange(int(math.floor(t_max)) + 1, dtype=float)
@@ -1074,7 +1088,7 @@ def recovery_time(system, x_star, x_shocked, *, tol: float = 1e-3, t_max: float 
     t_max = check_scalar(t_max, "t_max", lo=0, lo_inclusive=False)
     x0 = system.check_state(x_shocked, "x_shocked")
     target, xs = _resolve_target(system, x_star, None, options, None, name="x_star")
-    prox = _Proximity(system, target)
+    prox = _Proximity(system, target, tol)
     thr = tol * prox.scale
     if system.kind == "map":
         n_it = check_int(int(math.floor(t_max)), "t_max", lo=1)

@@ -50,8 +50,8 @@ def test_executor_and_chunks_give_identical_runs():
     env = BernoulliArms(MEANS)
     serial = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11)
     with cf.ThreadPoolExecutor(max_workers=2) as ex:
-        par = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11, executor=ex, n_chunks=3)
-    chunked = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11, n_chunks=4)
+        par = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11, executor=ex, n_chunks=3, progress=False)
+    chunked = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11, n_chunks=4, progress=False)
     np.testing.assert_array_equal(serial.regret, par.regret)
     np.testing.assert_array_equal(serial.regret, chunked.regret)
     np.testing.assert_array_equal(serial.seeds, spawn_seeds(11, 10))
@@ -61,7 +61,7 @@ def test_process_executor_matches_serial():
     env = BernoulliArms(MEANS)
     serial = simulate(env, UCB1(), 200, n_runs=4, seed=5)
     with cf.ProcessPoolExecutor(max_workers=2) as ex:
-        par = simulate(env, UCB1(), 200, n_runs=4, seed=5, executor=ex, n_chunks=2)
+        par = simulate(env, UCB1(), 200, n_runs=4, seed=5, executor=ex, n_chunks=2, progress=False)
     np.testing.assert_array_equal(serial.regret, par.regret)
 
 

@@ -172,18 +172,25 @@ def test_seeding_finds_attractors_the_samples_miss(cusp):
     fig.savefig("/tmp/test_continuation_seeded.png", dpi=90)
 
 
-def test_overlap_and_hausdorff_matching_agree_with_centroid(cusp, cusp_cont):
-    # the samples' labels at a value do not depend on the seeds, so a coarser scan (every
-    # fourth value) must reproduce the fixture's labels there, whatever the matcher
+def test_overlap_and_hausdorff_matching(cusp, cusp_cont):
+    # the samples' labels at a value do not depend on the seeds, so a sub-scan must reproduce
+    # the fixture's labels there whenever the matcher gives the same ids
     kw = dict(n=500, seed=0, progress=False)
-    sub = slice(None, None, 4)
+    sub = slice(10, 35)  # r = -0.5 .. 0.7, both folds
     ov = global_continuation(cusp, "r", CUSP_R[sub], CUSP_GRID, match="overlap", **kw)
-    hd = global_continuation(cusp, "r", CUSP_R[sub], CUSP_GRID, distance="hausdorff",
+    coarse = slice(None, None, 4)  # step 0.2
+    hd = global_continuation(cusp, "r", CUSP_R[coarse], CUSP_GRID, distance="hausdorff",
                              match_tol=8.0, **kw)
-    for res in (ov, hd):
+    for res, s in ((ov, sub), (hd, coarse)):
         assert res.ids == cusp_cont.ids
-        np.testing.assert_array_equal(res.present, cusp_cont.present[sub])
-        np.testing.assert_array_equal(res.labels, cusp_cont.labels[sub])
+        np.testing.assert_array_equal(res.present, cusp_cont.present[s])
+        np.testing.assert_array_equal(res.labels, cusp_cont.labels[s])
+    # overlap hands an id to the new basin that overlaps the old one most (Jaccard): on the
+    # coarse scan the upper branch appears at r = -0.2 with the larger basin and takes id 1
+    ovc = global_continuation(cusp, "r", CUSP_R[coarse], CUSP_GRID, match="overlap", **kw)
+    k = int(np.flatnonzero(ovc.n_attractors == 2)[0])
+    big = max(ovc.attractors[k], key=lambda g: ovc.fractions[k, g - 1])
+    assert big == 1 and ovc.attractors[k][1].location[0] > 0
 
 
 def test_greedy_matching_semantics():
