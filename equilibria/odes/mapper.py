@@ -84,6 +84,12 @@ FIXED_POINT_CELLS = 2.0
 MAX_MAP_PERIOD = 64
 #: located states slower than this share of the orbit's top speed are tested as saddle visits
 SLOW_SPEED = 1e-2
+#: steps an orbit is continued before its period is measured
+SETTLE_STEPS = 20
+#: a section crossing within this share of the orbit's span is a period candidate ...
+NEAR_RETURN = 0.05
+#: ... accepted when the orbit returns to within this share of its span after one period
+RETURN_TOL = 1e-3
 #: two located sets with this share of points within ``merge_tol`` cells are one attractor
 MERGE_SHARE = 0.5
 #: Newton starts of the saddle test
@@ -542,6 +548,9 @@ class Attractor:
         Periodic orbits: period (time for flows, iterations for maps); NaN otherwise.
     lyapunov : float
         Largest Lyapunov exponent estimate (NaN for fixed points, where the spectrum gives it).
+    floquet : ndarray or None
+        Periodic orbits of flows: Floquet multipliers (eigenvalues of the monodromy matrix;
+        one of them is 1 up to integration error).
     state_names : tuple of str
         Coordinate names, for the label.
     """
@@ -553,6 +562,7 @@ class Attractor:
     stable: bool | None = None
     period: float = math.nan
     lyapunov: float = math.nan
+    floquet: np.ndarray | None = None
     state_names: tuple = ()
 
     @property
@@ -662,35 +672,56 @@ def _largest_lyapunov(system, x0, dt, n_steps):
 
 
 def _flow_period(system, x0, dt, t_span):
-    """Period by returns to the Poincare section through ``x0`` normal to ``f(x0)``."""
-    f0 = system.rhs(x0)
+    """Period of the orbit through (a settled state near) ``x0``, or NaN.
+
+    The orbit is continued ``SETTLE_STEPS`` steps, then followed over ``t_span``; crossings of
+    the section through the settled state ``x_s`` normal to ``f(x_s)`` are located by linear
+    interpolation on a fine output grid; the first crossing within ``NEAR_RETURN`` of the orbit's
+    span is the period candidate ``T``, accepted only when the orbit returns: ``|x(T) - x_s| <=
+    RETURN_TOL * span`` (a quasi-periodic orbit comes near but does not return).  Returns
+    ``(T, x_s)``."""
+    opts = IntegratorOptions(rtol=1e-10, atol=1e-12)
+    settle = system.trajectory(x0, SETTLE_STEPS * dt, t_eval=np.array([SETTLE_STEPS * dt]),
+                               options=opts)
+    if not settle.success:
+        return math.nan, x0
+    xs = settle.y[-1]
+    f0 = system.rhs(xs)
     nf = float(np.linalg.norm(f0))
     if nf == 0 or not np.isfinite(nf):
-        return math.nan
+        return math.nan, xs
     nrm = f0 / nf
     n_out = max(200, int(40 * t_span / dt))
     t_eval = np.linspace(0.0, t_span, n_out)
-    tr = system.trajectory(x0, t_span, t_eval=t_eval,
-                           options=IntegratorOptions(rtol=1e-10, atol=1e-12))
+    tr = system.trajectory(xs, t_span, t_eval=t_eval, options=opts)
     if not tr.success:
-        return math.nan
-    s = (tr.y - x0) @ nrm
-    scale = np.max(np.abs(tr.y - x0), axis=1)
-    span = float(np.max(scale))
-    cross = []
-    for i in range(1, s.size):
+        return math.nan, xs
+    s = (tr.y - xs) @ nrm
+    span = float(np.max(np.abs(tr.y - xs)))
+    for i in range(2, s.size):
         if s[i - 1] < 0 <= s[i]:
             w = -s[i - 1] / (s[i] - s[i - 1])
-            tc = tr.t[i - 1] + w * (tr.t[i] - tr.t[i - 1])
             yc = tr.y[i - 1] + w * (tr.y[i] - tr.y[i - 1])
-            if np.max(np.abs(yc - x0)) <= 0.05 * span:
-                cross.append(tc)
-    if len(cross) < 2:
-        return math.nan
-    per = np.diff(cross)
-    if np.max(np.abs(per - per.mean())) > 1e-3 * per.mean():
-        return math.nan  # returns at irregular times: not one periodic orbit
-    return float(per.mean())
+            if np.max(np.abs(yc - xs)) <= NEAR_RETURN * span:
+                per = float(tr.t[i - 1] + w * (tr.t[i] - tr.t[i - 1]))
+                back = system.trajectory(xs, per, t_eval=np.array([per]), options=opts)
+                if back.success and np.max(np.abs(back.y[-1] - xs)) <= RETURN_TOL * span:
+                    return per, xs
+                return math.nan, xs  # came near but did not return: not periodic
+    return math.nan, xs
+
+
+def _floquet(system, x, period):
+    """Floquet multipliers: eigenvalues of the monodromy matrix (tangent flow over a period)."""
+    n = system.dim
+    advance = system._c.tangent(n)[0]
+    z = np.concatenate([x, np.eye(n).ravel()])
+    ws = np.empty((9, n + n * n))
+    hb = np.array([1e-2, 0.0, 0.0])
+    opts = IntegratorOptions(dt=period, rtol=1e-10, atol=1e-12).vector()
+    if advance(z, hb, system._p, opts, ws) != 0 or not np.all(np.isfinite(z)):
+        return None
+    return np.linalg.eigvals(z[n:].reshape(n, n))
 
 
 def _classify(system, pts, grid, ropt, dt):
@@ -727,10 +758,11 @@ def _classify(system, pts, grid, ropt, dt):
                                  period=float(per), lyapunov=lam, state_names=names)
         return Attractor(kind="quasi-periodic", points=pts, location=mean, lyapunov=lam,
                          state_names=names)
-    per = _flow_period(system, pts[-1], dt, t_span=max(50.0 * dt, 0.5 * dt * pts.shape[0]))
+    per, xs = _flow_period(system, pts[-1], dt,
+                           t_span=max(50.0 * dt, 0.5 * dt * pts.shape[0]))
     if math.isfinite(per):
         return Attractor(kind="periodic orbit", points=pts, location=mean, period=per,
-                         lyapunov=lam, state_names=names)
+                         lyapunov=lam, floquet=_floquet(system, xs, per), state_names=names)
     return Attractor(kind="quasi-periodic", points=pts, location=mean, lyapunov=lam,
                      state_names=names)
 

@@ -149,7 +149,34 @@ def test_van_der_pol_period_matches_long_dop853_run():
     sol = solve_ivp(lambda t, x: vdp_f(x, [1.0]), (0, 200), [2.0, 0.0], method="DOP853",
                     rtol=1e-11, atol=1e-12, events=section)
     ref = float(np.mean(np.diff(sol.t_events[0][-10:])))
-    assert fa.attractors[0].period == pytest.approx(ref, rel=1e-4)
+    cyc = fa.attractors[0]
+    assert cyc.period == pytest.approx(ref, rel=1e-4)
+    # Floquet: one multiplier is 1; their product is exp of the integral of div f over a
+    # period (Liouville), div f = mu (1 - x^2)
+    mult = np.sort(np.abs(cyc.floquet))
+    assert mult[1] == pytest.approx(1.0, abs=1e-5)
+    t = np.linspace(0, cyc.period, 4001)
+    y = V.trajectory(cyc.points[-1], cyc.period, t_eval=t,
+                     options=IntegratorOptions(rtol=1e-11, atol=1e-12)).y
+    liouville = np.exp(np.trapezoid(1.0 * (1 - y[:, 0] ** 2), t))
+    assert np.prod(mult) == pytest.approx(liouville, rel=1e-3)
+
+
+def test_two_torus_is_quasi_periodic():
+    """Two attracting Hopf oscillators with frequencies 1 and sqrt(2): an attracting 2-torus;
+    orbits come near themselves but never return (not a limit cycle), lambda_1 = 0."""
+    def torus(x, p):
+        r1 = x[0] ** 2 + x[1] ** 2
+        r2 = x[2] ** 2 + x[3] ** 2
+        w = p[0]
+        return np.array([x[0] * (1 - r1) - x[1], x[1] * (1 - r1) + x[0],
+                         x[2] * (1 - r2) - w * x[3], x[3] * (1 - r2) + w * x[2]])
+
+    T2 = ODE(torus, 4, params={"w": np.sqrt(2)})
+    fa = find_attractors(T2, Grid.box(-1.5, 1.5, 31, dim=4), n=20,
+                         options=IntegratorOptions(dt=0.5), progress=False)
+    assert [a.kind for a in fa.attractors] == ["quasi-periodic"]
+    assert abs(fa.attractors[0].lyapunov) < 0.01
 
 
 def test_rock_paper_scissors_interior_and_heteroclinic():
