@@ -151,6 +151,15 @@ def _odes():
         "basins_fractions": lambda: odes.basins_fractions(sink, grid, n=20, progress=False),
         "lyapunov_spectrum": lambda: odes.lyapunov_spectrum(sink, [0.5, 0.5], n_steps=50,
                                                             progress=False),
+        "locate_equilibria": lambda: odes.locate_equilibria(sink, (-1, 1), (-1, 1)),
+        "basin_stability": lambda: odes.basin_stability(
+            sink, np.zeros(2), odes.Box(-0.5, 0.5, dim=2), n=20, grid=grid, progress=False),
+        "finite_time_basin_stability": lambda: odes.finite_time_basin_stability(
+            sink, np.zeros(2), odes.Box(-0.5, 0.5, dim=2), 5.0, n=20, grid=grid,
+            progress=False),
+        "minimal_fatal_shock": lambda: odes.minimal_fatal_shock(
+            sink, np.zeros(2), grid=grid, max_radius=0.5, n_directions=4, progress=False),
+        "recovery_time": lambda: odes.recovery_time(sink, np.zeros(2), np.full(2, 0.5)),
         "simulate_field": lambda: odes.simulate_field(
             glv_field([1.0, 1.0], [[-1.0, -0.5], [-0.5, -1.0]]), [0.2, 0.3], 5.0),
     }
@@ -217,6 +226,8 @@ NOT_SOLVERS = {
         "regime_table": "table rows",
         "format_table": "text",
         "identify_attractors": "helper",
+        "phase_portrait": "figure",
+        "ternary_portrait": "figure",
     },
 }
 

@@ -19,7 +19,11 @@ from .mapper import (Attractor, AttractorSet, BasinsResult, FractionsResult, Gri
                      basins_of_attraction, find_attractors, lyapunov_spectrum)
 from .basins import BasinResult, ContinuationResult, basin_continuation, basin_sweep
 from .options import REGIME_OPTIONS, SweepOptions
+from .portrait import Equilibria, locate_equilibria, phase_portrait, ternary_portrait
 from .regimes import RegimeResult, format_table, regime_diagram, regime_table
+from .resilience import (BasinStability, FatalShock, FiniteTimeBasinStability, Recovery,
+                         basin_stability, finite_time_basin_stability, minimal_fatal_shock,
+                         recovery_time)
 from .sensitivity import SensitivityResult, sensitivity
 from .shocks import ShockResult, shock_test
 from .classic import lv_competition, mutualism, replicator
@@ -36,4 +40,7 @@ __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSE
            "RecurrenceOptions", "MapperOptions", "Attractor", "AttractorSet", "BasinsResult",
            "FractionsResult",
            "LyapunovResult", "find_attractors", "basins_of_attraction", "basins_fractions",
-           "lyapunov_spectrum", "Box", "Simplex"]
+           "lyapunov_spectrum", "Box", "Simplex", "Equilibria", "locate_equilibria",
+           "phase_portrait", "ternary_portrait", "BasinStability", "FatalShock",
+           "FiniteTimeBasinStability", "Recovery", "basin_stability",
+           "finite_time_basin_stability", "minimal_fatal_shock", "recovery_time"]

@@ -660,8 +660,8 @@ def uncertainty_exponent_image(basins, *, box_sizes=None,
     Returns
     -------
     UncertaintyResult
-        ``method="image"``; ``epsilons`` are the box spans ``b - 1`` in cells.  ``success=False`` (with a
-        warning) when fewer than 3 sizes can be fitted.
+        ``method="image"``; ``epsilons`` are the box spans ``b - 1`` in cells.
+        ``success=False`` (with a warning) when fewer than 3 sizes can be fitted.
 
     Raises
     ------

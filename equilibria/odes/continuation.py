@@ -14,14 +14,19 @@ system along a parameter curve :math:`p_1, \dots, p_m` with the recurrence machi
    :math:`p_{k\pm1}` is then found at :math:`p_k` even when its basin has shrunk below the
    sampling resolution ([2], step 2: "seeding initial conditions close to previous attractors
    increases the probability that if an attractor continues to exist in the new parameter, it
-   is found").  Seed-found attractors that are none of the samples' (same test as the merge of
-   the machine's chunks: half of the located states within ``merge_tol`` cells) are added with
+   is found").  Seed-found attractors that are none of the samples' (the test that merges the
+   machine's chunks: half of the located states within ``merge_tol`` cells) are added with
    fraction 0: they exist, their sampled basin is empty.  Unlike [2], seeds run in a machine
    of their own, not in front of the samples: a seed on an invariant set (the diagonal of a
    symmetric system, the stable manifold of a saddle) locates the saddle, and in a shared
-   machine its basin cells would relabel samples that cross them as "unstable set" (4 % of
-   the toggle switch's samples just past its pitchfork).  So the fractions are exactly those
-   of the unseeded samples' run;
+   machine the basin cells of that "attractor" relabel samples crossing them as "unstable
+   set" (4 % of the toggle switch's samples just past its pitchfork).  So the fractions are
+   exactly those of the unseeded samples' run.  Seeds are skipped when they lie within
+   ``merge_tol`` cells of an attractor the samples found at :math:`p_k` (they would find it
+   again, at the price of its classification) or when Newton's method from them reaches an
+   unstable fixed point of :math:`p_k` within ``FIXED_POINT_CELLS + 1`` cells (a neighbour's
+   equilibrium that has become a saddle: its orbit lingers there long enough for the machine
+   to declare the saddle, or its slow departure, an attractor);
 3. **fractions** per value from the labels of the samples, with Wilson intervals [4];
 4. **match** attractor ids across values, sequentially from the first value
    (``match_sequentially!`` of [2]; below).
@@ -49,8 +54,8 @@ the next unused id (so an attractor that vanishes and reappears gets a new id, a
   or the mean of the located states; the default of [2]), ``"hausdorff"``
   :math:`\max(\max_a \min_b, \max_b \min_a)\|a - b\|_w`, ``"minimum"``
   :math:`\min_{a, b}\|a - b\|_w` (``StrictlyMinimumDistance``).  A fixed point is the one-point
-  set of its location; other attractors use their located states (evenly subsampled to
-  :data:`MAX_DISTANCE_POINTS`).
+  set of its location; other attractors use their located states (one per quarter cell, then
+  evenly thinned to :data:`MAX_DISTANCE_POINTS`).
 - ``"overlap"``: the samples are the same at every value, so basins (sets of sample indices)
   can be intersected: the overlap is the Jaccard index
   :math:`o_{ji} = |B^+_j \cap B^-_i| / |B^+_j \cup B^-_i|` and :math:`d = 1/o_{ji}` ([2]:
@@ -96,8 +101,8 @@ from equilibria._lib.sweep import check_executor, parallel_map
 from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
 from .dynamical import IntegratorOptions, as_system
-from .mapper import (FIXED_POINT_CELLS, SPECIAL_LABELS, Grid, RecurrenceOptions, _mapper,
-                     _newton_fixed_point, _same_attractor, wilson_interval)
+from .mapper import (FIXED_POINT_CELLS, MERGE_SHARE, SPECIAL_LABELS, Grid, RecurrenceOptions,
+                     _mapper, _newton_fixed_point, wilson_interval)
 
 __all__ = ["GlobalContinuation", "global_continuation", "GenericRegimeResult",
            "generic_regime_diagram", "ATTRACTOR_KINDS"]
@@ -113,7 +118,7 @@ ATTRACTOR_KINDS = ("fixed point", "periodic orbit", "heteroclinic cycle", "quasi
 NO_ATTRACTOR = "no attractor"
 #: located states of a non-fixed-point attractor used as seeds at the neighbouring values
 SEEDS_PER_ATTRACTOR = 4
-#: located states of an attractor kept (evenly subsampled) for set distances
+#: located states of an attractor kept (one per quarter cell, then evenly) for set distances
 MAX_DISTANCE_POINTS = 400
 #: default number of seeded passes after the first, unseeded one
 DEFAULT_SWEEPS = 1
@@ -205,11 +210,26 @@ def _seeds_for(sites, members, grid) -> np.ndarray:
     return np.ascontiguousarray(P[first])
 
 
+def _unexplained(seeds, site, grid, tol):
+    """The seeds farther than ``tol`` cells (sup-norm) from every attractor the samples found
+    at this site: a seed on a known attractor would only find it again (and pay for its
+    classification)."""
+    if seeds.shape[0] == 0 or site.n_sampled == 0:
+        return seeds
+    keep = np.ones(seeds.shape[0], dtype=bool)
+    S = seeds / grid.widths
+    for a in site.attractors[:site.n_sampled]:
+        P = _set_points(a, grid.widths)
+        d = np.max(np.abs(S[:, None, :] - P[None, :, :]), axis=2).min(axis=1)
+        keep &= d > tol
+    return np.ascontiguousarray(seeds[keep])
+
+
 def _with_extras(site, found, overflow, grid, merge_tol):
     """``site`` with the seed-found attractors that are none of its sampled ones appended."""
     base = list(site.attractors[:site.n_sampled])
     for a in found:
-        if not any(_same_attractor(a.points, b.points, grid.widths, merge_tol) for b in base):
+        if not any(_same_set(a, b, grid.widths, merge_tol) for b in base):
             base.append(a)
     return dataclasses.replace(site, attractors=tuple(base), overflow=site.overflow or overflow)
 
@@ -226,7 +246,8 @@ def _seeded_sweeps(system, grid, X0, opt, ropt, params, neighbours, sweeps, exec
     used = [np.zeros((0, grid.dim))] * len(params)
     runs = len(params)
     for s in range(sweeps):
-        seeds = [_seeds_for(sites, neighbours[k], grid) for k in range(len(params))]
+        seeds = [_unexplained(_seeds_for(sites, neighbours[k], grid), sites[k], grid,
+                              ropt.merge_tol) for k in range(len(params))]
         todo = [k for k in range(len(params)) if seeds[k].shape[0] and
                 not (seeds[k].shape == used[k].shape and np.array_equal(seeds[k], used[k]))]
         if not todo:
@@ -302,12 +323,32 @@ def _check_values(values, name):
 
 
 # ---------------------------------------------------------------------------------- matching
+def _thin(P, widths) -> np.ndarray:
+    """``P / widths`` reduced to one state per quarter cell (first visit first), then evenly to
+    at most :data:`MAX_DISTANCE_POINTS`.  (A plain stride would alias with a periodic orbit of
+    a map: every second state of a period-2 orbit is one point.)"""
+    Pw = P / widths
+    first = np.sort(np.unique(np.floor(4.0 * Pw).astype(np.int64), axis=0,
+                              return_index=True)[1])
+    Pw = Pw[first]
+    if Pw.shape[0] > MAX_DISTANCE_POINTS:
+        Pw = Pw[np.linspace(0, Pw.shape[0] - 1, MAX_DISTANCE_POINTS).astype(np.int64)]
+    return Pw
+
+
 def _set_points(att, widths) -> np.ndarray:
     if att.kind == "fixed point":
-        P = att.location[None, :]
-    else:
-        P = att.points[::max(1, att.points.shape[0] // MAX_DISTANCE_POINTS)]
-    return P / widths
+        return att.location[None, :] / widths
+    return _thin(att.points, widths)
+
+
+def _same_set(A, B, widths, tol) -> bool:
+    """The chunk-merge test of the machine (at least ``MERGE_SHARE`` of the located states of
+    one attractor within ``tol`` cells of the other's), on alias-free thinned states."""
+    Aw, Bw = _thin(A.points, widths), _thin(B.points, widths)
+    D = np.max(np.abs(Aw[:, None, :] - Bw[None, :, :]), axis=2)
+    return max(float(np.mean(D.min(axis=1) <= tol)),
+               float(np.mean(D.min(axis=0) <= tol))) >= MERGE_SHARE
 
 
 def _set_distance(A, B, widths, kind) -> float:
@@ -614,11 +655,12 @@ def global_continuation(system, param: str, values, grid: Grid, *, sampler=None,
     --------
     >>> import numpy as np
     >>> from equilibria.odes import ODE, Grid
+    >>> from equilibria.odes.continuation import global_continuation
     >>> cusp = ODE(lambda x, p: np.array([p[0] + x[0] - x[0] ** 3, -x[1]]), ["x", "y"],
     ...            params={"r": 0.0})
     >>> gc = global_continuation(cusp, "r", np.linspace(-1, 1, 21),
     ...                          Grid.box([-2, -1], [2, 1], [41, 21]), n=300, progress=False)
-    >>> gc.n_attractors.tolist()  # doctest: +SKIP
+    >>> gc.n_attractors.tolist()
     [1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1]
     """
     system, n, opt, ropt, sweeps = _check_common(system, grid, n, options, recurrence, sweeps,
@@ -892,20 +934,22 @@ def _plot_continuation(res, ax=None, title=None):
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    from mpl_toolkits.axes_grid1 import make_axes_locatable
 
     from .plotting import ATTRACTOR_COLORS, SPECIAL_COLORS
 
+    K = len(res.ids)
+    h_top = min(0.4, 0.08 + 0.06 * max(K, 1))  # existence panel, relative to the fractions
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8.4, 5.4), constrained_layout=True)
+        fig, (top_ax, ax) = plt.subplots(2, 1, figsize=(8.4, 5.0 + 4.0 * h_top), sharex=True,
+                                         height_ratios=[h_top, 1.0], constrained_layout=True)
     else:
         fig = ax.figure
+        top_ax = ax.inset_axes([0.0, 1.03, 1.0, h_top], sharex=ax)
     v = res.values
     order = np.argsort(v)  # draw in increasing parameter
     v = v[order]
     frac = res.fractions[order]
     present = res.present[order]
-    K = len(res.ids)
     edges = _edges(v)
     cols = [ATTRACTOR_COLORS[(g - 1) % len(ATTRACTOR_COLORS)] for g in res.ids]
     base = np.zeros(v.size)
@@ -937,15 +981,18 @@ def _plot_continuation(res, ax=None, title=None):
     # transitions: an id appears or disappears between two sampled values
     cuts = [0.5 * (v[k - 1] + v[k]) for k in range(1, v.size)
             if not np.array_equal(present[k], present[k - 1])]
-    div = make_axes_locatable(ax)
-    top_ax = div.append_axes("top", size=f"{min(40, 8 + 6 * max(K, 1))}%", pad=0.08,
-                             sharex=ax)
-    for j in range(K):
+    atts = [res.attractors[k] for k in order]
+    kinds_seen: list[str] = []
+    for j, g in enumerate(res.ids):
         row = K - 1 - j
         seg = np.where(present[:, j], row, np.nan)
         top_ax.plot(v, seg, "-", color=cols[j], lw=2.0)
-        top_ax.plot(v[present[:, j]], np.full(int(present[:, j].sum()), row), "o", ms=3.5,
-                    mfc=cols[j], mec="k", mew=0.4)
+        for k in np.flatnonzero(present[:, j]):  # the marker shows the kind at each value
+            kind = atts[k][g].kind
+            if kind not in kinds_seen:
+                kinds_seen.append(kind)
+            top_ax.plot(v[k], row, KIND_MARKERS.get(kind, "o"), ms=4.5 if kind != "chaotic"
+                        else 7, mfc=cols[j], mec="k", mew=0.5, ls="")
     top_ax.set_yticks(range(K))
     top_ax.set_yticklabels([f"A{g}" for g in res.ids[::-1]], fontsize=8)
     top_ax.set_ylim(-0.6, K - 0.4)
@@ -957,6 +1004,9 @@ def _plot_continuation(res, ax=None, title=None):
     if cuts:
         handles.append(Line2D([], [], color="k", lw=0.6, ls="--",
                               label="attractor appears / disappears"))
+    for kind in kinds_seen:
+        handles.append(Line2D([], [], marker=KIND_MARKERS.get(kind, "o"), mfc="white",
+                              mec="k", ls="", label=f"exists as {kind}"))
     ax.plot(v, np.zeros_like(v), "|", color="k", ms=6, clip_on=False, zorder=8)
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylim(0, 1)
@@ -969,6 +1019,9 @@ def _plot_continuation(res, ax=None, title=None):
     return fig
 
 
+#: markers of the attractor kinds in the existence panel of continuation figures
+KIND_MARKERS = {"fixed point": "o", "periodic orbit": "s", "heteroclinic cycle": "D",
+                "quasi-periodic": "^", "chaotic": "*"}
 #: colours of the attractor kinds in regime images (colour-blind-safe), then "no attractor"
 KIND_COLORS = {"fixed point": "#0072B2", "periodic orbit": "#E69F00",
                "heteroclinic cycle": "#F0E442", "quasi-periodic": "#009E73",

@@ -330,7 +330,8 @@ def _fixed_point_attractor(system, x, name):
                      stable=True, state_names=system.state_names)
 
 
-def _resolve_target(system, attractor, grid, options, recurrence, name="attractor"):
+def _resolve_target(system, attractor, grid, options, recurrence, name="attractor",
+                    grid_hint=True):
     """``(Attractor, x_star)``: the attractor measured and the state shocked on it."""
     if isinstance(attractor, Attractor):
         a = attractor
@@ -347,8 +348,9 @@ def _resolve_target(system, attractor, grid, options, recurrence, name="attracto
     if a is not None:
         return a, a.location.copy()
     if grid is None:
-        raise ValueError(f"`{name}` = {x.tolist()} is not (near) a fixed point; pass `grid=` to "
-                         "find the attractor it reaches, or an Attractor from find_attractors")
+        how = "pass `grid=` to find the attractor it reaches, or " if grid_hint else "pass "
+        raise ValueError(f"`{name}` = {x.tolist()} is not (near) a fixed point; {how}an "
+                         "Attractor from find_attractors")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = find_attractors(system, grid, x[None, :], options=options,
@@ -1087,7 +1089,8 @@ def recovery_time(system, x_star, x_shocked, *, tol: float = 1e-3, t_max: float 
     tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
     t_max = check_scalar(t_max, "t_max", lo=0, lo_inclusive=False)
     x0 = system.check_state(x_shocked, "x_shocked")
-    target, xs = _resolve_target(system, x_star, None, options, None, name="x_star")
+    target, _ = _resolve_target(system, x_star, None, options, None, name="x_star",
+                                grid_hint=False)
     prox = _Proximity(system, target, tol)
     thr = tol * prox.scale
     if system.kind == "map":

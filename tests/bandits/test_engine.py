@@ -50,7 +50,8 @@ def test_executor_and_chunks_give_identical_runs():
     env = BernoulliArms(MEANS)
     serial = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11)
     with cf.ThreadPoolExecutor(max_workers=2) as ex:
-        par = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11, executor=ex, n_chunks=3, progress=False)
+        par = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11, executor=ex, n_chunks=3,
+                       progress=False)
     chunked = simulate(env, ThompsonSampling(), 300, n_runs=10, seed=11, n_chunks=4, progress=False)
     np.testing.assert_array_equal(serial.regret, par.regret)
     np.testing.assert_array_equal(serial.regret, chunked.regret)

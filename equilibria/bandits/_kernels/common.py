@@ -82,7 +82,8 @@ def _gamma_variate(a, z):
             v = v * v * v
             u = np.random.random()
             z2 = z * z
-            if u < 1.0 - _MT_SQUEEZE * z2 * z2 or math.log(u) < 0.5 * z2 + d * (1.0 - v + math.log(v)):
+            if u < 1.0 - _MT_SQUEEZE * z2 * z2 \
+                    or math.log(u) < 0.5 * z2 + d * (1.0 - v + math.log(v)):
                 return d * v
         z = np.random.standard_normal()
 

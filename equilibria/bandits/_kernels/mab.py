@@ -3,7 +3,8 @@
 
 One round of :func:`mab_kernel` is: *select* an arm (per-policy helpers below; see
 ``policies.py`` for the papers and default tunings), draw its *reward*
-(:func:`_draw_reward`), *update* the policy's statistics, add the round's *regret*.
+(:func:`_stochastic_reward`, or the adversarial table), *update* the policy's statistics and
+add the round's *regret*.
 Policy and environment codes: :class:`~equilibria.bandits._codes.PolicyCode`,
 :class:`~equilibria.bandits._codes.EnvCode`.
 
@@ -442,8 +443,8 @@ def mab_kernel(env_kind, means, env_par, adv, policy, par, sched, horizon, seeds
                 if x != 0.0 and x != 1.0:
                     # binarization trick for rewards in [0, 1] (Agrawal & Goyal 2012, Sec. 2)
                     s[a] += (1.0 if np.random.random() < x else 0.0) - x
-            elif policy == EXP3:
-                L[a] -= (1.0 - x) / p[a]  # S_ti = S_{t-1,i} + 1 - 1{A_t=i}(1 - X_t)/P_ti (common +1 dropped)
+            elif policy == EXP3:  # S_ti = S_{t-1,i} + 1 - 1{A_t=i}(1 - X_t)/P_ti, common +1 dropped
+                L[a] -= (1.0 - x) / p[a]
             elif policy == EXP3IX:
                 L[a] += (1.0 - x) / (p[a] + par[1])  # implicit exploration, gamma = par[1]
             elif policy == TSALLIS_INF:
