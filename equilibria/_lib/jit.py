@@ -1,6 +1,6 @@
 """numba decorator configuration, in one place.
 
-Kernels live in a room's ``_kernels.py`` and are decorated with :func:`njit` from here::
+Kernels live in a room's ``_kernels`` module (or package) and are decorated with :func:`njit` from here::
 
     from equilibria._lib.jit import njit
 
