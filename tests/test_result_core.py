@@ -160,6 +160,10 @@ def _odes():
         "minimal_fatal_shock": lambda: odes.minimal_fatal_shock(
             sink, np.zeros(2), grid=grid, max_radius=0.5, n_directions=4, progress=False),
         "recovery_time": lambda: odes.recovery_time(sink, np.zeros(2), np.full(2, 0.5)),
+        "basin_entropy": lambda: odes.basin_entropy(np.kron([[1, 2], [2, 1]], np.ones((6, 6), int))),
+        "uncertainty_exponent_image": lambda: odes.uncertainty_exponent_image(
+            (np.add.outer(np.arange(64), np.arange(64)) > 63).astype(int) + 1),
+        "wada_test": lambda: odes.wada_test(np.arange(48 * 48).reshape(48, 48) % 3 + 1),
         "simulate_field": lambda: odes.simulate_field(
             glv_field([1.0, 1.0], [[-1.0, -0.5], [-0.5, -1.0]]), [0.2, 0.3], 5.0),
     }
@@ -227,6 +231,10 @@ NOT_SOLVERS = {
         "format_table": "text",
         "identify_attractors": "helper",
         "phase_portrait": "figure",
+        "uncertainty_exponent": "needs a multistable system (tests/odes/test_boundary.py)",
+        "edge_tracking": "needs a bistable system (tests/odes/test_boundary.py)",
+        "global_continuation": "sweep record (tests/odes/test_continuation.py)",
+        "generic_regime_diagram": "sweep record (tests/odes/test_continuation.py)",
         "ternary_portrait": "figure",
     },
 }

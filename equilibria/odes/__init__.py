@@ -13,11 +13,16 @@ figures), :mod:`.options` (:class:`SweepOptions`, the settings every sweep share
 from equilibria._lib.sets import Box, Simplex
 
 from .attractors import identify_attractors
+from .boundary import (BasinEntropy, EdgeTrackingResult, UncertaintyResult, WadaResult,
+                       basin_entropy, edge_tracking, uncertainty_exponent,
+                       uncertainty_exponent_image, wada_test)
 from .dynamical import ODE, DynamicalSystem, IntegratorOptions, Map
 from .mapper import (Attractor, AttractorSet, BasinsResult, FractionsResult, Grid,
                      LyapunovResult, MapperOptions, RecurrenceOptions, basins_fractions,
                      basins_of_attraction, find_attractors, lyapunov_spectrum)
 from .basins import BasinResult, ContinuationResult, basin_continuation, basin_sweep
+from .continuation import (GenericRegimeResult, GlobalContinuation, generic_regime_diagram,
+                           global_continuation)
 from .options import REGIME_OPTIONS, SweepOptions
 from .portrait import Equilibria, locate_equilibria, phase_portrait, ternary_portrait
 from .regimes import RegimeResult, format_table, regime_diagram, regime_table
@@ -43,4 +48,8 @@ __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSE
            "lyapunov_spectrum", "Box", "Simplex", "Equilibria", "locate_equilibria",
            "phase_portrait", "ternary_portrait", "BasinStability", "FatalShock",
            "FiniteTimeBasinStability", "Recovery", "basin_stability",
-           "finite_time_basin_stability", "minimal_fatal_shock", "recovery_time"]
+           "finite_time_basin_stability", "minimal_fatal_shock", "recovery_time", "BasinEntropy",
+           "EdgeTrackingResult", "UncertaintyResult", "WadaResult", "basin_entropy",
+           "edge_tracking", "uncertainty_exponent", "uncertainty_exponent_image", "wada_test",
+           "GlobalContinuation", "GenericRegimeResult", "global_continuation",
+           "generic_regime_diagram"]

@@ -401,12 +401,17 @@ class UncertaintyResult(Result):
                     color=ATTRACTOR_COLORS[1],
                     label=rf"fit $\alpha$ = {self.alpha:.3f} $\pm$ {self.alpha_stderr:.3f}")
             ref = np.exp(self.intercept) * e.min() ** self.alpha * (xs / e.min())
-            ax.plot(xs, ref, ":", color="0.4", label=r"slope 1 (smooth boundary)")
-        from matplotlib.ticker import NullFormatter
+            keep = ref <= 1.0  # a fraction never exceeds 1
+            ax.plot(xs[keep], ref[keep], ":", color="0.4", label=r"slope 1 (smooth boundary)")
+        from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.xaxis.set_minor_formatter(NullFormatter())
+        lo_y, hi_y = ax.get_ylim()
+        # less than a decade shown: label the minor ticks plainly, else only the decades
+        ax.yaxis.set_minor_formatter(FormatStrFormatter("%.2g") if hi_y < 10 * lo_y else
+                                     NullFormatter())
         if self.method == "image":
             ax.set_xlabel(r"box span $\varepsilon = b - 1$ (cells)")
             ax.set_ylabel(r"share of boxes on the boundary $f(\varepsilon)$")

@@ -144,6 +144,9 @@ def _cmd_phase(args) -> int:
     finally:
         if ex is not None:
             ex.shutdown()
+    from equilibria.odes import RegimeResult
+
+    assert isinstance(res, RegimeResult)  # a preset model gives the coexistence diagram
     fig = res.plot(title=f"Regime diagram from preset '{args.preset}'")
     _save(fig, dict(x_values=xs, y_values=ys, classes=res.classes,
                     multistable=res.multistable, coexistence=res.coexistence,

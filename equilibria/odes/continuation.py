@@ -63,8 +63,14 @@ the next unused id (so an attractor that vanishes and reappears gets a new id, a
   [2] normalises by the old basin alone, :math:`|B^+_j \cap B^-_i| / |B^-_i|`; that ties
   when two attractors merge (both old basins lie wholly in the new one, overlap 1 each, and
   the tie goes by id order: past the cusp's fold the vanished branch took over the
-  survivor's id), the Jaccard index does not (the larger old basin wins).  Attractors with an empty sampled basin (found only from seeds)
-  cannot be matched by overlap and get new ids.
+  survivor's id), the Jaccard index does not (the larger old basin wins).  Attractors with an
+  empty sampled basin (found only from seeds) cannot be matched by overlap and get new ids.
+  When a new attractor appears with a larger basin than the continuing one, overlap hands it
+  the old id (the basins decide, not the positions).
+
+Choosing the distance: ``"centroid"`` confuses sets with a common centre (a limit cycle around
+the fixed point it was born from); ``"hausdorff"`` separates them (its distance is the cycle's
+radius).
 
 Regime diagrams (:func:`generic_regime_diagram`) run the same machinery on a plane of two
 parameters (neighbours are the 4-neighbours of the lattice): per cell, the attractors found

@@ -626,8 +626,8 @@ class StroboscopicMap(Map):
             test = as_float_array(x0, "x0", shape=(n,))
         if test is None:
             test = np.linspace(0.1, 0.9, n) if n > 1 else np.array([0.5])
-        self._check_forced(f, test, p, n)
         ft, _ = _compile_forced(f)
+        self._check_forced(f, test, p, n)
         jt = None
         if jac is not None:
             if not callable(jac):

@@ -633,13 +633,20 @@ def _run_chunk(system, grid, opts_vec, thr, max_att, n_loc, reuse, cells0, X0):
     return labels, steps, [att_pts[j, :att_len[j]].copy() for j in range(k)], bool(n_att[1])
 
 
+def _thin(P, cap=400):
+    """One point per quarter cell (``P`` in cell units), then at most ``cap`` of them.  Thinning
+    by occupied cells, not by a time stride, so a period-k orbit keeps all its points."""
+    _, first = np.unique(np.floor(4.0 * P).astype(np.int64), axis=0, return_index=True)
+    Q = P[np.sort(first)]
+    return Q[::max(1, -(-Q.shape[0] // cap))]
+
+
 def _same_attractor(A, B, widths, tol):
     """Whether two located point sets are one attractor: at least half of the points of one
     set lie within ``tol`` cells (sup-distance) of the other set (both subsampled to at most
     400 points).  Distinct attractors fail the test; two partial samplings of one chaotic or
     quasi-periodic attractor (located by different orbits or chunks) pass it."""
-    Aw = (A / widths)[::max(1, A.shape[0] // 400)]
-    Bw = (B / widths)[::max(1, B.shape[0] // 400)]
+    Aw, Bw = _thin(A / widths), _thin(B / widths)
     D = np.max(np.abs(Aw[:, None, :] - Bw[None, :, :]), axis=2)
     return max(float(np.mean(D.min(axis=1) <= tol)), float(np.mean(D.min(axis=0) <= tol))) \
         >= MERGE_SHARE
@@ -729,7 +736,13 @@ def _classify(system, pts, grid, ropt, dt):
     mean = pts.mean(axis=0)
     spread = float(np.max(np.abs(pts - mean) / widths)) if pts.size else 0.0
     names = system.state_names
-    if spread <= FIXED_POINT_CELLS:
+    tail = pts[-max(1, pts.shape[0] // 4):]
+    tail_spread = float(np.max(np.abs(tail - tail.mean(axis=0)) / widths)) if pts.size else 0.0
+    if spread <= FIXED_POINT_CELLS or tail_spread <= FIXED_POINT_CELLS:
+        # the whole located set, or its last quarter (the orbit was located while it still
+        # travelled, e.g. leaving a saddle), sits at one point: try a fixed point
+        if spread > FIXED_POINT_CELLS:
+            mean = tail.mean(axis=0)
         x, ok = _newton_fixed_point(system, pts[-1])
         if ok and np.max(np.abs(x - mean) / widths) <= FIXED_POINT_CELLS + 1:
             ev = np.linalg.eigvals(system.jacobian(x))
@@ -737,6 +750,11 @@ def _classify(system, pts, grid, ropt, dt):
                 stable = bool(np.max(np.abs(ev)) < 1.0)
             else:
                 stable = bool(np.max(ev.real) < 0.0)
+            if not stable and spread > FIXED_POINT_CELLS:
+                # located while travelling and ending at a saddle: a lingering visit, not an
+                # attractor; its orbits are unresolved (not "on" the unstable set)
+                return Attractor(kind="saddle visit", points=pts, location=x, eigenvalues=ev,
+                                 stable=False, state_names=names)
             return Attractor(kind="fixed point", points=pts, location=x, eigenvalues=ev,
                              stable=stable, state_names=names)
     if system.kind == "flow":
@@ -870,9 +888,26 @@ def _mapper(system, X0, grid, *, options, recurrence, reuse, chunks, executor, p
         steps[rows] = st
     # classify; unstable fixed points are not attractors
     atts = [_classify(system, P, grid, ropt, opt.dt) for P in merged]
+    # one fixed point located twice (once with a transient in its located set) is one attractor
+    for j, a in enumerate(atts):
+        if a.kind != "fixed point":
+            continue
+        for i in range(j):
+            b = atts[i]
+            if b.kind == "fixed point" and labels is not None and \
+                    np.max(np.abs(a.location - b.location) / widths) <= 1.0:
+                labels[labels == j + 1] = i + 1
+                atts[j] = dataclasses.replace(a, kind="duplicate")
+                break
     unstable = []
     keep = []
     for j, a in enumerate(atts):
+        if a.kind == "duplicate":
+            continue
+        if a.kind == "saddle visit":
+            labels[labels == j + 1] = UNRESOLVED
+            unstable.append(a.location)
+            continue
         if a.kind == "fixed point" and not a.stable:
             labels[labels == j + 1] = UNSTABLE_SET
             unstable.append(a.location)
@@ -1011,7 +1046,8 @@ class BasinsResult(AttractorSet):
 
 
 def basins_of_attraction(system, grid: Grid, *, coordinates=(0, 1), base=None,
-                         ic_axes=None, options: IntegratorOptions | None = None,
+                         ic_axes=None, reuse: bool | None = None,
+                         options: IntegratorOptions | None = None,
                          recurrence: RecurrenceOptions | None = None, chunks: int = 1,
                          executor=None, progress: bool = True) -> BasinsResult:
     """Basins of attraction of every grid point of a 2-D (or 3-D) slice of state space.
@@ -1033,6 +1069,11 @@ def basins_of_attraction(system, grid: Grid, *, coordinates=(0, 1), base=None,
         Values of the other coordinates (default: the grid's centre).
     ic_axes : sequence of array_like, optional
         Axes of the initial conditions (default: ``grid.axes`` along ``coordinates``).
+    reuse : bool, optional
+        Label an initial condition at once when its cell is already labelled.  Default: only
+        when the machine's cells are no wider than the image's pixels along ``coordinates``
+        (otherwise one coarse cell would paint several pixels that may lie in different
+        basins).
     options, recurrence, chunks, executor, progress
         As in :func:`find_attractors`.
 
@@ -1069,7 +1110,12 @@ def basins_of_attraction(system, grid: Grid, *, coordinates=(0, 1), base=None,
             raise ValueError(f"`ic_axes[{i}]` ({a[0]:g} to {a[-1]:g}) leaves the grid along "
                              f"coordinate {system.state_names[c]!r} ({grid.lo[c]:g} to "
                              f"{grid.hi[c]:g})")
-    res = _mapper(system, X0, grid, options=options, recurrence=recurrence, reuse=True,
+    if reuse is None:
+        reuse = all(a.size < 2 or grid.widths[c] <= (a[1] - a[0]) * (1 + 1e-9)
+                    for c, a in zip(coords, ic_axes, strict=True))
+    elif not isinstance(reuse, (bool, np.bool_)):
+        raise TypeError(f"`reuse` must be a bool or None, got {type(reuse).__name__}")
+    res = _mapper(system, X0, grid, options=options, recurrence=recurrence, reuse=bool(reuse),
                   chunks=chunks, executor=executor, progress=progress, desc="basins")
     shape = tuple(a.size for a in ic_axes[::-1])
     return finish(BasinsResult, success=res.success, status=res.status, message=res.message,
