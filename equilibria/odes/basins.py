@@ -164,8 +164,11 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
 
     Parameters
     ----------
-    model : CoexistenceModel or LVSystem
-    grid : int >= 2
+    model : CoexistenceModel, LVSystem, ODE or Map
+        An ODE or Map is handed to :func:`~equilibria.odes.basins_of_attraction` (then
+        ``grid`` must be a :class:`~equilibria.odes.Grid` and the slice options are unused).
+    grid : int >= 2, or Grid
+        Points per axis of the slice (a Grid for an ODE or Map).
     u_range, v_range : (float, float), >= 0
     axes : (array (n,), array (n,)), optional
         Slice directions ``e_u``, ``e_v``.
@@ -193,6 +196,16 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
     ----------
     1. G. Datseris, A. Wagemakers, Chaos 32 (2022) 023104 (Attractors.jl).
     """
+    from .dynamical import DynamicalSystem
+
+    if isinstance(model, DynamicalSystem):  # any system: the generic machinery
+        from .mapper import Grid, basins_of_attraction
+
+        if not isinstance(grid, Grid):
+            raise TypeError("for an ODE or Map, `grid` must be an equilibria.odes.Grid (the "
+                            "cells of state space), e.g. Grid.box(lo, hi, 101, dim=n); this "
+                            "calls basins_of_attraction")
+        return basins_of_attraction(model, grid, executor=executor, progress=progress)
     system = _system(model)
     grid = check_int(grid, "grid", lo=2)
     u_range = as_float_array(u_range, "u_range", shape=(2,), nonneg=True)
@@ -325,10 +338,12 @@ def basin_continuation(model, param: str, values, *, grid: int = 40,
 
     Parameters
     ----------
-    model : CoexistenceModel, or callable ``value -> CoexistenceModel | LVSystem``
+    model : CoexistenceModel, callable ``value -> CoexistenceModel | LVSystem``, ODE or Map
         A model whose parameter ``param`` is changed by :meth:`CoexistenceModel.replace`, or
         a factory building the system at each value (any model on the same machinery; then
-        ``param`` only names the axis).
+        ``param`` only names the axis).  An ODE or Map goes to
+        :func:`~equilibria.odes.global_continuation` with ``state_grid=`` (a
+        :class:`~equilibria.odes.Grid`) and its other keywords in ``**slice_kw``.
     param : str
     values : array (p,), finite
     grid : int >= 2
@@ -344,9 +359,22 @@ def basin_continuation(model, param: str, values, *, grid: int = 40,
     -------
     ContinuationResult
     """
+    from .dynamical import DynamicalSystem
+
+    if isinstance(model, DynamicalSystem):  # any system: global continuation
+        from .continuation import global_continuation
+        from .mapper import Grid
+
+        g = slice_kw.pop("state_grid", None)
+        if not isinstance(g, Grid):
+            raise TypeError("for an ODE or Map pass `state_grid=Grid(...)` (the cells of state "
+                            "space); this calls global_continuation")
+        return global_continuation(model, param, values, g, executor=executor,
+                                   progress=progress, **slice_kw)
     if not (isinstance(model, CoexistenceModel) or callable(model)) or \
             isinstance(model, LVSystem):
-        raise TypeError("`model` must be a CoexistenceModel or a callable value -> model")
+        raise TypeError("`model` must be a CoexistenceModel, a callable value -> model, or an "
+                        "ODE/Map (with state_grid=)")
     if not isinstance(param, str):
         raise TypeError("`param` must be a str")
     values = as_float_array(values, "values", ndim=1, min_size=1)

@@ -319,3 +319,15 @@ def test_package_models_are_instances_of_the_generic_machinery():
                                                    - b.attractors[k]), axis=1))) + 1
                     for k in b.labels.ravel()])
     assert np.mean(ref == fa.labels) >= 0.99
+
+
+def test_old_sweep_names_take_any_system(toggle):
+    from equilibria.odes import BasinsResult, GlobalContinuation, basin_continuation, basin_sweep
+
+    grid = Grid.box(0, 4, 31, dim=2)
+    b = basin_sweep(toggle, grid=grid, progress=False)
+    assert isinstance(b, BasinsResult) and len(b.attractors) == 2
+    c = basin_continuation(toggle, "a", [1.5, 3.0], state_grid=grid, n=200, progress=False)
+    assert isinstance(c, GlobalContinuation) and list(c.n_attractors) == [1, 2]  # a pitchfork
+    with pytest.raises(TypeError, match="Grid"):
+        basin_sweep(toggle, grid=31, progress=False)
