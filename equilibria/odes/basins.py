@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,10 @@ from .attractors import (GENERIC_CLASSES, SPECIAL_NAMES as _SPECIAL, _class_of, 
 from .model import OUTCOME_CLASSES, CoexistenceModel
 from .options import SweepOptions, as_options
 from .systems import LVSystem
+
+if TYPE_CHECKING:
+    from .continuation import GlobalContinuation
+    from .mapper import BasinsResult
 
 __all__ = ["BasinResult", "ContinuationResult", "basin_sweep", "basin_continuation"]
 
@@ -136,7 +141,7 @@ def _slice(model, u, v, axes, base):
 
 def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, axes=None,
                 base=None, axis_labels=None, options: SweepOptions | None = None,
-                chunks: int | None = None, executor=None, progress: bool = True) -> BasinResult:
+                chunks: int | None = None, executor=None, progress: bool = True) -> BasinResult | BasinsResult:
     r"""Basins of attraction on a 2-D slice of initial conditions.
 
     The slice is ``x0 = base + u * e_u + v * e_v`` on a ``grid x grid`` lattice; for a
@@ -321,7 +326,7 @@ def _basin_at(model, param, kw, value):
 
 def basin_continuation(model, param: str, values, *, grid: int = 40,
                        match_tol: float = 0.25, options: SweepOptions | None = None,
-                       executor=None, progress: bool = True, **slice_kw) -> ContinuationResult:
+                       executor=None, progress: bool = True, **slice_kw) -> ContinuationResult | GlobalContinuation:
     r"""Basin-fraction continuation: the share of initial conditions reaching each attractor
     as ``param`` runs through ``values`` (Attractors.jl's global continuation [2]).
 

@@ -866,10 +866,11 @@ def wada_test(basins, *, max_dilations: int | None = None, labels=None,
         for k in range(N):
             if j == k or not merged[j].any():
                 continue
-            if to_b[k] is None:
+            dist_k = to_b[k]
+            if dist_k is None:
                 P[:] = 1.0
                 continue
-            dj = to_b[k][merged[j]]
+            dj = dist_k[merged[j]]
             P = np.maximum(P, np.array([(dj > r).mean() for r in radii]))
     hit = np.flatnonzero(W >= 1.0 - tol)
     is_wada = bool(hit.size)

@@ -117,6 +117,9 @@ def _cmd_basin(args) -> int:
     finally:
         if ex is not None:
             ex.shutdown()
+    from equilibria.odes import BasinResult
+
+    assert isinstance(res, BasinResult)  # a preset gives the coexistence sweep's record
     print(res.message)
     fig = res.plot(title=f"Basins of attraction, preset '{args.preset}'")
     _save(fig, dict(u=res.u, v=res.v, labels=res.labels, attractors=res.attractors,
@@ -178,6 +181,9 @@ def _cmd_regimes(args) -> int:
     finally:
         if ex is not None:
             ex.shutdown()
+    from equilibria.odes import ContinuationResult
+
+    assert isinstance(cg, ContinuationResult) and isinstance(cr, ContinuationResult)
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
     cg.plot(ax=axes[0], title="Governance: basin fractions along g (GLV presets)")
     cr.plot(ax=axes[1], title="Reciprocity: basin fractions (lock-in preset)")
