@@ -16,6 +16,7 @@ from .attractors import identify_attractors
 from .boundary import (BasinEntropy, EdgeTrackingResult, UncertaintyResult, WadaResult,
                        basin_entropy, edge_tracking, uncertainty_exponent,
                        uncertainty_exponent_image, wada_test)
+from .derived import PoincareMap, ProjectedSystem, SectionCrossings, StroboscopicMap
 from .dynamical import ODE, DynamicalSystem, IntegratorOptions, Map
 from .mapper import (Attractor, AttractorSet, BasinsResult, FractionsResult, Grid,
                      LyapunovResult, MapperOptions, RecurrenceOptions, basins_fractions,
@@ -52,4 +53,5 @@ __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSE
            "EdgeTrackingResult", "UncertaintyResult", "WadaResult", "basin_entropy",
            "edge_tracking", "uncertainty_exponent", "uncertainty_exponent_image", "wada_test",
            "GlobalContinuation", "GenericRegimeResult", "global_continuation",
-           "generic_regime_diagram"]
+           "generic_regime_diagram", "PoincareMap", "StroboscopicMap", "ProjectedSystem",
+           "SectionCrossings"]

@@ -343,7 +343,11 @@ def make_recurrence(advance, n):
                 lost = 0
                 v = cells[c]
                 if mode == LOCATE:
-                    if v == VISITED or v == UNVISITED:
+                    # every cell the new attractor occupies becomes its cell, including cells an
+                    # earlier orbit labelled as the basin of another attractor (a coarse cell
+                    # can hold both): left as a foreign basin cell it would make later orbits
+                    # on this attractor alternate between the two labels and never resolve
+                    if v == VISITED or v == UNVISITED or v % 2 == 1:
                         cells[c] = 2 * k_new
                     if loc < att_pts.shape[1]:
                         for i in range(n):

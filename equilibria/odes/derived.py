@@ -29,13 +29,14 @@ on it unchanged, as in DynamicalSystems.jl [1, 2]:
   regula falsi on the scalar polynomial :math:`\theta \mapsto s(u(\theta))`.  Stopping rule:
   :math:`|s| \le` ``rootfind_tol`` at the bracket end past the plane (or a bracket narrower
   than ``ROOT_THETA_TOL``).  The returned state is the interpolated state there: it lies on
-  the plane to ``rootfind_tol`` and on the *far* side of it, so the next application never
-  re-detects the same crossing.  The map's state is the full ``n``-dimensional state
-  (``dimension(pmap) == dimension(ds)`` as in DynamicalSystems.jl [2]); project it with
-  :class:`ProjectedSystem` to drop the coordinate fixed by the plane.  Its Jacobian is
-  :math:`DP = (I - f(P)\,a^\top/\langle a, f(P)\rangle)\,\Phi(\tau)` with :math:`\Phi` the
-  variational flow to the crossing: it maps :math:`f(P)` to 0, and its other eigenvalues are
-  the Floquet multipliers of a periodic orbit through a fixed point.
+  the plane to ``rootfind_tol``, and a map application that starts within that band (or the
+  rounding band ``ON_PLANE_RTOL``) of the plane treats its start as on the plane, so the same
+  crossing is never found twice (zero return times).  The map's state is the full
+  ``n``-dimensional state (``dimension(pmap) == dimension(ds)`` as in DynamicalSystems.jl
+  [2]); project it with :class:`ProjectedSystem` to drop the coordinate fixed by the plane.
+  Its Jacobian is :math:`DP = (I - f(P)\,a^\top/\langle a, f(P)\rangle)\,\Phi(\tau)` with
+  :math:`\Phi` the variational flow to the crossing: it maps :math:`f(P)` to 0, and its
+  other eigenvalues are the Floquet multipliers of a periodic orbit through a fixed point.
 - :class:`ProjectedSystem` (kind of the parent): the parent runs in its full state space and
   only the chosen coordinates are exposed (``ProjectedDynamicalSystem`` of [2]); an initial
   projected state ``y`` is completed to a full state by ``complete`` (fixed values of the
@@ -88,7 +89,7 @@ from . import _dyn_kernels as DK
 from ._kernels import (A21, A31, A32, A41, A42, A43, A51, A52, A53, A54, A61, A62, A63, A64,
                        A65, B1, B3, B4, B5, B6, E1, E3, E4, E5, E6, E7)
 from .dynamical import (DEFAULT_BOUND, DynamicalSystem, IntegratorOptions, Map, _end_states,
-                        _is_numba, _n_args, _trajectory)
+                        _is_numba, _n_args, _trajectory, as_system)
 
 __all__ = ["StroboscopicMap", "PoincareMap", "ProjectedSystem", "SectionCrossings"]
 
@@ -107,6 +108,9 @@ SECTION_BOUND = 1e8
 #: which it stops regardless of the residual
 ROOT_MAX_ITER = 200
 ROOT_THETA_TOL = 4e-16
+#: a state within ``max(rootfind_tol, ON_PLANE_RTOL (1 + max|x|))`` of the plane is on it (the
+#: rounding of an interpolated crossing state must not make it a new crossing)
+ON_PLANE_RTOL = 1e-13
 #: a completion must keep the projected coordinates to this relative accuracy
 COMPLETE_RTOL = 1e-10
 #: relative step of the central differences of a completion function
@@ -208,6 +212,14 @@ def _make_section(rhs, N, n, a, b, direction, t_max, rtol, atol, max_steps, tol)
             h = H_START
         rhs(y, p, k1)
         s0 = dist(y)
+        # a state on the plane (a previous crossing, up to the tolerance and the rounding of
+        # the interpolated state) counts as on it, never before it: its crossing is not found
+        # again at once
+        big = 0.0
+        for i in range(n):
+            big = max(big, abs(y[i]))
+        if abs(s0) <= max(tol, ON_PLANE_RTOL * (1.0 + big)):
+            s0 = 0.0
         t = 0.0
         steps = 0.0
         fac_lo = FMIN
@@ -866,14 +878,19 @@ class PoincareMap(Map):
     the parent's field with adaptive DP5(4) until an accepted step changes the sign of the
     signed distance in ``direction``, then locates the crossing on the step's dense output
     (module docstring).  ``direction=+1`` counts crossings from :math:`\langle a,x\rangle<b`
-    to :math:`\ge b`.  A state already on the plane is mapped to its *next* crossing.  The
+    to :math:`\ge b`.  A state already on the plane is mapped to its *next* crossing; two
+    crossings within one accepted step (a grazing orbit) go unseen, as with any sign-change
+    event location (lower ``options.rtol`` to shorten the steps).  The
     state is the full ``n``-dimensional state (on the plane after one application);
     :class:`ProjectedSystem` drops the fixed coordinate.  No crossing within ``t_max`` stops
-    the application with status 2 (the machines label such an orbit unresolved).
+    the application with status 2 (the machines label such an orbit unresolved).  Lyapunov
+    exponents are per return (the flow's times the mean return time); the Jacobian maps the
+    flow direction to 0, so a full spectrum ends with a spurious very negative exponent: ask
+    for ``n_exponents=dim - 1``, or project onto the plane's coordinates first.
 
     Parameters
     ----------
-    system : ODE or ProjectedSystem of a flow
+    system : ODE, ProjectedSystem of a flow, or a model with ``to_ode()``
         The flow (its field and Jacobian are used).
     plane : tuple or array_like
         ``(j, r)``: coordinate ``j`` (index or name) equals ``r``; ``(normal, offset)``; or
@@ -932,11 +949,10 @@ class PoincareMap(Map):
     def __init__(self, system, plane, *, direction: int = 1, t_max: float = 1e3,
                  rootfind_tol: float = 1e-12, options: IntegratorOptions | None = None,
                  wrap: dict | None = None, name: str | None = None):
-        if not isinstance(system, DynamicalSystem) or system.kind != "flow":
-            raise TypeError(f"`system` must be a flow (an ODE), got "
-                            f"{type(system).__name__}"
-                            + (f" of kind {system.kind!r}" if isinstance(system,
-                                                                        DynamicalSystem) else ""))
+        system = as_system(system)
+        if system.kind != "flow":
+            raise TypeError(f"`system` must be a flow (an ODE), got a {type(system).__name__} "
+                            f"of kind {system.kind!r}")
         n = system.dim
         a, b = _parse_plane(plane, n, system.state_names)
         if direction not in (1, -1) or isinstance(direction, bool):
@@ -1271,7 +1287,7 @@ class ProjectedSystem(DynamicalSystem):
 
     Parameters
     ----------
-    system : DynamicalSystem
+    system : DynamicalSystem or a model with ``to_ode()``
         The parent (an ODE, a Map, a StroboscopicMap or a PoincareMap; not a projection).
     coordinates : sequence of int or str
         The exposed coordinates (distinct), in the order of the projected state.
@@ -1318,20 +1334,18 @@ class ProjectedSystem(DynamicalSystem):
     """
 
     def __init__(self, system, coordinates, *, complete, name: str | None = None):
-        if not isinstance(system, DynamicalSystem):
-            raise TypeError(f"`system` must be an ODE, a Map or a derived map, got "
-                            f"{type(system).__name__}")
+        system = as_system(system)
         if isinstance(system, ProjectedSystem):
             raise TypeError("`system` is already a ProjectedSystem; project its parent "
                             "(`system.parent`) onto the coordinates you need")
         N = system.dim
         if isinstance(coordinates, (str, int, np.integer)):
             coordinates = [coordinates]
-        coords = [_coordinate(c, system.state_names, "coordinates") for c in coordinates]
-        if not coords or len(set(coords)) != len(coords):
+        picked = [_coordinate(c, system.state_names, "coordinates") for c in coordinates]
+        if not picked or len(set(picked)) != len(picked):
             raise ValueError(f"`coordinates` must be distinct coordinates of the system, got "
                              f"{list(coordinates)!r}")
-        coords = np.array(coords, dtype=np.int64)
+        coords = np.array(picked, dtype=np.int64)
         comp, has_values = _compile_complete(complete, coords, N, system.state_names,
                                              system._test_state)
         self.coordinates = tuple(int(c) for c in coords)
@@ -1341,6 +1355,7 @@ class ProjectedSystem(DynamicalSystem):
         _init_derived(self, n=coords.size, names=names, param_names=system.param_names,
                       p=system._p, name=name or f"{system.name} on {', '.join(names)}",
                       test=system._test_state[coords], kind=system.kind, compiled=compiled)
+        self._complete = compiled.complete
 
     def complete(self, y) -> np.ndarray:
         """The full state :math:`C(y)` of a projected state.
@@ -1357,7 +1372,7 @@ class ProjectedSystem(DynamicalSystem):
         """
         y = self.check_state(y, "y")
         x = np.empty(self.parent.dim)
-        self._c.complete(y, x)
+        self._complete(y, x)
         return x
 
     def project(self, x) -> np.ndarray:

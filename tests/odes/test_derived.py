@@ -89,7 +89,7 @@ def rossler_map():
 
 
 # ------------------------------------------------------------------------- stroboscopic
-def test_duffing_map_matches_dop853_over_one_period(duffing):
+def test_duffing_map_and_monodromy_match_dop853_and_liouville(duffing):
     p = duffing.p
     rng = np.random.default_rng(0)
     for x0 in rng.uniform(-1.5, 1.5, (4, 2)):
@@ -107,9 +107,7 @@ def test_duffing_map_matches_dop853_over_one_period(duffing):
     ref = solve_ivp(lambda t, x: forced_f(x, p, t), (0, np.pi), x0, method="DOP853",
                     rtol=1e-12, atol=1e-14).y[:, -1]
     assert np.max(np.abs(half.rhs(x0) - ref)) < 1e-8
-
-
-def test_duffing_jacobian_is_the_monodromy_matrix(duffing):
+    # the Jacobian is the monodromy matrix
     x0 = np.array([0.5, -0.3])
     J = duffing.jacobian(x0)
     h = 1e-5
@@ -141,6 +139,19 @@ def test_forced_pendulum_basins_have_several_attractors(pendulum):
         assert a.kind != "fixed point" or a.stable
 
 
+def test_recurrence_machine_relabels_foreign_basin_cells_when_locating(pendulum):
+    """Regression: on a 40 x 40 grid a cell of a not-yet-found attractor had been labelled the
+    basin of another one; left so, later orbits on the new attractor alternated between the two
+    labels and 442 of 1600 stayed unresolved after 3000 steps.  Locating an attractor now takes
+    over such cells."""
+    n = 40
+    w = 2 * np.pi / n
+    grid = Grid(np.linspace(-np.pi + w / 2, np.pi - w / 2, n), np.linspace(-4, 4, n))
+    res = basins_of_attraction(pendulum, grid, progress=False,
+                               recurrence=RecurrenceOptions(max_steps=3000))
+    assert res.fractions["unresolved"] == 0, res.message
+
+
 # ------------------------------------------------------------------------- Poincaré
 def test_van_der_pol_return_time_is_the_period(vdp_map):
     c = vdp_map.crossings([2.0, 0.0], 12)
@@ -148,6 +159,7 @@ def test_van_der_pol_return_time_is_the_period(vdp_map):
     assert np.all(np.abs(c.distances) <= vdp_map.rootfind_tol)
     assert np.all(c.points[:, 0] < 0)  # y increases through 0 where x < 0
     assert abs(c.return_times[-1] - VDP_PERIOD) < 1e-6
+    assert np.all(np.abs(c.return_times[2:] - VDP_PERIOD) < 1e-3)  # no crossing found twice
 
     def ev(t, x):
         return x[1]
@@ -158,8 +170,18 @@ def test_van_der_pol_return_time_is_the_period(vdp_map):
     assert abs(np.diff(t_ev)[-1] - c.return_times[-1]) < 1e-6
     assert abs(c.times[0] - t_ev[0]) < 1e-7
     assert np.max(np.abs(c.points[-1] - sol.y_events[0][-1])) < 1e-7
+    # parameters change without recompiling: mu = 2 against its own DOP853 event times
+    sol2 = solve_ivp(lambda t, x: vdp_f(x, [2.0]), (0, 80), [2.0, 0.0], method="DOP853",
+                     rtol=1e-12, atol=1e-12, events=ev)
+    c2 = vdp_map.with_params(mu=2.0).crossings([2.0, 0.0], 8)
+    assert abs(c2.return_times[-1] - np.diff(sol2.t_events[0])[-1]) < 1e-6
     X, st = vdp_map.end_states([[2.0, 0.0], [0.5, 0.5]], 3)
     assert np.all(st == 0) and np.allclose(X[0], c.points[2], atol=1e-12)
+    # an orbit that never crosses (the equilibrium) fails loudly
+    with pytest.warns(ConvergenceWarning, match="no crossing"):
+        c0 = vdp_map.crossings([0.0, 0.0], 2)
+    assert not c0.success and c0.points.shape == (0, 2)
+    assert np.all(np.isnan(vdp_map.rhs([0.0, 0.0])))
 
 
 def test_van_der_pol_cycle_is_a_stable_fixed_point_with_its_floquet_multiplier(vdp_map):
@@ -184,17 +206,24 @@ def test_van_der_pol_cycle_is_a_stable_fixed_point_with_its_floquet_multiplier(v
     assert np.array_equal(serial.labels, par.labels)
     assert np.allclose(serial.attractors[0].location, par.attractors[0].location, atol=1e-12)
 
-
-def test_poincare_map_without_crossing_fails_loudly(vdp_map):
-    with pytest.warns(ConvergenceWarning, match="no crossing"):
-        c = vdp_map.crossings([0.0, 0.0], 2)  # the equilibrium never crosses
-    assert not c.success and c.points.shape == (0, 2)
-    assert np.all(np.isnan(vdp_map.rhs([0.0, 0.0])))
+    # projected on x (the section y = 0 keeps x): the reduced 1-D section map
+    sec = ProjectedSystem(vdp_map, ["x"], complete=[0.0])  # the section y = 0 keeps x
+    assert sec.kind == "map" and sec.dim == 1 and sec.state_names == ("x",)
+    assert np.array_equal(sec.rhs([-1.0]), vdp_map.rhs([-1.0, 0.0])[:1])
+    J = sec.jacobian([-1.0])
+    assert np.allclose(J, vdp_map.jacobian([-1.0, 0.0])[:1, :1], atol=1e-12)
+    # the cycle is the reduced map's stable fixed point, its multiplier the Floquet one
+    res = find_attractors(sec, Grid.box(-3, 0, 31, dim=1), n=10, seed=0, progress=False)
+    a = res.attractors[0]
+    assert len(res.attractors) == 1 and a.kind == "fixed point" and a.stable
+    assert abs(a.location[0] + 2.00861986) < 1e-6 and abs(a.eigenvalues[0]) < 1e-3
 
 
 def test_rossler_section_is_chaotic_with_the_flow_exponent(rossler_map):
     c = rossler_map.crossings([0.0, -5.0, 0.03], 400)
     assert c.success and np.all(np.abs(c.distances) <= 1e-12)
+    # every return goes once around (no crossing found twice): 4.8 to 6.5
+    assert np.min(c.return_times[1:]) > 4.0
     tau = float(np.mean(c.return_times[50:]))
     grid = Grid(np.linspace(-1, 1, 3), np.linspace(-11, -2.5, 35), np.linspace(0.026, 0.036, 6))
     X0 = np.array([[0.0, -5.0, 0.03], [0.0, -8.0, 0.03], [0.5, -4.0, 0.03]])
@@ -229,32 +258,24 @@ def test_projected_replicator_has_the_full_systems_attractors():
     # vertices (strict Nash equilibria of the coordination game) have the same shares
     assert rp.fractions == pytest.approx(rf.fractions, abs=0.01)
 
-
-def test_projection_runs_the_full_system(vdp, vdp_map):
-    proj = ProjectedSystem(vdp, ["x"], complete=[0.0])
-    assert proj.kind == "flow" and proj.dim == 1 and proj.state_names == ("x",)
-    tr = proj.trajectory([1.5], 20.0, t_eval=np.linspace(0, 20, 41))
-    ref = vdp.trajectory([1.5, 0.0], 20.0, t_eval=np.linspace(0, 20, 41))
-    assert np.array_equal(tr.y[:, 0], ref.y[:, 0])
-    # the machine steps the full state: the hidden velocity persists, so the projected
-    # orbit sweeps the cycle's x-range (a re-completed y = 0 would freeze x)
-    res = find_attractors(proj, Grid.box(-3, 3, 61, dim=1), [[0.5]], progress=False)
-    pts = res.attractors[0].points[:, 0]
-    assert pts.min() < -1.95 and pts.max() > 1.95
-    # a Poincaré map projected onto the plane's coordinates (the DynamicalSystems.jl reduced
-    # state): y on the section x = 0 ... here the section y = 0 keeps x
-    sec = ProjectedSystem(vdp_map, ["x"], complete=[0.0])
-    assert sec.kind == "map"
-    y1 = sec.rhs([-1.0])
-    assert np.allclose(y1, vdp_map.rhs([-1.0, 0.0])[:1], atol=1e-12)
-    J = sec.jacobian([-1.0])
-    assert np.allclose(J, vdp_map.jacobian([-1.0, 0.0])[:1, :1], atol=1e-12)
+    # the full system runs: with the hidden x3 fixed at 0.1 only initially, the orbit of
+    # (0.45, 0.45) reaches the vertex e2 = (0, 1, 0) (re-completing x3 = 0.1 at every step
+    # would stop it at x2 = 0.9)
+    off = ProjectedSystem(full, [0, 1], complete=[0.1])
+    tr = off.trajectory([0.45, 0.45], 30.0, t_eval=np.linspace(0, 30, 31))
+    ref = full.trajectory([0.45, 0.45, 0.1], 30.0, t_eval=np.linspace(0, 30, 31))
+    assert np.array_equal(tr.y, ref.y[:, :2]) and abs(tr.y[-1, 1] - 1) < 1e-6
+    res = find_attractors(off, Grid.box(0, 1, 21, dim=2), [[0.45, 0.45]], progress=False)
+    pts = res.attractors[0].points
+    assert np.allclose(pts[-1], [0.0, 1.0], atol=1e-6)
 
 
 # ------------------------------------------------------------------------- validation
 def test_constructors_validate_their_arguments(vdp, vdp_map):
     with pytest.raises(TypeError, match="flow"):
         PoincareMap(vdp_map, ("x", 0.0))
+    with pytest.raises(TypeError, match="must be an ODE or a Map"):
+        ProjectedSystem(np.eye(2), [0], complete=[0.0])
     with pytest.raises(ValueError, match="direction"):
         PoincareMap(vdp, ("y", 0.0), direction=0)
     with pytest.raises(ValueError, match="zero normal"):
