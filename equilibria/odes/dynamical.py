@@ -111,15 +111,82 @@ def _n_args(f) -> int:
                q.default is q.empty)
 
 
-def _compile_user(f, n, name):
+def _inplace_from_source(f, n):
+    """An in-place ``g(out, x, p)`` rewritten from a plain function whose only return is
+    ``return np.array([e_0, ..., e_{n-1}])`` (``out[i] = e_i``), or ``None``.
+
+    The returning form allocates an array at every right-hand-side call, which numba cannot
+    remove; the rewrite is what a user would write by hand.  Functions with closures, several
+    returns, or a return of another shape keep the allocating wrapper."""
+    import ast
+    import textwrap
+
+    if getattr(f, "__closure__", None) or getattr(f, "__name__", "") == "<lambda>":
+        return None
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(f)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        return None
+    fn = tree.body[0]
+    returns = [node for node in ast.walk(fn) if isinstance(node, ast.Return)]
+    last = fn.body[-1]
+    if len(returns) != 1 or returns[0] is not last or fn.decorator_list:
+        return None
+    call = last.value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and
+            call.func.attr == "array" and isinstance(call.func.value, ast.Name) and
+            len(call.args) == 1 and not call.keywords and
+            isinstance(call.args[0], (ast.List, ast.Tuple)) and len(call.args[0].elts) == n):
+        return None
+    out_name = "_equilibria_out"
+    args = [a.arg for a in fn.args.args]
+    if len(args) != 2 or out_name in args:
+        return None
+    body = fn.body[:-1] + [
+        ast.Assign(targets=[ast.Subscript(value=ast.Name(id=out_name, ctx=ast.Load()),
+                                          slice=ast.Constant(value=i), ctx=ast.Store())],
+                   value=e) for i, e in enumerate(call.args[0].elts)]
+    new = ast.FunctionDef(name=fn.name + "_inplace", args=ast.arguments(
+        posonlyargs=[], args=[ast.arg(arg=out_name)] + fn.args.args, kwonlyargs=[],
+        kw_defaults=[], defaults=[]), body=body, decorator_list=[], returns=None,
+        type_params=[])
+    module = ast.fix_missing_locations(ast.Module(body=[new], type_ignores=[]))
+    namespace = dict(f.__globals__)
+    try:
+        exec(compile(module, inspect.getsourcefile(f) or "<user field>", "exec"),  # noqa: S102
+             namespace)
+    except Exception:  # noqa: BLE001 - any failure keeps the allocating wrapper
+        return None
+    return namespace[new.name]
+
+
+def _compile_user(f, n, name, p_test):
     """``rhs(x, p, out)`` compiled from a user function of two (returning) or three (in-place,
-    ``f(out, x, p)``) arguments."""
+    ``f(out, x, p)``) arguments.  A plain returning function of the form ``return
+    np.array([...])`` is rewritten to the in-place form first (:func:`_inplace_from_source`)."""
     from equilibria._lib.jit import njit
 
     k = _n_args(f)
     if k not in (2, 3):
         raise TypeError(f"`{name}` must take (x, p) and return the {name} value, or (out, x, p) "
                         f"and write it into out; got a function of {k} required arguments")
+    if k == 2 and not _is_numba(f):
+        g = _inplace_from_source(f, n)
+        if g is not None:
+            gj = njit(cache=False)(g)
+
+            @njit(cache=False)
+            def rhs_inplace(x, p, out):
+                gj(out, x, p)
+
+            try:  # compile now; on a typing failure keep the allocating wrapper
+                rhs_inplace(np.full(n, 0.5), p_test.copy(), np.empty(n))
+            except Exception:  # noqa: BLE001
+                pass
+            else:
+                return rhs_inplace, k
     fj = f if _is_numba(f) else njit(cache=False)(f)
     if k == 2:
         @njit(cache=False)
@@ -305,7 +372,7 @@ class DynamicalSystem:
                 raise TypeError(f"`f` must be callable or a SymbolicField, got "
                                 f"{type(f).__name__}")
             self._check_python(f, test)
-            rhs, _ = _compile_user(f, n, "f")
+            rhs, _ = _compile_user(f, n, "f", self._p)
             jfun = None
             if jac is not None:
                 if not callable(jac):

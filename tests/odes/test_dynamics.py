@@ -331,3 +331,29 @@ def test_old_sweep_names_take_any_system(toggle):
     assert isinstance(c, GlobalContinuation) and list(c.n_attractors) == [1, 2]  # a pitchfork
     with pytest.raises(TypeError, match="Grid"):
         basin_sweep(toggle, grid=31, progress=False)
+
+
+def test_returning_field_is_rewritten_in_place_with_identical_results(toggle):
+    """``return np.array([...])`` allocates at every call; it is rewritten to the in-place form
+    (what a user would write by hand in numba), with the same trajectories (to round-off: the
+    compiler may contract the two forms' arithmetic differently)."""
+    from equilibria.odes.dynamical import _inplace_from_source
+
+    assert _inplace_from_source(toggle_f, 2) is not None
+    assert _inplace_from_source(lambda x, p: np.array([x[1], -x[0]]), 2) is None
+    k = 2.0
+
+    def closure(x, p):
+        return np.array([k * x[1], -x[0]])
+    assert _inplace_from_source(closure, 2) is None  # closures keep the wrapper
+    assert _inplace_from_source(toggle_f, 3) is None  # wrong length: no rewrite
+    import numba
+
+    @numba.njit
+    def by_hand(out, x, p):
+        out[0] = p[0] / (1 + x[1] ** p[1]) - x[0]
+        out[1] = p[0] / (1 + x[0] ** p[1]) - x[1]
+    hand = ODE(by_hand, ["u", "v"], params={"a": 3.0, "n": 2.0})
+    X0 = np.random.default_rng(0).uniform(0, 4, (50, 2))
+    np.testing.assert_allclose(toggle.end_states(X0, 20.0)[0], hand.end_states(X0, 20.0)[0],
+                               rtol=1e-12, atol=1e-13)
