@@ -7,11 +7,20 @@ Rooms add sub-commands (``basin``, ``phase``, ``regimes``, ``shock``, ``goodhart
 module named ``cli`` that defines ``add_commands(subparsers)``; each command sets
 ``func(args) -> int`` as its handler.  Which rooms have one is read from the one table of rooms,
 :data:`equilibria._lib.rooms.ROOMS`, which the theorem registry reads too.
+
+Every parser (the room commands' too: :meth:`add_parser` of the sub-parsers object passed to
+``add_commands`` builds a :class:`CommandParser`) shows each option's default in ``--help``
+and reports a usage error as one line, ``equilibria <command>: error: <message>``, with exit
+status 2.  :func:`main` gives the same treatment to a ``ValueError``/``TypeError`` raised by
+the library from an option value (exit 2; an ``OSError`` exits 1), and turns Ctrl-C into
+``interrupted`` on stderr with exit status 130.  ``equilibria --traceback COMMAND ...`` or the
+environment variable ``EQUILIBRIA_TRACEBACK=1`` shows the full traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import importlib
 import os
 import sys
@@ -19,6 +28,58 @@ import sys
 from equilibria import __version__
 from equilibria._lib.rooms import cli_modules
 
+__all__ = ["CommandParser", "HelpFormatter", "build_parser", "main"]
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` with every option's default (also for options without a help text).
+
+    No default is added to a flag (``store_true``), to a ``None`` default, or to a help text
+    that already states its default.
+    """
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if (default is None or default is argparse.SUPPRESS or isinstance(default, bool)
+                or "default" in text.lower() or not action.option_strings):
+            return text
+        if isinstance(default, (list, tuple)):
+            shown = " ".join(str(v) for v in default)
+        else:
+            shown = str(default)
+        shown = shown.replace("%", "%%")
+        return f"{text} (default: {shown})" if text else f"(default: {shown})"
+
+    def _format_action(self, action):
+        if not action.help and self._get_help_string(action):
+            action.help = self._get_help_string(action)  # an option with no help: its default
+        return super()._format_action(action)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """ArgumentParser with :class:`HelpFormatter` and a one-line usage error (exit 2)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _check_jobs(args) -> None:
+    if args.jobs < 0:
+        raise ValueError(f"--jobs must be >= 0 (0: one per core), got {args.jobs}")
+
+
+def _check_patterns(patterns, registered) -> None:
+    """Each ``--only`` pattern must select a theorem (the registry's own matching rule)."""
+    for pat in patterns or ():
+        glob = pat if any(ch in pat for ch in "*?[") else f"*{pat}*"
+        if not any(fnmatch.fnmatchcase(n, glob) for n in registered):
+            raise ValueError(f"--only {pat!r} matches no registered theorem "
+                             "(see 'equilibria verify --list')")
 
 
 def _cmd_verify(args) -> int:
@@ -28,6 +89,12 @@ def _cmd_verify(args) -> int:
         for n in names():
             print(n)
         return 0
+    _check_jobs(args)
+    _check_patterns(args.only, names())
+    if args.json:
+        folder = os.path.dirname(os.path.abspath(args.json))
+        if not os.path.isdir(folder):
+            raise ValueError(f"--json {args.json!r}: directory {folder!r} does not exist")
     executor = None
     if args.jobs == 0:
         args.jobs = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
@@ -41,7 +108,7 @@ def _cmd_verify(args) -> int:
                         progress=not args.no_progress and sys.stderr.isatty())
     finally:
         if executor is not None:
-            executor.shutdown()
+            executor.shutdown(cancel_futures=True)
     print(f"equilibria {__version__} verify ({'full' if args.full else 'quick'}, "
           f"seed={args.seed})")
     print(report.table())
@@ -53,9 +120,13 @@ def _cmd_verify(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="equilibria", description=__doc__.splitlines()[0])
+    parser = CommandParser(prog="equilibria", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"equilibria {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--traceback", action="store_true",
+                        help="show the full traceback of an error (or set "
+                             "EQUILIBRIA_TRACEBACK=1)")
+    # parser_class: every sub-command's parser, the rooms' too, is a CommandParser
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
 
     p = sub.add_parser("verify", help="check the registered theorems numerically")
     mode = p.add_mutually_exclusive_group()
@@ -65,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", metavar="PATTERN",
                    help="run theorems whose name matches (glob, or substring); repeatable")
     p.add_argument("--json", metavar="FILE", help="also write the report as JSON")
-    p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="master seed")
     p.add_argument("--jobs", type=int, default=0,
                    help="worker processes; rooms run concurrently (default 0: one per core, "
                         "at most 8; 1 runs serially in this process)")
@@ -79,13 +150,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "func", None) is None:
-        parser.print_help()
+    """Run the command line; returns the exit status.
+
+    Usage errors and ``ValueError``/``TypeError`` from an option value: one line on stderr,
+    status 2.  ``OSError``: one line, status 1.  Ctrl-C: ``interrupted``, status 130.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    show_tb = "--traceback" in argv or os.environ.get("EQUILIBRIA_TRACEBACK", "0") not in ("",
+                                                                                          "0")
+    command = "equilibria"
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if getattr(args, "func", None) is None:
+            parser.print_help()
+            return 2
+        command = f"equilibria {args.command}"
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        if show_tb:
+            raise
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError) as exc:
+        if show_tb:
+            raise
+        print(f"{command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    return int(args.func(args) or 0)
+    except OSError as exc:
+        if show_tb:
+            raise
+        print(f"{command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

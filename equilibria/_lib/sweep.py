@@ -6,6 +6,11 @@ and returns the results in input order.  With ``executor`` (any
 ``dask.distributed`` client's ``client.get_executor()``) the items are submitted in chunks; the
 result is identical to the serial run because every item carries its own seed.  A tqdm bar
 shows progress unless ``progress=False``.
+
+Interrupts: on ``KeyboardInterrupt`` (or any error from an item) the futures submitted here that
+have not started are cancelled (``Future.cancel``; the executor itself belongs to the caller and
+is not shut down), the bar is closed and the exception propagates.  Work already running in a
+worker process finishes there; its result is dropped.
 """
 
 from __future__ import annotations
@@ -28,6 +33,13 @@ def check_executor(executor):
 
 def _apply_chunk(fn, chunk):
     return [fn(item) for item in chunk]
+
+
+def _cancel(futures) -> None:
+    """Cancel every future in ``futures`` that has not finished (pending ones never start)."""
+    for fut in futures:
+        if not fut.done():
+            fut.cancel()
 
 
 def parallel_map(fn: Callable, items: Iterable, *, executor=None, progress: bool = True,
@@ -62,12 +74,18 @@ def parallel_map(fn: Callable, items: Iterable, *, executor=None, progress: bool
             return out
         chunksize = max(1, int(chunksize))
         chunks = [items[i:i + chunksize] for i in range(0, n, chunksize)]
-        futures = {executor.submit(_apply_chunk, fn, c): k for k, c in enumerate(chunks)}
-        results: list = [None] * len(chunks)
-        for fut in cf.as_completed(futures):
-            k = futures[fut]
-            results[k] = fut.result()
-            bar.update(len(chunks[k]))
+        futures: dict = {}
+        try:
+            for k, c in enumerate(chunks):
+                futures[executor.submit(_apply_chunk, fn, c)] = k
+            results: list = [None] * len(chunks)
+            for fut in cf.as_completed(futures):
+                k = futures[fut]
+                results[k] = fut.result()
+                bar.update(len(chunks[k]))
+        except BaseException:
+            _cancel(futures)
+            raise
         return [r for chunk in results for r in chunk]
     finally:
         bar.close()

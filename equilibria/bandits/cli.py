@@ -3,9 +3,60 @@ regret / pull-distribution plots."""
 
 from __future__ import annotations
 
+import argparse
+import math
+import os
+
 POLICY_NAMES = ("UCB1", "UCBV", "KLUCB", "MOSS", "ThompsonSampling", "EXP3", "EXP3IX",
                 "TsallisINF", "LogBarrierFTRL", "UCBE", "SuccessiveRejects", "SequentialHalving",
                 "DPSequentialHalving", "RoundRobin")
+
+
+def _positive_int(text):
+    """An argparse type: an integer >= 1 (a bad value is a one-line usage error)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
+
+
+_positive_int.__name__ = "int"
+
+
+def _means(text):
+    """An argparse type: comma-separated Bernoulli means, each a number in [0, 1]."""
+    out = []
+    for item in text.split(","):
+        try:
+            mu = float(item)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item.strip()!r} is not a number "
+                                             f"(in {text!r})") from None
+        if not (math.isfinite(mu) and 0.0 <= mu <= 1.0):
+            raise argparse.ArgumentTypeError(f"each mean must be in [0, 1], got {item.strip()!r}")
+        out.append(mu)
+    if len(out) < 2:
+        raise argparse.ArgumentTypeError(f"need at least two arms, got {text!r}")
+    return out
+
+
+def _policies(text):
+    """An argparse type: comma-separated policy names from :data:`POLICY_NAMES`."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    bad = [n for n in names if n not in POLICY_NAMES]
+    if bad or not names:
+        what = ", ".join(map(repr, bad)) if bad else repr(text)
+        raise argparse.ArgumentTypeError(f"unknown policy {what}; valid: "
+                                         f"{', '.join(POLICY_NAMES)}")
+    return names
+
+
+def _png(text):
+    """An argparse type: an output file whose directory exists."""
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"directory {folder!r} does not exist")
+    return text
 
 
 def _cmd_bandits(args) -> int:
@@ -16,13 +67,11 @@ def _cmd_bandits(args) -> int:
 
     import equilibria.bandits as B
 
-    means = [float(x) for x in args.means.split(",")]
+    means = args.means
     env = B.BernoulliArms(np.asarray(means))
     results = []
-    names = [n.strip() for n in args.policies.split(",") if n.strip()]
+    names = args.policies
     for name in names:
-        if name not in POLICY_NAMES:
-            raise SystemExit(f"unknown policy {name!r}; valid: {', '.join(POLICY_NAMES)}")
         res = B.simulate(env, getattr(B, name)(), args.horizon, n_runs=args.runs,
                          seed=args.seed)
         results.append(res)
@@ -44,13 +93,14 @@ def _cmd_bandits(args) -> int:
 
 def add_commands(subparsers) -> None:
     p = subparsers.add_parser("bandits", help="simulate bandit policies on Bernoulli arms")
-    p.add_argument("--means", default="0.1,0.3,0.5,0.7,0.9",
+    p.add_argument("--means", type=_means, default="0.1,0.3,0.5,0.7,0.9",
                    help="comma-separated Bernoulli means (default 0.1,...,0.9)")
-    p.add_argument("--policies", default="UCB1,KLUCB,ThompsonSampling,EXP3,TsallisINF",
+    p.add_argument("--policies", type=_policies,
+                   default="UCB1,KLUCB,ThompsonSampling,EXP3,TsallisINF",
                    help="comma-separated policy names: " + ", ".join(POLICY_NAMES))
-    p.add_argument("--horizon", type=int, default=10_000)
-    p.add_argument("--runs", type=int, default=100)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", metavar="PNG", help="save the regret plot")
-    p.add_argument("--pulls", metavar="PNG", help="save the pull-distribution plot")
+    p.add_argument("--horizon", type=_positive_int, default=10_000, help="rounds per run")
+    p.add_argument("--runs", type=_positive_int, default=100, help="independent runs")
+    p.add_argument("--seed", type=int, default=0, help="master seed")
+    p.add_argument("--out", metavar="PNG", type=_png, help="save the regret plot")
+    p.add_argument("--pulls", metavar="PNG", type=_png, help="save the pull-distribution plot")
     p.set_defaults(func=_cmd_bandits)

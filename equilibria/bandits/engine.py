@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from typing import Any
 
 import numpy as np
@@ -181,6 +182,31 @@ def _run_chunk(spec, seeds):
     return pseudo, real, pulls, rec, extra
 
 
+#: target wall time of one serial chunk: a KeyboardInterrupt is only seen between kernel calls
+#: (the kernels run without the GIL), so serial runs are split into chunks this long
+SERIAL_CHUNK_SECONDS = 0.25
+
+
+def _run_serial(spec, seeds, target=SERIAL_CHUNK_SECONDS):
+    """Run ``seeds`` serially in chunks of about ``target`` seconds each.
+
+    The first chunk is one run; each next chunk is sized from the time per run measured on the
+    previous one (growing at most 4x), so Ctrl-C is honoured within about ``target`` seconds
+    plus one run.  Every run carries its own seed, so the result equals a single chunk's.
+    """
+    parts = []
+    i, size, n = 0, 1, seeds.size
+    while i < n:
+        chunk = np.ascontiguousarray(seeds[i:i + size])
+        t0 = time.perf_counter()
+        parts.append(_run_chunk(spec, chunk))
+        per_run = (time.perf_counter() - t0) / chunk.size
+        i += chunk.size
+        want = target / per_run if per_run > 0 else 4 * size
+        size = int(max(1, min(want, 4 * size)))
+    return parts
+
+
 def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto", executor=None,
              n_chunks=None, progress=True) -> BanditResult:
     r"""Run ``n_runs`` independent, reproducible runs of ``policy`` on ``env`` in compiled code.
@@ -227,7 +253,9 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
         Runs are split into chunks submitted to it (kernels release the GIL, so a
         ``ThreadPoolExecutor`` uses several cores).  Results equal the serial ones.
     n_chunks : int, optional
-        Number of chunks (default: 1 serially, ``4 * max_workers`` with an executor).
+        Number of chunks (default: ``4 * max_workers`` with an executor; serially, chunks of
+        about a quarter of a second each, so that Ctrl-C interrupts within about a second;
+        ``n_chunks=1`` runs everything in one kernel call).
     progress : bool, default True
         tqdm bar over chunks (on stderr; shown only when the runs are split into chunks, i.e.
         with ``executor`` or ``n_chunks > 1``).
@@ -290,7 +318,9 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
         env_arrays = (acc, good, env._env_par())
     spec = (kind, env_arrays, int(policy.code), par, sched, horizon, ck, int(env.n_arms))
     seeds = spawn_seeds(seed, n_runs)
-    if executor is None and (n_chunks is None or n_chunks <= 1):
+    if executor is None and n_chunks is None:
+        parts = _run_serial(spec, seeds)
+    elif executor is None and n_chunks <= 1:
         parts = [_run_chunk(spec, seeds)]
     else:
         if n_chunks is None:

@@ -10,7 +10,64 @@ Each writes a PNG and the raw arrays as ``.npz`` next to it (``--out PREFIX``)::
 
 from __future__ import annotations
 
+import argparse
+import math
+import os
+
 PRESET_CHOICES = ("governed", "ungoverned", "overgoverned", "lock_in")
+
+
+# ------------------------------------------------------------------ option checks
+# argparse ``type=`` callables: a bad value is a one-line usage error naming the flag (exit 2)
+# before any work starts.
+
+def _number(kind=float, *, lo=None, strict=False, hi=None):
+    """An argparse type: a finite ``kind`` number, ``>= lo`` (``> lo`` if strict), ``<= hi``."""
+    def parse(text):
+        value = kind(text)  # ValueError -> argparse's "invalid <kind> value"
+        if kind is float and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+        if lo is not None and (value <= lo if strict else value < lo):
+            raise argparse.ArgumentTypeError(
+                f"must be {'>' if strict else '>='} {lo:g}, got {text!r}")
+        if hi is not None and value > hi:
+            raise argparse.ArgumentTypeError(f"must be <= {hi:g}, got {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+_finite = _number(float)
+_positive = _number(float, lo=0, strict=True)
+_count = _number(int, lo=1)
+_jobs = _number(int, lo=0)
+
+
+def _out_prefix(text):
+    """An argparse type: an output prefix whose directory exists."""
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"directory {folder!r} does not exist")
+    return text
+
+
+def _check_order(lo, hi, flags):
+    """``lo < hi`` (element-wise), else a ValueError naming the two flags."""
+    if any(a >= b for a, b in zip(lo, hi)):
+        raise ValueError(f"{flags[0]} must be below {flags[1]}, got {flags[0]} "
+                         f"{' '.join(f'{v:g}' for v in lo)} {flags[1]} "
+                         f"{' '.join(f'{v:g}' for v in hi)}")
+
+
+def _check_param(model, flag, name, *values):
+    """``name`` is a parameter of ``model`` accepting ``values``, else a ValueError naming
+    ``flag``."""
+    for v in values:
+        try:
+            model.replace(**{name: v})
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{flag} {name!r}: {exc}") from None
 
 
 def _executor(args):
@@ -59,10 +116,20 @@ def _cmd_basin_model(args) -> int:
         if args.set:
             system = system.with_params(**dict(_parse_assignment(s) for s in args.set))
     except (ValueError, TypeError) as exc:
-        print(f"equilibria basin: {exc}", file=sys.stderr)
+        print(f"equilibria basin: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
-    lo = np.broadcast_to(np.asarray(args.grid_lo, dtype=float), (system.dim,))
-    hi = np.broadcast_to(np.asarray(args.grid_hi, dtype=float), (system.dim,))
+    try:
+        lo = np.broadcast_to(np.asarray(args.grid_lo, dtype=float), (system.dim,))
+        hi = np.broadcast_to(np.asarray(args.grid_hi, dtype=float), (system.dim,))
+    except ValueError:
+        raise ValueError(f"--grid-lo/--grid-hi take one value or {system.dim} (one per "
+                         f"coordinate), got {len(args.grid_lo)} and {len(args.grid_hi)}"
+                         ) from None
+    _check_order(lo, hi, ("--grid-lo", "--grid-hi"))
+    if any(not 0 <= c < system.dim for c in args.coordinates) or \
+            args.coordinates[0] == args.coordinates[1]:
+        raise ValueError(f"--coordinates must be two different indices in [0, {system.dim}), "
+                         f"got {args.coordinates[0]} {args.coordinates[1]}")
     grid = Grid.box(lo, hi, args.cells, dim=system.dim)
     c0, c1 = args.coordinates
     ic_axes = (np.linspace(lo[c0], hi[c0], args.grid), np.linspace(lo[c1], hi[c1], args.grid))
@@ -74,7 +141,7 @@ def _cmd_basin_model(args) -> int:
                                    progress=not args.no_progress)
     finally:
         if ex is not None:
-            ex.shutdown()
+            ex.shutdown(cancel_futures=True)
     print(res.message)
     fig = res.plot(title=f"Basins of attraction: {system.name}")
     _save(fig, dict(u=res.axes[0], v=res.axes[1], basins=res.basins,
@@ -92,11 +159,14 @@ def _cmd_basin_model(args) -> int:
 def _parse_assignment(text: str):
     name, sep, value = text.partition("=")
     if not sep:
-        raise SystemExit(f"--set expects name=value, got {text!r}")
+        raise ValueError(f"--set expects name=value, got {text!r}")
     try:
-        return name.strip(), float(value)
+        number = float(value)
     except ValueError:
-        raise SystemExit(f"--set {name}: {value!r} is not a number") from None
+        raise ValueError(f"--set {name}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"--set {name}: must be finite, got {value!r}")
+    return name.strip(), number
 
 
 def _cmd_basin(args) -> int:
@@ -107,6 +177,7 @@ def _cmd_basin(args) -> int:
 
     if args.model:
         return _cmd_basin_model(args)
+    _check_order([args.lo], [args.hi], ("--lo", "--hi"))
     M = CoexistenceModel.preset(args.preset)
     ex = _executor(args)
     try:
@@ -116,7 +187,7 @@ def _cmd_basin(args) -> int:
                           executor=ex, progress=not args.no_progress)
     finally:
         if ex is not None:
-            ex.shutdown()
+            ex.shutdown(cancel_futures=True)
     from equilibria.odes import BasinResult
 
     assert isinstance(res, BasinResult)  # a preset gives the coexistence sweep's record
@@ -137,7 +208,14 @@ def _cmd_phase(args) -> int:
 
     from equilibria.odes import OUTCOME_CLASSES, CoexistenceModel, regime_diagram
 
+    for flag, (lo, hi) in (("--x-range", args.x_range), ("--y-range", args.y_range)):
+        if lo >= hi:
+            raise ValueError(f"{flag} LO HI needs LO < HI, got {flag} {lo:g} {hi:g}")
+    if args.x == args.y:
+        raise ValueError(f"--x and --y must differ, got {args.x!r} twice")
     M = CoexistenceModel.preset(args.preset)
+    _check_param(M, "--x", args.x, *args.x_range)
+    _check_param(M, "--y", args.y, *args.y_range)
     xs = np.linspace(args.x_range[0], args.x_range[1], args.nx)
     ys = np.linspace(args.y_range[0], args.y_range[1], args.ny)
     ex = _executor(args)
@@ -146,7 +224,7 @@ def _cmd_phase(args) -> int:
                              progress=not args.no_progress)
     finally:
         if ex is not None:
-            ex.shutdown()
+            ex.shutdown(cancel_futures=True)
     from equilibria.odes import RegimeResult
 
     assert isinstance(res, RegimeResult)  # a preset model gives the coexistence diagram
@@ -180,7 +258,7 @@ def _cmd_regimes(args) -> int:
                                 grid=args.grid, executor=ex, progress=not args.no_progress)
     finally:
         if ex is not None:
-            ex.shutdown()
+            ex.shutdown(cancel_futures=True)
     from equilibria.odes import ContinuationResult
 
     assert isinstance(cg, ContinuationResult) and isinstance(cr, ContinuationResult)
@@ -214,6 +292,10 @@ def _cmd_shock(args) -> int:
 
     M = CoexistenceModel.preset(args.preset)
     if args.param:
+        if args.value is None:
+            raise ValueError("--param needs --value (the shocked parameter value)")
+        _check_param(M, "--param", args.param, args.value)
+    if args.param:
         res = shock_test(M, kind="parameter", param=args.param, value=args.value,
                          duration=args.duration, t_end=args.t_end)
     else:
@@ -237,7 +319,8 @@ def add_commands(subparsers) -> None:
     """Add ``basin``, ``phase``, ``regimes`` and ``shock`` to the ``equilibria`` CLI."""
     def common(p, preset="lock_in"):
         p.add_argument("--preset", choices=PRESET_CHOICES, default=preset)
-        p.add_argument("--out", metavar="PREFIX", help="output path prefix (PNG + NPZ)")
+        p.add_argument("--out", metavar="PREFIX", type=_out_prefix,
+                       help="output path prefix (PNG + NPZ)")
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = subparsers.add_parser("basin", help="basins of attraction on a 2-D slice (a preset, or "
@@ -248,56 +331,66 @@ def add_commands(subparsers) -> None:
                         "(replaces --preset; uses --grid-lo/--grid-hi/--cells)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="--model: parameter value (repeatable)")
-    p.add_argument("--grid-lo", type=float, nargs="+", default=[0.0],
+    p.add_argument("--grid-lo", type=_finite, nargs="+", default=[0.0],
                    help="--model: lower corner of the state-space box (one value or one per "
                         "coordinate)")
-    p.add_argument("--grid-hi", type=float, nargs="+", default=[1.0],
+    p.add_argument("--grid-hi", type=_finite, nargs="+", default=[1.0],
                    help="--model: upper corner of the state-space box")
-    p.add_argument("--cells", type=int, default=101,
+    p.add_argument("--cells", type=_number(int, lo=2), default=101,
                    help="--model: recurrence-grid points per coordinate (default 101)")
-    p.add_argument("--coordinates", type=int, nargs=2, default=(0, 1),
+    p.add_argument("--coordinates", type=_number(int, lo=0), nargs=2, default=(0, 1),
                    help="--model: the two coordinates of the image (default 0 1)")
-    p.add_argument("--dt", type=float, default=None,
+    p.add_argument("--dt", type=_positive, default=None,
                    help="--model: sampling time of the recurrence machine (default 1)")
-    p.add_argument("--grid", type=int, default=200, help="grid points per axis (default 200)")
-    p.add_argument("--lo", type=float, default=0.02, help="lowest initial level")
-    p.add_argument("--hi", type=float, default=2.5, help="highest initial level")
-    p.add_argument("--t-end", type=float, default=500.0)
-    p.add_argument("--window", type=float, default=None,
+    p.add_argument("--grid", type=_number(int, lo=2), default=200,
+                   help="grid points per axis")
+    p.add_argument("--lo", type=_number(float, lo=0), default=0.02, help="lowest initial level")
+    p.add_argument("--hi", type=_positive, default=2.5, help="highest initial level")
+    p.add_argument("--t-end", type=_positive, default=500.0, help="integration time")
+    p.add_argument("--window", type=_positive, default=None,
                    help="recurrence window for orbits that do not settle (default t-end)")
     p.add_argument("--no-recurrence", action="store_true",
                    help="label orbits that do not settle 'not converged' (no recurrence test)")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p.add_argument("--jobs", type=_jobs, default=1,
+                   help="worker processes (0 or 1: serial in this process)")
     p.set_defaults(func=_cmd_basin)
 
     p = subparsers.add_parser("phase", help="regime (phase) diagram over a parameter plane")
     common(p, "governed")
     p.add_argument("--x", default="g", help="x parameter (default g)")
-    p.add_argument("--x-range", type=float, nargs=2, default=(0.0, 5.0))
-    p.add_argument("--nx", type=int, default=26)
+    p.add_argument("--x-range", type=_finite, nargs=2, default=(0.0, 5.0), metavar=("LO", "HI"),
+                   help="x parameter range")
+    p.add_argument("--nx", type=_count, default=26, help="x values")
     p.add_argument("--y", default="conflict_asymmetry", help="y parameter")
-    p.add_argument("--y-range", type=float, nargs=2, default=(-1.0, 1.0))
-    p.add_argument("--ny", type=int, default=21)
-    p.add_argument("--n-ic", type=int, default=16, help="initial states per cell")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p.add_argument("--y-range", type=_finite, nargs=2, default=(-1.0, 1.0),
+                   metavar=("LO", "HI"), help="y parameter range")
+    p.add_argument("--ny", type=_count, default=21, help="y values")
+    p.add_argument("--n-ic", type=_count, default=16, help="initial states per cell")
+    p.add_argument("--jobs", type=_jobs, default=1,
+                   help="worker processes (0 or 1: serial in this process)")
     p.set_defaults(func=_cmd_phase)
 
     p = subparsers.add_parser("regimes", help="governance-regime table and basin-fraction "
                                               "continuation figure")
-    p.add_argument("--out", metavar="PREFIX")
-    p.add_argument("--no-progress", action="store_true")
-    p.add_argument("--g-max", type=float, default=5.0)
-    p.add_argument("--n-values", type=int, default=41)
-    p.add_argument("--grid", type=int, default=30)
-    p.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p.add_argument("--out", metavar="PREFIX", type=_out_prefix,
+                   help="output path prefix (PNG + NPZ)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--g-max", type=_positive, default=5.0, help="largest governance level g")
+    p.add_argument("--n-values", type=_number(int, lo=2), default=41,
+                   help="continuation points per curve")
+    p.add_argument("--grid", type=_number(int, lo=2), default=30,
+                   help="basin grid points per axis")
+    p.add_argument("--jobs", type=_jobs, default=1,
+                   help="worker processes (0 or 1: serial in this process)")
     p.set_defaults(func=_cmd_regimes)
 
     p = subparsers.add_parser("shock", help="shock test: recovery time and critical shock")
     common(p)
-    p.add_argument("--magnitude", type=float, default=0.5,
+    p.add_argument("--magnitude", type=_number(float, lo=0, hi=1), default=0.5,
                    help="proportional knock-down in [0, 1] (impulse)")
     p.add_argument("--param", help="parameter for a temporary parameter shock")
-    p.add_argument("--value", type=float, help="shocked parameter value")
-    p.add_argument("--duration", type=float, default=5.0)
-    p.add_argument("--t-end", type=float, default=300.0)
+    p.add_argument("--value", type=_finite, help="shocked parameter value")
+    p.add_argument("--duration", type=_positive, default=5.0,
+                   help="duration of the parameter shock")
+    p.add_argument("--t-end", type=_positive, default=300.0, help="integration time")
     p.set_defaults(func=_cmd_shock)

@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+import argparse
+import os
+
 __all__ = ["add_commands"]
+
+
+def _out_dir(text):
+    """An argparse type: an output directory (created with its parents); an existing file of
+    that name is refused."""
+    if os.path.exists(text) and not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a directory")
+    return text
+
+
+def _dpi(text):
+    """An argparse type: a resolution in dots per inch, 10..2000."""
+    value = int(text)
+    if not 10 <= value <= 2000:
+        raise argparse.ArgumentTypeError(f"must be an integer in [10, 2000], got {text!r}")
+    return value
+
+
+_dpi.__name__ = "int"
 
 
 def _cmd_goodhart(args) -> int:
@@ -51,8 +73,9 @@ def add_commands(subparsers) -> None:
     """Add ``goodhart`` to the ``equilibria`` CLI."""
     p = subparsers.add_parser("goodhart", help="write the reward-hacking figures (PNG): Goodhart "
                                                "curves, reward-KL frontier, multipliers, GARDO")
-    p.add_argument("--out", default="goodhart_figures", help="output directory")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sampled runs (default 0)")
-    p.add_argument("--dpi", type=int, default=110)
+    p.add_argument("--out", default="goodhart_figures", type=_out_dir,
+                   help="output directory (created if missing)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampled runs")
+    p.add_argument("--dpi", type=_dpi, default=110, help="resolution of the PNGs")
     p.add_argument("--quick", action="store_true", help="fewer samples (for tests)")
     p.set_defaults(func=_cmd_goodhart)
