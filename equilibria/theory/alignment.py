@@ -78,11 +78,16 @@ class KLRegularized:
     beta : float
         Its temperature (``0`` for the argmax limit, ``inf`` for ``pi_ref`` itself).
     log_partition : float
-        :math:`\\log Z` (``nan`` in the argmax limit).
+        :math:`\\log Z` (``nan`` in the argmax limit; ``+-inf`` when :math:`\\max r/\\beta`
+        overflows, the other fields stay finite).
     kl : float
         :math:`\\mathrm{KL}(\\pi\\|\\pi_{ref})`.
     expected_reward : float
         :math:`E_\\pi r`.
+    value : float, optional
+        Regularized value :math:`E_\\pi r-\\beta\\,\\mathrm{KL}=\\beta\\log Z`; by default
+        ``beta * log_partition`` (:func:`kl_regularized_policy` passes it computed without
+        overflow as :math:`\\max r+\\beta\\log\\sum_a\\pi_{ref}(a)e^{(r(a)-\\max r)/\\beta}`).
     """
 
     policy: np.ndarray
@@ -90,22 +95,60 @@ class KLRegularized:
     log_partition: float  #: :math:`\log Z`
     kl: float  #: :math:`\mathrm{KL}(\pi\|\pi_{ref})`
     expected_reward: float  #: :math:`E_\pi r`
+    value: float = math.nan  #: :math:`E_\pi r-\beta\,\mathrm{KL}=\beta\log Z`
 
-    @property
-    def value(self) -> float:
-        r"""Regularized value :math:`E_\pi r-\beta\,\mathrm{KL}=\beta\log Z`."""
-        return self.beta * self.log_partition
+    def __post_init__(self):
+        if math.isnan(self.value):
+            object.__setattr__(self, "value", self.beta * self.log_partition)
+
+
+#: Below this shifted log-partition the plain logsumexp is used; above it the log1p/expm1
+#: form, which keeps relative accuracy when every tilt ``(r - max r) / beta`` is tiny.
+_LOG1P_SWITCH = -0.5
+
+
+def _shifted_logits(r, rmax, beta):
+    """``(r - rmax) / beta <= 0`` without spurious overflow (``-inf`` only when truly huge)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = r - rmax
+        u = d / beta
+        bad = ~np.isfinite(d)
+        if bad.any():  # r - rmax overflowed: halve first (exact unless subnormal)
+            u[bad] = ((0.5 * r[bad] - 0.5 * rmax) / beta) * 2.0
+    return np.minimum(u, 0.0)
 
 
 def _tilt(p, r, beta):
-    """Tilted policy on the support of p, computed in log space (beta may be tiny)."""
+    """Tilted policy on the support of p, computed in the log domain (any finite r, beta > 0).
+
+    Returns ``(policy, u, log_zs, value)`` with ``u = (r - max r) / beta`` on the support,
+    ``log_zs = log sum_a p(a) exp(u(a))`` in ``[log p, 0]`` (so ``log Z = max r / beta +
+    log_zs``) and ``value = beta log Z = max r + beta log_zs``, evaluated without dividing
+    by ``beta`` when the tilts are tiny (huge ``beta``), where ``u`` may underflow.
+    """
     supp = p > 0
-    logw = np.full(p.shape, -np.inf)
-    logw[supp] = np.log(p[supp]) + r[supp] / beta
-    log_z = special.logsumexp(logw[supp])
+    ps, rs = p[supp], r[supp]
+    rmax = float(rs.max())
+    u = _shifted_logits(rs, rmax, beta)
+    logw = np.log(ps) + u
+    log_zs = float(special.logsumexp(logw))
+    if log_zs > _LOG1P_SWITCH:
+        # all tilts small: log_zs = log1p(S), S = sum p expm1(u) (terms of one sign), and
+        # beta S = sum p (r - rmax) expm1(u) / u, halved so that r - rmax cannot overflow
+        em1 = np.expm1(u)
+        s = float(np.sum(ps * em1))
+        log_zs = float(np.log1p(s))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            phi = np.where(u == 0.0, 1.0, em1 / u)
+        half_gap = float(np.sum(ps * (0.5 * rs - 0.5 * rmax) * phi))
+        ratio = log_zs / s if s != 0.0 else 1.0
+        value = 2.0 * (0.5 * rmax + half_gap * ratio)
+    else:
+        value = rmax + beta * log_zs
     pol = np.zeros_like(p)
-    pol[supp] = np.exp(logw[supp] - log_z)
-    return pol, float(log_z)
+    pol[supp] = np.exp(logw - log_zs)
+    pol /= pol.sum()
+    return pol, u, log_zs, value
 
 
 def kl_regularized_policy(pi_ref, r, beta) -> KLRegularized:
@@ -143,11 +186,16 @@ def kl_regularized_policy(pi_ref, r, beta) -> KLRegularized:
     """
     p, r = _check_pair(pi_ref, r)
     beta = check_scalar(beta, "beta", lo=0.0, lo_inclusive=False)
-    pol, log_z = _tilt(p, r, beta)  # pi* ~ pi_ref exp(r / beta)
+    p = p / p.sum()  # exact normalization: beta * log(sum p) must not leak into the value
+    pol, u, log_zs, value = _tilt(p, r, beta)  # pi* ~ pi_ref exp(r / beta)
+    supp = p > 0
+    on = pol[supp] > 0
     er = float(pol @ r)
-    # KL(pi*||pi_ref) = E r / beta - log Z  (exact identity, no log of tiny numbers)
-    kl = max(er / beta - log_z, 0.0)
-    return KLRegularized(pol, beta, log_z, kl, er)
+    # KL(pi*||pi_ref) = sum pi* (u - log_zs): log(pi*/pi_ref) without forming a tiny ratio
+    kl = max(float(pol[supp][on] @ (u[on] - log_zs)), 0.0)
+    with np.errstate(over="ignore"):
+        log_z = float(r[supp].max()) / beta + log_zs  # may overflow to +-inf; value cannot
+    return KLRegularized(pol, beta, float(log_z), kl, er, float(value))
 
 
 def _max_kl(p, r):
@@ -546,8 +594,7 @@ def softmax_policy(r, tau) -> np.ndarray:
     """
     r = as_float_array(r, "r", ndim=1, min_size=1)
     tau = check_scalar(tau, "tau", lo=0.0, lo_inclusive=False)
-    z = r / tau
-    z = z - z.max()
+    z = _shifted_logits(r, float(r.max()), tau)  # (r - max r) / tau, no overflow
     e = np.exp(z)
     return e / e.sum()
 

@@ -428,19 +428,48 @@ class LCPResult(Result):
     residual: float
 
 
+#: Smallest scale used to make LCP tolerances relative (only guards an all-zero problem).
+_LCP_TINY_SCALE = np.finfo(float).tiny
+
+
 def _lcp_residual(M, q, z):
-    w = M @ z + q
-    return w, float(max(np.max(-z, initial=0.0), np.max(-w, initial=0.0), abs(z @ w)))
+    with np.errstate(over="ignore", invalid="ignore"):  # huge scales: residual may be inf
+        w = M @ z + q
+        return w, float(max(np.max(-z, initial=0.0), np.max(-w, initial=0.0), abs(z @ w)))
+
+
+def _lcp_scales(M, q, z):
+    """Scales of ``z`` and of ``w = M z + q`` (``max|q|`` and ``max (|M| |z|)``): the size of
+    the rounding errors in a computed ``w`` is ``eps`` times the second."""
+    zscale = max(float(np.max(np.abs(z), initial=0.0)), _LCP_TINY_SCALE)
+    with np.errstate(over="ignore"):
+        mz = float(np.max(np.abs(M) @ np.abs(z), initial=0.0))
+    wscale = max(float(np.max(np.abs(q), initial=0.0)), mz, _LCP_TINY_SCALE)
+    return zscale, wscale
+
+
+def _lcp_certified(M, q, z, w, tol):
+    """The LCP certificate: ``z >= 0``, ``w >= -tol * wscale`` and
+    ``|z.w| <= tol * wscale * sum|z|``, all relative to the scale of ``M``, ``q`` and ``z``."""
+    zscale, wscale = _lcp_scales(M, q, z)
+    if not (np.all(np.isfinite(z)) and np.all(np.isfinite(w)) and np.isfinite(wscale)):
+        return False
+    zn, wn = z / zscale, w / wscale  # complementarity in scaled units: no overflow of z.w
+    return bool(np.all(z >= 0) and wn.min(initial=0.0) >= -tol
+                and abs(float(zn @ wn)) <= tol * float(np.abs(zn).sum()))
 
 
 def solve_lcp(M, q, *, max_iter: int | None = None, tol: float = 1e-10) -> LCPResult:
     r"""Solve ``LCP(M, q)`` by Murty's least-index principal pivoting ([5], Sec. 4.2).
 
     Keeps a complementary basis ``S`` (``z_S`` free, ``w_{S^c}`` free), sets
-    ``z_S = -M_{SS}^{-1} q_S``, and flips the least index ``i`` with ``z_i < -tol`` or
-    ``w_i < -tol``; stops when none is left.  For a P-matrix it terminates in finitely many
-    pivots (at most ``2^n``) at the unique solution ([5], Thm 4.2.6); otherwise it may cycle or
-    meet a singular block, reported as ``success=False``.
+    ``z_S = -M_{SS}^{-1} q_S``, and flips the least index ``i`` with ``z_i < -tol * max|z|``
+    or ``w_i < -tol * s_w`` (``s_w = max(max|q|, max(|M| |z|))``, the scale of ``w``); stops
+    when none is left.  For a P-matrix it terminates in finitely many pivots (at most ``2^n``)
+    at the unique solution ([5], Thm 4.2.6); otherwise it may cycle or meet a singular block,
+    reported as ``success=False``.  Success is reported only when the returned pair passes the
+    certificate ``z >= 0``, ``w >= -tol * s_w``, ``|z^T w| <= tol * s_w * sum|z|``, so the
+    answer is checked at every scale of ``M`` and ``q``.
 
     For GLV ``x' = x * (r + A x)`` the saturated equilibria are the solutions of
     ``LCP(-A, -r)`` (see :func:`saturated_equilibrium`).
@@ -454,19 +483,23 @@ def solve_lcp(M, q, *, max_iter: int | None = None, tol: float = 1e-10) -> LCPRe
     max_iter : int, optional
         Maximum number of pivots, ``>= 1``; default ``min(2**min(n, 30), 100000) + 10``.
     tol : float, default 1e-10
-        A component of ``z_S`` or ``w_{S^c}`` below ``-tol`` counts as negative and is pivoted.
+        Relative tolerance, ``> 0``: a component of ``z_S`` below ``-tol * max|z|`` or of
+        ``w_{S^c}`` below ``-tol * s_w`` counts as negative and is pivoted; the same ``tol``
+        is used by the certificate.
 
     Returns
     -------
     LCPResult
         ``z``, ``w = M z + q`` and ``residual``.  On failure (with a ``ConvergenceWarning``)
         ``success=False`` and the status is ``DEGENERATE`` for a singular principal block
-        (``z`` is then zero) or ``MAX_ITER`` when pivoting does not terminate (``z`` the last
-        iterate clipped at zero).
+        (``z`` is then zero), ``MAX_ITER`` when pivoting does not terminate (``z`` the last
+        iterate clipped at zero) or ``NUMERICAL`` when the final pair fails the certificate
+        (ill-conditioned principal blocks).
     """
     M = check_square(M, "M")
     n = M.shape[0]
     q = as_float_array(q, "q", shape=(n,))
+    tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False)
     if max_iter is None:
         max_iter = int(min(2 ** min(n, 30), 100_000)) + 10
     max_iter = check_int(max_iter, "max_iter", lo=1)
@@ -477,21 +510,37 @@ def solve_lcp(M, q, *, max_iter: int | None = None, tol: float = 1e-10) -> LCPRe
         if S.any():
             idx = np.flatnonzero(S)
             try:
-                z[idx] = np.linalg.solve(M[np.ix_(idx, idx)], -q[idx])
+                with np.errstate(over="ignore", invalid="ignore"):
+                    z[idx] = np.linalg.solve(M[np.ix_(idx, idx)], -q[idx])
             except np.linalg.LinAlgError:
                 w, res = _lcp_residual(M, q, np.maximum(z, 0))
                 return finish(LCPResult, success=False, status=Status.DEGENERATE,
                               message="singular principal block; M is not a P-matrix, use "
                                       "`lcp_enumerate` for small n", n_iter=it, z=z, w=w,
                               residual=res)
-        w = M @ z + q
-        bad = np.flatnonzero((S & (z < -tol)) | (~S & (w < -tol)))
+        if not np.all(np.isfinite(z)):
+            z = np.zeros(n)
+            w, res = _lcp_residual(M, q, z)
+            return finish(LCPResult, success=False, status=Status.NUMERICAL,
+                          message="a principal block solve overflowed; M is too badly "
+                                  "conditioned for pivoting", n_iter=it, z=z, w=w,
+                          residual=res)
+        with np.errstate(over="ignore", invalid="ignore"):
+            w = M @ z + q
+        zscale, wscale = _lcp_scales(M, q, z)
+        bad = np.flatnonzero((S & (z < -tol * zscale)) | (~S & (w < -tol * wscale)))
         if bad.size == 0:
             z = np.where(S, np.maximum(z, 0.0), 0.0)
             w, res = _lcp_residual(M, q, z)
-            return finish(LCPResult, success=True, status=Status.SUCCESS,
-                          message="complementary solution found", n_iter=it, z=z, w=w,
-                          residual=res)
+            if _lcp_certified(M, q, z, w, tol):
+                return finish(LCPResult, success=True, status=Status.SUCCESS,
+                              message="complementary solution found", n_iter=it, z=z, w=w,
+                              residual=res)
+            return finish(LCPResult, success=False, status=Status.NUMERICAL,
+                          message="the complementary basis found fails the certificate "
+                                  f"(residual {res:.3g} at the scale {wscale:.3g} of w); "
+                                  "M is ill-conditioned, rescale the problem or use "
+                                  "`lcp_enumerate`", n_iter=it, z=z, w=w, residual=res)
         S[bad[0]] = ~S[bad[0]]
     w, res = _lcp_residual(M, q, np.maximum(z, 0))
     return finish(LCPResult, success=False, status=Status.MAX_ITER,

@@ -18,10 +18,15 @@ from __future__ import annotations
 import numpy as np
 
 from equilibria._lib.rng import as_generator
+from equilibria._lib.validation import (as_float_array, check_int, check_option, check_scalar,
+                                        check_square)
 
 from ._kernels import _kaczmarz_kernel
 
 __all__ = ["sketch_solve"]
+
+#: the valid values of ``method``
+SKETCH_METHODS = ("kaczmarz", "block", "gaussian", "exact")
 
 #: default sketch budget of ``method="kaczmarz"`` (single rows are cheap)
 KACZMARZ_MAX_ITER = 1_000_000
@@ -83,20 +88,22 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
     Parameters
     ----------
     K : array_like, shape (N, N)
-        Symmetric system matrix (dense; e.g. a KKT matrix).
+        Symmetric system matrix (dense; e.g. a KKT matrix), finite real numbers, ``N >= 1``.
     b : array_like, shape (N,)
-        Right-hand side.
+        Right-hand side, finite.
     z0 : array_like, shape (N,), optional
-        Starting point (default zero); ignored by ``method="exact"``.
+        Starting point (default zero), finite; ignored by ``method="exact"``.
     tol_abs : float
-        Absolute tolerance on the residual :math:`\|K z - b\|_2` (original metric).
+        Absolute tolerance ``>= 0`` on the residual :math:`\|K z - b\|_2` (original metric);
+        ``0`` runs the full ``max_iter`` sketches (unless the residual vanishes).
     method : {"kaczmarz", "block", "gaussian", "exact"}
-        Sketch type (see above); any other value falls through to ``"gaussian"``.
+        Sketch type (see above); any other value raises ``ValueError``.
     sketch_size : int, optional
-        Sketch / block size ``q`` of ``"block"`` (initial size) and ``"gaussian"``.
+        Sketch / block size ``q >= 1`` of ``"block"`` (initial size) and ``"gaussian"``
+        (values above ``N`` are clipped to ``N``).
     max_iter : int, optional
-        Maximum number of sketches (default ``1_000_000`` for ``"kaczmarz"``, ``2_000``
-        otherwise).
+        Maximum number of sketches, ``>= 1`` (default ``1_000_000`` for ``"kaczmarz"``,
+        ``2_000`` otherwise).
     seed : None, int or Generator
         Random seed or generator of the sketches.
     equilibrate : bool
@@ -113,6 +120,16 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
         :math:`\|K z - b\|_2` at the returned ``z`` (``<= tol_abs`` unless ``max_iter`` was
         reached or a non-finite value appeared).
 
+    Raises
+    ------
+    ValueError
+        If ``K`` is not a finite non-empty square matrix, ``b`` or ``z0`` is not a finite
+        vector of length ``N``, ``tol_abs < 0``, ``method`` is unknown, or ``sketch_size`` /
+        ``max_iter`` is below 1.
+    TypeError
+        If an array is not numeric, a size is not an integer, or ``equilibrate`` is not a
+        bool.
+
     References
     ----------
     1. R. M. Gower, P. Richtarik (2015). Randomized iterative methods for linear systems. SIAM J.
@@ -120,14 +137,27 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
     2. D. Needell, J. A. Tropp (2014). Paved with good intentions: analysis of a randomized
        block Kaczmarz method. Linear Algebra Appl. 441, 199-221.
     """
-    K = np.ascontiguousarray(K, dtype=np.float64)
-    b = np.ascontiguousarray(b, dtype=np.float64)
-    N = b.size
-    z = np.zeros(N) if z0 is None else np.array(z0, dtype=np.float64)
+    for name, arr in (("K", K), ("b", b), ("z0", z0)):
+        _reject_non_real(arr, name)
+    K = check_square(K, "K")
+    N = K.shape[0]
+    if N < 1:
+        raise ValueError(f"`K` must be a non-empty square matrix, got shape {K.shape}")
+    b = as_float_array(b, "b", ndim=1)
+    if b.shape != (N,):
+        raise ValueError(f"`b` must have shape ({N},) to match `K` of shape {K.shape}, "
+                         f"got {b.shape}")
+    z = np.zeros(N) if z0 is None else as_float_array(z0, "z0", shape=(N,), copy=True)
+    tol_abs = check_scalar(tol_abs, "tol_abs", lo=0.0)
+    method = check_option(method, "method", SKETCH_METHODS)
+    if sketch_size is not None:
+        sketch_size = check_int(sketch_size, "sketch_size", lo=1)
+    if not isinstance(equilibrate, (bool, np.bool_)):
+        raise TypeError(f"`equilibrate` must be True or False, got {equilibrate!r}")
     rng = as_generator(seed)
     if max_iter is None:
         max_iter = KACZMARZ_MAX_ITER if method == "kaczmarz" else SKETCH_MAX_ITER
-    max_iter = int(max_iter)
+    max_iter = check_int(max_iter, "max_iter", lo=1)
     if method == "exact":
         z = _exact_solve(K, b)
         return z, 1, float(np.linalg.norm(K @ z - b))
@@ -138,10 +168,25 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
     bs = b * d
     w = z / d
     if method == "kaczmarz":
-        return _kaczmarz(Ks, bs, w, d, K, b, z, float(tol_abs), max_iter, rng)
+        return _kaczmarz(Ks, bs, w, d, K, b, z, tol_abs, max_iter, rng)
     if method == "block":
-        return _block_kaczmarz(Ks, bs, w, d, K, b, float(tol_abs), max_iter, sketch_size, rng)
+        return _block_kaczmarz(Ks, bs, w, d, K, b, tol_abs, max_iter, sketch_size, rng)
     return _gaussian_sketch(Ks, bs, w, d, tol_abs, max_iter, sketch_size, rng)
+
+
+def _reject_non_real(x, name):
+    """TypeError for complex or boolean arrays, which a float conversion would silently
+    truncate (the imaginary part) or reinterpret."""
+    if x is None or isinstance(x, (str, bytes)):
+        return  # ``None`` (optional ``z0``) / strings: left to ``as_float_array``
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        try:
+            dtype = np.asarray(x).dtype
+        except (TypeError, ValueError):
+            return
+    if dtype.kind in "cb":
+        raise TypeError(f"`{name}` must hold real numbers, got dtype {dtype}")
 
 
 def _exact_solve(K, b):

@@ -32,7 +32,7 @@ import warnings
 
 import numpy as np
 
-from equilibria._lib.result import Result, Status, finish
+from equilibria._lib.result import ConvergenceWarning, Result, Status, finish
 from equilibria._lib.sets import Simplex
 from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
@@ -40,6 +40,8 @@ from . import _kernels as K
 from .learners import _Learner
 
 _NO_TARGETS = np.zeros(1)  # ``y`` of ons_loop, unused by the log loss
+#: membership tolerance of the decision checked after every ONS update
+_ONS_SET_TOL = 1e-9
 
 __all__ = ["ONSResult", "ons", "ons_parameters", "best_crp", "ONS"]
 
@@ -277,6 +279,13 @@ class ONS(_Learner):
         Cumulative gradient.
     failures : int
         Number of projections that hit ``proj_iter``.
+    numerical_failures : int
+        Number of updates whose Newton step broke down numerically (a non-finite ``A_t`` or
+        ``A_t^{-1}`` after a huge gradient, or a projection that left the decision set, e.g.
+        for a tiny ``gamma``).  Such an update keeps the decision in the set: the curvature
+        update is dropped if it overflowed, and the point falls back to the Euclidean
+        projection of the Newton point (or, if that is not finite, the last decision); a
+        :class:`~equilibria._lib.result.ConvergenceWarning` is emitted.
     """
 
     def __init__(self, d, gamma, eps, *, domain=Simplex(), x1=None, proj_tol=1e-10,
@@ -290,16 +299,74 @@ class ONS(_Learner):
         self.A = self.eps * np.eye(self.d)
         self.Ainv = np.eye(self.d) / self.eps
         self.failures = 0
+        self.numerical_failures = 0
 
     def predict(self) -> np.ndarray:
+        """The current decision :math:`x_t`, always a point of the decision set.
+
+        Returns
+        -------
+        ndarray, shape (d,)
+            A copy of :math:`x_t`.
+        """
         return self.x.copy()
 
+    def _feasible(self, x) -> bool:
+        return bool(np.all(np.isfinite(x)) and self.domain.contains(x, tol=_ONS_SET_TOL))
+
+    def _fallback(self, x_prev, g):
+        """A feasible point after a broken-down step: the Euclidean projection of the Newton
+        point ``x - A^{-1} g / gamma`` (renormalized on the simplex), else ``x_prev``."""
+        with np.errstate(all="ignore"):
+            y = x_prev - (self.Ainv @ g) / self.gamma
+        if np.all(np.isfinite(y)):
+            with np.errstate(all="ignore"):
+                if isinstance(self.domain, Simplex):  # Pi(y + c 1) = Pi(y): shift the max to 0
+                    y = np.maximum(y - y.max(), -np.finfo(float).max)
+                cand = self.domain.project(y)
+                if isinstance(self.domain, Simplex) and not self._feasible(cand):
+                    cand = np.clip(np.nan_to_num(cand, nan=0.0), 0.0, None)
+                    total = float(cand.sum())
+                    cand = cand / total if np.isfinite(total) and total > 0 else cand
+            if self._feasible(cand):
+                return cand
+        return x_prev
+
     def update(self, g):
+        """Observe the gradient :math:`\nabla f_t(x_t)` and move to :math:`x_{t+1}`.
+
+        Parameters
+        ----------
+        g : array_like, shape (d,)
+            The gradient at the current decision, finite.
+
+        Returns
+        -------
+        ONS
+            ``self``.  A numerical breakdown (see ``numerical_failures``) keeps the decision
+            feasible and emits a ``ConvergenceWarning``.
+        """
         g = self._grad(g)
         self.L += g
         ks = self._ks
+        x_prev, A_prev, Ainv_prev = self.x.copy(), self.A.copy(), self.Ainv.copy()
         it = K.ons_step(self.x, g, self.A, self.Ainv, self.gamma, ks.dom, ks.radius, ks.lo, ks.hi,
                         self.proj_tol, self.proj_iter, self._work)
         self.failures += it < 0
         self.t += 1
+        curvature_ok = bool(np.all(np.isfinite(self.A)) and np.all(np.isfinite(self.Ainv)))
+        if curvature_ok and self._feasible(self.x):
+            return self
+        what = []
+        if not curvature_ok:  # A + g g^T overflowed: drop this curvature update
+            self.A[:], self.Ainv[:] = A_prev, Ainv_prev
+            what.append("A_t overflowed (gradient too large); the curvature update was dropped")
+        if not self._feasible(self.x):
+            self.x[:] = self._fallback(x_prev, g)
+            what.append("the generalized projection left the decision set; fell back to the "
+                        "Euclidean projection of the Newton point (or the last decision)")
+        self.numerical_failures += 1
+        warnings.warn(f"ONS update {self.t}: " + "; ".join(what) + " (gamma="
+                      f"{self.gamma:g}, max|g|={float(np.max(np.abs(g))):.3g})",
+                      ConvergenceWarning, stacklevel=2)
         return self

@@ -17,6 +17,11 @@ SINKHORN_METHODS = ("stabilized", "log", "scaling")
 _PARALLEL_MIN = 250_000
 #: epsilon-scaling: reg factor per stage and L1 tolerance of the intermediate stages
 _FACTOR, _STAGE_TOL = 0.25, 1e-3
+#: primal-dual certificate: ``objective - dual_objective`` (of the rounded plan and the
+#: potentials) must be at most ``_GAP_RTOL * max(|objective|, |dual|)`` plus the rounding
+#: error of the dual sum, ``_DUAL_ROUNDING * (<a, |f|> + <b, |g|>)`` (cancelling potentials)
+_GAP_RTOL = 1e-6
+_DUAL_ROUNDING = 1e3 * np.finfo(float).eps
 
 
 def _schedule(reg, crange, eps_scaling):
@@ -174,7 +179,15 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     if s != 1.0:
         plan *= s
     ok_numbers = finite and np.isfinite(objective) and np.isfinite(dual)
-    success = code == 0 and ok_numbers and err <= tol * (1 + 1e-6) + 1e-15
+    marg_ok = err <= tol * (1 + 1e-6) + 1e-15
+    # the certificate of the returned pair: weak duality dual <= OT_reg <= objective, so a
+    # small gap bounds the suboptimality of the plan whatever the dynamic range of C
+    gap = float(objective - dual) if ok_numbers else np.inf
+    gap_tol = (_GAP_RTOL * max(abs(float(objective)), abs(dual))
+               + _DUAL_ROUNDING * float(a_s @ np.abs(f_s) + b_s @ np.abs(g_s))) \
+        if ok_numbers else 0.0
+    gap_ok = gap <= gap_tol
+    success = code == 0 and ok_numbers and marg_ok and gap_ok
     if not ok_numbers:
         status, msg = Status.NUMERICAL, (
             f"non-finite values in the {method!r} iteration; use method='stabilized' "
@@ -183,6 +196,12 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
         status, msg = Status.NUMERICAL, (
             f"the {method!r} iteration broke down after {it} iterations (exp(-C/reg) "
             f"under/overflows at reg={reg:g}); use method='stabilized' or increase `reg`")
+    elif code == 0 and marg_ok and not gap_ok:
+        status, msg = Status.NUMERICAL, (
+            f"marginals met (error {err:.3g}) but the primal-dual gap {gap:.3g} exceeds "
+            f"{gap_tol:.3g}: the plan is not certified optimal (C has a dynamic range "
+            f"{float(np.ptp(Cs)):.3g} too large for reg={reg:g} in double precision); "
+            f"rescale or clip C, increase `reg` or use `exact_ot`")
     elif not success:
         status, msg = Status.MAX_ITER, (
             f"marginal error {err:.3g} > tol={tol:g} after {it} iterations; increase "
