@@ -24,6 +24,16 @@ __all__ = [
 ]
 
 
+#: dtype kinds accepted as numbers: signed / unsigned integers and floats (bool, complex,
+#: strings and objects are rejected rather than silently converted)
+_NUMERIC_KINDS = "iuf"
+_KIND_NAMES = {"b": "boolean", "c": "complex", "U": "string", "S": "bytes", "O": "object",
+               "M": "datetime", "m": "timedelta", "V": "void"}
+
+#: floats accepted as integers only below this magnitude (exactly representable)
+_MAX_EXACT_INT = 2**53
+
+
 def _show(value) -> str:
     arr = np.asarray(value) if not isinstance(value, np.ndarray) else value
     if arr.ndim == 0:
@@ -63,10 +73,21 @@ def as_float_array(x, name: str, *, ndim=None, shape=None, finite: bool = True,
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"`{name}` must be a numeric array, got {type(x).__name__}")
     try:
-        arr = np.array(x, dtype=dtype, copy=True, order="C") if copy else \
-            np.ascontiguousarray(x, dtype=dtype)
+        raw = x if isinstance(x, np.ndarray) else np.asarray(x)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"`{name}` must be a numeric array, got {type(x).__name__}: {exc}") from None
+    if raw.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"`{name}` must be a real numeric array (float or int), got dtype "
+                        f"{raw.dtype} ({_KIND_NAMES.get(raw.dtype.kind, raw.dtype.kind)}); "
+                        "convert it explicitly if that is meant")
+    try:
+        arr = np.array(raw, dtype=dtype, copy=True, order="C") if copy else \
+            np.ascontiguousarray(raw, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`{name}` must be a numeric array, got {type(x).__name__}: {exc}") from None
+    if not arr.flags.writeable:
+        # a read-only array is a distinct numba type: copy so no kernel compiles again
+        arr = arr.copy()
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
@@ -101,6 +122,8 @@ def check_scalar(x, name: str, *, lo=None, hi=None, lo_inclusive: bool = True,
     if isinstance(x, np.ndarray):
         if x.ndim != 0:
             raise TypeError(f"`{name}` must be a scalar, got {_show(x)}")
+        if x.dtype.kind not in _NUMERIC_KINDS:
+            raise TypeError(f"`{name}` must be a real number, got a {x.dtype} array")
         x = x.item()
     v = float(x)
     if finite and not np.isfinite(v):
@@ -125,7 +148,8 @@ def check_int(x, name: str, *, lo=None, hi=None) -> int:
     try:
         v = operator.index(x)
     except TypeError:
-        if isinstance(x, (float, np.floating)) and float(x).is_integer():
+        if isinstance(x, (float, np.floating)) and float(x).is_integer() \
+                and abs(float(x)) <= _MAX_EXACT_INT:
             v = int(x)
         else:
             raise TypeError(f"`{name}` must be an integer, got {x!r}") from None

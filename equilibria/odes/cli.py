@@ -71,10 +71,11 @@ def _check_param(model, flag, name, *values):
 
 
 def _executor(args):
-    if getattr(args, "jobs", 1) and args.jobs > 1:
+    jobs = getattr(args, "jobs", 1) or 1
+    if jobs > 1:
         import concurrent.futures as cf
 
-        return cf.ProcessPoolExecutor(max_workers=args.jobs)
+        return cf.ProcessPoolExecutor(max_workers=jobs)
     return None
 
 
@@ -102,22 +103,23 @@ def _save(fig, arrays: dict, prefix: str, args=None) -> None:
     print(f"wrote {prefix}.png and {prefix}.npz")
 
 
-def _cmd_basin_model(args) -> int:
+def _load_model(args):
+    """``(system, grid, options)`` of ``--model`` with ``--set``, ``--grid-lo/--grid-hi``,
+    ``--cells`` and ``--dt``; every problem is a ValueError naming the flag."""
     import numpy as np
 
-    from equilibria.odes import Grid, IntegratorOptions, basins_of_attraction
+    from equilibria.odes import Grid, IntegratorOptions
 
     from ._usermodel import load_system
 
-    import sys
-
-    try:
-        system = load_system(args.model)
-        if args.set:
-            system = system.with_params(**dict(_parse_assignment(s) for s in args.set))
-    except (ValueError, TypeError) as exc:
-        print(f"equilibria basin: error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 2
+    system = load_system(args.model)
+    if args.set:
+        assignments = dict(_parse_assignment(s) for s in args.set)
+        unknown = sorted(set(assignments) - set(system.param_names))
+        if unknown:
+            raise ValueError(f"--set {unknown[0]!r}: {system.name} has no such parameter; its "
+                             f"parameters are {', '.join(system.param_names) or '(none)'}")
+        system = system.with_params(**assignments)
     try:
         lo = np.broadcast_to(np.asarray(args.grid_lo, dtype=float), (system.dim,))
         hi = np.broadcast_to(np.asarray(args.grid_hi, dtype=float), (system.dim,))
@@ -126,14 +128,47 @@ def _cmd_basin_model(args) -> int:
                          f"coordinate), got {len(args.grid_lo)} and {len(args.grid_hi)}"
                          ) from None
     _check_order(lo, hi, ("--grid-lo", "--grid-hi"))
+    grid = Grid.box(lo, hi, args.cells, dim=system.dim)
+    opts = IntegratorOptions(dt=args.dt) if args.dt else None
+    return system, grid, opts
+
+
+def _check_model_param(system, flag, name, *values):
+    """``name`` is a parameter of the user's ``system`` accepting ``values``."""
+    if name is None:
+        raise ValueError(f"{flag} is required with --model (a parameter of {system.name}: "
+                         f"{', '.join(system.param_names) or 'it has none'})")
+    if name not in system.param_names:
+        raise ValueError(f"{flag} {name!r}: {system.name} has no such parameter; its "
+                         f"parameters are {', '.join(system.param_names) or '(none)'}")
+    for v in values:
+        try:
+            system.with_params(**{name: v})
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{flag} {name!r}: {exc}") from None
+
+
+def _model_meta(system) -> dict:
+    import numpy as np
+
+    return dict(state_names=list(system.state_names),
+                params=np.array(list(system.params.values()), dtype=float),
+                param_names=list(system.param_names))
+
+
+def _cmd_basin_model(args) -> int:
+    import numpy as np
+
+    from equilibria.odes import basins_of_attraction
+
+    system, grid, opts = _load_model(args)
+    lo, hi = grid.first, grid.last
     if any(not 0 <= c < system.dim for c in args.coordinates) or \
             args.coordinates[0] == args.coordinates[1]:
         raise ValueError(f"--coordinates must be two different indices in [0, {system.dim}), "
                          f"got {args.coordinates[0]} {args.coordinates[1]}")
-    grid = Grid.box(lo, hi, args.cells, dim=system.dim)
     c0, c1 = args.coordinates
     ic_axes = (np.linspace(lo[c0], hi[c0], args.grid), np.linspace(lo[c1], hi[c1], args.grid))
-    opts = IntegratorOptions(dt=args.dt) if args.dt else None
     ex = _executor(args)
     try:
         res = basins_of_attraction(system, grid, coordinates=(c0, c1), ic_axes=ic_axes,
@@ -145,15 +180,164 @@ def _cmd_basin_model(args) -> int:
     print(res.message)
     fig = res.plot(title=f"Basins of attraction: {system.name}")
     _save(fig, dict(u=res.axes[0], v=res.axes[1], basins=res.basins,
-                    coordinates=np.array(res.coordinates), state_names=list(system.state_names),
+                    coordinates=np.array(res.coordinates),
                     attractor_locations=np.array([a.location for a in res.attractors]).reshape(
                         -1, system.dim),
                     attractor_kinds=[a.kind for a in res.attractors],
                     attractor_labels=[a.label for a in res.attractors],
-                    params=np.array(list(system.params.values())),
-                    param_names=list(system.param_names)),
+                    **_model_meta(system)),
           args.out or f"basin_{system.name}", args)
     return 0 if res.success else 1
+
+
+def _cmd_phase_model(args) -> int:
+    import numpy as np
+
+    from equilibria.odes import generic_regime_diagram
+
+    system, grid, opts = _load_model(args)
+    if args.x is not None and args.x == args.y:
+        raise ValueError(f"--x and --y must differ, got {args.x!r} twice")
+    _check_model_param(system, "--x", args.x, *args.x_range)
+    _check_model_param(system, "--y", args.y, *args.y_range)
+    xs = np.linspace(args.x_range[0], args.x_range[1], args.nx)
+    ys = np.linspace(args.y_range[0], args.y_range[1], args.ny)
+    ex = _executor(args)
+    try:
+        res = generic_regime_diagram(system, args.x, xs, args.y, ys, grid, n=args.n_ic,
+                                     options=opts, executor=ex, progress=not args.no_progress)
+    finally:
+        if ex is not None:
+            ex.shutdown(cancel_futures=True)
+    print(res.message)
+    fig = res.plot(title=f"Regime diagram: {system.name}")
+    _save(fig, dict(x_param=args.x, y_param=args.y, x_values=xs, y_values=ys,
+                    n_attractors=res.n_attractors, dominant_kind=res.dominant_kind,
+                    kinds=list(res.kinds), dominant_fraction=res.dominant_fraction,
+                    dominant_location=res.dominant_location, multistable=res.multistable,
+                    cell_success=res.cell_success, **_model_meta(system)),
+          args.out or f"phase_{system.name}_{args.x}_{args.y}", args)
+    return 0 if res.success else 1
+
+
+def _cmd_regimes_model(args) -> int:
+    import numpy as np
+
+    from equilibria.odes import global_continuation
+
+    system, grid, opts = _load_model(args)
+    if args.range is None:
+        raise ValueError("--range LO HI is required with --model (the values of --param)")
+    lo, hi = args.range
+    if lo >= hi:
+        raise ValueError(f"--range LO HI needs LO < HI, got --range {lo:g} {hi:g}")
+    _check_model_param(system, "--param", args.param, lo, hi)
+    values = np.linspace(lo, hi, args.n_values)
+    ex = _executor(args)
+    try:
+        res = global_continuation(system, args.param, values, grid, n=args.n_ic, options=opts,
+                                  executor=ex, progress=not args.no_progress)
+    finally:
+        if ex is not None:
+            ex.shutdown(cancel_futures=True)
+    print(res.message)
+    fig = res.plot(title=f"Global continuation of {system.name} along {args.param}")
+    special = {f"special_{k}": np.asarray(v) for k, v in res.special_fractions.items()}
+    _save(fig, dict(param=args.param, values=res.values, ids=np.array(res.ids),
+                    fractions=res.fractions, ci=res.ci, present=res.present,
+                    value_success=res.value_success, **special, **_model_meta(system)),
+          args.out or f"regimes_{system.name}_{args.param}", args)
+    return 0 if res.success else 1
+
+
+def _cmd_shock_model(args) -> int:
+    import numpy as np
+
+    from equilibria.odes import find_attractors, minimal_fatal_shock, recovery_time
+
+    system, grid, opts = _load_model(args)
+    found = find_attractors(system, grid, n=args.n_ic, options=opts,
+                            progress=not args.no_progress)
+    if not found.attractors:
+        raise ValueError(f"--model: no attractor of {system.name} found from {args.n_ic} "
+                         "states in the --grid-lo/--grid-hi box (widen the box or raise --n-ic)")
+    k = args.attractor
+    if not 1 <= k <= len(found.attractors):
+        raise ValueError(f"--attractor must be in [1, {len(found.attractors)}] (the attractors "
+                         f"found, by decreasing basin share), got {k}")
+    att = found.attractors[k - 1]
+    x_star = np.asarray(att.location, dtype=float)
+    span = grid.last - grid.first
+    max_radius = args.max_radius if args.max_radius else 0.5 * float(span.min())
+    ex = _executor(args)
+    try:
+        fatal = minimal_fatal_shock(system, att, grid=grid, max_radius=max_radius, options=opts,
+                                    executor=ex, progress=not args.no_progress)
+    finally:
+        if ex is not None:
+            ex.shutdown(cancel_futures=True)
+    x_shocked = (1.0 - args.magnitude) * x_star
+    rec = recovery_time(system, x_star, x_shocked, t_max=args.t_end, options=opts)
+    print(f"attractor {k}: {att.label}; {rec.message}; "
+          + (f"minimal fatal shock {fatal.norm:.4g}" if fatal.success else fatal.message))
+    fig = _shock_figure(system, k, att, rec, fatal, args.magnitude)
+    _save(fig, dict(x_star=x_star, x_shocked=x_shocked, t=rec.t, distance=rec.distance,
+                    threshold=rec.threshold, recovery_time=rec.recovery_time,
+                    recovered=rec.recovered, fatal_norm=fatal.norm, fatal_shock=fatal.shock,
+                    fatal_direction=fatal.direction, fatal_success=fatal.success,
+                    **_model_meta(system)),
+          args.out or f"shock_{system.name}", args)
+    return 0 if (rec.success and fatal.success) else 1
+
+
+def _shock_figure(system, k, att, rec, fatal, magnitude):
+    """Two panels: the distance to the attractor after the knock-down (with the recovery
+    threshold), and the shocked orbit with the minimal fatal shock in the first two
+    coordinates."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    a0.semilogy(rec.t, np.maximum(rec.distance, 1e-16), color="#0072B2", lw=1.5,
+                label="distance to the attractor")
+    a0.axhline(rec.threshold, color="0.4", ls="--", lw=1, label="recovery threshold")
+    if np.isfinite(rec.recovery_time):
+        a0.axvline(rec.recovery_time, color="#D55E00", lw=1,
+                   label=f"recovery time {rec.recovery_time:.3g}")
+    a0.set_xlabel("time")
+    a0.set_ylabel(r"$d_\infty(x(t), A)$")
+    a0.set_title(f"{100 * magnitude:.0f}% knock-down: "
+                 + ("recovered" if rec.recovered else "not recovered"))
+    a0.legend(fontsize=8, frameon=False)
+    names = list(system.state_names)
+    x0 = np.asarray(rec.x_star, dtype=float)
+    if system.dim >= 2:
+        from equilibria.odes import Map
+
+        if isinstance(system, Map):
+            traj = system.trajectory(rec.x_shocked, int(rec.t[-1]))
+        else:
+            traj = system.trajectory(rec.x_shocked, float(rec.t[-1]))
+        Y = np.asarray(traj.y)
+        Y = Y[np.all(np.isfinite(Y), axis=1)]
+        a1.plot(Y[:, 0], Y[:, 1], color="#0072B2", lw=1,
+                marker="." if isinstance(system, Map) else None, label="shocked orbit")
+        a1.plot(*x0[:2], "o", color="black", label="attractor state")
+        a1.plot(*np.asarray(rec.x_shocked)[:2], "s", color="#0072B2", mfc="white",
+                label="knocked-down state")
+        if fatal.success:
+            xs = np.asarray(fatal.x_shocked, dtype=float)
+            a1.annotate("", xy=xs[:2], xytext=x0[:2],
+                        arrowprops=dict(arrowstyle="->", color="#D55E00", lw=1.5))
+            a1.plot(*xs[:2], "x", color="#D55E00",
+                    label=f"minimal fatal shock, norm {fatal.norm:.3g}")
+        a1.set_xlabel(f"${names[0]}$" if names[0].isidentifier() else names[0])
+        a1.set_ylabel(f"${names[1]}$" if names[1].isidentifier() else names[1])
+        a1.legend(fontsize=8, frameon=False)
+        a1.set_title(f"{system.name}: attractor {k}, {att.label}")
+    else:
+        a1.set_axis_off()
+    return fig
 
 
 def _parse_assignment(text: str):
@@ -208,6 +392,10 @@ def _cmd_phase(args) -> int:
 
     from equilibria.odes import OUTCOME_CLASSES, CoexistenceModel, regime_diagram
 
+    if args.model:
+        return _cmd_phase_model(args)
+    args.x = "g" if args.x is None else args.x
+    args.y = "conflict_asymmetry" if args.y is None else args.y
     for flag, (lo, hi) in (("--x-range", args.x_range), ("--y-range", args.y_range)):
         if lo >= hi:
             raise ValueError(f"{flag} LO HI needs LO < HI, got {flag} {lo:g} {hi:g}")
@@ -246,6 +434,8 @@ def _cmd_regimes(args) -> int:
     from equilibria.odes import (OUTCOME_CLASSES, CoexistenceModel, basin_continuation,
                                  format_table, regime_table)
 
+    if args.model:
+        return _cmd_regimes_model(args)
     rows = regime_table()
     print(format_table(rows))
     gs = np.linspace(0.0, args.g_max, args.n_values)
@@ -290,6 +480,8 @@ def _cmd_shock(args) -> int:
 
     from equilibria.odes import CoexistenceModel, shock_test
 
+    if args.model:
+        return _cmd_shock_model(args)
     M = CoexistenceModel.preset(args.preset)
     if args.param:
         if args.value is None:
@@ -323,25 +515,28 @@ def add_commands(subparsers) -> None:
                        help="output path prefix (PNG + NPZ)")
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    def model(p, cells=101):
+        p.add_argument("--model", metavar="MODULE:NAME",
+                       help="your system: 'pkg.module:name' or 'file.py:name' naming an ODE or "
+                            "Map (replaces --preset; uses --grid-lo/--grid-hi/--cells)")
+        p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                       help="--model: parameter value (repeatable)")
+        p.add_argument("--grid-lo", type=_finite, nargs="+", default=[0.0],
+                       help="--model: lower corner of the state-space box (one value or one "
+                            "per coordinate)")
+        p.add_argument("--grid-hi", type=_finite, nargs="+", default=[1.0],
+                       help="--model: upper corner of the state-space box")
+        p.add_argument("--cells", type=_number(int, lo=2, hi=100_000), default=cells,
+                       help="--model: recurrence-grid points per coordinate")
+        p.add_argument("--dt", type=_positive, default=None,
+                       help="--model: sampling time of the recurrence machine (default 1)")
+
     p = subparsers.add_parser("basin", help="basins of attraction on a 2-D slice (a preset, or "
                                             "your own model with --model)")
     common(p)
-    p.add_argument("--model", metavar="MODULE:NAME",
-                   help="your system: 'pkg.module:name' or 'file.py:name' naming an ODE or Map "
-                        "(replaces --preset; uses --grid-lo/--grid-hi/--cells)")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE",
-                   help="--model: parameter value (repeatable)")
-    p.add_argument("--grid-lo", type=_finite, nargs="+", default=[0.0],
-                   help="--model: lower corner of the state-space box (one value or one per "
-                        "coordinate)")
-    p.add_argument("--grid-hi", type=_finite, nargs="+", default=[1.0],
-                   help="--model: upper corner of the state-space box")
-    p.add_argument("--cells", type=_number(int, lo=2), default=101,
-                   help="--model: recurrence-grid points per coordinate (default 101)")
+    model(p)
     p.add_argument("--coordinates", type=_number(int, lo=0), nargs=2, default=(0, 1),
-                   help="--model: the two coordinates of the image (default 0 1)")
-    p.add_argument("--dt", type=_positive, default=None,
-                   help="--model: sampling time of the recurrence machine (default 1)")
+                   help="--model: the two coordinates of the image")
     p.add_argument("--grid", type=_number(int, lo=2), default=200,
                    help="grid points per axis")
     p.add_argument("--lo", type=_number(float, lo=0), default=0.02, help="lowest initial level")
@@ -355,26 +550,38 @@ def add_commands(subparsers) -> None:
                    help="worker processes (0 or 1: serial in this process)")
     p.set_defaults(func=_cmd_basin)
 
-    p = subparsers.add_parser("phase", help="regime (phase) diagram over a parameter plane")
+    p = subparsers.add_parser("phase", help="regime (phase) diagram over a parameter plane (a "
+                                            "preset, or your own model with --model)")
     common(p, "governed")
-    p.add_argument("--x", default="g", help="x parameter (default g)")
+    model(p, cells=51)
+    p.add_argument("--x", default=None,
+                   help="x parameter (a preset: default g; --model: required)")
     p.add_argument("--x-range", type=_finite, nargs=2, default=(0.0, 5.0), metavar=("LO", "HI"),
                    help="x parameter range")
     p.add_argument("--nx", type=_count, default=26, help="x values")
-    p.add_argument("--y", default="conflict_asymmetry", help="y parameter")
+    p.add_argument("--y", default=None,
+                   help="y parameter (a preset: default conflict_asymmetry; --model: required)")
     p.add_argument("--y-range", type=_finite, nargs=2, default=(-1.0, 1.0),
                    metavar=("LO", "HI"), help="y parameter range")
     p.add_argument("--ny", type=_count, default=21, help="y values")
-    p.add_argument("--n-ic", type=_count, default=16, help="initial states per cell")
+    p.add_argument("--n-ic", type=_number(int, lo=1, hi=10**7), default=16,
+                   help="initial states per cell")
     p.add_argument("--jobs", type=_jobs, default=1,
                    help="worker processes (0 or 1: serial in this process)")
     p.set_defaults(func=_cmd_phase)
 
     p = subparsers.add_parser("regimes", help="governance-regime table and basin-fraction "
-                                              "continuation figure")
+                                              "continuation figure (or the global continuation "
+                                              "of your own model with --model)")
     p.add_argument("--out", metavar="PREFIX", type=_out_prefix,
                    help="output path prefix (PNG + NPZ)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    model(p, cells=51)
+    p.add_argument("--param", default=None, help="--model: the continued parameter (required)")
+    p.add_argument("--range", type=_finite, nargs=2, default=None, metavar=("LO", "HI"),
+                   help="--model: range of --param (required)")
+    p.add_argument("--n-ic", type=_number(int, lo=1, hi=10**7), default=500,
+                   help="--model: sampled initial states per value")
     p.add_argument("--g-max", type=_positive, default=5.0, help="largest governance level g")
     p.add_argument("--n-values", type=_number(int, lo=2), default=41,
                    help="continuation points per curve")
@@ -384,8 +591,17 @@ def add_commands(subparsers) -> None:
                    help="worker processes (0 or 1: serial in this process)")
     p.set_defaults(func=_cmd_regimes)
 
-    p = subparsers.add_parser("shock", help="shock test: recovery time and critical shock")
+    p = subparsers.add_parser("shock", help="shock test: recovery time and critical shock (a "
+                                            "preset, or your own model with --model)")
     common(p)
+    model(p)
+    p.add_argument("--attractor", type=_count, default=1,
+                   help="--model: which attractor (1 = largest basin share)")
+    p.add_argument("--max-radius", type=_positive, default=None,
+                   help="--model: largest shock norm searched (default half the smallest "
+                        "side of the grid box)")
+    p.add_argument("--n-ic", type=_number(int, lo=1, hi=10**7), default=500,
+                   help="--model: sampled initial states for finding the attractors")
     p.add_argument("--magnitude", type=_number(float, lo=0, hi=1), default=0.5,
                    help="proportional knock-down in [0, 1] (impulse)")
     p.add_argument("--param", help="parameter for a temporary parameter shock")
@@ -393,4 +609,6 @@ def add_commands(subparsers) -> None:
     p.add_argument("--duration", type=_positive, default=5.0,
                    help="duration of the parameter shock")
     p.add_argument("--t-end", type=_positive, default=300.0, help="integration time")
+    p.add_argument("--jobs", type=_jobs, default=1,
+                   help="--model: worker processes for the fatal-shock search (0 or 1: serial)")
     p.set_defaults(func=_cmd_shock)

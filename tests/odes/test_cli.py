@@ -79,3 +79,50 @@ def test_cli_user_model_errors_name_the_problem(tmp_path, monkeypatch):
     (tmp_path / "bad.py").write_text("system = 3\n")
     with pytest.raises(TypeError, match="ODE or a Map"):
         load_system("bad.py:system")
+
+
+def test_cli_phase_regimes_shock_of_a_user_model(tmp_path, monkeypatch):
+    """The toggle switch through ``phase``, ``regimes`` and ``shock`` with ``--model``: the
+    bistable region is found (two attractors for large a and n), the symmetric fractions are
+    near 1/2, the 50% knock-down recovers and the minimal fatal shock crosses the diagonal."""
+    (tmp_path / "toggle_model.py").write_text(MODEL)
+    monkeypatch.chdir(tmp_path)
+    box = ["--model", "toggle_model.py:system", "--grid-lo", "0", "--grid-hi", "5", "--cells",
+           "41", "--no-progress"]
+    out = str(tmp_path / "p")
+    assert _run(["phase", *box, "--x", "a", "--x-range", "0.5", "4", "--nx", "3", "--y", "n",
+                 "--y-range", "1", "3", "--ny", "2", "--n-ic", "40", "--out", out]) == 0
+    d = np.load(out + ".npz")
+    assert d["n_attractors"].shape == (2, 3)
+    assert d["n_attractors"][0, 0] == 1 and d["n_attractors"][1, 2] == 2  # (a, n) = (4, 3)
+    assert str(d["x_param"]) == "a" and list(d["state_names"]) == ["u", "v"]
+    out = str(tmp_path / "r")
+    assert _run(["regimes", *box, "--param", "a", "--range", "1", "4", "--n-values", "3",
+                 "--n-ic", "200", "--out", out]) == 0
+    d = np.load(out + ".npz")
+    np.testing.assert_allclose(d["values"], [1.0, 2.5, 4.0])
+    assert d["present"][0].sum() == 1 and d["present"][-1].sum() == 2
+    last = d["fractions"][-1][d["present"][-1]]
+    assert np.all(np.abs(last - 0.5) < 0.1)  # symmetric toggle: 1/2 each within sampling
+    out = str(tmp_path / "s")
+    assert _run(["shock", *box, "--set", "a=4", "--magnitude", "0.5", "--out", out]) == 0
+    d = np.load(out + ".npz")
+    assert bool(d["recovered"]) and bool(d["fatal_success"])
+    xs = d["x_star"] + d["fatal_shock"]
+    assert (xs[0] - xs[1]) * (d["x_star"][0] - d["x_star"][1]) <= 0.05  # at/over the diagonal
+
+
+def test_cli_user_model_flag_errors_are_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "toggle_model.py").write_text(MODEL)
+    monkeypatch.chdir(tmp_path)
+    m = ["--model", "toggle_model.py:system", "--no-progress"]
+    assert _run(["phase", *m, "--y", "n"]) == 2
+    assert "--x is required with --model" in capsys.readouterr().err
+    assert _run(["phase", *m, "--x", "b", "--y", "n"]) == 2
+    assert "no such parameter; its parameters are a, n" in capsys.readouterr().err
+    assert _run(["regimes", *m, "--param", "a"]) == 2
+    assert "--range LO HI is required" in capsys.readouterr().err
+    assert _run(["shock", *m, "--set", "zz=1"]) == 2
+    assert "--set 'zz'" in capsys.readouterr().err
+    assert _run(["shock", *m, "--grid-hi", "5", "--cells", "41", "--attractor", "7"]) == 2
+    assert "--attractor must be in [1, " in capsys.readouterr().err
