@@ -147,16 +147,9 @@ def _run_share(X0, lo, hi, kind, r, A, M, q, rtol, atol, h0, max_iter, ftol, t_m
                         code = 5
                 if code < 0:
                     break  # this lane steps
-                _finish(idx[ell], ell, code, y, t, steps, Yend, status, t_stop, n_steps)
-                if nxt < hi:
-                    idx[ell] = nxt
-                    nxt += 1
-                    _load(X0, idx[ell], ell, y, k1, h, t, facmin, steps, kind, r, A, M, q, h0,
-                          x1, f1, w1)
-                else:
-                    idx[ell] = -1
-                    n_active -= 1
-                    h[ell] = 0.0
+                nxt, n_active = _retire(ell, code, nxt, hi, n_active, X0, idx, y, k1, h, t,
+                                        facmin, steps, kind, r, A, M, q, h0, x1, f1, w1,
+                                        Yend, status, t_stop, n_steps)
         if n_active == 0:
             break
         # one DP5(4) attempt on every lane (idle lanes compute on their last state, h = 0)
@@ -212,16 +205,9 @@ def _run_share(X0, lo, hi, kind, r, A, M, q, rtol, atol, h0, max_iter, ftol, t_m
                 h[ell] *= 0.25
                 facmin[ell] = 0.2
                 if h[ell] < 1e-12:
-                    _finish(idx[ell], ell, 3, y, t, steps, Yend, status, t_stop, n_steps)
-                    if nxt < hi:
-                        idx[ell] = nxt
-                        nxt += 1
-                        _load(X0, idx[ell], ell, y, k1, h, t, facmin, steps, kind, r, A, M, q,
-                              h0, x1, f1, w1)
-                    else:
-                        idx[ell] = -1
-                        n_active -= 1
-                        h[ell] = 0.0
+                    nxt, n_active = _retire(ell, 3, nxt, hi, n_active, X0, idx, y, k1, h, t,
+                                            facmin, steps, kind, r, A, M, q, h0, x1, f1, w1,
+                                            Yend, status, t_stop, n_steps)
                 continue
             if err <= 1.0:
                 t[ell] = t_end if last[ell] else t[ell] + h[ell]
@@ -244,19 +230,27 @@ def _run_share(X0, lo, hi, kind, r, A, M, q, rtol, atol, h0, max_iter, ftol, t_m
                     if last[ell]:
                         code = 0
                 if code >= 0:
-                    _finish(idx[ell], ell, code, y, t, steps, Yend, status, t_stop, n_steps)
-                    if nxt < hi:
-                        idx[ell] = nxt
-                        nxt += 1
-                        _load(X0, idx[ell], ell, y, k1, h, t, facmin, steps, kind, r, A, M, q,
-                              h0, x1, f1, w1)
-                    else:
-                        idx[ell] = -1
-                        n_active -= 1
-                        h[ell] = 0.0
+                    nxt, n_active = _retire(ell, code, nxt, hi, n_active, X0, idx, y, k1, h,
+                                            t, facmin, steps, kind, r, A, M, q, h0, x1, f1, w1,
+                                            Yend, status, t_stop, n_steps)
             else:
                 h[ell] = h[ell] * max(0.2, 0.9 * err ** (-0.2))
                 facmin[ell] = 1.0
+
+
+@njit
+def _retire(ell, code, nxt, hi, n_active, X0, idx, y, k1, h, t, facmin, steps, kind, r, A, M, q,
+            h0, x1, f1, w1, Yend, status, t_stop, n_steps):
+    """Outputs of lane ``ell``'s orbit (stop ``code``), then the next orbit of the share on the
+    lane, or the lane idles (``h = 0``); returns the new ``(nxt, n_active)``."""
+    _finish(idx[ell], ell, code, y, t, steps, Yend, status, t_stop, n_steps)
+    if nxt < hi:
+        idx[ell] = nxt
+        _load(X0, nxt, ell, y, k1, h, t, facmin, steps, kind, r, A, M, q, h0, x1, f1, w1)
+        return nxt + 1, n_active
+    idx[ell] = -1
+    h[ell] = 0.0
+    return nxt, n_active - 1
 
 
 @njit
