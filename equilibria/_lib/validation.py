@@ -173,9 +173,16 @@ def check_simplex(p, name: str, *, atol: float = 1e-8, ndim: int = 1, strict: bo
     """Validate a probability vector (or rows of a matrix when ``ndim=2``).
 
     Entries must be finite and non-negative (positive if ``strict``) and sum to one within
-    ``atol``.  Returns the float64 array.
+    ``atol`` (for a float32 / float16 input within ``max(atol, 2 K eps)`` of its dtype, and the
+    float64 result is renormalised).  Returns the float64 array.
     """
+    raw_dtype = getattr(p, "dtype", None)
     arr = as_float_array(p, name, ndim=ndim, min_size=1)
+    narrow = raw_dtype is not None and raw_dtype.kind == "f" and raw_dtype.itemsize < 8
+    if narrow:
+        # a float32 (or float16) probability vector is off by a few of its own eps: accept it
+        # within that rounding and renormalise in float64
+        atol = max(atol, 2.0 * arr.shape[-1] * float(np.finfo(raw_dtype).eps))
     if np.any(arr < 0):
         raise ValueError(f"`{name}` must be a probability vector: found negative entry "
                          f"{arr.min():.6g}")
@@ -185,6 +192,8 @@ def check_simplex(p, name: str, *, atol: float = 1e-8, ndim: int = 1, strict: bo
     if np.any(np.abs(sums - 1.0) > atol):
         worst = float(np.max(np.abs(sums - 1.0)))
         raise ValueError(f"`{name}` must sum to 1 (atol={atol:g}), off by {worst:.3g}")
+    if narrow:
+        arr = arr / arr.sum(axis=-1, keepdims=True)
     return arr
 
 

@@ -24,6 +24,7 @@ import functools
 import numpy as np
 
 from equilibria._lib.sweep import parallel_map
+from equilibria._lib.validation import as_float_array, check_scalar
 
 from .model import CoexistenceModel, classify
 from .systems import LVSystem
@@ -40,12 +41,13 @@ UNSTABLE_REL = 1e-9
 #: Newton-polished centers with a coordinate below ``-NONNEG_SLACK`` are rejected (median kept)
 NONNEG_SLACK = 1e-9
 
-def _system(model) -> LVSystem:
+def _system(model, name: str = "model") -> LVSystem:
     if isinstance(model, CoexistenceModel):
         return model.system
     if isinstance(model, LVSystem):
         return model
-    raise TypeError(f"`model` must be a CoexistenceModel or LVSystem, got {type(model).__name__}")
+    raise TypeError(f"`{name}` must be a CoexistenceModel or LVSystem, got "
+                    f"{type(model).__name__}")
 
 
 #: outcome class of a recurrent attractor, per kind: (CoexistenceModel, other systems)
@@ -69,7 +71,7 @@ def _class_of(model, x, kind: str = "equilibrium") -> str:
 # ------------------------------------------------------------------------------------------
 def _run_chunk(system, X0, t_end, ftol, rtol, atol, max_iter):
     run = system.simulate_batch(X0, t_end, ftol=ftol, rtol=rtol, atol=atol,
-                                max_iter=max_iter)
+                                max_iter=max_iter, warn=False)
     return run.x, run.status
 
 
@@ -129,7 +131,7 @@ def identify_attractors(system: LVSystem, X, status, *, ftol: float = 1e-6,
 
     Parameters
     ----------
-    system : LVSystem
+    system : LVSystem or CoexistenceModel
         The system the end states belong to.
     X : array_like, shape (m, n)
         End states of ``m`` integrations (e.g. ``BatchRun.x``).
@@ -152,9 +154,43 @@ def identify_attractors(system: LVSystem, X, status, *, ftol: float = 1e-6,
         One equilibrium per attractor (cluster center polished by Newton), ordered by decreasing
         basin size; shape ``(0, n)`` when nothing converged.
     """
-    lab = _label_orbits(system, np.asarray(X, dtype=float), np.asarray(status), ftol=ftol,
-                        cluster_tol=cluster_tol, recurrence=None)
+    system = _system(system, "system")
+    X, status = _check_end_states(system, X, status)
+    ftol = check_scalar(ftol, "ftol", lo=0)
+    cluster_tol = check_scalar(cluster_tol, "cluster_tol", lo=0, lo_inclusive=False)
+    lab = _label_orbits(system, X, status, ftol=ftol, cluster_tol=cluster_tol,
+                        recurrence=None)
     return lab[0], lab[1]
+
+
+def _check_end_states(system, X, status):
+    """``X`` (m, n) and ``status`` (m,) validated: integer statuses in ``STATUS_NAMES``; NaN or
+    inf only in rows that diverged or failed (status 2-5); finite rows non-negative."""
+    from .systems import STATUS_NAMES
+
+    X = as_float_array(X, "X", ndim=2, finite=False)
+    if X.shape[1] != system.n:
+        raise ValueError(f"`X` must have {system.n} columns (the state dimension), got shape "
+                         f"{X.shape}")
+    st = as_float_array(status, "status", ndim=1)
+    if st.shape[0] != X.shape[0]:
+        raise ValueError(f"`status` must have one entry per row of `X` ({X.shape[0]}), got "
+                         f"{st.shape[0]}")
+    if np.any(st != np.round(st)) or np.any(~np.isin(st, list(STATUS_NAMES))):
+        bad = st[(st != np.round(st)) | ~np.isin(st, list(STATUS_NAMES))][0]
+        raise ValueError(f"`status` entries must be integer codes in {sorted(STATUS_NAMES)} "
+                         f"(see STATUS_NAMES), found {bad:g}")
+    st = st.astype(np.int64)
+    good = np.isin(st, (0, 1))
+    if not np.all(np.isfinite(X[good])):
+        i = int(np.flatnonzero(good & ~np.all(np.isfinite(X), axis=1))[0])
+        raise ValueError(f"`X` row {i} is not finite but its `status` is {st[i]} (converged "
+                         "rows must be finite)")
+    fin = np.all(np.isfinite(X), axis=1)
+    if np.any(X[fin] < 0):
+        raise ValueError(f"`X` must be non-negative (states), found minimum "
+                         f"{float(X[fin].min()):.6g}")
+    return X, st
 
 
 def _rec_batch(system, kw, item):

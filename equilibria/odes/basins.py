@@ -30,7 +30,7 @@ from equilibria._lib.validation import as_float_array, check_int, check_scalar
 from .attractors import (GENERIC_CLASSES, SPECIAL_NAMES as _SPECIAL, _class_of, _label_orbits,
                          _run_chunk, _system)
 from .model import OUTCOME_CLASSES, CoexistenceModel
-from .options import SweepOptions, as_options
+from .options import SweepOptions, as_options, check_budget
 from .systems import LVSystem
 
 if TYPE_CHECKING:
@@ -127,15 +127,23 @@ def _slice(model, u, v, axes, base):
             du, dv = np.eye(n)[0], np.eye(n)[1 % n]
             labels = (f"initial {system.names[0]}", f"initial {system.names[1 % n]}")
     else:
-        du = as_float_array(axes[0], "axes[0]", shape=(n,))
-        dv = as_float_array(axes[1], "axes[1]", shape=(n,))
+        ax = as_float_array(axes, "axes", shape=(2, n))
+        du, dv = ax[0], ax[1]
         labels = ("u", "v")
     if base is None:
         base = np.zeros(n) if isinstance(model, CoexistenceModel) or axes is not None else \
             np.full(n, 0.5) * (1 - np.eye(n)[0] - np.eye(n)[1 % n])
     base = as_float_array(base, "base", shape=(n,), nonneg=True)
     U, V = np.meshgrid(u, v)
-    X0 = base[None, :] + U.reshape(-1, 1) * du[None, :] + V.reshape(-1, 1) * dv[None, :]
+    with np.errstate(over="ignore", invalid="ignore"):
+        X0 = base[None, :] + U.reshape(-1, 1) * du[None, :] + V.reshape(-1, 1) * dv[None, :]
+    if not np.all(np.isfinite(X0)):
+        raise ValueError("the slice x0 = `base` + u e_u + v e_v (e_u, e_v the `axes`, u, v in "
+                         "`u_range`, `v_range`) overflows; scale them down")
+    if np.any(X0 < 0):
+        raise ValueError("the slice x0 = `base` + u e_u + v e_v (e_u, e_v the `axes`, u, v in "
+                         f"`u_range`, `v_range`) leaves the non-negative orthant (minimum "
+                         f"{float(X0.min()):.3g}); use non-negative `axes` and `base`")
     return X0, labels, (base, du, dv)
 
 
@@ -173,7 +181,8 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
         An ODE or Map is handed to :func:`~equilibria.odes.basins_of_attraction` (then
         ``grid`` must be a :class:`~equilibria.odes.Grid` and the slice options are unused).
     grid : int >= 2, or Grid
-        Points per axis of the slice (a Grid for an ODE or Map).
+        Points per axis of the slice (a Grid for an ODE or Map); ``grid^2`` states must fit the
+        memory budget of :func:`~equilibria.odes.options.check_budget` (else ``ValueError``).
     u_range, v_range : (float, float), >= 0
     axes : (array (n,), array (n,)), optional
         Slice directions ``e_u``, ``e_v``.
@@ -186,7 +195,8 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
         ``n_samples``, ``recurrence_tol``, ``near_tol``); the defaults of
         :class:`~equilibria.odes.options.SweepOptions` when omitted.
     chunks : int, optional
-        Work items of the integration (default ``min(64, grid^2 // 2048)``).
+        Work items of the integration (default ``min(64, grid^2 // 2048)``), at most
+        ``grid^2``.
     executor : concurrent.futures.Executor, optional
     progress : bool
         tqdm progress bar (``False`` turns it off).
@@ -213,6 +223,7 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
         return basins_of_attraction(model, grid, executor=executor, progress=progress)
     system = _system(model)
     grid = check_int(grid, "grid", lo=2)
+    check_budget(grid * grid, system.n, "grid")
     u_range = as_float_array(u_range, "u_range", shape=(2,), nonneg=True)
     v_range = u_range if v_range is None else as_float_array(v_range, "v_range", shape=(2,),
                                                              nonneg=True)
@@ -220,7 +231,8 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
     v = np.linspace(v_range[0], v_range[1], grid)
     X0, labels_ax, basis = _slice(model, u, v, axes, base)
     if axis_labels is not None:
-        if len(axis_labels) != 2 or not all(isinstance(a, str) for a in axis_labels):
+        if isinstance(axis_labels, str) or not isinstance(axis_labels, (tuple, list)) or \
+                len(axis_labels) != 2 or not all(isinstance(a, str) for a in axis_labels):
             raise ValueError(f"`axis_labels` must be two strings, got {axis_labels!r}")
         labels_ax = tuple(axis_labels)
     opt = as_options(options)
@@ -228,7 +240,7 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
     cluster_tol = opt.cluster_tol
     rec = opt.recurrence_options()
     chunks = check_int(chunks if chunks is not None else max(1, min(64, X0.shape[0] // 2048)),
-                       "chunks", lo=1)
+                       "chunks", lo=1, hi=X0.shape[0])
     parts = np.array_split(X0, chunks)
     fn = functools.partial(_run_chunk_star, system, t_end, ftol, rtol, atol, max_iter)
     out = parallel_map(fn, parts, executor=executor, progress=progress, desc="basin sweep")
@@ -381,15 +393,25 @@ def basin_continuation(model, param: str, values, *, grid: int = 40,
         raise TypeError("`model` must be a CoexistenceModel, a callable value -> model, or an "
                         "ODE/Map (with state_grid=)")
     if not isinstance(param, str):
-        raise TypeError("`param` must be a str")
+        raise TypeError(f"`param` must be a str, got {type(param).__name__}")
     values = as_float_array(values, "values", ndim=1, min_size=1)
     match_tol = check_scalar(match_tol, "match_tol", lo=0, lo_inclusive=False)
+    grid = check_int(grid, "grid", lo=2)
+    n_state = model.n if isinstance(model, CoexistenceModel) else 1
+    check_budget(grid * grid, n_state, "grid")
     bad = sorted(set(slice_kw) - {"u_range", "v_range", "axes", "base", "axis_labels", "chunks"})
     if bad:
         raise TypeError(f"unknown basin_sweep option(s) {bad}; integration settings go in "
                         "`options=SweepOptions(...)`")
-    sweep_kw = dict(slice_kw, grid=check_int(grid, "grid", lo=2), options=as_options(options))
-    first = _model_at(model, param, float(values[0]))  # validates the name / factory early
+    sweep_kw = dict(slice_kw, grid=grid, options=as_options(options))
+    # validate the name and every value early (cheap for the model; the factory once)
+    for v in (values if isinstance(model, CoexistenceModel) else values[:1]):
+        try:
+            _model_at(model, param, float(v))
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"cannot build the model at `param`={param!r} = {float(v):g} (an "
+                            f"entry of `values`): {exc}") from None
+    first = _model_at(model, param, float(values[0]))
     names = OUTCOME_CLASSES if isinstance(first, CoexistenceModel) else GENERIC_CLASSES
     out = parallel_map(functools.partial(_basin_at, model, param, sweep_kw), list(values),
                        executor=executor, progress=progress, desc=f"continuation in {param}")

@@ -73,11 +73,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import numbers
 from typing import Any
 
 import numpy as np
 
-from equilibria._lib.validation import (as_float_array, check_option, check_psd, check_scalar)
+from equilibria._lib.validation import (as_float_array, check_int, check_option, check_psd,
+                                        check_scalar)
 
 from .systems import LVSystem
 
@@ -85,6 +87,12 @@ __all__ = ["CoexistenceModel", "Indices", "LAYERS", "PRESETS", "OUTCOME_CLASSES"
            "classify"]
 
 LAYERS = ("physical", "psychological", "social")
+#: values of :attr:`Indices.dominant`
+DOMINANT_SIDES = ("AI", "humans", "none")
+#: largest ``n_h + n_a`` accepted: the state has ``n = 3 (n_h + n_a)`` coordinates and the
+#: model holds several dense ``n x n`` matrices (``G``, ``A``, ``B``), so this keeps each
+#: below ~72 MB
+MAX_NODES = 1000
 PRESETS = ("governed", "ungoverned", "overgoverned", "lock_in")
 #: outcome classes of an attractor, in plotting order
 OUTCOME_CLASSES = ("coexistence", "weak coexistence", "AI domination", "human domination",
@@ -121,6 +129,13 @@ class Indices:
     development: float
     human_level: float
 
+    def __post_init__(self):
+        for f in ("coexistence", "domination", "conflict", "development", "human_level"):
+            object.__setattr__(self, f, check_scalar(getattr(self, f), f, lo=0, hi=1))
+        if not isinstance(self.dominant, str):
+            raise TypeError(f"`dominant` must be a str, got {type(self.dominant).__name__}")
+        check_option(self.dominant, "dominant", DOMINANT_SIDES)
+
     def asdict(self) -> dict:
         return dataclasses.asdict(self)
 
@@ -144,6 +159,8 @@ def classify(ix: Indices) -> str:
         ``"human domination"``, ``"coexistence"``, ``"weak coexistence"`` (the rules above are
         applied in this order; see :data:`OUTCOME_CLASSES`).
     """
+    if not isinstance(ix, Indices):
+        raise TypeError(f"`ix` must be an Indices, got {type(ix).__name__}")
     if ix.development < 0.1 and ix.human_level < 0.1:
         return "collapse"
     if ix.development < 0.5:
@@ -156,10 +173,11 @@ def classify(ix: Indices) -> str:
 
 
 def _layer_arr(v, name, shape):
-    arr = np.asarray(v, dtype=float)
-    if arr.ndim == 0:
-        arr = np.full(shape, float(arr))
-    return as_float_array(arr, name, shape=shape)
+    """``v`` (a scalar or an array of ``shape``) validated and broadcast to ``shape``."""
+    arr = as_float_array(v, name)
+    if isinstance(v, (numbers.Real, np.ndarray)) and np.ndim(v) == 0:  # a scalar: broadcast
+        return np.full(shape, float(arr.reshape(-1)[0]))
+    return as_float_array(arr, name, shape=shape, copy=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,7 +187,7 @@ class CoexistenceModel:
     Parameters
     ----------
     n_h, n_a : int
-        Human groups and AI systems per layer.
+        Human groups and AI systems per layer, ``n_h + n_a <= 1000`` (:data:`MAX_NODES`).
     r_h : array (3, n_h) or scalar
         Human intrinsic rates.
     r_a : array (3, n_a) or scalar
@@ -235,12 +253,16 @@ class CoexistenceModel:
     balance_tol: float = 0.2
 
     def __post_init__(self):
-        from equilibria._lib.validation import check_int
-        nh = check_int(self.n_h, "n_h", lo=1)
-        na = check_int(self.n_a, "n_a", lo=1)
+        nh = check_int(self.n_h, "n_h", lo=1, hi=MAX_NODES)
+        na = check_int(self.n_a, "n_a", lo=1, hi=MAX_NODES)
+        if nh + na > MAX_NODES:
+            raise ValueError(f"`n_h` + `n_a` must be <= {MAX_NODES} (dense n x n matrices with "
+                             f"n = 3 (n_h + n_a)), got n_h={nh}, n_a={na}")
+        set_ = functools.partial(object.__setattr__, self)
+        set_("n_h", nh)
+        set_("n_a", na)
         m = nh + na
         n = 3 * m
-        set_ = functools.partial(object.__setattr__, self)
         set_("r_h", _layer_arr(self.r_h, "r_h", (3, nh)))
         set_("r_a", _layer_arr(self.r_a, "r_a", (3, na)))
         set_("s_h", _layer_arr(self.s_h, "s_h", (3, nh)))
@@ -263,7 +285,7 @@ class CoexistenceModel:
             Lc = m * np.eye(m) - np.ones((m, m))
             L = np.stack([Lc] * 3)
         else:
-            L = as_float_array(self.L, "L", shape=(3, m, m))
+            L = as_float_array(self.L, "L", shape=(3, m, m), copy=True)
             for l in range(3):
                 check_psd(L[l], "L")
                 if np.any(np.abs(L[l].sum(axis=1)) > 1e-9 * max(1.0, np.abs(L[l]).max())):
@@ -289,10 +311,9 @@ class CoexistenceModel:
                         G[hi, aj] -= self.mediation
                         G[aj, hi] -= self.mediation
         else:
-            G = check_psd(as_float_array(self.G, "G", shape=(n, n)), "G")
+            G = check_psd(as_float_array(self.G, "G", shape=(n, n), copy=True), "G")
         set_("G", G)
-        xr = np.asarray(self.x_ref, dtype=float)
-        xr = np.full(n, float(xr)) if xr.ndim == 0 else xr
+        xr = _layer_arr(self.x_ref, "x_ref", (n,))
         set_("x_ref", as_float_array(xr, "x_ref", shape=(n,), positive=True))
 
     # ------------------------------------------------------------------ structure
@@ -485,6 +506,8 @@ class CoexistenceModel:
     def uniform_state(self, human: float, ai: float) -> np.ndarray:
         """State with every human level ``human`` and every AI level ``ai`` (the default 2-D
         slice)."""
+        human = check_scalar(human, "human", lo=0)
+        ai = check_scalar(ai, "ai", lo=0)
         x = np.zeros(self.n)
         x[self.human_index] = human
         x[self.ai_index] = ai
@@ -516,9 +539,15 @@ class CoexistenceModel:
             # governance-mediated exchange: -g G_ij > 0 between humans and AI
             Ghl = self.G[l * m:l * m + nh, l * m + nh:(l + 1) * m]
             ben += 2.0 * self.g * float(h @ np.maximum(-Ghl, 0.0) @ a)
+        if not (np.isfinite(conf) and np.isfinite(ben) and np.isfinite(tot)):
+            raise ValueError(f"the conflict / benefit flows overflow at `x` (max |x| = "
+                             f"{float(np.max(x)):.3g}); scale the state down")
         burden = conf / (conf + ben) if conf + ben > 0 else 0.0
-        return Indices(coexistence=float(pres * (1 - dom)), domination=dom, dominant=side,
-                       conflict=float(burden), development=P_a, human_level=P_h)
+        def unit(v):  # rounding guard: the indices are in [0, 1] by construction
+            return float(min(1.0, max(0.0, v)))
+
+        return Indices(coexistence=unit(pres * (1 - dom)), domination=dom, dominant=side,
+                       conflict=unit(burden), development=unit(P_a), human_level=unit(P_h))
 
     def outcome(self, x) -> str:
         """Outcome class of the state ``x`` (see :func:`classify`)."""

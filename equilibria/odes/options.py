@@ -17,6 +17,22 @@ __all__ = ["SweepOptions", "REGIME_OPTIONS"]
 
 #: integration bound of the recurrence fallback: a state with a coordinate above it diverged
 RECURRENCE_BOUND = 1e8
+#: largest recurrence sample per orbit (``n_samples``): the fallback holds
+#: ``(n_samples + 1) x n`` floats per continued orbit
+MAX_SAMPLES = 1_000_000
+#: memory budget (bytes) of the arrays a sweep allocates up front (initial states, end states
+#: and their copies): checked before allocating
+MEMORY_BUDGET = 2 * 2**30
+
+
+def check_budget(n_points: int, n: int, name: str, *, copies: int = 4) -> None:
+    """Raise ``ValueError`` naming ``name`` when ``n_points`` states of dimension ``n`` (about
+    ``copies`` float64 arrays of them) exceed :data:`MEMORY_BUDGET`."""
+    need = float(n_points) * float(n) * 8.0 * copies
+    if need > MEMORY_BUDGET:
+        raise ValueError(f"`{name}` asks for {n_points:.3g} initial states of dimension {n} "
+                         f"(~{need / 2**30:.3g} GiB), above the {MEMORY_BUDGET / 2**30:g} GiB "
+                         f"budget of one sweep; lower `{name}`")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -51,7 +67,7 @@ class SweepOptions:
         Run the recurrence fallback on orbits that did not settle.
     window : float > 0, optional
         Length of the recurrence window (default ``t_end``).
-    n_samples : int >= 8, default 1000
+    n_samples : int in [8, 1_000_000], default 1000
         Samples of the recurrence window.
     recurrence_tol : float > 0, default 1e-2
         Return distance (relative) of the periodic test.
@@ -84,7 +100,7 @@ class SweepOptions:
                        atol=check_scalar(self.atol, "atol", **pos),
                        max_iter=check_int(self.max_iter, "max_iter", lo=1),
                        cluster_tol=check_scalar(self.cluster_tol, "cluster_tol", **pos),
-                       n_samples=check_int(self.n_samples, "n_samples", lo=8),
+                       n_samples=check_int(self.n_samples, "n_samples", lo=8, hi=MAX_SAMPLES),
                        recurrence_tol=check_scalar(self.recurrence_tol, "recurrence_tol", **pos),
                        near_tol=check_scalar(self.near_tol, "near_tol", **pos))
         if self.window is not None:

@@ -33,6 +33,17 @@ PARAM_LABELS = {"g": "governance strength g", "reciprocity": "reciprocity scale"
                 "freedom": "developmental freedom"}
 
 
+def _check_title(title) -> None:
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"`title` must be a str or None, got {type(title).__name__}")
+
+
+def _check_result(res, cls_name: str, fields) -> None:
+    missing = [f for f in fields if not hasattr(res, f)]
+    if missing:
+        raise TypeError(f"`res` must be a {cls_name}, got {type(res).__name__}")
+
+
 def plot_basins(res, ax=None, title: str | None = None):
     """Basin image with a legend of attractors (outcome class, basin fraction).
 
@@ -50,6 +61,8 @@ def plot_basins(res, ax=None, title: str | None = None):
     matplotlib.figure.Figure
         The figure holding ``ax``.
     """
+    _check_title(title)
+    _check_result(res, "BasinResult", ("labels", "attractors", "classes", "u", "v"))
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
@@ -128,6 +141,8 @@ def plot_continuation(res, ax=None, title: str | None = None):
     matplotlib.figure.Figure
         The figure holding ``ax``.
     """
+    _check_title(title)
+    _check_result(res, "ContinuationResult", ("values", "class_fractions", "class_names"))
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -168,6 +183,8 @@ def plot_regimes(res, ax=None, title: str | None = None):
     matplotlib.figure.Figure
         The figure holding ``ax``.
     """
+    _check_title(title)
+    _check_result(res, "RegimeResult", ("classes", "multistable", "x_values", "y_values"))
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.lines import Line2D
@@ -217,6 +234,8 @@ def plot_shock(res, ax=None, title: str | None = None):
     matplotlib.figure.Figure
         The figure holding ``ax``.
     """
+    _check_title(title)
+    _check_result(res, "ShockResult", ("t", "y", "x_star", "tolerance"))
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -277,6 +296,8 @@ def plot_basins_generic(res, ax=None, title: str | None = None):
     matplotlib.figure.Figure
         The figure holding ``ax``.
     """
+    _check_title(title)
+    _check_result(res, "BasinsResult", ("basins", "axes", "attractors"))
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.lines import Line2D

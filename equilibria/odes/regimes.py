@@ -10,15 +10,19 @@ import functools
 import numpy as np
 
 from equilibria._lib.result import Result, Status, finish
+from equilibria._lib.rng import as_generator
 from equilibria._lib.sweep import parallel_map
-from equilibria._lib.validation import as_float_array, check_int
+from equilibria._lib.validation import as_float_array, check_int, check_option
 
 from .attractors import DIVERGED, _class_of, _label_orbits
 from .continuation import GenericRegimeResult, generic_regime_diagram
 from .dynamical import DynamicalSystem, IntegratorOptions
 from .mapper import Grid
-from .model import OUTCOME_CLASSES, CoexistenceModel, classify
-from .options import REGIME_OPTIONS, SweepOptions, as_options
+from .model import OUTCOME_CLASSES, PRESETS, CoexistenceModel, classify
+from .options import REGIME_OPTIONS, SweepOptions, as_options, check_budget
+
+#: largest number of initial states per cell of :func:`regime_diagram`
+MAX_IC = 100_000
 
 __all__ = ["RegimeResult", "regime_diagram", "regime_table", "format_table"]
 
@@ -77,7 +81,7 @@ def _regime_row(model, x_param, x_values, y_param, X0, kw, y):
         m = model.replace(**{x_param: xv, y_param: y})
         opt = kw["opt"]
         run = m.simulate_batch(X0, opt.t_end, ftol=opt.ftol, rtol=opt.rtol, atol=opt.atol,
-                               max_iter=opt.max_iter)
+                               max_iter=opt.max_iter, warn=False)
         lab, att, kinds, _ = _label_orbits(m.system, run.x, run.status, ftol=opt.ftol,
                                            cluster_tol=opt.cluster_tol, recurrence=kw["rec"],
                                            X0=X0)
@@ -160,7 +164,8 @@ def regime_diagram(model: CoexistenceModel | DynamicalSystem, x_param: str, x_va
     -------
     RegimeResult or GenericRegimeResult
         Coexistence model: ``classes``, ``multistable`` and ``coexistence`` of shape
-        ``(len(y_values), len(x_values))`` (rows follow ``y_values``).  ODE/Map: number of
+        ``(len(y_values), len(x_values))`` (rows follow ``y_values``); ``success=False`` with
+        a warning when some cell reached no attractor (its coexistence is NaN).  ODE/Map: number of
         attractors, dominant kind and fraction, ``multistable`` per cell (same shape).
 
     Raises
@@ -190,22 +195,45 @@ def regime_diagram(model: CoexistenceModel | DynamicalSystem, x_param: str, x_va
         extra = (["grid"] if grid is not None else []) + sorted(generic)
         raise TypeError(f"{extra} apply to an ODE/Map only, not to the CoexistenceModel")
     n_ic = 24 if n_ic is None else n_ic
+    for nm, p in (("x_param", x_param), ("y_param", y_param)):
+        if not isinstance(p, str):
+            raise TypeError(f"`{nm}` must be a str (a parameter name), got {type(p).__name__}")
+    if x_param == y_param:
+        raise ValueError(f"`x_param` and `y_param` must differ, got {x_param!r} twice")
     xv = as_float_array(x_values, "x_values", ndim=1, min_size=1)
     yv = as_float_array(y_values, "y_values", ndim=1, min_size=1)
-    n_ic = check_int(n_ic, "n_ic", lo=1)
-    rng = np.random.default_rng(seed)
-    X0 = np.exp(rng.uniform(np.log(0.01), np.log(3.0), size=(n_ic, model.n)))
+    n_ic = check_int(n_ic, "n_ic", lo=1, hi=MAX_IC)
+    check_budget(n_ic, model.n, "n_ic")
+    rng = as_generator(seed)
     opt = REGIME_OPTIONS if options is None else as_options(options)
     kw = {"opt": opt, "rec": opt.recurrence_options()}
-    model.replace(**{x_param: float(xv[0]), y_param: float(yv[0])})  # validate names early
+    # validate the names and every value early (one model per value of each axis)
+    for nm, p, vals, other, o0 in (("x", x_param, xv, y_param, yv[0]),
+                                   ("y", y_param, yv, x_param, xv[0])):
+        for v in vals:
+            try:
+                model.replace(**{p: float(v), other: float(o0)})
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"cannot build the model at `{nm}_param`={p!r} = {float(v):g} "
+                                f"(an entry of `{nm}_values`) with {other!r} = {float(o0):g} "
+                                f"(from `x_param`/`y_param`, `x_values`/`y_values`): {exc}") \
+                    from None
+    X0 = np.exp(rng.uniform(np.log(0.01), np.log(3.0), size=(n_ic, model.n)))
     rows = parallel_map(functools.partial(_regime_row, model, x_param, list(xv), y_param, X0,
                                           kw), list(yv), executor=executor, progress=progress,
                         desc="regime diagram")
     cls = np.array([r[0] for r in rows])
     multi = np.array([r[1] for r in rows])
     coex = np.array([r[2] for r in rows])
-    return finish(RegimeResult, success=True, status=Status.SUCCESS,
-                  message=f"{cls.size} cells", n_iter=int(cls.size), x_param=x_param,
+    empty = int(np.sum(~np.isfinite(coex)))
+    ok = empty == 0
+    msg = f"{cls.size} cells"
+    if not ok:
+        msg += (f"; {empty} cell(s) reached no attractor (class 'not converged' or "
+                "'diverged', coexistence NaN): raise `options.t_end` or `options.max_iter`, "
+                "or check the parameter values")
+    return finish(RegimeResult, success=ok, status=Status.SUCCESS if ok else Status.MAX_ITER,
+                  message=msg, n_iter=int(cls.size), x_param=x_param,
                   y_param=y_param, x_values=xv, y_values=yv, classes=cls, multistable=multi,
                   coexistence=coex)
 
@@ -225,14 +253,26 @@ def regime_table(names=("governed", "ungoverned", "overgoverned", "lock_in")) ->
 
     Parameters
     ----------
-    names : sequence of str, default all of :data:`PRESETS`
-        Preset names accepted by :meth:`CoexistenceModel.preset`.
+    names : str or sequence of str, default all of :data:`PRESETS`
+        Preset names accepted by :meth:`CoexistenceModel.preset` (a single name is one
+        preset).
 
     Returns
     -------
     list of dict
         The rows described above; for ``"lock_in"`` only the best and the worst stable state.
     """
+    if isinstance(names, str):
+        names = (names,)
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise TypeError(f"`names` must be a preset name or a sequence of them, got "
+                        f"{type(names).__name__}") from None
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"`names` must hold preset names (str), got {type(name).__name__}")
+        check_option(name, "names", PRESETS)
     rows = []
     for name in names:
         M = CoexistenceModel.preset(name)
@@ -264,6 +304,18 @@ def format_table(rows: list[dict]) -> str:
         A header line and one line per row (preset, g, coexistence, domination, dominant side,
         conflict, development, max Re, outcome), without a trailing newline.
     """
+    _KEYS = ("preset", "g", "state", "coexistence", "domination", "dominant", "conflict",
+             "development", "max_re", "outcome")
+    if isinstance(rows, (str, bytes, dict)) or not hasattr(rows, "__iter__"):
+        raise TypeError(f"`rows` must be a list of dict (regime_table rows), got "
+                        f"{type(rows).__name__}")
+    rows = list(rows)
+    for i, r in enumerate(rows):
+        if not isinstance(r, dict):
+            raise TypeError(f"`rows`[{i}] must be a dict, got {type(r).__name__}")
+        missing = [k for k in _KEYS if k not in r]
+        if missing:
+            raise ValueError(f"`rows`[{i}] lacks the key(s) {missing} of a regime_table row")
     head = ("preset", "g", "coexist.", "domin.", "side", "conflict", "develop.", "max Re",
             "outcome")
     lines = ["  ".join(f"{h:>10}" if i else f"{h:<13}" for i, h in enumerate(head))]

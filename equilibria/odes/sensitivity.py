@@ -15,8 +15,9 @@ import functools
 import numpy as np
 
 from equilibria._lib.result import Result, Status, finish
+from equilibria._lib.rng import as_generator
 from equilibria._lib.sweep import parallel_map
-from equilibria._lib.validation import check_int, check_option, check_scalar
+from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
 from .attractors import default_attractor
 from .model import CoexistenceModel
@@ -25,6 +26,11 @@ __all__ = ["SensitivityResult", "sensitivity"]
 
 #: a local derivative passes its finite-difference check at this relative discrepancy
 LOCAL_DISCREPANCY_TOL = 1e-3
+#: admissible relative steps ``h`` of the local method: below the lower end the step drowns
+#: in rounding, above the upper end the central difference is no derivative
+H_RANGE = (1e-12, 0.1)
+#: largest Sobol base sample ``n``
+MAX_SOBOL_N = 2**20
 
 
 # ------------------------------------------------------------------------------------------
@@ -43,7 +49,7 @@ class SensitivityResult(Result):
     x_star: np.ndarray | None = None
     dx_dp: np.ndarray | None = None
     dx_dp_fd: np.ndarray | None = None
-    max_rel_discrepancy: float = np.nan
+    max_rel_discrepancy: float | None = None
     dindex_dp: dict | None = None
     first_order: dict | None = None
     total_order: dict | None = None
@@ -52,16 +58,18 @@ class SensitivityResult(Result):
 _INDEX_NAMES = ("coexistence", "domination", "conflict", "development")
 
 
-def _equilibrium_near(system, x0):
-    P, ok = system._newton(np.asarray(x0, float)[None, :], max_iter=100, tol=1e-13)
-    if not ok[0]:
-        raise RuntimeError("Newton did not converge near the equilibrium")
+def _equilibrium_near(system, x0, name="x_star"):
+    with np.errstate(all="ignore"):
+        P, ok = system._newton(np.asarray(x0, float)[None, :], max_iter=100, tol=1e-13)
+    if not ok[0] or not np.all(np.isfinite(P[0])):
+        raise ValueError(f"Newton did not converge to an equilibrium from `{name}` (max |x| = "
+                         f"{float(np.max(np.abs(x0))):.3g}); start it nearer an equilibrium")
     return P[0]
 
 
 def _attractor_from(model, x0, t_end=3000.0):
     run = model.simulate_batch(np.asarray(x0, float)[None, :], t_end, ftol=1e-11, rtol=1e-9,
-                               atol=1e-12)
+                               atol=1e-12, warn=False)
     if run.status[0] not in (0, 1):  # diverged / failed: no attractor state
         return np.full(model.n, np.nan)
     return run.x[0]
@@ -104,20 +112,22 @@ def sensitivity(model: CoexistenceModel, params=("g", "reciprocity", "freedom"),
     Parameters
     ----------
     model : CoexistenceModel
-    params : sequence of str, default ("g", "reciprocity", "freedom")
-        Scalar parameters of the model, or ``"reciprocity"`` (base value 1) or
-        ``"conflict_asymmetry"``; at least one.
+    params : str or sequence of str, default ("g", "reciprocity", "freedom")
+        Scalar parameters of the model (fields other than ``n_h``, ``n_a``), or
+        ``"reciprocity"`` (base value 1) or ``"conflict_asymmetry"``; at least one, no
+        duplicates (a single name is one parameter).
     method : {"local", "sobol"}, default "local"
     x_star : array_like, shape (n,), optional
         Local method: starting point polished by Newton into the equilibrium; by default the
         stable equilibrium with the largest coexistence index.
-    h : float > 0, default 1e-5
+    h : float in [1e-12, 0.1], default 1e-5
         Local method: relative step, ``step = h * max(1, |p|)`` (one-sided second-order
         stencil at the edge of a parameter's admissible range).
     bounds : dict, optional
         Sobol method (required): parameter name -> finite ``(lo, hi)`` with ``lo < hi``.
     n : int, default 256
-        Sobol method: number of base samples, a power of 2 (``n (p + 2)`` model evaluations).
+        Sobol method: number of base samples, a power of 2 up to ``2**20`` (``n (p + 2)``
+        model evaluations).
     seed : int or Generator, default 0
         Sobol method: random state of the sampling.
     executor : concurrent.futures.Executor, optional
@@ -134,11 +144,24 @@ def sensitivity(model: CoexistenceModel, params=("g", "reciprocity", "freedom"),
         ``conflict``, ``development`` -> (p,)); ``success=False`` when some are NaN.
     """
     if not isinstance(model, CoexistenceModel):
-        raise TypeError("`model` must be a CoexistenceModel")
+        raise TypeError(f"`model` must be a CoexistenceModel, got {type(model).__name__}")
+    if not isinstance(method, str):
+        raise TypeError(f"`method` must be a str, got {type(method).__name__}")
     check_option(method, "method", ("local", "sobol"))
-    params = tuple(params)
+    if isinstance(params, str):
+        params = (params,)
+    try:
+        params = tuple(params)
+    except TypeError:
+        raise TypeError(f"`params` must be a parameter name or a sequence of them, got "
+                        f"{type(params).__name__}") from None
     if not params:
         raise ValueError("`params` must name at least one parameter")
+    if not all(isinstance(p, str) for p in params):
+        raise TypeError(f"`params` must hold parameter names (str), got {params!r}")
+    if len(set(params)) != len(params):
+        raise ValueError(f"`params` has duplicates: {params!r}")
+    rng = as_generator(seed)
     base_vals = {}
     for p in params:
         if p in ("reciprocity",):
@@ -147,16 +170,23 @@ def sensitivity(model: CoexistenceModel, params=("g", "reciprocity", "freedom"),
             base_vals[p] = (model.conflict_h - model.conflict_a) / max(
                 model.conflict_h + model.conflict_a, 1e-300)
         else:
-            v = getattr(model, p, None)
+            fields = {f.name for f in dataclasses.fields(model)} - {"n_h", "n_a"}
+            v = getattr(model, p, None) if p in fields else None
             if v is None or np.ndim(v) != 0:
-                raise ValueError(f"unknown or non-scalar parameter {p!r} in `params`")
+                valid = sorted(f for f in fields if np.ndim(getattr(model, f)) == 0) + \
+                    ["conflict_asymmetry", "reciprocity"]
+                raise ValueError(f"unknown or non-scalar parameter {p!r} in `params`; valid: "
+                                 f"{valid}")
             base_vals[p] = float(v)
     if method == "local":
-        h = check_scalar(h, "h", lo=0, lo_inclusive=False)
+        h = check_scalar(h, "h", lo=H_RANGE[0], hi=H_RANGE[1])
         system = model.system
         x_star = default_attractor(model, system) if x_star is None else \
             _equilibrium_near(system, system.check_state(x_star, "x_star"))
-        J = system.jacobian(x_star)
+        try:
+            J = system.jacobian(x_star)
+        except ValueError as exc:
+            raise ValueError(f"`x_star`: {exc}") from None
         dxdp = np.empty((system.n, len(params)))
         fd = np.empty_like(dxdp)
         for k, p in enumerate(params):
@@ -170,9 +200,14 @@ def sensitivity(model: CoexistenceModel, params=("g", "reciprocity", "freedom"),
                 stencil = [(model, -1.5), (mp, 2.0), (mp2, -0.5)]
             dfdp = sum(c * mk.field(x_star) for mk, c in stencil) / (2 * step if len(stencil)
                                                                       == 2 else step)
-            dxdp[:, k] = -np.linalg.solve(J, dfdp)
-            fd[:, k] = sum(c * _equilibrium_near(mk.system, x_star) for mk, c in stencil) / \
-                (2 * step if len(stencil) == 2 else step)
+            try:
+                dxdp[:, k] = -np.linalg.solve(J, dfdp)
+            except np.linalg.LinAlgError:
+                raise ValueError("the Jacobian at the equilibrium (from `x_star`) is singular: "
+                                 "the implicit-function derivative does not exist there") \
+                    from None
+            fd[:, k] = sum(c * _equilibrium_near(mk.system, x_star, "h") for mk, c in
+                           stencil) / (2 * step if len(stencil) == 2 else step)
         disc = float(np.max(np.abs(dxdp - fd)) / max(1e-12, np.max(np.abs(fd))))
         dind = {}
         for nm in _INDEX_NAMES:
@@ -197,15 +232,23 @@ def sensitivity(model: CoexistenceModel, params=("g", "reciprocity", "freedom"),
 
     if bounds is None:
         raise ValueError("`bounds` (dict name -> (lo, hi)) is required for method='sobol'")
+    if not isinstance(bounds, dict):
+        raise TypeError(f"`bounds` must be a dict name -> (lo, hi), got {type(bounds).__name__}")
     lohi = []
     for p in params:
         if p not in bounds:
             raise ValueError(f"`bounds` has no entry for {p!r}")
-        lo, hi = (float(b) for b in bounds[p])
+        lo, hi = as_float_array(bounds[p], f"bounds[{p!r}]", shape=(2,))
+        for v in (lo, hi):  # every sampled model must be valid: check both ends
+            try:
+                model.replace(**{p: float(v)})
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"`bounds`[{p!r}] = ({lo:g}, {hi:g}) leaves the admissible "
+                                 f"range of {p!r}: {exc}") from None
         if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
             raise ValueError(f"`bounds`[{p!r}] must be finite with lo < hi, got {(lo, hi)}")
         lohi.append((lo, hi))
-    n = check_int(n, "n", lo=2)
+    n = check_int(n, "n", lo=2, hi=MAX_SOBOL_N)
     if n & (n - 1):
         raise ValueError(f"`n` must be a power of 2 (Sobol' sequence), got {n}")
     x0 = model.uniform_state(1.0, 1.0)
@@ -217,7 +260,6 @@ def sensitivity(model: CoexistenceModel, params=("g", "reciprocity", "freedom"),
                            desc="sobol")
         return np.hstack(res)
 
-    rng = np.random.default_rng(seed)
     si = sobol_indices(func=func, n=n, dists=[uniform(loc=lo, scale=hi - lo)
                                               for lo, hi in lohi], random_state=rng)
     fo = {nm: np.asarray(si.first_order[i]) for i, nm in enumerate(_INDEX_NAMES)}

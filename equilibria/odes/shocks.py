@@ -20,6 +20,8 @@ __all__ = ["ShockResult", "shock_test"]
 SHOCK_GRID, WINDOW_GRID = 1501, 101
 #: tolerances of the post-shock integration
 SHOCK_RTOL, SHOCK_ATOL = 1e-8, 1e-11
+#: most bisection steps of the critical magnitude (the bracket also stops at float resolution)
+MAX_BISECT = 200
 #: horizon and stopping rule of a run that decides whether a shocked state stays in the basin
 BASIN_T_END, BASIN_FTOL, BASIN_RTOL, BASIN_ATOL = 2000.0, 1e-7, 1e-9, 1e-12
 
@@ -136,10 +138,14 @@ def shock_test(model, *, x_star=None, kind: str = "impulse", direction=None,
     critical : bool, default True
         Also compute the critical magnitude by bisection (impulse only).
     max_magnitude : float > 0, optional
-        Upper end of the bisection bracket; default 1 for the knock-down, 10 along a
-        ``direction``.
+        Upper end of the bisection bracket; default 1 for the knock-down (at most 1 there),
+        10 along a ``direction``.
     bisect_tol : float > 0, default 1e-3
-        Bracket length at which the bisection stops.
+        Bracket length at which the bisection stops (also after at most 200 halvings, or
+        when the bracket reaches float resolution).
+
+    Every argument is validated whatever ``kind`` is (e.g. ``duration`` must be > 0 even
+    for an impulse).
 
     Returns
     -------
@@ -147,16 +153,41 @@ def shock_test(model, *, x_star=None, kind: str = "impulse", direction=None,
         ``success=False`` (with a warning) when the post-shock trajectory diverged or failed.
     """
     system = _system(model)
+    if not isinstance(kind, str):
+        raise TypeError(f"`kind` must be a str, got {type(kind).__name__}")
     check_option(kind, "kind", ("impulse", "parameter"))
-    x_star = default_attractor(model, system) if x_star is None else \
-        system.check_state(x_star, "x_star")
+    if not isinstance(critical, (bool, np.bool_)):
+        raise TypeError(f"`critical` must be a bool, got {type(critical).__name__}")
     t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
     tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
+    duration = check_scalar(duration, "duration", lo=0, lo_inclusive=False)
+    if max_magnitude is not None:
+        max_magnitude = check_scalar(max_magnitude, "max_magnitude", lo=0, lo_inclusive=False)
+        if direction is None and kind == "impulse" and max_magnitude > 1:
+            raise ValueError(f"`max_magnitude` must be <= 1 for the proportional knock-down "
+                             f"(`direction`=None), got {max_magnitude:g}")
+    if param is not None and not isinstance(param, str):
+        raise TypeError(f"`param` must be a str (a parameter name), got {type(param).__name__}")
+    if value is not None:
+        value = check_scalar(value, "value")
+    shocked = None
+    if kind == "parameter":
+        if not isinstance(model, CoexistenceModel) or param is None or value is None:
+            raise ValueError("`param` and `value` are required for kind='parameter' (and a "
+                             "CoexistenceModel)")
+        try:
+            shocked = model.replace(**{param: value}).system
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"cannot set `param`={param!r} to `value`={value:g}: {exc}") \
+                from None
+    x_star = default_attractor(model, system) if x_star is None else \
+        system.check_state(x_star, "x_star")
     scale = tol * (1 + float(np.max(np.abs(x_star))))
     t_eval = np.linspace(0.0, t_end, SHOCK_GRID)
     if direction is not None:
         direction = as_float_array(direction, "direction", shape=(system.n,))
-        nrm = float(np.linalg.norm(direction))
+        big = float(np.max(np.abs(direction)))
+        nrm = float(np.linalg.norm(direction / big)) * big if big > 0 else 0.0
         if nrm == 0:
             raise ValueError("`direction` must be non-zero")
         direction = direction / nrm
@@ -171,11 +202,7 @@ def shock_test(model, *, x_star=None, kind: str = "impulse", direction=None,
         tr = run_from(_impulse_state(x_star, direction, magnitude))
         t, y = tr.t, tr.y
     else:
-        if not isinstance(model, CoexistenceModel) or param is None or value is None:
-            raise ValueError("`param` and `value` are required for kind='parameter' (and a "
-                             "CoexistenceModel)")
-        duration = check_scalar(duration, "duration", lo=0, lo_inclusive=False)
-        shocked = model.replace(**{param: value}).system
+        assert shocked is not None
         tw = np.linspace(0.0, duration, WINDOW_GRID)
         s1 = shocked.simulate(x_star, duration, t_eval=tw, rtol=SHOCK_RTOL, atol=SHOCK_ATOL)
         tr = run_from(np.maximum(np.nan_to_num(s1.y[-1], nan=0.0), 0.0))
@@ -192,13 +219,13 @@ def shock_test(model, *, x_star=None, kind: str = "impulse", direction=None,
         rec = np.inf
     crit = np.nan
     if critical and kind == "impulse":
-        hi = (1.0 if direction is None and max_magnitude is None
-              else check_scalar(max_magnitude if max_magnitude is not None else 10.0,
-                                "max_magnitude", lo=0, lo_inclusive=False))
+        hi = max_magnitude if max_magnitude is not None else \
+            (1.0 if direction is None else 10.0)
 
         def lost(mag):
             run = system.simulate_batch(_impulse_state(x_star, direction, mag)[None], BASIN_T_END,
-                                        ftol=BASIN_FTOL, rtol=BASIN_RTOL, atol=BASIN_ATOL)
+                                        ftol=BASIN_FTOL, rtol=BASIN_RTOL, atol=BASIN_ATOL,
+                                        warn=False)
             return not (run.status[0] in (0, 1) and
                         np.max(np.abs(run.x[0] - x_star)) <= scale)
 
@@ -206,8 +233,10 @@ def shock_test(model, *, x_star=None, kind: str = "impulse", direction=None,
             crit = np.inf
         else:
             lo = 0.0
-            while hi - lo > bisect_tol:
+            for _ in range(MAX_BISECT):
                 mid = 0.5 * (lo + hi)
+                if hi - lo <= bisect_tol or not lo < mid < hi:  # float resolution reached
+                    break
                 if lost(mid):
                     hi = mid
                 else:

@@ -38,8 +38,9 @@ def simulate_field(field, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
     ----------
     field : SymbolicField
         The vector field ``dx/dt = f(x; p)``.
-    x0 : array_like, shape (n,)
-        Initial state.
+    x0 : array_like, shape (n,), >= 0
+        Initial state (non-negative: the integrator clips negative components, see the note
+        below).
     t_end : float
         Final time (> 0).
     p : array_like, shape (len(field.params),), optional
@@ -68,7 +69,7 @@ def simulate_field(field, x0, t_end, p=None, *, t_eval=None, rtol: float = 1e-8,
 
     if not isinstance(field, SymbolicField):
         raise TypeError(f"`field` must be a SymbolicField, got {type(field).__name__}")
-    x0 = as_float_array(x0, "x0", shape=(field.n,))
+    x0 = as_float_array(x0, "x0", shape=(field.n,), nonneg=True)
     t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
     rtol = check_scalar(rtol, "rtol", lo=0, lo_inclusive=False)
     atol = check_scalar(atol, "atol", lo=0, lo_inclusive=False)

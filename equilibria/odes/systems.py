@@ -24,9 +24,11 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
+import numba
 import numpy as np
 
-from equilibria._lib.result import Result, Status, finish, status_message
+from equilibria._lib.result import Result, Status, finish, status_message, warn_status
+from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import (as_float_array, check_int, check_option, check_scalar,
                                         check_square)
 from equilibria.theory.stability import LocalStability, local_stability
@@ -36,6 +38,11 @@ from . import _kernels as K
 __all__ = ["LVSystem", "Trajectory", "BatchRun", "EquilibriumSet", "KINDS", "STATUS_NAMES"]
 
 KINDS = {"glv": 0, "replicator": 1, "holling": 2}
+
+#: largest number of random starts of ``equilibria(method="newton")``
+MAX_STARTS = 100_000
+#: largest state dimension of ``equilibria(method="support")`` (2^n supports)
+MAX_SUPPORT_N = 16
 
 #: integration statuses per initial condition
 STATUS_NAMES = {0: "t_end reached", 1: "steady state", 2: "diverged", 3: "non-finite",
@@ -126,6 +133,11 @@ class BatchRun:
     t_stop: np.ndarray
     n_steps: np.ndarray
 
+    @property
+    def success(self) -> bool:
+        """Whether every row reached ``t_end`` or a steady state (no NaN rows in ``x``)."""
+        return bool(np.all(np.isin(self.status, (0, 1))))
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
 class EquilibriumSet(Result):
@@ -192,21 +204,29 @@ class LVSystem:
     names: tuple = ()
 
     def __post_init__(self):
+        if not isinstance(self.kind, str):
+            raise TypeError(f"`kind` must be a str, got {type(self.kind).__name__}")
         check_option(self.kind, "kind", tuple(KINDS))
-        A = check_square(self.A, "A")
+        # copies: the stored arrays are made read-only, the caller's must stay writable
+        A = np.array(check_square(self.A, "A"), copy=True)
         n = A.shape[0]
         if n == 0:
-            raise ValueError("`A` must be non-empty")
-        r = as_float_array(self.r, "r", shape=(n,))
-        M = np.zeros((n, n)) if self.M is None else as_float_array(self.M, "M", shape=(n, n))
+            raise ValueError("`A` must be non-empty, got shape (0, 0)")
+        r = as_float_array(self.r, "r", shape=(n,), copy=True)
+        M = np.zeros((n, n)) if self.M is None else as_float_array(self.M, "M", shape=(n, n),
+                                                                   copy=True)
         q = np.zeros(n) if self.q is None else as_float_array(self.q, "q", shape=(n,),
-                                                              nonneg=True)
+                                                              nonneg=True, copy=True)
         if self.kind != "holling" and np.any(M != 0):
             raise ValueError("`M` (saturating terms) requires kind='holling'")
         for name, v in (("r", r), ("A", A), ("M", M), ("q", q)):
             v.setflags(write=False)
             object.__setattr__(self, name, v)
+        if isinstance(self.names, str) or not isinstance(self.names, (tuple, list)):
+            raise TypeError(f"`names` must be a tuple of str, got {type(self.names).__name__}")
         names = tuple(self.names) or tuple(f"x{i}" for i in range(n))
+        if not all(isinstance(nm, str) for nm in names):
+            raise TypeError("`names` must be a tuple of str")
         if len(names) != n:
             raise ValueError(f"`names` must have {n} entries, got {len(names)}")
         object.__setattr__(self, "names", names)
@@ -221,7 +241,14 @@ class LVSystem:
         return KINDS[self.kind]
 
     def check_state(self, x, name: str = "x0", *, ndim=1) -> np.ndarray:
-        """Validate a state (or batch of states): finite, non-negative, right length."""
+        """Validate a state (or batch of states): finite, non-negative, right length.
+
+        ``name`` is the argument named in the error messages; ``ndim`` 1 (one state) or 2
+        (rows of states).
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"`name` must be a str, got {type(name).__name__}")
+        ndim = check_int(ndim, "ndim", lo=1, hi=2)
         x = as_float_array(x, name, ndim=ndim, nonneg=True)
         if x.shape[-1] != self.n:
             raise ValueError(f"`{name}` must have {self.n} components (last axis), got "
@@ -234,7 +261,11 @@ class LVSystem:
         """Vector field at ``x``."""
         x = self.check_state(x, "x")
         out = np.empty(self.n)
-        K._field(x, self._kind_id, self.r, self.A, self.M, self.q, np.empty(self.n), out)
+        with np.errstate(over="ignore", invalid="ignore"):
+            K._field(x, self._kind_id, self.r, self.A, self.M, self.q, np.empty(self.n), out)
+        if not np.all(np.isfinite(out)):
+            raise ValueError(f"the vector field overflows at `x` (max |x| = "
+                             f"{float(np.max(x)):.3g}); scale the state down")
         return out
 
     def jacobian(self, x) -> np.ndarray:
@@ -246,6 +277,15 @@ class LVSystem:
         - (A^\top x)_k)`.
         """
         x = as_float_array(x, "x", shape=(self.n,))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            J = self._jacobian(x)
+        if not np.all(np.isfinite(J)):
+            raise ValueError(f"the Jacobian is not finite at `x` (max |x| = "
+                             f"{float(np.max(np.abs(x))):.3g}, min 1 + q x = "
+                             f"{float(np.min(1.0 + self.q * x)):.3g})")
+        return J
+
+    def _jacobian(self, x):
         A = self.A
         Ax = A @ x
         if self.kind == "replicator":
@@ -328,6 +368,19 @@ class LVSystem:
         status = np.empty(m, dtype=np.int64)
         t_stop = np.empty(m)
         n_steps = np.empty(m, dtype=np.int64)
+        if t_eval.shape[0] == 1 and t_eval[0] > 0 and m > 1:
+            # end states only: the lane-batched kernel (orbits side by side, vectorised;
+            # same statuses and steps as the scalar kernel, states to rounding)
+            from . import _lanes
+
+            lanes = _lanes.lanes_for(n)
+            shares = max(1, min(4 * numba.get_num_threads(), m // (8 * lanes)))
+            _lanes._integrate_lanes(np.ascontiguousarray(X0, dtype=np.float64), self._kind_id,
+                                    self.r, self.A, self.M, self.q, float(rtol), float(atol),
+                                    float(h0), int(max_iter), float(ftol), float(t_min),
+                                    float(t_eval[0]), float(bound), lanes, shares, Y[:, 0, :],
+                                    status, t_stop, n_steps)
+            return Y, status, t_stop, n_steps
         K._integrate_batch(np.ascontiguousarray(X0, dtype=np.float64), t_eval,
                            self._kind_id, self.r, self.A, self.M, self.q, float(rtol),
                            float(atol), float(h0), int(max_iter), float(ftol), float(t_min),
@@ -336,7 +389,7 @@ class LVSystem:
 
     def simulate_batch(self, X0, t_end, *, rtol: float = 1e-7, atol: float = 1e-9,
                        ftol: float = 1e-6, t_min: float = 0.0, max_iter: int = 200_000,
-                       bound: float = 1e8) -> BatchRun:
+                       bound: float = 1e8, warn: bool = True) -> BatchRun:
         r"""Final states of many initial conditions (rows of ``X0``), in parallel (numba).
 
         Each row integrates until ``t_end`` or until the steady-state rule
@@ -344,7 +397,9 @@ class LVSystem:
         (``BatchRun.status``): see :data:`STATUS_NAMES`.  Near a stable equilibrium the
         step size grows to the stability limit and ``|f|`` plateaus at roughly
         ``rate * rtol * |x|``, so keep ``ftol`` above that (e.g. ``ftol >= 10 rtol``); diverged and non-finite rows are
-        labelled, never silently returned as states (their ``x`` is NaN).
+        labelled, never silently returned as states (their ``x`` is NaN): then
+        ``BatchRun.success`` is false and (``warn=True``) a :class:`ConvergenceWarning` counts
+        the rows per status.  Sweeps that label such rows themselves pass ``warn=False``.
         """
         X0 = self.check_state(X0, "X0", ndim=2)
         t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
@@ -355,13 +410,27 @@ class LVSystem:
             max_iter=check_int(max_iter, "max_iter", lo=1), ftol=ftol,
             t_min=check_scalar(t_min, "t_min", lo=0),
             bound=check_scalar(bound, "bound", lo=0, lo_inclusive=False))
-        return BatchRun(Y[:, -1, :], status, t_stop, n_steps)
+        run = BatchRun(Y[:, -1, :], status, t_stop, n_steps)
+        if warn and not run.success:
+            codes, counts = np.unique(status[~np.isin(status, (0, 1))], return_counts=True)
+            warn_status(False, "simulate_batch: " + ", ".join(
+                f"{int(k)} row(s) {STATUS_NAMES[int(c)]}" for c, k in zip(codes, counts,
+                                                                       strict=True)) +
+                "; their `x` is NaN or not an end state (see `BatchRun.status`): raise "
+                "`max_iter` or `bound`, or check the model")
+        return run
 
     # ------------------------------------------------------------------------------------
     def stability(self, x, *, tol: float = 1e-9) -> LocalStability:
-        """Spectral verdict at ``x`` (see :func:`equilibria.theory.local_stability`)."""
+        """Spectral verdict at ``x`` (see :func:`equilibria.theory.local_stability`); the
+        eigenvalues are sorted by decreasing real part, then imaginary part (LAPACK's order
+        is not meaningful and changes with rounding of ``x``)."""
         x = self.check_state(x, "x")
-        return local_stability(self.jacobian(x), tol=tol)
+        tol = check_scalar(tol, "tol", lo=0)
+        res = local_stability(self.jacobian(x), tol=tol)
+        ev = np.asarray(res.eigenvalues)
+        order = np.lexsort((-np.round(ev.imag, 12), -np.round(ev.real, 12)))
+        return dataclasses.replace(res, eigenvalues=ev[order])
 
     def _newton(self, X, *, max_iter=60, tol=1e-11):
         out, ok = [], []
@@ -437,8 +506,17 @@ class LVSystem:
         de-duplicated at relative distance ``tol``; non-negative limits only.  ``"auto"`` uses
         ``support`` for GLV/replicator with ``n <= 16`` and ``newton`` otherwise.
         """
+        if not isinstance(method, str):
+            raise TypeError(f"`method` must be a str, got {type(method).__name__}")
         check_option(method, "method", ("auto", "support", "newton"))
-        n_starts = check_int(n_starts, "n_starts", lo=1)
+        n_starts = check_int(n_starts, "n_starts", lo=1, hi=MAX_STARTS)
+        tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
+        rng = as_generator(seed)
+        if scale is not None:
+            scale = check_scalar(scale, "scale", lo=1e-3, hi=1e100)
+        if method == "support" and self.n > MAX_SUPPORT_N:
+            raise ValueError(f"`method`='support' enumerates 2^n supports: n={self.n} > "
+                             f"{MAX_SUPPORT_N}; use method='newton'")
         if method == "auto":
             method = "support" if self.kind != "holling" and self.n <= 16 else "newton"
         if method == "support":
@@ -446,14 +524,11 @@ class LVSystem:
                 raise ValueError("`method`='support' needs a polynomial (glv/replicator) field")
             pts = self._support_enumeration()
         else:
-            rng = np.random.default_rng(seed)
             if scale is None:  # twice the largest carrying capacity |r_i| / |A_ii|, capped
                 d = np.abs(np.diag(self.A))
                 d = d[d > 1e-12]
                 scale = min(1e3, 2.0 * max(1.0, float(np.max(np.abs(self.r))) / float(
                     np.min(d)))) if d.size else 10.0
-            else:
-                scale = check_scalar(scale, "scale", lo=1e-3)
             X = np.exp(rng.uniform(np.log(1e-3), np.log(scale), size=(n_starts, self.n)))
             faces = X[: min(n_starts, 4 * self.n)].copy()
             for i in range(faces.shape[0]):  # boundary equilibria: zero random coordinates
@@ -462,7 +537,7 @@ class LVSystem:
             if self.kind == "replicator":
                 X = X / X.sum(axis=1, keepdims=True)
             # attractors: Newton-polish the end points of short simulations from the starts
-            run = self.simulate_batch(X, 100.0, ftol=1e-8)
+            run = self.simulate_batch(X, 100.0, ftol=1e-8, warn=False)
             ends = run.x[np.isin(run.status, (0, 1))]
             X = np.vstack([X, ends])
             P, ok = self._newton(X)

@@ -34,13 +34,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 
 import numpy as np
 from scipy import optimize, special
 
-from equilibria._lib.validation import (as_float_array, check_int, check_scalar,
-                                        check_simplex)
+from equilibria._lib.result import ConvergenceWarning
+from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
+from ._checks import measure, safe_round, simplex
 from .divergences import chi2_divergence, entropy, kl_divergence
 
 __all__ = [
@@ -57,11 +59,19 @@ __all__ = [
 # small helpers
 # --------------------------------------------------------------------------------------------
 def _check_pair(pi_ref, r, *, pi_name="pi_ref", r_name="r"):
-    p = check_simplex(pi_ref, pi_name, atol=1e-8)
+    p = simplex(pi_ref, pi_name, atol=1e-8)
     r = as_float_array(r, r_name, ndim=1)
     if r.shape != p.shape:
         raise ValueError(f"`{r_name}` must have shape {p.shape} like `{pi_name}`, got {r.shape}")
     return p, r
+
+
+#: ``decimals`` accepted by the rounding of rewards (``10**decimals`` is a finite float)
+_MAX_DECIMALS = 300
+
+
+def _decimals(decimals) -> int:
+    return check_int(decimals, "decimals", lo=-_MAX_DECIMALS, hi=_MAX_DECIMALS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,23 +241,28 @@ def kl_constrained_policy(pi_ref, r, budget, *, xtol: float = 1e-12) -> KLRegula
         The optimal tilted policy with its ``beta``, ``log_partition``, ``kl`` and
         ``expected_reward``.  When the budget is slack ``beta=0`` and ``log_partition=nan``
         (``kl`` is then :math:`-\log\pi_{ref}(\arg\max r)`); ``budget=0`` gives ``pi_ref``
-        itself with ``beta=inf``.
+        itself with ``beta=inf``.  These two limits are the only non-finite fields; ``value``
+        is then ``expected_reward`` (the KL penalty vanishes in both limits).
 
     Raises
     ------
     ValueError
-        If ``pi_ref`` is not a probability vector, ``r`` has the wrong shape, or
-        ``budget < 0``.
+        If ``pi_ref`` is not a probability vector, ``r`` has the wrong shape,
+        ``budget < 0`` or ``xtol <= 0``.
     """
     p, r = _check_pair(pi_ref, r)
     budget = check_scalar(budget, "budget", lo=0.0)
+    xtol = check_scalar(xtol, "xtol", lo=0.0, lo_inclusive=False)
     kl_max, top = _max_kl(p, r)
     if budget >= kl_max or kl_max <= 1e-15:
         pol = np.where(top, p, 0.0)
         pol /= pol.sum()
-        return KLRegularized(pol, 0.0, math.nan, kl_max, float(pol @ r))
+        er = float(pol @ r)
+        # the beta -> 0 limit: the penalty beta * KL vanishes, so the value is E_pi r
+        return KLRegularized(pol, 0.0, math.nan, kl_max, er, er)
     if budget == 0.0:
-        return KLRegularized(p.copy(), math.inf, 0.0, 0.0, float(p @ r))
+        er = float(p @ r)
+        return KLRegularized(p.copy(), math.inf, 0.0, 0.0, er, er)
     spread = float(np.ptp(r[p > 0]))
     supp = p > 0
     lp, rs = np.log(p[supp]), r[supp]
@@ -280,9 +295,9 @@ def reward_kl_frontier(pi_ref, r, betas=None, *, n: int = 200):
     pi_ref, r : array_like, shape (K,)
         Reference policy (probability vector) and reward.
     betas : array_like, shape (m,), optional
-        Positive temperatures :math:`\beta`; default ``n`` values log-spaced from ``100 s``
-        down to ``1e-3 s``, with ``s`` the reward spread on the support of ``pi_ref``
-        (at least ``1e-12``).
+        Positive temperatures :math:`\beta` (``m >= 1``); default ``n`` values log-spaced
+        from ``100 s`` down to ``1e-3 s``, with ``s`` the reward spread on the support of
+        ``pi_ref`` (at least ``1e-12``).
     n : int, default 200
         Number of default temperatures, ``>= 2`` (ignored when ``betas`` is given).
 
@@ -299,7 +314,7 @@ def reward_kl_frontier(pi_ref, r, betas=None, *, n: int = 200):
     if betas is None:
         spread = max(float(np.ptp(r[p > 0])), 1e-12)
         betas = spread * np.logspace(2, -3, check_int(n, "n", lo=2))
-    betas = as_float_array(betas, "betas", ndim=1, positive=True)
+    betas = as_float_array(betas, "betas", ndim=1, positive=True, min_size=1)
     kl = np.empty(betas.size)
     rew = np.empty(betas.size)
     for i, b in enumerate(betas):
@@ -399,7 +414,8 @@ def reward_distribution(pi_ref, r, *, decimals: int = 12):
     pi_ref, r : array_like, shape (K,)
         Reference policy (probability vector) and reward.
     decimals : int, default 12
-        Rewards equal after rounding to this many decimals are merged.
+        Rewards equal after rounding to this many decimals are merged (``|decimals| <=
+        300``; rewards too large to round at that resolution are kept as they are).
 
     Returns
     -------
@@ -409,8 +425,9 @@ def reward_distribution(pi_ref, r, *, decimals: int = 12):
         Total ``pi_ref`` mass of each value.
     """
     p, r = _check_pair(pi_ref, r)
+    decimals = _decimals(decimals)
     supp = p > 0
-    keys = np.round(r[supp], decimals)
+    keys = safe_round(r[supp], decimals)
     vals, inv = np.unique(keys, return_inverse=True)
     mass = np.bincount(inv, weights=p[supp], minlength=vals.size)
     return vals, mass
@@ -438,8 +455,8 @@ def best_of_n(pi_ref, r, n, *, decimals: int = 12) -> BestOfN:
         Reference policy (probability vector) and reward.
     n : int
         Number of samples, ``>= 1``.
-    decimals : int
-        Rewards equal after rounding to this many decimals are ties.
+    decimals : int, default 12
+        Rewards equal after rounding to this many decimals are ties (``|decimals| <= 300``).
 
     Returns
     -------
@@ -454,8 +471,9 @@ def best_of_n(pi_ref, r, n, *, decimals: int = 12) -> BestOfN:
     """
     p, r = _check_pair(pi_ref, r)
     n = check_int(n, "n", lo=1)
+    decimals = _decimals(decimals)
     supp = p > 0
-    keys = np.round(r, decimals)
+    keys = safe_round(r, decimals)
     vals, inv = np.unique(keys[supp], return_inverse=True)
     mass = np.bincount(inv, weights=p[supp], minlength=vals.size)
     q = _bon_over_values(mass, n)  # P(best value = v)
@@ -471,6 +489,38 @@ def best_of_n(pi_ref, r, n, *, decimals: int = 12) -> BestOfN:
 # --------------------------------------------------------------------------------------------
 # memoryless sequence model, linear reward
 # --------------------------------------------------------------------------------------------
+#: upper limit of the work of the exact convolution in :func:`memoryless_reward_distribution`
+#: (sum over steps of candidate sums formed), checked before any work starts
+_MAX_CONVOLUTION_WORK = 5e7
+
+
+def _convolution_work(v1, length, decimals) -> float:
+    """Upper estimate of the candidate sums formed by the ``length - 1`` convolution steps.
+
+    After ``t`` tokens the sum takes at most ``C(t + k - 1, k - 1)`` values (multisets of the
+    ``k`` distinct token rewards), and at most ``t * s + 1`` values when the rewards lie on a
+    lattice of ``s + 1`` points at the rounding resolution (``s`` the spread over the greatest
+    common step); each step forms ``k`` candidates per value.  Summing over ``t``:
+    ``k * min(C(L + k - 1, k), s * L**2 / 2 + L)``.
+    """
+    k = int(v1.size)
+    if length <= 1 or k <= 1:
+        return float(max(length - 1, 0) * k)
+    # log C(L + k - 1, k) = sum_i log((L - 1 + i) / i), without cancellation for huge L
+    log_multisets = sum(math.log((length - 1 + i) / i) for i in range(1, k + 1))
+    multisets = math.exp(log_multisets) if log_multisets < 700 else math.inf
+    lattice = math.inf
+    with np.errstate(over="ignore", invalid="ignore"):
+        steps = np.rint((v1 - v1[0]) * 10.0 ** decimals)
+    if np.all(np.isfinite(steps)) and steps.max() < 2.0**62:
+        ints = steps.astype(np.int64)
+        g = int(np.gcd.reduce(ints[1:]))
+        if g > 0:
+            spread = float(ints.max() // g)
+            lattice = spread * float(length) ** 2 / 2 + length
+    return k * min(multisets, lattice)
+
+
 def memoryless_reward_distribution(p, r_token, length, *, decimals: int = 9):
     r"""Distribution of :math:`S=\sum_{t=1}^L r(y_t)`, :math:`y_t\overset{iid}{\sim}p`.
 
@@ -484,9 +534,11 @@ def memoryless_reward_distribution(p, r_token, length, *, decimals: int = 9):
     r_token : array_like, shape (K,)
         Reward of each token.
     length : int
-        Sequence length :math:`L\ge1`.
+        Sequence length :math:`L\ge1`.  The work (candidate sums formed over the ``L - 1``
+        convolution steps) is estimated before starting and must stay below ``5e7``.
     decimals : int, default 9
-        Token rewards and partial sums equal after rounding to this many decimals are merged.
+        Token rewards and partial sums equal after rounding to this many decimals are merged
+        (``|decimals| <= 300``).
 
     Returns
     -------
@@ -497,10 +549,18 @@ def memoryless_reward_distribution(p, r_token, length, *, decimals: int = 9):
     """
     p, r_token = _check_pair(p, r_token, pi_name="p", r_name="r_token")
     length = check_int(length, "length", lo=1)
+    decimals = _decimals(decimals)
     v1, m1 = reward_distribution(p, r_token, decimals=decimals)
+    work = _convolution_work(v1, length, decimals)
+    if work > _MAX_CONVOLUTION_WORK:
+        raise ValueError(f"`length`={length} needs about {work:.3g} operations (the sum of "
+                         f"{length} token rewards with {v1.size} distinct values has too many "
+                         f"values to enumerate; the limit is {_MAX_CONVOLUTION_WORK:.0e}); lower "
+                         "`length` or `decimals`")
     vals, mass = v1.copy(), m1.copy()
     for _ in range(length - 1):
-        sums = np.round((vals[:, None] + v1[None, :]).ravel(), decimals)
+        with np.errstate(over="ignore"):
+            sums = safe_round((vals[:, None] + v1[None, :]).ravel(), decimals)
         w = (mass[:, None] * m1[None, :]).ravel()
         vals, inv = np.unique(sums, return_inverse=True)
         mass = np.bincount(inv, weights=w, minlength=vals.size)
@@ -568,6 +628,7 @@ def memoryless_kl_constrained(p, r_token, length, budget):
         :func:`kl_constrained_policy` with budget :math:`\Delta/L`; its ``beta`` is that of
         the sequence optimum, ``kl`` and ``expected_reward`` are per token.
     """
+    p, r_token = _check_pair(p, r_token, pi_name="p", r_name="r_token")
     length = check_int(length, "length", lo=1)
     budget = check_scalar(budget, "budget", lo=0.0)
     return kl_constrained_policy(p, r_token, budget / length)
@@ -671,7 +732,7 @@ def bounded_ratio_policy(pi0, q, eps=None, *, c_low=None, c_high=None) -> np.nda
         If neither ``eps`` nor both ``c_low`` and ``c_high`` are given, or a bound is out
         of range.
     """
-    p = check_simplex(pi0, "pi0")
+    p = simplex(pi0, "pi0")
     q = as_float_array(q, "q", ndim=1, shape=p.shape)
     if eps is not None:
         eps = check_scalar(eps, "eps", lo=0.0, hi=1.0)
@@ -682,7 +743,7 @@ def bounded_ratio_policy(pi0, q, eps=None, *, c_low=None, c_high=None) -> np.nda
     c_high = check_scalar(c_high, "c_high", lo=1.0)
     pol = c_low * p
     left = 1.0 - pol.sum()
-    keys = np.round(q, 12)
+    keys = safe_round(q, 12)
     for v in np.unique(keys)[::-1]:
         if left <= 0:
             break
@@ -700,6 +761,26 @@ def bounded_ratio_policy(pi0, q, eps=None, *, c_low=None, c_high=None) -> np.nda
 # --------------------------------------------------------------------------------------------
 # tabular MDPs: occupancy measures, soft value iteration, the correlated-proxy bound
 # --------------------------------------------------------------------------------------------
+def _kernel(P) -> np.ndarray:
+    """A transition kernel of shape (S, A, S) whose rows ``P[s, a]`` are distributions."""
+    raw = P
+    P = as_float_array(P, "P", ndim=3, min_size=1)
+    S, A, S2 = P.shape
+    if S2 != S:
+        raise ValueError(f"`P` must have shape (S, A, S), got {P.shape}")
+    simplex(raw, "P", ndim=3)
+    return P
+
+
+def _rows(x, name: str, shape) -> np.ndarray:
+    """A (S, A) matrix whose rows are distributions over actions."""
+    arr = simplex(x, name, ndim=2)
+    if arr.shape != tuple(shape):
+        raise ValueError(f"`{name}` must have shape {tuple(shape)} (states, actions of `P`), "
+                         f"got {arr.shape}")
+    return arr
+
+
 def occupancy_measure(P, policy, rho0, gamma) -> np.ndarray:
     r"""Normalized discounted state-action occupancy
     :math:`\mu(s,a)=(1-\gamma)\sum_t\gamma^tP(s_t=s,a_t=a)`.
@@ -721,11 +802,13 @@ def occupancy_measure(P, policy, rho0, gamma) -> np.ndarray:
         :math:`\mu(s,a)=d(s)\,\pi(a|s)` with :math:`d` the normalized discounted state
         occupancy (round-off negatives clipped to 0); the entries sum to 1.
     """
-    P = as_float_array(P, "P", ndim=3)
+    P = _kernel(P)
     S, A, _ = P.shape
-    check_simplex(P.reshape(S * A, S), "P", ndim=2)
-    pol = check_simplex(policy, "policy", ndim=2)
-    rho0 = check_simplex(rho0, "rho0")
+    pol = _rows(policy, "policy", (S, A))
+    rho0 = simplex(rho0, "rho0")
+    if rho0.shape != (S,):
+        raise ValueError(f"`rho0` must have shape ({S},) like the states of `P`, got "
+                         f"{rho0.shape}")
     gamma = check_scalar(gamma, "gamma", lo=0.0, hi=1.0, hi_inclusive=False)
     Ppi = np.einsum("sa,sat->st", pol, P)
     d = np.linalg.solve(np.eye(S) - gamma * Ppi.T, (1.0 - gamma) * rho0)
@@ -744,7 +827,7 @@ def soft_value_iteration(P, r, pi_ref, gamma, beta, *, tol: float = 1e-12,
     Parameters
     ----------
     P : array_like, shape (S, A, S)
-        Transition kernel, ``P[s, a]`` a distribution over next states (not validated).
+        Transition kernel, ``P[s, a]`` a distribution over next states.
     r : array_like, shape (S, A)
         Reward.
     pi_ref : array_like, shape (S, A)
@@ -757,7 +840,7 @@ def soft_value_iteration(P, r, pi_ref, gamma, beta, *, tol: float = 1e-12,
         Stopping tolerance on the sup-norm change of ``V``.
     max_iter : int, default 100000
         Maximum number of soft Bellman iterations; if reached, the policy of the last
-        iterate is returned without warning.
+        iterate is returned with a ``ConvergenceWarning``.
 
     Returns
     -------
@@ -765,12 +848,15 @@ def soft_value_iteration(P, r, pi_ref, gamma, beta, *, tol: float = 1e-12,
         The regularized optimal policy
         :math:`\pi(a|s)\propto\pi_{ref}(a|s)e^{Q(s,a)/\beta}`.
     """
-    P = as_float_array(P, "P", ndim=3)
-    r = as_float_array(r, "r", ndim=2)
-    ref = check_simplex(pi_ref, "pi_ref", ndim=2)
+    P = _kernel(P)
+    S, A, _ = P.shape
+    r = as_float_array(r, "r", shape=(S, A))
+    ref = _rows(pi_ref, "pi_ref", (S, A))
     beta = check_scalar(beta, "beta", lo=0.0, lo_inclusive=False)
     gamma = check_scalar(gamma, "gamma", lo=0.0, hi=1.0, hi_inclusive=False)
-    V = np.zeros(P.shape[0])
+    tol = check_scalar(tol, "tol", lo=0.0)
+    max_iter = check_int(max_iter, "max_iter", lo=1)
+    V = np.zeros(S)
     with np.errstate(divide="ignore"):
         logref = np.log(ref)
 
@@ -778,16 +864,28 @@ def soft_value_iteration(P, r, pi_ref, gamma, beta, *, tol: float = 1e-12,
         m = x.max(axis=1)
         return beta * (m + np.log(np.exp(x - m[:, None]).sum(axis=1)))
 
-    for _ in range(max_iter):
+    converged = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(max_iter):
+            Q = r + gamma * (P @ V)
+            Vn = soft_max(logref + Q / beta)
+            step = np.max(np.abs(Vn - V))
+            V = Vn
+            if step <= tol or step == 0.0 or not np.isfinite(step):
+                converged = step <= tol or step == 0.0
+                break
         Q = r + gamma * (P @ V)
-        Vn = soft_max(logref + Q / beta)
-        done = np.max(np.abs(Vn - V)) <= tol
-        V = Vn
-        if done:
-            break
-    Q = r + gamma * (P @ V)
-    logits = logref + Q / beta
-    return np.exp(logits - special.logsumexp(logits, axis=1, keepdims=True))
+        logits = logref + Q / beta
+        pol = np.exp(logits - special.logsumexp(logits, axis=1, keepdims=True))
+    if not np.all(np.isfinite(pol)):
+        raise ValueError(f"soft value iteration overflowed: `r` / `beta` = {np.abs(r).max():.3g}"
+                         f" / {beta:.3g} exceeds the float64 range over the horizon "
+                         f"1 / (1 - `gamma`) = {1 / (1 - gamma):.3g}; rescale `r`")
+    if not converged:
+        warnings.warn(f"soft_value_iteration: ||V_k+1 - V_k|| = {step:.3g} > `tol`={tol:g} "
+                      f"after `max_iter`={max_iter} iterations; increase `max_iter`",
+                      ConvergenceWarning, stacklevel=2)
+    return pol
 
 
 def correlated_proxy_bound(mu, mu_ref, r_true, r_proxy, *, r=None):
@@ -835,14 +933,15 @@ def correlated_proxy_bound(mu, mu_ref, r_true, r_proxy, *, r=None):
 
     Parameters
     ----------
-    mu : array_like
-        Normalized occupancy measure :math:`\mu_\pi` of the evaluated policy, e.g. shape
-        (S, A) from :func:`occupancy_measure` (flattened).
-    mu_ref : array_like, same size as ``mu``
-        Occupancy measure :math:`\mu_{ref}` of the reference policy.
-    r_true : array_like, same size as ``mu``
+    mu : array_like, shape (S, A) or (S * A,)
+        Normalized occupancy measure :math:`\mu_\pi` of the evaluated policy (a probability
+        vector or matrix), e.g. from :func:`occupancy_measure`.
+    mu_ref : array_like, same shape as ``mu``
+        Occupancy measure :math:`\mu_{ref}` of the reference policy, with
+        :math:`\mu\ll\mu_{ref}`.
+    r_true : array_like, same shape as ``mu``
         True reward :math:`R`.
-    r_proxy : array_like, same size as ``mu``
+    r_proxy : array_like, same shape as ``mu``
         Proxy reward :math:`\tilde R`.
     r : float in [0, 1], optional
         Correlation level at which to evaluate the bound, at most the correlation
@@ -860,28 +959,58 @@ def correlated_proxy_bound(mu, mu_ref, r_true, r_proxy, *, r=None):
     Raises
     ------
     ValueError
-        If ``r_true`` or ``r_proxy`` is constant under ``mu_ref``, or ``r`` exceeds
-        :math:`\rho`.
+        If ``mu`` or ``mu_ref`` is not a probability vector (or matrix), the shapes differ,
+        ``r_true`` or ``r_proxy`` is constant under ``mu_ref``, ``r`` exceeds :math:`\rho`,
+        or :math:`\chi^2(\mu\|\mu_{ref})` is infinite (``mu`` not absolutely continuous
+        with respect to ``mu_ref``) while the bound needs it (:math:`r<1`).
     """
-    mu = as_float_array(mu, "mu").ravel()
-    mu_ref = as_float_array(mu_ref, "mu_ref").ravel()
-    R = as_float_array(r_true, "r_true").ravel()
-    Rt = as_float_array(r_proxy, "r_proxy").ravel()
-    mR, mRt = mu_ref @ R, mu_ref @ Rt
-    sR = math.sqrt(max(mu_ref @ (R - mR) ** 2, 0.0))
-    sRt = math.sqrt(max(mu_ref @ (Rt - mRt) ** 2, 0.0))
+    mu_arr = measure(mu, "mu")
+    shape = mu_arr.shape
+    mu = mu_arr.ravel() / mu_arr.sum()
+    ref_arr = measure(mu_ref, "mu_ref")
+    mu_ref = ref_arr.ravel() / ref_arr.sum()
+    R = as_float_array(r_true, "r_true", ndim=(1, 2))
+    Rt = as_float_array(r_proxy, "r_proxy", ndim=(1, 2))
+    for name, arr in (("mu_ref", ref_arr), ("r_true", R), ("r_proxy", Rt)):
+        if arr.shape != shape:
+            raise ValueError(f"`{name}` must have the shape {shape} of `mu`, got {arr.shape}")
+    R, Rt = R.ravel(), Rt.ravel()
+
+    def moments(x):
+        """Centred ``x / c``, its standard deviation under mu_ref and the mean of ``x``, with
+        ``c`` a power of two near ``max|x|`` (exact scaling, so nothing overflows)."""
+        c = math.ldexp(1.0, math.frexp(float(np.abs(x).max()))[1]) if np.any(x) else 1.0
+        xs = x / c
+        m = float(mu_ref @ xs)
+        dev = xs - m
+        return dev, math.sqrt(max(float(mu_ref @ dev**2), 0.0)), m * c, c
+
+    dR, sR, mR, cR = moments(R)
+    dRt, sRt, mRt, cRt = moments(Rt)
     if sR == 0 or sRt == 0:
         raise ValueError("`r_true` and `r_proxy` must vary under `mu_ref`")
-    rho = float(mu_ref @ ((R - mR) * (Rt - mRt)) / (sR * sRt))
+    rho = float(mu_ref @ (dR * dRt) / (sR * sRt))
+    sR, sRt = sR * cR, sRt * cRt
     rho = min(max(rho, -1.0), 1.0)
     if r is not None:
         r = check_scalar(r, "r", lo=0.0, hi=1.0)
         if r > rho + 1e-12:
-            raise ValueError(f"`r` must be at most the correlation {rho:.6g} under `mu_ref`, "
-                             f"got {r:.6g}")
+            raise ValueError(f"`r`={r:.6g} must be at most the correlation {rho:.6g} of "
+                             "`r_true` and `r_proxy` under `mu_ref`")
         rho = r
-    chi = chi2_divergence(mu, mu_ref)
     d_true = float(mu @ R - mR)
     d_proxy = float(mu @ Rt - mRt)
-    bound = sR / sRt * (rho * d_proxy - sRt * math.sqrt(max(1 - rho * rho, 0.0)) * math.sqrt(chi))
+    coef = math.sqrt(max(1 - rho * rho, 0.0))
+    penalty = 0.0
+    if coef > 0:
+        try:
+            chi = chi2_divergence(mu, mu_ref)
+        except ValueError:
+            chi = math.inf
+        if not math.isfinite(chi):
+            raise ValueError("`mu` is not absolutely continuous with respect to `mu_ref` "
+                             "(chi^2(mu || mu_ref) is infinite or overflows): the bound is "
+                             "vacuous")
+        penalty = sRt * coef * math.sqrt(chi)
+    bound = sR / sRt * (rho * d_proxy - penalty)
     return d_true, bound, rho

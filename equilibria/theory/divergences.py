@@ -17,10 +17,20 @@ __all__ = ["entropy", "kl_divergence", "chi2_divergence"]
 
 
 def _weights(p, name: str) -> np.ndarray:
-    arr = as_float_array(p, name, min_size=1)
+    arr = as_float_array(p, name, ndim=1, min_size=1)
     if np.any(arr < 0):
         raise ValueError(f"`{name}` must be non-negative, found entry {arr.min():.6g}")
     return arr
+
+
+def _finite_sum(terms: np.ndarray, what: str, names: str) -> float:
+    """``sum(terms)``, or a ValueError naming the arguments when it overflows float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(terms))
+    if not math.isfinite(total):
+        raise ValueError(f"{what} of these {names} overflows float64 (entries too large or "
+                         "ratios too extreme); rescale the weights")
+    return total
 
 
 def _pair(p, q):
@@ -35,7 +45,7 @@ def kl_divergence(p, q) -> float:
 
     Parameters
     ----------
-    p, q : array_like, same shape
+    p, q : array_like, shape (K,)
         Finite non-negative weights, normally probability vectors (not normalized); entries
         with ``p_i = 0`` contribute 0.
 
@@ -48,13 +58,16 @@ def kl_divergence(p, q) -> float:
     Raises
     ------
     ValueError
-        If an entry is negative or non-finite, or the shapes differ.
+        If an entry is negative or non-finite, an input is not 1-D and non-empty, the
+        shapes differ, or the sum overflows float64.
     """
     p, q = _pair(p, q)
     m = p > 0
     if np.any(q[m] <= 0):
         return math.inf
-    return float(max(np.sum(p[m] * (np.log(p[m]) - np.log(q[m]))), 0.0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        terms = p[m] * (np.log(p[m]) - np.log(q[m]))
+    return max(_finite_sum(terms, "KL(p||q)", "`p` and `q`"), 0.0)
 
 
 def chi2_divergence(p, q) -> float:
@@ -62,7 +75,7 @@ def chi2_divergence(p, q) -> float:
 
     Parameters
     ----------
-    p, q : array_like, same shape
+    p, q : array_like, shape (K,)
         Finite non-negative weights, normally probability vectors (not normalized); entries
         with ``q_i = 0`` (and ``p_i = 0``) are left out of the sum.
 
@@ -74,13 +87,17 @@ def chi2_divergence(p, q) -> float:
     Raises
     ------
     ValueError
-        If an entry is negative or non-finite, or the shapes differ.
+        If an entry is negative or non-finite, an input is not 1-D and non-empty, the
+        shapes differ, or the sum overflows float64.
     """
     p, q = _pair(p, q)
     m = q > 0
     if np.any(p[~m] > 0):
         return math.inf
-    return float(np.sum((p[m] - q[m]) ** 2 / q[m]))
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = p[m] - q[m]
+        terms = (d / q[m]) * d  # no overflow of d**2 when the ratio is representable
+    return _finite_sum(terms, "chi2(p||q)", "`p` and `q`")
 
 
 def entropy(p) -> float:
@@ -88,7 +105,7 @@ def entropy(p) -> float:
 
     Parameters
     ----------
-    p : array_like
+    p : array_like, shape (K,)
         Finite non-negative weights, normally a probability vector (not normalized); zero
         entries contribute 0.
 
@@ -100,8 +117,11 @@ def entropy(p) -> float:
     Raises
     ------
     ValueError
-        If an entry is negative or non-finite.
+        If an entry is negative or non-finite, ``p`` is not 1-D and non-empty, or the sum
+        overflows float64.
     """
     p = _weights(p, "p")
     m = p > 0
-    return float(-np.sum(p[m] * np.log(p[m])))
+    with np.errstate(over="ignore", invalid="ignore"):
+        terms = p[m] * np.log(p[m])
+    return -_finite_sum(terms, "the entropy", "`p`")

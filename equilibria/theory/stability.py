@@ -46,7 +46,8 @@ import itertools
 import numpy as np
 
 from equilibria._lib.result import Result, Status, finish
-from equilibria._lib.validation import as_float_array, check_int, check_scalar, check_square
+from equilibria._lib.validation import (as_float_array, check_int, check_option, check_scalar,
+                                        check_square)
 
 __all__ = [
     "DiagonalStability",
@@ -231,8 +232,9 @@ class DiagonalStability(Result):
     reason : str
         Why the certificate failed (empty on success).
     margin : float
-        ``-lambda_max(D A + A^T D) / 2`` for the returned ``D`` normalised to ``trace(D) = n``
-        (``nan`` when none).
+        ``-lambda_max(D A + A^T D) / 2`` for the returned ``D`` normalised to ``trace(D) = n``;
+        without a certificate, the same quantity for the best positive ``D`` tried (the LMI's
+        when it is positive, else the identity), which is then not a certificate.
     """
 
     D: np.ndarray | None
@@ -276,7 +278,8 @@ def diagonal_stability(A, *, tol: float = 1e-7, solver: str | None = None) -> Di
         Smallest LMI optimum ``t`` (computed for ``A`` scaled by ``max(1, max|A_ij|)``)
         accepted as a certificate, ``>= 0``.
     solver : str, optional
-        cvxpy solver name; default ``"CLARABEL"`` when installed, otherwise ``"SCS"``.
+        cvxpy solver name, one of ``cvxpy.installed_solvers()`` (case-insensitive); default
+        ``"CLARABEL"`` when installed, otherwise ``"SCS"``.
 
     Returns
     -------
@@ -295,13 +298,28 @@ def diagonal_stability(A, *, tol: float = 1e-7, solver: str | None = None) -> Di
     n = A.shape[0]
     if n == 0:
         raise ValueError("`A` must be non-empty")
+    if solver is not None:
+        import cvxpy as cp
+
+        if not isinstance(solver, str):
+            raise TypeError(f"`solver` must be a cvxpy solver name, got {type(solver).__name__}")
+        check_option(solver.upper(), "solver", cp.installed_solvers())
+        solver = solver.upper()
+
+    def tried(dv=None) -> float:  # margin of the best positive D tried (no certificate)
+        d = np.ones(n) if dv is None or not np.all(np.isfinite(dv)) or np.any(dv <= 0) \
+            else dv * (n / dv.sum())
+        with np.errstate(over="ignore", invalid="ignore"):
+            S = d[:, None] * A + A.T * d[None, :]
+            lam = float(np.linalg.eigvalsh(S)[-1]) if np.all(np.isfinite(S)) else np.inf
+        return -0.5 * lam if np.isfinite(lam) else float(-np.abs(A).max())
     # necessary condition: a diagonally stable matrix has a negative diagonal
     if np.any(np.diag(A) >= 0):
         i = int(np.argmax(np.diag(A)))
         return finish(DiagonalStability, success=False, status=Status.INFEASIBLE,
                       message="not diagonally stable", n_iter=0, warn=False, D=None,
                       reason=f"diagonal entry A[{i},{i}] = {A[i, i]:.3g} >= 0 (a Volterra-stable "
-                             "matrix has a negative diagonal)", margin=np.nan)
+                             "matrix has a negative diagonal)", margin=tried())
     import cvxpy as cp
 
     scale = max(1.0, float(np.abs(A).max()))
@@ -318,18 +336,18 @@ def diagonal_stability(A, *, tol: float = 1e-7, solver: str | None = None) -> Di
     except cp.error.SolverError as exc:  # pragma: no cover - solver breakdown
         return finish(DiagonalStability, success=False, status=Status.NUMERICAL,
                       message=f"LMI solver failed: {exc}; try `solver='SCS'`", n_iter=0,
-                      D=None, reason=f"solver error: {exc}", margin=np.nan)
+                      D=None, reason=f"solver error: {exc}", margin=tried())
     if d.value is None or t.value is None:
         return finish(DiagonalStability, success=False, status=Status.NUMERICAL,
                       message=f"LMI status {prob.status}", n_iter=0, warn=False, D=None,
-                      reason=f"LMI solver status {prob.status}", margin=np.nan)
+                      reason=f"LMI solver status {prob.status}", margin=tried())
     tval = float(t.value)
     dv = np.asarray(d.value, dtype=float)
     if tval <= tol:
         return finish(DiagonalStability, success=False, status=Status.INFEASIBLE,
                       message="not diagonally stable", n_iter=0, warn=False, D=None,
                       reason=f"LMI optimum t = {tval:.3g} <= tol = {tol:g}: no positive diagonal D "
-                             "makes D A + A^T D negative definite", margin=np.nan)
+                             "makes D A + A^T D negative definite", margin=tried(dv))
     D = np.diag(dv)
     lam = float(np.linalg.eigvalsh(D @ A + A.T @ D)[-1])
     if np.any(dv <= 0) or lam >= 0:  # exact re-check of the certificate
@@ -337,7 +355,7 @@ def diagonal_stability(A, *, tol: float = 1e-7, solver: str | None = None) -> Di
                       message="LMI solution failed the exact re-check", n_iter=0, warn=False,
                       D=None, reason=f"re-check failed: min d = {dv.min():.3g}, "
                                      f"lambda_max(DA + A^T D) = {lam:.3g}; tighten the solver",
-                      margin=np.nan)
+                      margin=tried(dv))
     return finish(DiagonalStability, success=True, status=Status.SUCCESS,
                   message="diagonally stable", n_iter=0, D=D, reason="", margin=-0.5 * lam)
 
@@ -377,6 +395,9 @@ def is_p_matrix(M, *, max_n: int = 20) -> bool:
         raise ValueError(f"`M` has n={n} > `max_n`={max_n}: the exact test enumerates 2^n minors")
     if n == 0:
         return True
+    scale = float(np.abs(M).max())
+    if scale > 0:
+        M = M / scale  # the signs of the principal minors are scale-free; no overflow of det
     if np.linalg.eigvalsh(0.5 * (M + M.T))[0] > 0:
         return True
     for k in range(1, n + 1):
@@ -396,8 +417,8 @@ def is_m_matrix(M, *, tol: float = 1e-12) -> bool:
     M : array_like, shape (n, n)
         Square real matrix.
     tol : float, default 1e-12
-        Off-diagonal entries up to ``tol`` count as non-positive, and every eigenvalue's real
-        part must exceed ``tol``.
+        Off-diagonal entries up to ``tol`` (``>= 0``) count as non-positive, and every
+        eigenvalue's real part must exceed ``tol``.
 
     Returns
     -------
@@ -405,6 +426,7 @@ def is_m_matrix(M, *, tol: float = 1e-12) -> bool:
         ``True`` if ``M`` is a nonsingular M-matrix (within ``tol``).
     """
     M = check_square(M, "M")
+    tol = check_scalar(tol, "tol", lo=0.0)
     off = M - np.diag(np.diag(M))
     if np.any(off > tol):
         return False
@@ -427,6 +449,10 @@ class LCPResult(Result):
     w: np.ndarray
     residual: float
 
+
+#: Largest relative tolerance of the LCP routines: a looser "certificate" would accept
+#: ``w = M z + q`` visibly negative (e.g. ``z = 0`` for ``q`` with a negative entry).
+_MAX_LCP_TOL = 1e-2
 
 #: Smallest scale used to make LCP tolerances relative (only guards an all-zero problem).
 _LCP_TINY_SCALE = np.finfo(float).tiny
@@ -483,7 +509,7 @@ def solve_lcp(M, q, *, max_iter: int | None = None, tol: float = 1e-10) -> LCPRe
     max_iter : int, optional
         Maximum number of pivots, ``>= 1``; default ``min(2**min(n, 30), 100000) + 10``.
     tol : float, default 1e-10
-        Relative tolerance, ``> 0``: a component of ``z_S`` below ``-tol * max|z|`` or of
+        Relative tolerance, in ``(0, 1e-2]``: a component of ``z_S`` below ``-tol * max|z|`` or of
         ``w_{S^c}`` below ``-tol * s_w`` counts as negative and is pivoted; the same ``tol``
         is used by the certificate.
 
@@ -499,7 +525,7 @@ def solve_lcp(M, q, *, max_iter: int | None = None, tol: float = 1e-10) -> LCPRe
     M = check_square(M, "M")
     n = M.shape[0]
     q = as_float_array(q, "q", shape=(n,))
-    tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False)
+    tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False, hi=_MAX_LCP_TOL)
     if max_iter is None:
         max_iter = int(min(2 ** min(n, 30), 100_000)) + 10
     max_iter = check_int(max_iter, "max_iter", lo=1)
@@ -563,7 +589,8 @@ def lcp_enumerate(M, q, *, tol: float = 1e-9, max_n: int = 14) -> np.ndarray:
     q : array_like, shape (n,)
         Constant vector of the LCP.
     tol : float, default 1e-9
-        Feasibility tolerance for ``z_S`` and ``w``, relative to ``max(1, max|q_i|)``.
+        Feasibility tolerance for ``z_S`` and ``w``, relative to ``max(1, max|q_i|)``, in
+        ``[0, 1e-2]``.
     max_n : int, default 14
         Largest ``n`` allowed (the ``2^n`` supports are enumerated), ``>= 1``.
 
@@ -581,6 +608,7 @@ def lcp_enumerate(M, q, *, tol: float = 1e-9, max_n: int = 14) -> np.ndarray:
     M = check_square(M, "M")
     n = M.shape[0]
     q = as_float_array(q, "q", shape=(n,))
+    tol = check_scalar(tol, "tol", lo=0.0, hi=_MAX_LCP_TOL)
     max_n = check_int(max_n, "max_n", lo=1)
     if n > max_n:
         raise ValueError(f"`M` has n={n} > `max_n`={max_n}")

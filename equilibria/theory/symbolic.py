@@ -102,8 +102,17 @@ class SymbolicField:
 
     def _p(self, p):
         if not self.params:
+            if p is not None:
+                as_float_array(p, "p", shape=(0,))  # a field without parameters takes none
             return np.zeros(0)
         return as_float_array(p, "p", shape=(len(self.params),))
+
+    @staticmethod
+    def _finite(out, what):
+        if not np.all(np.isfinite(out)):
+            raise ValueError(f"the {what} is not finite at this `x` and `p` (overflow or a "
+                             "singular expression); evaluate it at smaller states or parameters")
+        return out
 
     def _x(self, x):
         return as_float_array(x, "x", shape=(self.n,))
@@ -128,16 +137,16 @@ class SymbolicField:
         return _wrapper(fs, self.n, len(self.params), self.n * self.n, matrix_cols=self.n)
 
     def field(self, x, p=None) -> np.ndarray:
-        """Compiled ``f(x; p)``."""
+        """Compiled ``f(x; p)`` (a ``ValueError`` naming ``x`` and ``p`` if it is not finite)."""
         out = np.empty(self.n)
         self._f_numba(self._x(x), self._p(p), np.empty(self.n), out)
-        return out
+        return self._finite(out, "field")
 
     def jacobian_at(self, x, p=None) -> np.ndarray:
-        """Compiled symbolic Jacobian at ``x``."""
+        """Compiled symbolic Jacobian at ``x`` (a ``ValueError`` if it is not finite)."""
         out = np.empty((self.n, self.n))
         self._jac_numba(self._x(x), self._p(p), np.empty(self.n), out)
-        return out
+        return self._finite(out, "Jacobian")
 
     def equilibria(self, p=None, *, nonneg: bool = True) -> list[np.ndarray]:
         """Equilibria solved by ``sympy.solve`` (real solutions; non-negative if ``nonneg``).

@@ -42,9 +42,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from equilibria._lib.validation import check_int, check_option
+from equilibria._lib.rng import as_generator
+from equilibria._lib.validation import (as_float_array, check_callable, check_int, check_option,
+                                        check_scalar)
 
-from .rates import RateFit, fit_loglog
+from .rates import RateFit, _check_band, fit_loglog
 
 __all__ = ["Theorem", "BoundData", "RateData", "Outcome"]
 
@@ -56,7 +58,8 @@ class BoundData:
     Attributes
     ----------
     measured : ndarray (n,)
-        Measured value per instance (scalars and lists are converted to 1-D float arrays).
+        Measured value per instance (real numbers; scalars and lists are converted to 1-D
+        float arrays; NaN and infinities are kept and judged as failures).
     bound : ndarray (n,)
         The bound each measured value must not exceed, same shape as ``measured``.
     detail : str
@@ -68,8 +71,10 @@ class BoundData:
     detail: str = ""
 
     def __post_init__(self):
-        m = np.atleast_1d(np.asarray(self.measured, dtype=float))
-        b = np.atleast_1d(np.asarray(self.bound, dtype=float))
+        # non-finite measurements are evidence (judged as failures), not invalid input
+        m = np.atleast_1d(as_float_array(self.measured, "measured", finite=False))
+        b = np.atleast_1d(as_float_array(self.bound, "bound", finite=False))
+        _check_text(self.detail, "detail")
         if m.shape != b.shape or m.ndim != 1:
             raise ValueError(f"BoundData: `measured` and `bound` must be 1-D of equal length, got "
                              f"{m.shape} and {b.shape}")
@@ -87,9 +92,9 @@ class RateData:
     Attributes
     ----------
     sizes : array_like (m,)
-        Positive problem sizes (T, k, n, 1/eps, ...).
+        Positive finite problem sizes (T, k, n, 1/eps, ...); stored as a float array.
     values : array_like (m,) or (n_replicates, m)
-        Positive measurements, replicates in rows.
+        Positive finite measurements, replicates in rows; stored as a float array.
     kind : {"power", "log", "geometric"}
         Transform passed to :func:`~.rates.fit_loglog`.
     detail : str
@@ -100,6 +105,17 @@ class RateData:
     values: Any
     kind: str = "power"
     detail: str = ""
+
+    def __post_init__(self):
+        sizes = as_float_array(self.sizes, "sizes", ndim=1, positive=True, min_size=1)
+        values = as_float_array(self.values, "values", ndim=(1, 2), positive=True, min_size=1)
+        if values.shape[-1] != sizes.shape[0]:
+            raise ValueError(f"`values` must have {sizes.shape[0]} columns to match `sizes`, "
+                             f"got shape {values.shape}")
+        check_option(self.kind, "kind", ("power", "log", "geometric"))
+        _check_text(self.detail, "detail")
+        object.__setattr__(self, "sizes", sizes)
+        object.__setattr__(self, "values", values)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,10 +146,28 @@ class Outcome:
         return d
 
 
-def _ratio(measured: float, bound: float) -> float:
-    if bound > 0:
+def _check_text(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"`{name}` must be a string, got {type(value).__name__}")
+    return value
+
+
+def _ratio(measured: float, bound: float, ok: bool) -> float:
+    """``measured / bound`` for a positive bound; otherwise 0 when the instance passes (within
+    the slack) and ``inf`` when it fails."""
+    if bound > 0 and np.isfinite(bound) and np.isfinite(measured):
         return measured / bound
-    return 0.0 if measured <= bound else np.inf
+    return 0.0 if ok else np.inf
+
+
+def _band_ratio(ci, band, passed: bool) -> float:
+    """Rate theorems: the largest distance of a CI end from the band's centre, in units of
+    the band's half-width (``<= 1`` exactly when the whole interval lies inside the band)."""
+    lo, hi = band
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return 0.0 if passed else np.inf
+    c, h = 0.5 * (lo + hi), 0.5 * (hi - lo)
+    return float(max(abs(ci[0] - c), abs(ci[1] - c)) / h)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,13 +235,19 @@ class Theorem:
     def __post_init__(self):
         check_option(self.kind, "kind", ("bound", "rate"))
         if not self.name or not isinstance(self.name, str):
-            raise ValueError("`name` must be a non-empty string")
+            raise ValueError(f"`name` must be a non-empty string, got {self.name!r}")
+        _check_text(self.source, "source")
+        _check_text(self.statement, "statement")
+        for role in ("sample", "evaluate", "experiment"):
+            if getattr(self, role) is not None:
+                check_callable(getattr(self, role), role)
+        object.__setattr__(self, "rtol", check_scalar(self.rtol, "rtol", lo=0.0))
+        object.__setattr__(self, "atol", check_scalar(self.atol, "atol", lo=0.0))
+        if self.band is not None:
+            object.__setattr__(self, "band", _check_band(self.band))
         if self.kind == "rate":
             if self.experiment is None or self.band is None:
                 raise ValueError(f"rate theorem {self.name!r} needs `experiment` and `band`")
-            lo, hi = self.band
-            if not lo < hi:
-                raise ValueError(f"`band` must satisfy lo < hi, got {self.band}")
         else:
             has_pair = self.sample is not None and self.evaluate is not None
             if not has_pair and self.experiment is None:
@@ -244,7 +284,10 @@ class Theorem:
 
     # -- per-instance API used by property tests ------------------------------------------
     def holds(self, measured: float, bound: float) -> bool:
-        """Whether ``measured <= bound`` within the theorem's floating-point slack."""
+        """Whether ``measured <= bound`` within the theorem's floating-point slack (both
+        finite real numbers)."""
+        measured = check_scalar(measured, "measured")
+        bound = check_scalar(bound, "bound")
         return bool(measured <= bound + self.atol + self.rtol * abs(bound))
 
     def check(self, instance) -> tuple[float, float]:
@@ -277,7 +320,18 @@ class Theorem:
         return BoundData(meas, bnd)
 
     def judge(self, evidence, *, seconds: float = 0.0, seed=0) -> Outcome:
-        """Turn evidence into a report row."""
+        """Turn evidence into a report row.
+
+        ``seconds`` (``>= 0``) is recorded; ``seed`` (``None``, an int ``>= 0``, a
+        ``SeedSequence`` or a ``Generator``) seeds the bootstrap of a rate fit.  The row's
+        ``ratio`` is ``measured / bound`` of the worst instance (0 for a passing instance
+        with a bound ``<= 0``, ``inf`` for a failing one); for a rate theorem it is the
+        distance of the slope's confidence interval from the band's centre in half-widths
+        (``<= 1`` iff the interval lies inside the band).
+        """
+        seconds = check_scalar(seconds, "seconds", lo=0.0)
+        if not isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+            as_generator(seed)  # validates (names `seed`)
         if isinstance(evidence, RateData):
             if self.kind != "rate":
                 raise TypeError(f"{self.name}: bound theorem returned RateData")
@@ -292,14 +346,15 @@ class Theorem:
             if evidence.detail:
                 detail += "; " + evidence.detail
             return Outcome(self.name, self.kind, self.source, passed, fit.slope, tuple(self.band),
-                           np.nan, n, seconds, detail, fit)
+                           _band_ratio(fit.ci, self.band, passed), n, seconds, detail, fit)
         if not isinstance(evidence, BoundData):
             raise TypeError(f"{self.name}: experiment must return BoundData or RateData, got "
                             f"{type(evidence).__name__}")
         m, b = evidence.measured, evidence.bound
         finite = np.isfinite(m) & np.isfinite(b)
-        ok = finite & (m <= b + self.atol + self.rtol * np.abs(b))
-        ratios = np.array([_ratio(mi, bi) for mi, bi in zip(m, b, strict=True)])
+        with np.errstate(invalid="ignore", over="ignore"):
+            ok = finite & (m <= b + self.atol + self.rtol * np.abs(b))
+        ratios = np.array([_ratio(mi, bi, oi) for mi, bi, oi in zip(m, b, ok, strict=True)])
         ratios[~finite] = np.inf
         worst = int(np.argmax(ratios)) if ratios.size else 0
         detail = evidence.detail

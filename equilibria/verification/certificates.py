@@ -14,11 +14,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from equilibria._lib.validation import as_float_array, check_simplex
+from equilibria._lib.validation import (as_float_array, check_callable, check_scalar,
+                                        check_simplex)
 from equilibria.theory.divergences import kl_divergence
 
 __all__ = ["duality_gap", "best_response_gap", "exploitability", "kkt_residual",
            "operator_residual", "regularized_exploitability"]
+
+
+def _simplex(p, name: str, atol, *, strict: bool = False) -> np.ndarray:
+    """``check_simplex`` at ``atol``, widened to ``2 K eps`` for a lower-precision float input
+    (a float32 probability vector sums to 1 only within about ``K * 6e-8``), which is then
+    renormalized in float64."""
+    dt = getattr(p, "dtype", None)
+    wide = atol
+    if dt is not None and dt.kind == "f" and dt.itemsize < 8:
+        k = np.shape(p)[-1] if np.ndim(p) else 1
+        wide = max(atol, 2.0 * max(k, 1) * float(np.finfo(dt).eps))
+    arr = check_simplex(p, name, atol=wide, strict=strict)
+    return arr / arr.sum() if wide > atol else arr
+
+
+def _atol(atol) -> float:
+    return check_scalar(atol, "atol", lo=0.0)
 
 
 def best_response_gap(A, x, y, *, atol: float = 1e-8) -> tuple[float, float]:
@@ -46,8 +64,9 @@ def best_response_gap(A, x, y, *, atol: float = 1e-8) -> tuple[float, float]:
         How much the row player (resp. column player) gains by deviating to a best response.
     """
     A = as_float_array(A, "A", ndim=2)
-    x = check_simplex(x, "x", atol=atol)
-    y = check_simplex(y, "y", atol=atol)
+    atol = _atol(atol)
+    x = _simplex(x, "x", atol)
+    y = _simplex(y, "y", atol)
     if A.shape != (x.shape[0], y.shape[0]):
         raise ValueError(f"`A` must have shape ({x.shape[0]}, {y.shape[0]}) to match `x` and "
                          f"`y`, got {A.shape}")
@@ -113,7 +132,8 @@ def exploitability(P, pi, *, atol: float = 1e-8) -> float:
         Non-negative; zero iff ``pi`` is a (von Neumann) winner.
     """
     P = as_float_array(P, "P", ndim=2)
-    pi = check_simplex(pi, "pi", atol=atol)
+    atol = _atol(atol)
+    pi = _simplex(pi, "pi", atol)
     if P.shape != (pi.shape[0], pi.shape[0]):
         raise ValueError(f"`P` must have shape ({pi.shape[0]}, {pi.shape[0]}), got {P.shape}")
     return max(float((P @ pi).max()) - 0.5, 0.0)
@@ -133,8 +153,9 @@ def kkt_residual(grad_f, x=None, *, jac_c=None, c=None, lam=None, jac_g=None, g=
     ----------
     grad_f : array_like, shape (n,)
         Gradient of the objective at the point.
-    x : ignored
-        Accepted for call-site readability.
+    x : array_like, shape (n,), optional
+        The point; not used in the residual, accepted for call-site readability (validated
+        when given).
     jac_c, c, lam : arrays, optional
         Equality constraint Jacobian (p, n), values (p,), multipliers (p,).
     jac_g, g, mu : arrays, optional
@@ -146,23 +167,52 @@ def kkt_residual(grad_f, x=None, *, jac_c=None, c=None, lam=None, jac_g=None, g=
         Zero exactly at a KKT point.
     """
     gf = as_float_array(grad_f, "grad_f", ndim=1)
+    n = gf.shape[0]
+    if x is not None:
+        x = as_float_array(x, "x", ndim=1)
+        if x.shape != (n,):
+            raise ValueError(f"`x` must have the length {n} of `grad_f`, got shape {x.shape}")
     stat = gf.copy()
     parts = []
-    if c is not None:
-        c = as_float_array(c, "c", ndim=1)
-        Jc = as_float_array(jac_c, "jac_c", ndim=2, shape=(c.shape[0], gf.shape[0]))
-        lam = as_float_array(lam, "lam", ndim=1, shape=(c.shape[0],))
-        stat += Jc.T @ lam
-        parts.append(np.abs(c).max(initial=0.0))
-    if g is not None:
-        g = as_float_array(g, "g", ndim=1)
-        Jg = as_float_array(jac_g, "jac_g", ndim=2, shape=(g.shape[0], gf.shape[0]))
-        mu = as_float_array(mu, "mu", ndim=1, shape=(g.shape[0],))
-        stat += Jg.T @ mu
-        parts += [np.maximum(g, 0).max(initial=0.0), np.maximum(-mu, 0).max(initial=0.0),
-                  np.abs(mu * g).max(initial=0.0)]
-    parts.append(np.abs(stat).max(initial=0.0))
-    return float(max(parts))
+
+    def jac(J, jname, m, cname):
+        J = as_float_array(J, jname, ndim=2)
+        if J.shape != (m, n):
+            raise ValueError(f"`{jname}` must have shape ({m}, {n}) = (len(`{cname}`), "
+                             f"len(`grad_f`)), got {J.shape}")
+        return J
+
+    def mult(v, vname, m, cname):
+        v = as_float_array(v, vname, ndim=1)
+        if v.shape != (m,):
+            raise ValueError(f"`{vname}` must have the length {m} of `{cname}`, got shape "
+                             f"{v.shape}")
+        return v
+
+    if c is None and (jac_c is not None or lam is not None):
+        raise ValueError("`jac_c` / `lam` given without the constraint values `c`")
+    if g is None and (jac_g is not None or mu is not None):
+        raise ValueError("`jac_g` / `mu` given without the constraint values `g`")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if c is not None:
+            c = as_float_array(c, "c", ndim=1)
+            Jc = jac(jac_c, "jac_c", c.shape[0], "c")
+            lam = mult(lam, "lam", c.shape[0], "c")
+            stat += Jc.T @ lam
+            parts.append(np.abs(c).max(initial=0.0))
+        if g is not None:
+            g = as_float_array(g, "g", ndim=1)
+            Jg = jac(jac_g, "jac_g", g.shape[0], "g")
+            mu = mult(mu, "mu", g.shape[0], "g")
+            stat += Jg.T @ mu
+            parts += [np.maximum(g, 0).max(initial=0.0), np.maximum(-mu, 0).max(initial=0.0),
+                      np.abs(mu * g).max(initial=0.0)]
+        parts.append(np.abs(stat).max(initial=0.0))
+    res = float(max(parts))
+    if not np.isfinite(res):
+        raise ValueError("the KKT residual overflows float64 for these `grad_f`, `jac_c`, "
+                         "`lam`, `jac_g`, `mu`, `g` (products too large); rescale the problem")
+    return res
 
 
 def operator_residual(F=None, x=None, *, T=None) -> float:
@@ -189,8 +239,20 @@ def operator_residual(F=None, x=None, *, T=None) -> float:
     if (F is None) == (T is None):
         raise ValueError("pass exactly one of `F` (operator) and `T` (fixed-point map)")
     if F is not None:
-        return float(np.linalg.norm(as_float_array(F(x), "F(x)", ndim=1)))
-    return float(np.linalg.norm(x - as_float_array(T(x), "T(x)", ndim=1)))
+        check_callable(F, "F")
+        return _norm(as_float_array(F(x), "F(x)", ndim=1), "F(x)")
+    check_callable(T, "T")
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = x - as_float_array(T(x), "T(x)", ndim=1, shape=x.shape)
+    return _norm(d, "x - T(x)")
+
+
+def _norm(v: np.ndarray, what: str) -> float:
+    """Euclidean norm without overflow of the squares (scaled by the largest entry)."""
+    s = float(np.abs(v).max(initial=0.0))
+    if not np.isfinite(s):
+        raise ValueError(f"`{what}` is not finite at this `x`")
+    return 0.0 if s == 0 else s * float(np.linalg.norm(v / s))
 
 
 def regularized_exploitability(P, pi, beta, pi_ref=None, *, atol: float = 1e-8) -> float:
@@ -226,16 +288,15 @@ def regularized_exploitability(P, pi, beta, pi_ref=None, *, atol: float = 1e-8) 
     float
         :math:`\operatorname{expl}_\beta(\pi)\ge0` (round-off below zero is clipped to 0).
     """
-    from equilibria._lib.validation import check_scalar
-
     P = as_float_array(P, "P", ndim=2)
-    pi = check_simplex(pi, "pi", atol=atol)
+    atol = _atol(atol)
+    pi = _simplex(pi, "pi", atol)
     K = pi.shape[0]
     if P.shape != (K, K):
         raise ValueError(f"`P` must have shape ({K}, {K}), got {P.shape}")
     beta = check_scalar(beta, "beta", lo=0, lo_inclusive=False)
-    ref = np.full(K, 1.0 / K) if pi_ref is None else check_simplex(pi_ref, "pi_ref", atol=atol,
-                                                                    strict=True)
+    ref = np.full(K, 1.0 / K) if pi_ref is None else _simplex(pi_ref, "pi_ref", atol,
+                                                               strict=True)
     if ref.shape != (K,):
         raise ValueError(f"`pi_ref` must have shape ({K},), got {ref.shape}")
     v = P @ pi

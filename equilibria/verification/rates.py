@@ -15,11 +15,12 @@ Conventions
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
 from equilibria._lib.rng import as_generator
-from equilibria._lib.validation import as_float_array, check_int, check_scalar
+from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
 __all__ = ["RateFit", "fit_slope", "fit_loglog"]
 
@@ -48,9 +49,25 @@ class RateFit:
     n_points: int
 
     def within(self, band: tuple[float, float]) -> bool:
-        """True when the whole confidence interval lies inside ``band`` = (lo, hi)."""
-        lo, hi = band
+        """True when the whole confidence interval lies inside ``band`` = (lo, hi), ``lo < hi``
+        (either end may be infinite for a one-sided band)."""
+        lo, hi = _check_band(band)
         return bool(lo <= self.ci[0] and self.ci[1] <= hi)
+
+
+def _check_band(band) -> tuple[float, float]:
+    """``(lo, hi)`` with ``lo < hi`` (``lo = -inf`` or ``hi = inf`` for a one-sided band)."""
+    if band is None or isinstance(band, (str, bytes)):
+        raise TypeError(f"`band` must be a pair (lo, hi) of numbers, got {band!r}")
+    arr = as_float_array(band, "band", shape=(2,), finite=False)
+    lo, hi = float(arr[0]), float(arr[1])
+    if np.isnan(lo) or np.isnan(hi) or not lo < hi:
+        raise ValueError(f"`band` must satisfy lo < hi, got {tuple(arr.tolist())}")
+    return lo, hi
+
+
+#: largest number of bootstrap replicates (time and memory grow linearly with it)
+MAX_BOOT = 10**6
 
 
 def _ols(x, y):
@@ -75,7 +92,7 @@ def fit_slope(x, y, *, n_boot: int = 2000, level: float = 0.95, seed=0) -> RateF
         interval when runs are the source of noise).  With a 1-D array, residuals are
         resampled (fixed-design residual bootstrap).
     n_boot : int
-        Bootstrap replicates.
+        Bootstrap replicates, ``10 <= n_boot <= 10**6``.
     level : float
         Confidence level of the percentile interval.
     seed : int, Generator or None
@@ -86,13 +103,17 @@ def fit_slope(x, y, *, n_boot: int = 2000, level: float = 0.95, seed=0) -> RateF
     """
     x = as_float_array(x, "x", ndim=1, min_size=3)
     y = as_float_array(y, "y", ndim=(1, 2))
-    n_boot = check_int(n_boot, "n_boot", lo=10)
+    n_boot = check_int(n_boot, "n_boot", lo=10, hi=MAX_BOOT)
     level = check_scalar(level, "level", lo=0, hi=1, lo_inclusive=False, hi_inclusive=False)
     if y.shape[-1] != x.shape[0]:
         raise ValueError(f"`y` must have {x.shape[0]} columns to match `x`, got shape {y.shape}")
-    if np.ptp(x) == 0:
+    if np.all(x == x[0]):
         raise ValueError("`x` must contain at least two distinct values")
     rng = as_generator(seed)
+    # fit in units of powers of two of x and y (exact rescaling): no overflow of the squares
+    # for entries up to the float64 limit; slope and intercept are scaled back at the end
+    cx, cy = _pow2_scale(x), _pow2_scale(y)
+    x, y = x / cx, y / cy
     ybar = y if y.ndim == 1 else y.mean(axis=0)
     b, a = _ols(x, ybar)
     resid = ybar - (a + b * x)
@@ -113,7 +134,15 @@ def fit_slope(x, y, *, n_boot: int = 2000, level: float = 0.95, seed=0) -> RateF
             boots[k] = _ols(x, yb)[0]
     alpha = (1.0 - level) / 2.0
     lo, hi = np.quantile(boots, [alpha, 1.0 - alpha])
-    return RateFit(float(b), float(a), (float(lo), float(hi)), level, float(r2), int(x.shape[0]))
+    unit = cy / cx  # slope units of the rescaled fit
+    return RateFit(float(b * unit), float(a * cy), (float(lo * unit), float(hi * unit)), level,
+                   float(r2), int(x.shape[0]))
+
+
+def _pow2_scale(v: np.ndarray) -> float:
+    """A power of two near ``max|v|`` (1 for an all-zero array)."""
+    m = float(np.abs(v).max(initial=0.0))
+    return math.ldexp(1.0, math.frexp(m)[1]) if m > 0 else 1.0
 
 
 def fit_loglog(sizes, values, *, kind: str = "power", **kwargs) -> RateFit:
@@ -122,7 +151,7 @@ def fit_loglog(sizes, values, *, kind: str = "power", **kwargs) -> RateFit:
     Parameters
     ----------
     sizes : array_like, shape (m,)
-        Positive sizes (T, k, n, 1/eps, ...).
+        Positive sizes (T, k, n, 1/eps, ...), ``m >= 3``, at least two distinct.
     values : array_like, shape (m,) or (r, m)
         Positive measurements (regret, residual, ...), replicates in rows.
     kind : {"power", "log", "geometric"}
@@ -137,16 +166,20 @@ def fit_loglog(sizes, values, *, kind: str = "power", **kwargs) -> RateFit:
     RateFit
         Slope of log(values) on the transformed sizes, with its bootstrap interval.
     """
-    sizes = as_float_array(sizes, "sizes", ndim=1, positive=True)
+    sizes = as_float_array(sizes, "sizes", ndim=1, positive=True, min_size=3)
     values = as_float_array(values, "values", ndim=(1, 2), positive=True)
+    check_option(kind, "kind", ("power", "log", "geometric"))
+    if values.shape[-1] != sizes.shape[0]:
+        raise ValueError(f"`values` must have {sizes.shape[0]} columns to match `sizes`, got "
+                         f"shape {values.shape}")
+    if np.all(sizes == sizes[0]):
+        raise ValueError("`sizes` must contain at least two distinct values")
     if kind == "power":
         x = np.log(sizes)
     elif kind == "log":
         if np.any(sizes <= np.e):
             raise ValueError("`sizes` must exceed e for kind='log'")
         x = np.log(np.log(sizes))
-    elif kind == "geometric":
+    else:  # "geometric"
         x = sizes
-    else:
-        raise ValueError(f"unknown `kind`={kind!r}; valid values are 'power', 'log', 'geometric'")
     return fit_slope(x, np.log(values), **kwargs)

@@ -23,6 +23,7 @@ import numpy as np
 from equilibria._lib.rng import named_seed
 from equilibria._lib.rooms import theorem_modules
 from equilibria._lib.sweep import parallel_map
+from equilibria._lib.validation import check_int
 
 from ._theorem import Outcome, Theorem
 
@@ -248,13 +249,27 @@ def get(name: str) -> Theorem:
 
     Raises
     ------
-    KeyError
-        If no theorem has that name (the message lists the registered names).
+    TypeError
+        If ``name`` is not a string.
+    UnknownTheoremError
+        If no theorem has that name (the message lists the registered names); a subclass of
+        both ``KeyError`` and ``ValueError``.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"`name` must be a theorem name (str), got {type(name).__name__}")
     reg = load_all()
     if name not in reg:
-        raise KeyError(f"no theorem named {name!r}; registered: {', '.join(sorted(reg))}")
+        raise UnknownTheoremError(f"no theorem named `name`={name!r}; registered: "
+                                  f"{', '.join(sorted(reg))}")
     return reg[name]
+
+
+class UnknownTheoremError(KeyError, ValueError):
+    """No theorem of that name: a ``KeyError`` (a failed lookup) and a ``ValueError`` (a bad
+    argument value), whose text is the plain message."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def _select(patterns) -> list[str]:
@@ -263,6 +278,14 @@ def _select(patterns) -> list[str]:
         return all_names
     if isinstance(patterns, str):
         patterns = [patterns]
+    try:
+        patterns = list(patterns)
+    except TypeError:
+        raise TypeError("`names` must be a pattern (str), a sequence of patterns or None, got "
+                        f"{type(patterns).__name__}") from None
+    bad = [p for p in patterns if not isinstance(p, str)]
+    if bad:
+        raise TypeError(f"`names` must contain only patterns (str), got {bad[0]!r}")
     chosen = []
     for pat in patterns:
         glob = pat if any(ch in pat for ch in "*?[") else f"*{pat}*"
@@ -356,8 +379,8 @@ def verify(names=None, *, quick: bool = True, seed: int = 0, executor=None,
         Quick mode (small instance counts; the whole registry in under a minute on 2 cores)
         or full mode.
     seed : int
-        Master seed; each theorem gets its own stream keyed by ``(seed, name)``, so a theorem's
-        result does not depend on which others run or on the executor.
+        Master seed, ``>= 0``; each theorem gets its own stream keyed by ``(seed, name)``, so a
+        theorem's result does not depend on which others run or on the executor.
     executor : concurrent.futures.Executor, optional
         Runs theorems concurrently (``ProcessPoolExecutor``, a dask client's executor).
     progress : bool
@@ -368,10 +391,11 @@ def verify(names=None, *, quick: bool = True, seed: int = 0, executor=None,
     Report
         ``report.passed`` is true when every selected theorem passed.
     """
+    seed = check_int(seed, "seed", lo=0)
     selected = _select(names)
     if not selected:
         raise ValueError(f"no registered theorem matches `names`={names!r}")
-    tasks = [(n, bool(quick), int(seed)) for n in selected]
+    tasks = [(n, bool(quick), seed) for n in selected]
     if executor is None:
         rows = parallel_map(_run_one, tasks, executor=None, progress=progress, desc="verify")
     else:

@@ -280,19 +280,25 @@ def test_infeasible_constraints_reported_in_status():
 
 
 def test_degenerate_constraint_systems_reported_in_status():
+    # dependent constraint gradients are no longer rejected at x0 (issue 12, item 6: the
+    # consistent cases are solved, tests/constrained/test_reliability.py); *inconsistent*
+    # dependent constraints still end in a failure status with a ConvergenceWarning
+    from equilibria.solvers.constrained import RankDeficiencyWarning
     f = lambda x: x @ x  # noqa: E731
     g = lambda x: 2 * x  # noqa: E731
     h = lambda x, lam: 2 * np.eye(3)  # noqa: E731
-    # linearly dependent constraint gradients
-    with pytest.warns(ConvergenceWarning, match="rank"):
-        res = eal_sketch(f, lambda x: np.array([x.sum() - 1, 2 * x.sum() - 2]), np.zeros(3),
+    # linearly dependent constraint gradients, inconsistent values
+    with pytest.warns(RankDeficiencyWarning, match="rank"), \
+            pytest.warns(ConvergenceWarning, match="infeasible"):
+        res = eal_sketch(f, lambda x: np.array([x.sum() - 1, 2 * x.sum() - 3]), np.zeros(3),
                          grad=g, jac=lambda x: np.array([[1.0] * 3, [2.0] * 3]), hess=h)
-    assert not res.success and res.status == Status.DEGENERATE
-    # more constraints than variables
-    with pytest.warns(ConvergenceWarning, match="linearly independent"):
-        res = eal_sketch(f, lambda x: np.concatenate([x, x[:1]]) - 1, np.zeros(3), grad=g,
+    assert not res.success and res.status == Status.INFEASIBLE
+    # more constraints than variables, inconsistent
+    with pytest.warns(RankDeficiencyWarning, match="linearly independent"), \
+            pytest.warns(ConvergenceWarning):
+        res = eal_sketch(f, lambda x: np.concatenate([x - 1, x[:1] - 2]), np.zeros(3), grad=g,
                          jac=lambda x: np.vstack([np.eye(3), np.eye(3)[:1]]), hess=h)
-    assert res.status == Status.DEGENERATE
+    assert not res.success and res.status in (Status.INFEASIBLE, Status.DEGENERATE)
 
 
 def test_max_iter_warns_and_reports():

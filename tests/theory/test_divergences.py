@@ -48,3 +48,54 @@ def test_validation_names_the_argument(fn):
         fn([0.5, 0.5], [0.2, 0.3, 0.5])
     with pytest.raises(ValueError, match="`p`"):
         entropy([0.5, -0.5])
+
+
+# ---- reliability (issue 12): the divergence helpers validate like every public function
+_P, _Q = np.array([0.2, 0.3, 0.5]), np.array([0.4, 0.4, 0.2])
+
+
+@pytest.mark.parametrize("bad", [np.array(["0.2", "0.3", "0.5"]), _P.astype(complex) + 1j,
+                                 _P.astype(object), _P > 0.25, None, "0.2,0.3,0.5"])
+@pytest.mark.parametrize("fn, which", [(kl_divergence, "p"), (kl_divergence, "q"),
+                                       (chi2_divergence, "p"), (chi2_divergence, "q"),
+                                       (entropy, "p")])
+def test_non_numeric_input_is_rejected_naming_the_argument(fn, which, bad):
+    args = {"p": _P, "q": _Q} if fn is not entropy else {"p": _P}
+    args[which] = bad
+    with pytest.raises(TypeError, match=f"`{which}`"):
+        fn(**args)
+
+
+@pytest.mark.parametrize("fn", [kl_divergence, chi2_divergence])
+def test_divergences_take_vectors_only(fn):
+    with pytest.raises(ValueError, match="`p`"):
+        fn(_P[:, None], _Q[:, None])
+    with pytest.raises(ValueError, match="`p`"):
+        entropy(_P[:, None])
+    with pytest.raises(ValueError, match="`q`"):
+        fn(_P, np.array([]))
+
+
+def test_overflow_is_an_error_not_a_silent_inf():
+    # chi^2 = sum (p - q)^2 / q = 1e600: not representable; inf is reserved for "p not << q"
+    with pytest.raises(ValueError, match="`p` and `q`"):
+        chi2_divergence([1e300, 0.5], [0.5, 0.5])
+    with pytest.raises(ValueError, match="`p` and `q`"):
+        kl_divergence([1e308, 1.0], [1e-308, 1.0])
+    with pytest.raises(ValueError, match="`p`"):
+        entropy([1e308, 1e308])
+    # large but representable: finite and exact
+    np.testing.assert_allclose(chi2_divergence([1e150, 0.5], [0.5, 0.5]), 2e300, rtol=1e-12)
+    assert chi2_divergence([1.0, 0.0], [0.0, 1.0]) == math.inf
+
+
+def test_equivalent_inputs_give_the_same_value():
+    for fn, args in ((kl_divergence, (_P, _Q)), (chi2_divergence, (_P, _Q)), (entropy, (_P,))):
+        base = fn(*args)
+        ro = [a.copy() for a in args]
+        for a in ro:
+            a.flags.writeable = False
+        assert fn(*[a.tolist() for a in args]) == base
+        assert fn(*ro) == base
+        assert fn(*[a[::-1][::-1] for a in args]) == base
+        np.testing.assert_allclose(fn(*[a.astype(np.float32) for a in args]), base, rtol=1e-6)

@@ -9,8 +9,9 @@
   Gaussian).
 """
 
-from .eal import EALResult, eal_sketch
+from .eal import EALResult, RankDeficiencyWarning, eal_sketch
 from .primal_dual import PrimalDualResult, primal_dual
 from .sketch import sketch_solve
 
-__all__ = ["eal_sketch", "EALResult", "primal_dual", "PrimalDualResult", "sketch_solve"]
+__all__ = ["eal_sketch", "EALResult", "RankDeficiencyWarning", "primal_dual",
+           "PrimalDualResult", "sketch_solve"]

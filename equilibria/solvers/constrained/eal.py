@@ -13,6 +13,7 @@ docstrings below are the numbered steps of the iteration in :func:`eal_sketch`'s
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from equilibria.verification import kkt_residual
 from .oracle import _build_oracle, _Oracle
 from .sketch import sketch_solve
 
-__all__ = ["eal_sketch", "EALResult", "sketch_solve"]
+__all__ = ["eal_sketch", "EALResult", "RankDeficiencyWarning", "sketch_solve"]
 
 _SKETCHES = ("kaczmarz", "block", "gaussian", "exact")
 
@@ -75,6 +76,11 @@ INFEASIBLE_C_MIN = 1e-6
 INFEASIBLE_JTC_RTOL = 1e-3
 #: rank deficient at a breakdown: ``sigma_min <= DEGENERATE_SV_RTOL max(1, sigma_max)``
 DEGENERATE_SV_RTOL = 1e-8
+
+
+class RankDeficiencyWarning(RuntimeWarning):
+    """The constraint Jacobian at ``x0`` has dependent rows (redundant constraints or parallel
+    constraint gradients); :func:`eal_sketch` goes on with a regularized Newton-KKT solve."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
@@ -282,7 +288,12 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
     eta_max : float
         Largest penalty before the system is declared degenerate.
     check_rank : bool
-        Check at ``x0`` that the constraint Jacobian has full row rank (else ``DEGENERATE``).
+        Check at ``x0`` that the constraint Jacobian has full row rank; if not (consistent
+        redundant constraints, parallel constraint gradients at the start), warn
+        :class:`RankDeficiencyWarning` and go on: singular Newton-KKT systems are then solved
+        with inertia correction and least-squares multiplier steps (see Notes), and success
+        still requires the KKT residual of *all* constraints ``<= tol``.  Inconsistent
+        dependent constraints end ``INFEASIBLE`` or ``DEGENERATE``.
     seed : int or Generator
         Seed of the randomized solver.
 
@@ -317,7 +328,16 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
     sketch budget ``max_sketch_iter`` runs out, the direction is still used if it passes DC
     (counted in ``n_inexact``); and when the predicted decrease :math:`|\nabla
     \mathcal{L}_\eta^T z|` is below the rounding error of the merit value, the unit step is
-    accepted if it lowers the Euclidean KKT residual by 10%.
+    accepted if it lowers the Euclidean KKT residual by 10%.  Singular or ill-conditioned
+    Newton-KKT systems (a zero Hessian with parallel constraint gradients, dependent
+    constraints whose linearization is inconsistent), detected by a solve that misses its
+    accuracy before any Hessian shift, are regularized as in interior-point and SQP codes
+    (IPOPT's inertia correction, Wachter & Biegler 2006, Sec. 3.1): the system
+    :math:`\begin{pmatrix} H + \delta I & G^T \\ G & -\delta_c I\end{pmatrix}` with a
+    growing shift :math:`\delta` (and :math:`\delta_c = \delta` when :math:`G` is rank
+    deficient), and the multiplier step replaced by the least-squares one (no component in the
+    null space of :math:`G^T`, where the multipliers are not determined).  On instances whose
+    systems are solved as given this never runs, so they are unaffected.
 
     References
     ----------
@@ -350,17 +370,25 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
     x = as_float_array(x0, "x0", ndim=1, min_size=1, copy=True)
     orc = _build_oracle(f, c, grad, jac, hess, hessp, variables, x)
     st = _start(orc, x, lam0, opts)
-    if check_rank:                                  # degenerate constraint systems at x0
+    if check_rank:                                  # dependent constraint gradients at x0
         why = _rank_defect(st.J)
         if why is not None:
-            st.hist.kkt.append(kkt_residual(st.g, jac_c=st.J, c=st.cv, lam=st.lam))
-            return _result(st, orc, False, Status.DEGENERATE, why)
+            warnings.warn(why + "; continuing: a singular Newton-KKT system is solved with "
+                          "inertia correction and least-squares multiplier steps (the "
+                          "multipliers of dependent constraints are not unique)",
+                          RankDeficiencyWarning, stacklevel=2)
 
     status, message, success = Status.MAX_ITER, "", False
     while True:
         # ---- residuals at v_t = (x_t, lam_t) and the stopping rule ------------------------
-        r = _residuals(st)
-        _record_iterate(st, r)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+            r = _residuals(st)
+            _record_iterate(st, r)
+        if not np.isfinite(r.res):
+            status = Status.NUMERICAL
+            message = (f"the KKT residual overflows at iteration {st.it} (multipliers or "
+                       "derivatives too large); rescale the problem or pass a smaller `lam0`")
+            break
         if r.kkt <= opts.tol:
             success, status = True, Status.SUCCESS
             message = f"KKT residual {r.kkt:.3g} <= tol={opts.tol:g} after {st.it} iterations"
@@ -570,14 +598,13 @@ def _rank_defect(J) -> str | None:
     """Why the constraint Jacobian ``J`` at ``x0`` lacks full row rank (``None`` if it has it)."""
     m, n = J.shape
     if m > n:
-        return (f"{m} constraints for {n} variables: the constraint gradients cannot be "
-                "linearly independent; remove redundant constraints")
+        return (f"{m} constraints for {n} variables at x0: the constraint gradients cannot be "
+                "linearly independent (redundant constraints)")
     sv = np.linalg.svd(J, compute_uv=False)
     if sv[-1] <= RANK_RTOL * max(1.0, sv[0]):
         rank = int(np.sum(sv > RANK_RTOL * max(1.0, sv[0])))
         return (f"constraint Jacobian at x0 has rank {rank} < m={m} (linearly dependent "
-                "constraint gradients); remove redundant constraints or move `x0` "
-                "(or pass check_rank=False)")
+                "constraint gradients)")
     return None
 
 
@@ -644,7 +671,7 @@ def _initial_accuracy(opts: _Options, eta1, eta2, res):
     coupled to the penalties so the solver error cannot spoil the unit step
     (``eta1 ||e||^2 <= eta2 ||grad L||^2 / 4``)."""
     theta_t = min(opts.theta, UNIT_STEP_ACCURACY * np.sqrt(eta2 / eta1))
-    if opts.sharpen > 0:
+    if opts.sharpen > 0 and res < 1.0:   # (res >= 1: res**rho >= 1 > theta; no overflow)
         theta_t = min(theta_t, res**opts.sharpen)
     return theta_t
 
@@ -666,13 +693,19 @@ def _slope_parts(st: _EALState, r: _Residuals, HLx, z):
     return A, Bc
 
 
-def _null_space_curvature(H, J, gram, dx, delta):
+def _null_space_curvature(H, J, gram, dx, delta, rows=None):
     """Step 2, curvature test along the null-space component ``dx_N`` of ``dx`` (``J dx_N = 0``)
     of the shifted Hessian ``H + delta I`` (inertia-free test, [4] of :func:`eal_sketch`).
 
+    ``rows`` (from :func:`_row_space`, rank-deficient ``J``): project with the orthonormal
+    basis of the row space instead of ``(J J^T)^{-1}``.
     Returns ``(dx_N, ||dx_N||^2, passed)``; a negligible null-space component passes.
     """
-    dxn = dx - J.T @ _solve_gram(gram, J @ dx)
+    if rows is None:
+        dxn = dx - J.T @ _solve_gram(gram, J @ dx)
+    else:
+        V = rows[1]
+        dxn = dx - V.T @ (V @ dx)
     nn = float(dxn @ dxn)
     curv_ok = nn <= NULL_SPACE_TINY * max(1.0, float(dx @ dx)) or \
         float(dxn @ (H @ dxn)) + delta * nn > CURVATURE_MIN * nn
@@ -718,8 +751,25 @@ def _direction(st: _EALState, r: _Residuals, opts: _Options, rng) -> _Step:
     The repairs, in this order: sharpen the accuracy (:func:`_update_accuracy`); with positive
     curvature, raise ``eta1`` (:func:`_raised_penalty`, after which DC holds); else shift the
     Hessian block (:func:`_shifted_hessian`) and re-solve from zero.  When the sketch budget
-    runs out the direction is still used if it passes DC (``inexact``); otherwise, and when
-    ``eta1 > eta_max`` or the shift exceeds :data:`SHIFT_MAX`, the step fails.
+    runs out the direction is still used if it passes DC (``inexact``).
+
+    Singular or ill-conditioned ``K_t`` (the solve misses its accuracy before any shift, e.g.
+    a zero Hessian with parallel constraint gradients, or an inconsistent linearization of
+    dependent constraints): inertia correction as in interior-point and SQP codes (IPOPT's
+    ``delta_w`` / ``delta_c``, Wachter & Biegler 2006, Sec. 3.1; [4] of :func:`eal_sketch`).
+    The system becomes ``[[H + delta I, J^T], [J, 0]]`` with ``delta`` from
+    :data:`SHIFT_MIN` ``max(1, max |H|)`` growing tenfold while the solve still fails; when
+    ``J`` is rank deficient its right-hand side ``-c`` is replaced by the projection onto the
+    range of ``J`` (the least-squares linearization ``J dx = -P c``, consistent by
+    construction; Wachter & Biegler's ``delta_c`` does the same job).  Whenever ``J`` is rank
+    deficient (regularized or not) the multiplier part of ``z`` is the least-squares
+    multiplier step: no component in the null space of ``J^T``, where the multipliers are not
+    determined and a singular solve leaves arbitrary (often huge) values whose rounding would
+    stall ``grad_x L`` (:func:`_ls_multiplier_step`); and the decrease and descent tests use
+    ``||P c||^2`` for ``||c||^2`` (``c^T J dx >= -||P c||^2`` for every ``dx``), so the
+    direction is still a descent direction of the merit function.
+    On regular instances none of this runs (bit-for-bit the unregularized method).  The step
+    fails when ``eta1 > eta_max`` or the shift exceeds :data:`SHIFT_MAX`.
     """
     n, N = st.x.size, st.x.size + st.lam.size
     eta1, eta2, H = st.eta1, st.eta2, st.H
@@ -728,15 +778,47 @@ def _direction(st: _EALState, r: _Residuals, opts: _Options, rng) -> _Step:
     z = np.zeros(N)
     n_sk = 0
     delta = 0.0                                               # Hessian shift (B_t = H + delta I)
+    regularized = False                                       # inertia correction active
     Lx2, c2 = float(r.Lx @ r.Lx), float(st.cv @ st.cv)
     HLx = H @ r.Lx
-    gram = _gram(st.J)
+    rows = _row_space(st.J)             # orthonormal bases when J is rank deficient, else None
+    gram = _gram(st.J) if rows is None else None
+    if rows is not None:
+        # rank-deficient J: only the part P c of c in the range of J can be reduced to first
+        # order (c^T J dx >= -||P c||^2), so the decrease and descent tests use ||P c||^2
+        pc = _ls_multiplier_step(rows, st.cv)
+        c2 = float(pc @ pc)
+        if _locally_infeasible(st.J, st.cv):     # stationary point of ||c||^2 with c != 0
+            return _Step(np.zeros(0), 0, theta_t, 0.0, eta1, np.nan, failed="infeasible")
 
     def fail(reason):
         return _Step(np.zeros(0), n_sk, theta_t, delta, eta1, np.nan, failed=reason)
 
+    rhs = -r.gradL
+
+    def shift(new_delta):
+        """Set the Hessian shift; ``False`` beyond SHIFT_MAX."""
+        nonlocal delta, z
+        delta = new_delta
+        if delta > SHIFT_MAX:
+            return False
+        K[:n, :n] = H + delta * np.eye(n)
+        z = np.zeros(N)
+        return True
+
+    def regularize():
+        """Singular / ill-conditioned K_t: switch to the inertia-corrected system; with a
+        rank-deficient ``J`` the constraint part of the right-hand side is projected onto the
+        range of ``J`` (the least-squares linearization, so the system is consistent)."""
+        nonlocal regularized, rhs
+        regularized = True
+        if rows is not None:
+            rhs = np.concatenate([-r.Lx, -_ls_multiplier_step(rows, st.cv)])
+        return shift(max(SHIFT_GROWTH * delta,
+                         SHIFT_MIN * max(1.0, float(np.abs(H).max(initial=0.0)))))
+
     while True:
-        z, k_sk, r_norm = sketch_solve(K, -r.gradL, z, tol_abs=theta_t * r.res,
+        z, k_sk, r_norm = sketch_solve(K, rhs, z, tol_abs=theta_t * r.res,
                                        method=opts.sketch, sketch_size=opts.sketch_size,
                                        max_iter=opts.max_sketch_iter, seed=rng)
         n_sk += k_sk
@@ -745,31 +827,36 @@ def _direction(st: _EALState, r: _Residuals, opts: _Options, rng) -> _Step:
         exhausted = not r_norm <= max(theta_t * r.res * (1 + ACCURACY_SLACK),
                                       ACCURACY_FLOOR * r.res)
         if exhausted and not np.all(np.isfinite(z)):
+            if regularize():
+                continue
             return fail("sketch")
+        if rows is not None:        # rank-deficient J: the least-squares multiplier step
+            z[n:] = _ls_multiplier_step(rows, z[n:])
         A, Bc = _slope_parts(st, r, HLx, z)
         if c2 > 0 and Bc > -C_DECREASE * c2 and theta_t > THETA_MIN:
             if exhausted and delta == 0.0:
+                if regularize():                # singular system: inertia correction
+                    continue
                 return fail("sketch")
             if not exhausted:
                 theta_t = _update_accuracy(theta_t, opts.rho)
                 continue
         # (a shifted system the sketches cannot solve within budget is shifted further)
-        dxn, nn, curv_ok = _null_space_curvature(H, st.J, gram, z[:n], delta)
+        dxn, nn, curv_ok = _null_space_curvature(H, st.J, gram, z[:n], delta, rows)
         if curv_ok and _descent_test(A, Bc, Lx2, c2, eta1, eta2):
             return _Step(z, n_sk, theta_t, delta, eta1, _merit_slope(st, r, HLx, z, eta1),
                          inexact=exhausted)
         if exhausted and curv_ok and delta == 0.0:
+            if regularize():                    # singular system: inertia correction
+                continue
             return fail("sketch")
         if curv_ok and not exhausted and c2 > 0 and Bc <= -C_DECREASE * c2:
             eta1 = _raised_penalty(A, Lx2, c2, eta1, eta2, opts.rho)
             if eta1 > opts.eta_max:
                 return fail("penalty")
             return _Step(z, n_sk, theta_t, delta, eta1, _merit_slope(st, r, HLx, z, eta1))
-        delta = _shifted_hessian(H, dxn, nn, delta)
-        if delta > SHIFT_MAX:
+        if not shift(_shifted_hessian(H, dxn, nn, delta)):
             return fail("penalty")
-        K[:n, :n] = H + delta * np.eye(n)
-        z = np.zeros(N)
 
 
 def _evaluate_trial(orc: _Oracle, xt):
@@ -855,6 +942,27 @@ def _accept(st: _EALState, step: _Step, trial: _Trial) -> None:
 # null-space projections and breakdown diagnosis
 # ---------------------------------------------------------------------------------------------
 
+def _row_space(J):
+    """``None`` when ``J`` has full row rank; else ``(U_r, V_r)``, orthonormal bases of the
+    range of ``J`` (columns of ``U_r``) and of its row space (rows of ``V_r``), with the
+    numerical rank ``r`` counting singular values above ``DEGENERATE_SV_RTOL max(1, s_max)``
+    (more constraints than variables always count as rank deficient)."""
+    m, n = J.shape
+    U, sv, Vt = np.linalg.svd(J, full_matrices=False)
+    r = int(np.sum(sv > DEGENERATE_SV_RTOL * max(1.0, float(sv[0]) if sv.size else 0.0)))
+    if r == m:
+        return None
+    return U[:, :r], Vt[:r]
+
+
+def _ls_multiplier_step(rows, dl):
+    """The least-squares multiplier step: ``dl`` without its component in the null space of
+    ``J^T`` (directions of the multipliers of dependent constraints that ``grad_x L`` does not
+    see), i.e. the minimum-norm ``dl`` with the same ``J^T dl``."""
+    U = rows[0]
+    return U @ (U.T @ dl)
+
+
 def _gram(J):
     """Cholesky factor of ``J J^T`` (or ``None`` when singular) for null-space projections."""
     import scipy.linalg as sla
@@ -870,6 +978,15 @@ def _solve_gram(gram, v):
     if gram is None:
         return np.zeros_like(v)
     return sla.cho_solve(gram, v, check_finite=False)
+
+
+def _locally_infeasible(J, cv) -> bool:
+    """``||c|| > INFEASIBLE_C_MIN`` and ``||J^T c|| <= INFEASIBLE_JTC_RTOL ||c|| max(1,
+    sigma_max)``: a stationary point of ``||c||^2`` that is not feasible."""
+    cn = float(np.linalg.norm(cv))
+    jtc = float(np.linalg.norm(J.T @ cv))
+    smax = float(np.linalg.norm(J, 2)) if J.size else 0.0
+    return cn > INFEASIBLE_C_MIN and jtc <= INFEASIBLE_JTC_RTOL * cn * max(1.0, smax)
 
 
 def _diagnose(reason, J, cv, res, eta_max):

@@ -48,6 +48,24 @@ def _project_box(x, lo, hi):
     return np.minimum(np.maximum(x, lo), hi)
 
 
+def _bound(b, name, n, default):
+    """A box bound: ``None`` (unbounded), a scalar or a vector of length ``n`` (or 1); entries
+    are real and not NaN, and may be infinite only on their own side (``-inf`` lower, ``+inf``
+    upper)."""
+    if b is None:
+        return np.full(n, default)
+    arr = as_float_array(b, name, ndim=(0, 1), finite=False)
+    if arr.ndim == 1 and arr.shape not in ((n,), (1,)):
+        raise ValueError(f"`{name}` must be a scalar or have shape ({n},) (the length of "
+                         f"`x0`) or (1,), got {arr.shape}")
+    if np.any(np.isnan(arr)):
+        raise ValueError(f"`{name}` must not contain NaN")
+    if np.any(arr == -default):
+        raise ValueError(f"`{name}` may be infinite only as {default} (an unbounded side), "
+                         f"found {-default}")
+    return np.array(np.broadcast_to(arr, (n,)), dtype=float)
+
+
 def primal_dual(f, g, x0, *, grad, jac, lower=None, upper=None, mu0=None, step=None,
                 dual_step=None, mu_max=None, tol=1e-8, max_iter=100_000) -> PrimalDualResult:
     r"""Projected gradient descent-ascent on the Lagrangian of a convex program.
@@ -91,8 +109,9 @@ def primal_dual(f, g, x0, *, grad, jac, lower=None, upper=None, mu0=None, step=N
     x0 : array_like, shape (n,)
     grad, jac : callable
         ``grad(x) -> (n,)``, ``jac(x) -> (q, n)``.
-    lower, upper : array_like, optional
-        Bounds of the box ``X`` (default unbounded).
+    lower, upper : float or array_like, shape (n,), optional
+        Bounds of the box ``X`` (default unbounded); ``-inf`` entries of ``lower`` and
+        ``+inf`` entries of ``upper`` leave that side open.
     mu0 : array_like, shape (q,), optional
         Initial multipliers (default zero).
     step, dual_step : float, optional
@@ -125,12 +144,12 @@ def primal_dual(f, g, x0, *, grad, jac, lower=None, upper=None, mu0=None, step=N
     check_callable(jac, "jac")
     x = as_float_array(x0, "x0", ndim=1, min_size=1, copy=True)
     n = x.size
-    lo = np.full(n, -np.inf) if lower is None else as_float_array(
-        np.broadcast_to(lower, (n,)), "lower", ndim=1, finite=False)
-    hi = np.full(n, np.inf) if upper is None else as_float_array(
-        np.broadcast_to(upper, (n,)), "upper", ndim=1, finite=False)
-    if np.any(np.isnan(lo)) or np.any(np.isnan(hi)) or np.any(lo > hi):
-        raise ValueError("`lower` and `upper` must satisfy lower <= upper (no NaN)")
+    lo = _bound(lower, "lower", n, -np.inf)
+    hi = _bound(upper, "upper", n, np.inf)
+    if np.any(lo > hi):
+        i = int(np.argmax(lo > hi))
+        raise ValueError(f"`lower` and `upper` must satisfy lower <= upper, got lower[{i}]="
+                         f"{lo[i]} > upper[{i}]={hi[i]}")
     tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
     max_iter = check_int(max_iter, "max_iter", lo=0)
     if mu_max is not None:

@@ -28,10 +28,15 @@ __all__ = ["sketch_solve"]
 #: the valid values of ``method``
 SKETCH_METHODS = ("kaczmarz", "block", "gaussian", "exact")
 
+#: ``b`` or ``z0`` entries above this are solved on a scaled copy (squares overflow near 1e154)
+HUGE_RHS = 1e100
 #: default sketch budget of ``method="kaczmarz"`` (single rows are cheap)
 KACZMARZ_MAX_ITER = 1_000_000
 #: default sketch budget of the block and Gaussian solvers
 SKETCH_MAX_ITER = 2_000
+#: the dense LU solve is replaced by least squares when its residual exceeds this fraction of
+#: ``||b||`` (a numerically singular matrix)
+EXACT_RTOL = 1e-6
 #: passes of the symmetric Ruiz equilibration
 RUIZ_PASSES = 3
 #: the Kaczmarz kernel checks the residual every ``max(N, KACZMARZ_MIN_CHECK_EVERY)`` rows
@@ -158,6 +163,18 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
     if max_iter is None:
         max_iter = KACZMARZ_MAX_ITER if method == "kaczmarz" else SKETCH_MAX_ITER
     max_iter = check_int(max_iter, "max_iter", lo=1)
+    # the iteration is linear in (z, b): solve a scaled copy when b or z0 is so large that
+    # squared residual norms would overflow (bit-for-bit unchanged otherwise)
+    big = max(float(np.abs(b).max()), float(np.abs(z).max()))
+    if big > HUGE_RHS:
+        z, steps, res = _solve(K, b / big, z / big, tol_abs / big, method, sketch_size,
+                               max_iter, rng, equilibrate)
+        return z * big, steps, res * big
+    return _solve(K, b, z, tol_abs, method, sketch_size, max_iter, rng, equilibrate)
+
+
+def _solve(K, b, z, tol_abs, method, sketch_size, max_iter, rng, equilibrate):
+    """:func:`sketch_solve` on validated input."""
     if method == "exact":
         z = _exact_solve(K, b)
         return z, 1, float(np.linalg.norm(K @ z - b))
@@ -190,11 +207,20 @@ def _reject_non_real(x, name):
 
 
 def _exact_solve(K, b):
-    """Dense solve of ``K z = b``, least squares when ``K`` is singular (``method="exact"``)."""
+    """Dense solve of ``K z = b``, least squares when ``K`` is singular (``method="exact"``).
+
+    The LU solve is kept when it is finite with a residual below ``EXACT_RTOL ||b||``; a
+    numerically singular ``K`` (LU does not always raise: it returns huge, useless values)
+    gets the minimum-norm least-squares solution instead.
+    """
     try:
-        return np.linalg.solve(K, b)
+        z = np.linalg.solve(K, b)
     except np.linalg.LinAlgError:
         return np.linalg.lstsq(K, b, rcond=None)[0]
+    with np.errstate(all="ignore"):
+        ok = bool(np.all(np.isfinite(z))) and \
+            float(np.linalg.norm(K @ z - b)) <= EXACT_RTOL * float(np.linalg.norm(b))
+    return z if ok else np.linalg.lstsq(K, b, rcond=None)[0]
 
 
 def _ruiz_scaling(K, equilibrate):

@@ -9,7 +9,7 @@ import numpy as np
 from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import as_float_array
 
-__all__ = ["MonotonicityWarning", "spot_check_monotone", "eval_operator"]
+__all__ = ["MonotonicityWarning", "spot_check_monotone", "eval_operator", "probe_operator"]
 
 
 class MonotonicityWarning(UserWarning):
@@ -24,6 +24,18 @@ def eval_operator(F, x, name: str, dim: int) -> np.ndarray:
         raise ValueError(f"`{name}` must return a vector of length {dim} (the length of `x0`), "
                          f"got shape {val.shape}")
     return val
+
+
+def probe_operator(F, x0, name: str) -> np.ndarray:
+    """Evaluate the user's ``F`` once at ``x0`` before iterating, so that an operator that
+    cannot take a vector of the length of ``x0`` gives a ``ValueError`` naming both ``x0`` and
+    ``name`` (instead of the operator's own traceback from inside the solver)."""
+    try:
+        val = F(x0)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ValueError(f"`{name}` could not be evaluated at `x0` (shape {x0.shape}): "
+                         f"{type(exc).__name__}: {exc}") from exc
+    return eval_operator(lambda _v: val, x0, name, x0.shape[0])
 
 
 def spot_check_monotone(F, x0, *, name="F", L=None, n_pairs=4, scale=1.0, seed=0,

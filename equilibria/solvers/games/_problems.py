@@ -51,10 +51,27 @@ class FiniteSum:
         object.__setattr__(self, "L", check_scalar(self.L, "L", lo=0, lo_inclusive=False))
 
     def full(self, x):
-        """``F(x)`` (costs ``n`` component calls)."""
+        """``F(x)`` (costs ``n`` component calls).
+
+        ``x`` must be a finite real vector of length ``dim`` (``ValueError`` / ``TypeError``
+        naming ``x`` otherwise); the solvers call :attr:`batch` directly on their iterates.
+        """
+        x = as_float_array(x, "x", ndim=1, shape=(self.dim,))
         return self.batch(x, None)
 
     __call__ = full
+
+    def _full(self, x):
+        """``F(x)`` without the input check (the solvers' own iterates)."""
+        return self.batch(x, None)
+
+
+def _default_L(M) -> float:
+    """Average Lipschitz constant of the components (max norm for symmetric PSD ones)."""
+    norms = np.linalg.norm(M, ord=2, axis=(1, 2))
+    sym = np.allclose(M, np.transpose(M, (0, 2, 1)), rtol=0, atol=1e-12)
+    psd = sym and bool(np.all(np.linalg.eigvalsh(M)[:, 0] >= -1e-12))
+    return float(norms.max()) if psd else float(np.sqrt(np.mean(norms**2)))
 
 
 def linear_finite_sum(M, q=None, *, L=None) -> FiniteSum:
@@ -78,17 +95,31 @@ def linear_finite_sum(M, q=None, *, L=None) -> FiniteSum:
         returns :math:`\frac{1}{|S|}\sum_{i\in S}(M_i x + q_i)` over ``idx`` (with
         repetitions), or :math:`\bar M x + \bar q` (the means) when ``idx is None``.
     """
-    M = as_float_array(M, "M", ndim=3)
+    M = as_float_array(M, "M", ndim=3, min_size=1)
     n, d, d2 = M.shape
     if d != d2:
         raise ValueError(f"`M` must have shape (n, d, d), got {M.shape}")
-    q = np.zeros((n, d)) if q is None else as_float_array(q, "q", shape=(n, d))
+    if q is None:
+        q = np.zeros((n, d))
+    else:
+        q = as_float_array(q, "q", ndim=2)
+        if q.shape != (n, d):
+            raise ValueError(f"`q` must have shape ({n}, {d}) (n, d of `M` with shape "
+                             f"{M.shape}), got {q.shape}")
     Mbar, qbar = M.mean(axis=0), q.mean(axis=0)
     if L is None:
-        norms = np.linalg.norm(M, ord=2, axis=(1, 2))
-        sym = np.allclose(M, np.transpose(M, (0, 2, 1)), rtol=0, atol=1e-12)
-        psd = sym and bool(np.all(np.linalg.eigvalsh(M)[:, 0] >= -1e-12))
-        L = float(norms.max()) if psd else float(np.sqrt(np.mean(norms**2)))
+        if not np.any(M):
+            raise ValueError("`M` is identically zero: the operator is constant, pass `L` "
+                             "(any positive constant) explicitly")
+        scale = float(np.abs(M).max())
+        with np.errstate(all="ignore"):
+            L = _default_L(M)
+            if not np.isfinite(L):  # huge entries: the norms of M / scale cannot overflow
+                L = scale * _default_L(M / scale)
+        if not (np.isfinite(L) and L > 0):
+            raise ValueError(f"`M` has an average Lipschitz constant {L!r} that is not a "
+                             "positive finite float (entries of magnitude "
+                             f"{scale:.3g}); rescale `M` or pass `L`")
     L = check_scalar(L, "L", lo=0, lo_inclusive=False)
 
     def batch(x, idx):

@@ -27,7 +27,7 @@ from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import (as_float_array, check_callable, check_int, check_option,
                                         check_scalar)
 
-from ._checks import eval_operator, spot_check_monotone
+from ._checks import eval_operator, probe_operator, spot_check_monotone
 from ._kernels import _vr_coco_linear_kernel, _vr_mono_linear_kernel
 from ._problems import FiniteSum
 from ._results import HalpernResult
@@ -35,11 +35,16 @@ from ._results import HalpernResult
 __all__ = ["halpern", "vr_halpern"]
 
 
-def _as_operator(F, name):
-    """(callable, cost per call): a FiniteSum costs ``n`` component calls per full evaluation."""
+def _as_operator(F, name, x0):
+    """(callable, cost per call): a FiniteSum costs ``n`` component calls per full evaluation.
+
+    Checks that ``F`` accepts ``x0`` (the length of a FiniteSum, one probe call otherwise)."""
     if isinstance(F, FiniteSum):
-        return F.full, F.n
+        if F.dim != x0.shape[0]:
+            raise ValueError(f"`x0` must have length {F.dim} (`{name}`.dim), got {x0.shape[0]}")
+        return F._full, F.n
     check_callable(F, name)
+    probe_operator(F, x0, name)
     return F, 1
 
 
@@ -106,13 +111,14 @@ def halpern(x0, *, T=None, F=None, L=None, resolvent=None, eta=None, prox=None, 
     cost = 1
     if T is not None:
         check_callable(T, "T")
+        probe_operator(T, x0, "T")
         mode, scale = "nonexpansive", 1.0
         Tmap = T
         if check_monotone:
             spot_check_monotone(lambda v: v - np.asarray(T(v), dtype=float), x0, name="I - T",
                                 L=2.0, seed=seed)
     else:
-        Fc, cost = _as_operator(F, "F")
+        Fc, cost = _as_operator(F, "F", x0)
         if L is not None:
             L = check_scalar(L, "L", lo=0, lo_inclusive=False)
         if resolvent is not None or (prox is None and L is None):
@@ -143,6 +149,7 @@ def halpern(x0, *, T=None, F=None, L=None, resolvent=None, eta=None, prox=None, 
             if prox is None:
                 mode = "forward"
                 Tmap = lambda v: v - gamma * eval_operator(Fc, v, "F", d)  # noqa: E731
+                Fmap = lambda v: eval_operator(Fc, v, "F", d)  # noqa: E731
             else:
                 check_callable(prox, "prox")
                 mode = "forward-backward"
@@ -160,11 +167,18 @@ def halpern(x0, *, T=None, F=None, L=None, resolvent=None, eta=None, prox=None, 
                                     "iterations; increase `max_iter` or `tol`")
     k = 0
     for k in range(max_iter + 1):
-        Tx = as_float_array(Tmap(x), "T(x)", ndim=1, finite=False)
-        if Tx.shape != (d,):
-            raise ValueError(f"the map must return a vector of length {d}, got {Tx.shape}")
+        if mode == "forward":
+            # residual ||F(x)|| straight from F: ||x - T x|| / gamma would round to 0 once
+            # gamma ||F(x)|| is below the rounding of x (huge `L`)
+            Fx = Fmap(x)
+            Tx = x - gamma * Fx
+            r = float(np.linalg.norm(Fx))
+        else:
+            Tx = as_float_array(Tmap(x), "T(x)", ndim=1, finite=False)
+            if Tx.shape != (d,):
+                raise ValueError(f"the map must return a vector of length {d}, got {Tx.shape}")
+            r = float(np.linalg.norm(x - Tx)) * scale  # computable residual
         calls += cost
-        r = float(np.linalg.norm(x - Tx)) * scale  # computable residual
         if not np.isfinite(r):
             status, msg = Status.NUMERICAL, ("non-finite residual; check the operator and "
                                              "`L` / `eta` (last finite iterate returned)")
@@ -286,7 +300,7 @@ def vr_halpern(problem, x0, *, variant="cocoercive", tol=1e-6, max_oracle_calls=
     n, L = problem.n, problem.L
     rng = as_generator(seed)
     if check_monotone:
-        spot_check_monotone(problem.full, x0, name="problem",
+        spot_check_monotone(problem._full, x0, name="problem",
                             L=L if variant == "cocoercive" else None, seed=0)
     if variant == "cocoercive":
         b = check_int(batch_size if batch_size is not None else int(np.ceil(np.sqrt(n))),

@@ -24,7 +24,7 @@ from equilibria._lib.result import Status, finish
 from equilibria._lib.validation import (as_float_array, check_callable, check_int, check_option,
                                         check_scalar, check_simplex)
 
-from ._checks import eval_operator, spot_check_monotone
+from ._checks import eval_operator, probe_operator, spot_check_monotone
 from ._problems import FiniteSum
 from ._results import GameResult, OperatorResult
 
@@ -32,7 +32,21 @@ __all__ = ["extragradient", "mirror_prox", "project_simplex"]
 
 
 def project_simplex(v):
-    """Euclidean projection of ``v`` onto the probability simplex (sort-based, O(d log d))."""
+    """Euclidean projection of ``v`` onto the probability simplex (sort-based, O(d log d)).
+
+    ``v`` must be a finite real vector with at least one entry.  The projection is invariant
+    under ``v -> v + c``; ``v`` is shifted by its maximum first, so that entries of any finite
+    magnitude (e.g. 1e300) do not cancel in the cumulative sums.
+    """
+    v = as_float_array(v, "v", ndim=1, min_size=1)
+    return _project_simplex(v)
+
+
+def _project_simplex(v):
+    """:func:`project_simplex` without the input check (the solver's own iterates)."""
+    top = v.max()
+    if abs(top) > 1.0:
+        v = v - top  # the cumulative sums then cannot cancel the unit mass
     u = np.sort(v)[::-1]
     css = np.cumsum(u) - 1.0
     ind = np.arange(1, v.size + 1)
@@ -92,10 +106,11 @@ def extragradient(F, x0, *, L=None, step=None, project=None, tol=1e-6, max_iter=
     if isinstance(F, FiniteSum):
         if F.dim != d:
             raise ValueError(f"`x0` must have length {F.dim} (problem.dim), got {d}")
-        Fc, cost = F.full, F.n
+        Fc, cost = F._full, F.n
         L = F.L if L is None else L
     else:
         check_callable(F, "F")
+        probe_operator(F, x0, "F")
         Fc, cost = F, 1
     if step is None:
         if L is None:
@@ -119,7 +134,17 @@ def extragradient(F, x0, *, L=None, step=None, project=None, tol=1e-6, max_iter=
         Fx = eval_operator(Fc, x, "F", d)
         calls += cost
         xh = P(x - eta * Fx)  # extrapolation step
-        r = float(np.linalg.norm(x - xh)) / eta  # natural residual
+        # natural residual; without a projection it is ||F(x)||, taken from F directly since
+        # ||x - xh|| / eta rounds to 0 once eta ||F(x)|| is below the rounding of x
+        r = float(np.linalg.norm(Fx)) if project is None else \
+            float(np.linalg.norm(x - xh)) / eta
+        if project is not None and r <= tol and _lost_in_rounding(x, eta, Fx, tol):
+            status, msg = Status.NUMERICAL, (
+                f"the step eta={eta:.3g} is below the rounding of `x` (eta ||F(x)|| = "
+                f"{eta * float(np.linalg.norm(Fx)):.3g}), so the residual cannot be certified; "
+                "increase `step` or lower `L`")
+            hist.append(r)
+            break
         if not np.isfinite(r):
             status, msg = Status.NUMERICAL, "non-finite residual; lower `step`"
             break
@@ -138,6 +163,28 @@ def extragradient(F, x0, *, L=None, step=None, project=None, tol=1e-6, max_iter=
     return finish(OperatorResult, success=status == Status.SUCCESS, status=status, message=msg,
                   n_iter=k, x=x, x_avg=x_avg, residual=float(hist[-1]) if hist else np.inf,
                   residual_history=np.asarray(hist), oracle_calls=int(calls))
+
+
+#: largest ``max_iter`` of :func:`mirror_prox` (its gap history holds ``max_iter`` floats)
+MAX_ITER_LIMIT = 10**8
+#: a starting strategy may miss the simplex by this much (float32 rounding of a valid one);
+#: it is renormalized
+START_ATOL = 1e-6
+
+
+def _start(p, name):
+    """A starting strategy: a probability vector up to :data:`START_ATOL`, renormalized."""
+    p = check_simplex(p, name, atol=START_ATOL).copy()
+    s = p.sum()
+    return p if s == 1.0 else p / s
+
+
+def _lost_in_rounding(x, eta, Fx, tol) -> bool:
+    """Whether the projected step ``eta F(x)`` is too small to register in ``x`` while
+    ``||F(x)||`` itself is not small: a zero natural residual is then an artefact."""
+    step = eta * float(np.linalg.norm(Fx))
+    return float(np.linalg.norm(Fx)) > tol and \
+        step <= 16 * np.finfo(float).eps * max(1.0, float(np.linalg.norm(x)))
 
 
 def _entropy_step(p, g, gamma):
@@ -186,17 +233,20 @@ def mirror_prox(A=None, *, grad=None, shape=None, L=None, x0=None, y0=None, mirr
     Parameters
     ----------
     A : array_like, shape (n, m) or (N, n, m), optional
-        Loss matrix of the row player (or its finite-sum components).
+        Loss matrix of the row player (or its finite-sum components).  The all-zero matrix
+        is a valid (degenerate) game: every strategy pair is an equilibrium, the uniform
+        start is returned with gap 0 (default step 1).
     grad : callable, optional
         ``grad(x, y) -> (gx, gy)`` for a convex-concave ``f``; needs ``shape=(n, m)`` and ``L``
         (Lipschitz constant of :math:`F` w.r.t. the setup's norm) unless ``step`` is given.
     x0, y0 : array_like, optional
-        Starting strategies (uniform by default).
+        Starting strategies (uniform by default); probability vectors up to ``1e-6`` (e.g.
+        float32-rounded), renormalized.
     mirror : {"entropy", "euclidean"}
     step : float, optional
         :math:`\gamma`; defaults as above (``1/L`` for ``grad``).
     max_iter : int
-        Number of iterations ``T`` (two operator evaluations each).
+        Number of iterations ``T`` (two operator evaluations each), at most ``10**8``.
     tol : float, optional
         Stop when the certified gap is ``<= tol``; if omitted, run exactly ``max_iter``
         iterations (``success=True``).
@@ -206,7 +256,8 @@ def mirror_prox(A=None, *, grad=None, shape=None, L=None, x0=None, y0=None, mirr
     GameResult
     """
     check_option(mirror, "mirror", ("entropy", "euclidean"))
-    max_iter = check_int(max_iter, "max_iter", lo=1)
+    # the gap history holds max_iter floats: cap it before allocating
+    max_iter = check_int(max_iter, "max_iter", lo=1, hi=MAX_ITER_LIMIT)
     if tol is not None:
         tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
     if (A is None) == (grad is None):
@@ -219,13 +270,21 @@ def mirror_prox(A=None, *, grad=None, shape=None, L=None, x0=None, y0=None, mirr
             A = A.mean(axis=0)
         n, m = A.shape
         Amax = float(np.abs(A).max())
-        if Amax == 0:
-            raise ValueError("`A` must not be identically zero")
 
         def G(x, y):
             return A @ y, A.T @ x
         if step is None:
-            step = 1.0 / Amax if mirror == "entropy" else 1.0 / np.linalg.norm(A, 2)
+            if Amax == 0:
+                # the all-zero game: every strategy pair is an equilibrium (gap 0); any step
+                step = 1.0
+            elif mirror == "entropy":
+                step = 1.0 / Amax
+            else:
+                with np.errstate(over="ignore"):
+                    norm2 = float(np.linalg.norm(A, 2))
+                if not np.isfinite(norm2):  # entries near the float limit
+                    norm2 = Amax * float(np.linalg.norm(A / Amax, 2))
+                step = 1.0 / norm2
     else:
         check_callable(grad, "grad")
         if shape is None:
@@ -242,18 +301,20 @@ def mirror_prox(A=None, *, grad=None, shape=None, L=None, x0=None, y0=None, mirr
                 raise ValueError("pass `L` (Lipschitz constant of the operator) or `step`")
             step = 1.0 / check_scalar(L, "L", lo=0, lo_inclusive=False)
     gamma = check_scalar(step, "step", lo=0, lo_inclusive=False)
-    x = np.full(n, 1.0 / n) if x0 is None else check_simplex(x0, "x0").copy()
-    y = np.full(m, 1.0 / m) if y0 is None else check_simplex(y0, "y0").copy()
+    what = "the rows of `A`" if A is not None else "`shape`"
+    x = np.full(n, 1.0 / n) if x0 is None else _start(x0, "x0")
+    y = np.full(m, 1.0 / m) if y0 is None else _start(y0, "y0")
     if x.shape != (n,):
-        raise ValueError(f"`x0` must have shape ({n},), got {x.shape}")
+        raise ValueError(f"`x0` must have shape ({n},) (the number of {what}), got {x.shape}")
     if y.shape != (m,):
-        raise ValueError(f"`y0` must have shape ({m},), got {y.shape}")
+        what = "the columns of `A`" if A is not None else "`shape`"
+        raise ValueError(f"`y0` must have shape ({m},) (the number of {what}), got {y.shape}")
     if mirror == "entropy":
         def stepx(p, g):
             return _entropy_step(p, g, gamma)
     else:
         def stepx(p, g):
-            return project_simplex(p - gamma * g)
+            return _project_simplex(p - gamma * g)
     sx, sy = np.zeros(n), np.zeros(m)
     sgx, sgy = np.zeros(n), np.zeros(m)  # running sums of F(w_t)
     s_inner = 0.0  # running sum of <F(w_t), w_t>

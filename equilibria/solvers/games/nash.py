@@ -26,10 +26,29 @@ from ._results import NashResult
 __all__ = ["nash_mirror_prox", "regularized_nash", "kl"]
 
 
+#: tolerance of the preference-matrix identity ``P + P^T = 1`` (float32 rounding passes)
+PREFERENCE_ATOL = 1e-6
+
+
 def kl(p, q) -> float:
-    """KL(p || q) for probability vectors (0 log 0 = 0)."""
+    """KL(p || q) for probability vectors (0 log 0 = 0).
+
+    ``p`` and ``q`` must be probability vectors (to ``1e-6``) of the same length (``ValueError`` /
+    ``TypeError`` naming the argument otherwise); the result is ``inf`` when ``q`` vanishes
+    where ``p`` does not.
+    """
+    p = check_simplex(p, "p", atol=PREFERENCE_ATOL)
+    q = check_simplex(q, "q", atol=PREFERENCE_ATOL)
+    if q.shape != p.shape:
+        raise ValueError(f"`q` must have the shape of `p` {p.shape}, got {q.shape}")
+    return _kl(p, q)
+
+
+def _kl(p, q) -> float:
+    """:func:`kl` without the input checks (the solver's own iterates)."""
     pos = p > 0
-    return float(np.sum(p[pos] * (np.log(p[pos]) - np.log(q[pos]))))
+    with np.errstate(divide="ignore"):  # q = 0 where p > 0: KL = inf
+        return float(np.sum(p[pos] * (np.log(p[pos]) - np.log(q[pos]))))
 
 
 def _check_preference(P, name="P"):
@@ -40,9 +59,9 @@ def _check_preference(P, name="P"):
         raise ValueError(f"`{name}` must have entries in [0, 1] (probabilities), found range "
                          f"[{P.min():.3g}, {P.max():.3g}]")
     off = float(np.abs(P + P.T - 1.0).max())
-    if off > 1e-8:
-        raise ValueError(f"`{name}` must satisfy P + P^T = 1 (a preference matrix), off by "
-                         f"{off:.3g}")
+    if off > PREFERENCE_ATOL:
+        raise ValueError(f"`{name}` must satisfy P + P^T = 1 (a preference matrix) to "
+                         f"{PREFERENCE_ATOL:g}, off by {off:.3g}")
     return P
 
 
@@ -246,7 +265,7 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="closed
         return wins.mean(axis=1)
 
     gaps = [regularized_exploitability(P, pi, beta, ref)]
-    kls = [kl(pi_star, pi)] if pi_star is not None else None
+    kls = [_kl(pi_star, pi)] if pi_star is not None else None
     status, msg = Status.MAX_ITER, (f"regularized exploitability above tol={tol:g} after "
                                     f"max_iter={max_iter} iterations; increase `max_iter`"
                                     + ("" if oracle == "exact" else " or `n_samples`"))
@@ -276,7 +295,7 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="closed
             g = regularized_exploitability(P, pi, beta, ref)
             gaps.append(g)
             if kls is not None:
-                kls.append(kl(pi_star, pi))
+                kls.append(_kl(pi_star, pi))
             if g <= tol:
                 status, msg = Status.SUCCESS, f"exploitability {g:.3g} <= tol={tol:g}"
                 break
@@ -319,7 +338,10 @@ def regularized_nash(P, beta, *, pi_ref=None, tol=1e-13) -> np.ndarray:
     P = _check_preference(P)
     K = P.shape[0]
     beta = check_scalar(beta, "beta", lo=0, lo_inclusive=False)
+    tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
     ref = np.full(K, 1.0 / K) if pi_ref is None else check_simplex(pi_ref, "pi_ref", strict=True)
+    if ref.shape != (K,):
+        raise ValueError(f"`pi_ref` must have shape ({K},), got {ref.shape}")
     logref = np.log(ref)
 
     def soft(g):

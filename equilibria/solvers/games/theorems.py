@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from equilibria._lib.result import ConvergenceWarning
+from equilibria._lib.validation import check_int, check_option, check_scalar
 from equilibria.verification import RateData, duality_gap, theorem
 
 from ._problems import random_cocoercive_finite_sum, random_preference_matrix
@@ -40,6 +41,19 @@ def _quiet(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
+#: largest dimension of the sampled d x d (or K x K) matrices
+MAX_DIM = 2000
+#: largest number of entries of a sampled matrix game
+MAX_GAME_ENTRIES = 10**7
+#: largest horizon / iteration count of an instance (the evaluations run that many steps)
+MAX_STEPS = 10**6
+_KINDS = ("rotation", "projection", "box", "reflection")
+
+
+def _size(v, name, lo, hi=MAX_DIM):
+    return check_int(v, name, lo=lo, hi=hi)
+
+
 def _random_orthogonal(rng, d):
     Q, R = np.linalg.qr(rng.normal(size=(d, d)))
     return Q * np.sign(np.diag(R))
@@ -54,10 +68,10 @@ def sample_nonexpansive(rng, d=None, kind=None, n_iter=None):
     (onto a random affine subspace; fixed set = the subspace), ``"box"`` (projection onto a
     box), ``"reflection"`` (``2 P_C - I`` for a random affine subspace ``C``).
     """
-    d = int(rng.integers(2, 12)) if d is None else d
-    kind = ["rotation", "projection", "box", "reflection"][int(rng.integers(0, 4))] \
-        if kind is None else kind
-    n_iter = int(rng.integers(20, 300)) if n_iter is None else n_iter
+    d = int(rng.integers(2, 12)) if d is None else _size(d, "d", 2)
+    kind = _KINDS[int(rng.integers(0, 4))] if kind is None else check_option(kind, "kind", _KINDS)
+    n_iter = int(rng.integers(20, 300)) if n_iter is None else _size(n_iter, "n_iter", 1,
+                                                                      MAX_STEPS)
     x0 = rng.normal(size=d) * float(rng.uniform(0.5, 5.0))
     c = rng.normal(size=d)
     return {"kind": kind, "d": d, "x0": x0, "c": c, "n_iter": n_iter,
@@ -113,8 +127,9 @@ HALPERN_NONEXPANSIVE = eval_nonexpansive.theorem
 def sample_cocoercive(rng, d=None, n_iter=None):
     """``F(x) = M x + q`` with ``M`` PSD (random rank), ``q`` in the range: 1/L-cocoercive with
     ``L = lambda_max(M)``."""
-    d = int(rng.integers(2, 12)) if d is None else d
-    n_iter = int(rng.integers(20, 300)) if n_iter is None else n_iter
+    d = int(rng.integers(2, 12)) if d is None else _size(d, "d", 1)
+    n_iter = int(rng.integers(20, 300)) if n_iter is None else _size(n_iter, "n_iter", 1,
+                                                                      MAX_STEPS)
     r = int(rng.integers(1, d + 1))
     B = rng.normal(size=(d, r)) * np.exp(rng.uniform(-1, 1, size=r))
     M = B @ B.T
@@ -230,9 +245,12 @@ VR_ORACLE_EPS = _oracle_eps_experiment.theorem
 
 def sample_matrix_game(rng, n=None, m=None, T=None):
     """A random matrix game (Gaussian, uniform or +-1 entries, random scale) and a horizon."""
-    n = int(rng.integers(2, 30)) if n is None else n
-    m = int(rng.integers(2, 30)) if m is None else m
-    T = int(rng.integers(5, 300)) if T is None else T
+    n = int(rng.integers(2, 30)) if n is None else _size(n, "n", 1, MAX_GAME_ENTRIES)
+    m = int(rng.integers(2, 30)) if m is None else _size(m, "m", 1, MAX_GAME_ENTRIES)
+    if n * m > MAX_GAME_ENTRIES:
+        raise ValueError(f"`n` * `m` = {n * m} entries exceed {MAX_GAME_ENTRIES} (n={n}, "
+                         f"m={m})")
+    T = int(rng.integers(5, 300)) if T is None else _size(T, "T", 1, MAX_STEPS)
     kind = int(rng.integers(0, 3))
     scale = float(np.exp(rng.uniform(-2, 2)))
     if kind == 0:
@@ -274,8 +292,9 @@ MIRROR_PROX = eval_mirror_prox.theorem
 def sample_preference_game(rng, K=None, beta=None):
     """A preference game: intransitive or Bradley-Terry ``P``, beta in [0.01, 2], random
     positive reference policy and start."""
-    K = int(rng.integers(2, 20)) if K is None else K
-    beta = float(np.exp(rng.uniform(np.log(0.01), np.log(2.0)))) if beta is None else beta
+    K = int(rng.integers(2, 20)) if K is None else _size(K, "K", 1)
+    beta = float(np.exp(rng.uniform(np.log(0.01), np.log(2.0)))) if beta is None else \
+        check_scalar(beta, "beta", lo=0, lo_inclusive=False)
     kind = "intransitive" if rng.random() < 0.7 else "bradley-terry"
     P = random_preference_matrix(K, rng, kind=kind)
     ref = rng.dirichlet(np.ones(K) * 2.0) + 1e-3
