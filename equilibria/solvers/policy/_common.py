@@ -8,8 +8,81 @@ import numpy as np
 from scipy import special
 
 from equilibria._lib.result import Result
+from equilibria._lib.validation import check_int, check_simplex
 
-__all__ = ["PolicyRun", "softmax", "init_logits", "pg_step", "summaries"]
+__all__ = ["PolicyRun", "softmax", "init_logits", "pg_step", "summaries", "check_policy",
+           "check_size", "check_steps", "MAX_BYTES", "MAX_STEPS"]
+
+#: largest allocation (bytes) a public function of the room makes from its size arguments
+#: (numbers of actions / states, draws, batch sizes, grid points, recorded steps): checked
+#: before anything is allocated
+MAX_BYTES = 2**32
+
+#: largest step budget (``max_iter``) of an iterative solver of the room: a tabular run of
+#: 1e8 steps already takes hours; larger budgets are refused before the loop starts
+MAX_STEPS = 10**8
+
+#: tolerance on ``sum(p) - 1`` of a probability vector given in float64
+SIMPLEX_SUM_TOL = 1e-8
+
+
+def _sum_tol(x, n: int) -> float:
+    """``SIMPLEX_SUM_TOL`` for float64, ints and Python sequences; for a lower-precision float
+    array ``max(SIMPLEX_SUM_TOL, 4 * n * eps(dtype))``: rounding ``n`` entries to float32 alone
+    moves the sum by ~``n * 6e-8``."""
+    dt = getattr(x, "dtype", None)
+    if dt is not None and np.issubdtype(dt, np.floating) and np.finfo(dt).eps > np.finfo(float).eps:
+        return max(SIMPLEX_SUM_TOL, 4.0 * max(n, 1) * float(np.finfo(dt).eps))
+    return SIMPLEX_SUM_TOL
+
+
+def check_policy(p, name: str, *, ndim: int = 1, shape=None, like=None) -> np.ndarray:
+    """A probability vector (``ndim=2``: rows on the simplex) as a fresh float64 array.
+
+    Like :func:`~equilibria._lib.validation.check_simplex`, but a lower-precision float input
+    (float32) is accepted with the tolerance its rounding needs and renormalized, so it gives
+    the float64 answer to that precision.  ``shape`` (with ``None`` wildcards) is checked too;
+    ``like`` is the user's original array when ``p`` is already a converted view of it (its
+    dtype sets the tolerance).
+    """
+    n = int(np.shape(p)[-1]) if getattr(p, "ndim", 0) else 1
+    tol = _sum_tol(p if like is None else like, n)
+    arr = check_simplex(p, name, ndim=ndim, atol=tol)
+    if shape is not None and (len(shape) != arr.ndim or any(
+            s is not None and s != t for s, t in zip(shape, arr.shape, strict=True))):
+        want = tuple("*" if s is None else s for s in shape)
+        raise ValueError(f"`{name}` must have shape {want}, got {arr.shape}")
+    if tol > SIMPLEX_SUM_TOL:
+        arr = arr / arr.sum(axis=-1, keepdims=True)
+    elif arr is p:
+        arr = arr.copy()
+    return arr
+
+
+def check_size(value, name: str, *, lo: int = 1, per: int = 1, factor: float = 1.0,
+               what: str = "the arrays") -> int:
+    """An integer ``>= lo`` whose allocation of ``8 * factor * value**per`` bytes stays below
+    :data:`MAX_BYTES`; raises ``ValueError`` naming ``name`` before anything is allocated."""
+    v = check_int(value, name, lo=lo)
+    need = 8.0 * float(factor) * float(v) ** per
+    if need > MAX_BYTES:
+        raise ValueError(f"`{name}`={v} is too large: {what} would need {need / 2**30:.3g} GiB "
+                         f"(limit {MAX_BYTES / 2**30:g} GiB); lower `{name}`")
+    return v
+
+
+def check_steps(max_iter, record_every=1, *, n_keys: int = 6, lo: int = 1,
+                name: str = "max_iter") -> tuple[int, int]:
+    """A step budget ``lo <= max_iter <= MAX_STEPS`` and a recording period ``>= 1`` whose
+    history (``n_keys`` Python floats per record, ~32 bytes each) fits in :data:`MAX_BYTES`."""
+    max_iter = check_int(max_iter, name, lo=lo, hi=MAX_STEPS)
+    record_every = check_int(record_every, "record_every", lo=1)
+    need = 32.0 * n_keys * (max_iter // record_every + 2)
+    if need > MAX_BYTES:
+        raise ValueError(f"`{name}`={max_iter} with `record_every`={record_every} would record "
+                         f"{need / 2**30:.3g} GiB of history (limit {MAX_BYTES / 2**30:g} GiB); "
+                         "raise `record_every` or lower `" + name + "`")
+    return max_iter, record_every
 
 
 def softmax(z):

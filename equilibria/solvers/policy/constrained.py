@@ -33,7 +33,7 @@ from equilibria._lib.validation import (as_float_array, check_int, check_option,
                                         check_scalar)
 from equilibria.theory.alignment import kl_regularized_policy
 
-from ._common import sampled_signal
+from ._common import MAX_STEPS, check_policy, check_size, check_steps, sampled_signal
 from .envs import CompositeBandit, composite_bandit
 
 __all__ = ["ConstrainedRun", "constrained_rlhf", "constrained_optimum", "threshold_search",
@@ -94,7 +94,24 @@ def thresholds_feasible(pi_ref, components, thresholds) -> bool:
     bool
         True when the feasibility LP (zero objective over the simplex on the support) is solved
         (HiGHS status 0), i.e. some policy meets every threshold; False otherwise.
+
+    Raises
+    ------
+    ValueError
+        If ``pi_ref`` is not a probability vector, ``components`` not a finite (K, m) array
+        with ``m >= 1`` or ``thresholds`` not a finite (m,) vector.
     """
+    pi_ref = check_policy(pi_ref, "pi_ref")
+    components = as_float_array(components, "components", shape=(pi_ref.size, None))
+    if components.shape[1] < 1:
+        raise ValueError(f"`components` must have at least one column, got shape "
+                         f"{components.shape}")
+    thresholds = as_float_array(thresholds, "thresholds", shape=(components.shape[1],))
+    return _feasible(pi_ref, components, thresholds)
+
+
+def _feasible(pi_ref, components, thresholds) -> bool:
+    """:func:`thresholds_feasible` on validated arrays."""
     supp = pi_ref > 0
     R = components[supp]
     res = optimize.linprog(np.zeros(R.shape[0]), A_ub=R.T, b_ub=thresholds,
@@ -128,7 +145,7 @@ def constrained_optimum(env: CompositeBandit, thresholds, *, beta: float = 0.1,
         Constraint levels :math:`\theta`: :math:`E_\pi r_i\le\theta_i`.
     beta : float > 0
         KL weight :math:`\beta`.
-    lambda_max : float
+    lambda_max : float > 0
         Upper end of the multiplier box :math:`[0,\lambda_{max}]^m`.
 
     Returns
@@ -140,6 +157,12 @@ def constrained_optimum(env: CompositeBandit, thresholds, *, beta: float = 0.1,
     """
     th = _check_env(env, thresholds)
     beta = check_scalar(beta, "beta", lo=0.0, lo_inclusive=False)
+    lambda_max = check_scalar(lambda_max, "lambda_max", lo=0.0, lo_inclusive=False)
+    return _constrained_optimum(env, th, beta, lambda_max)
+
+
+def _constrained_optimum(env, th, beta, lambda_max):
+    """:func:`constrained_optimum` on validated input."""
     R, p = env.components, env.pi_ref
     supp = p > 0
     logp = np.log(p[supp])
@@ -157,27 +180,42 @@ def constrained_optimum(env: CompositeBandit, thresholds, *, beta: float = 0.1,
     # projected Newton on the box [0, lambda_max]^m (the dual Hessian is Cov_pi(R) / beta)
     lam = np.zeros(m)
     f, g, w = dual(lam)
+    last_step = 1.0
     for _ in range(200):
         free = ~(((lam <= 0) & (g > 0)) | ((lam >= lambda_max) & (g < 0)))
         pg = np.where(free, g, 0.0)
         if np.max(np.abs(pg)) <= 1e-11:
             break
         v = w @ Rs
-        C = (Rs - v).T @ ((Rs - v) * w[:, None]) / beta
+        cov = (Rs - v).T @ ((Rs - v) * w[:, None])
         d = np.zeros(m)
         idx = np.nonzero(free)[0]
-        Cf = C[np.ix_(idx, idx)] + 1e-12 * np.eye(idx.size)
-        d[idx] = -np.linalg.solve(Cf, g[idx])
-        step = 1.0
+        # Newton step (Cov / beta + 1e-12 I) d = -g, multiplied through by beta so a tiny beta
+        # cannot overflow the Hessian
+        Cf = cov[np.ix_(idx, idx)] + 1e-12 * beta * np.eye(idx.size)
+        with np.errstate(all="ignore"):
+            try:
+                d[idx] = -np.linalg.solve(Cf, beta * g[idx])
+            except np.linalg.LinAlgError:
+                d[:] = np.nan
+        if not np.all(np.isfinite(d)):  # singular at this scale: a gradient direction
+            d = np.where(free, -g, 0.0)
+        # a move longer than the box is clipped anyway: start the line search at that length
+        dmax = float(np.max(np.abs(d)))
+        if dmax > lambda_max:
+            d = d * (lambda_max / dmax)
+        step = min(1.0, 4.0 * last_step)  # warm start: a kinked (tiny-beta) dual needs short steps
         while True:
             cand = np.clip(lam + step * d, 0.0, lambda_max)
             fc, gc, wc = dual(cand)
-            if fc <= f + 1e-4 * g @ (cand - lam) or step < 1e-12:
+            if fc <= f + 1e-4 * g @ (cand - lam):
                 break
             step *= 0.5
-        if abs(f - fc) <= 1e-15 * max(1.0, abs(f)) and step < 1e-12:
+            if step < 1e-12:
+                break
+        if step < 1e-12:  # no decrease along the projected step: optimal to rounding
             break
-        lam, f, g, w = cand, fc, gc, wc
+        lam, f, g, w, last_step = cand, fc, gc, wc, step
     pol = kl_regularized_policy(p, R @ (1.0 - lam), beta).policy
     return pol, lam
 
@@ -232,7 +270,7 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
         ``lr * beta <= 1``.
     lr_multiplier : float > 0
         Dual step :math:`\eta_\nu` on the unsquashed multipliers :math:`\nu`.
-    max_iter : int >= 1
+    max_iter : int, 1 <= max_iter <= 1e8
         Maximum number of primal-dual steps.
     oracle : {"exact", "sampled"}
         Gradient oracle: exact mirror ascent, or REINFORCE estimates of the policy gradient and
@@ -242,9 +280,9 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     tol : float > 0
         Tolerance of the stopping rule (exact) or of the final violation test (sampled).
     init_multiplier : float
-        Initial :math:`\nu_0` of every component (the default -3 gives
+        Initial :math:`\nu_0` of every component, finite (the default -3 gives
         :math:`\lambda_0\approx0.095\,\lambda_{max}`).
-    record_every : int
+    record_every : int >= 1
         Record ``history`` at step 1 and every this many steps.
     seed : int, Generator or None
         Seed of the sampling (``oracle="sampled"``).
@@ -272,16 +310,18 @@ def constrained_rlhf(env: CompositeBandit | None = None, thresholds=None, *, bet
     lambda_max = check_scalar(lambda_max, "lambda_max", lo=0.0, lo_inclusive=False)
     lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
     lr_multiplier = check_scalar(lr_multiplier, "lr_multiplier", lo=0.0, lo_inclusive=False)
-    max_iter = check_int(max_iter, "max_iter", lo=1)
+    max_iter, record_every = check_steps(max_iter, record_every, n_keys=4 + 2 * th.size)
     oracle = check_option(oracle, "oracle", ("exact", "sampled"))
-    batch_size = check_int(batch_size, "batch_size", lo=2)
+    batch_size = check_size(batch_size, "batch_size", lo=2, factor=8 + th.size,
+                            what="the sampled batch")
     tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False)
+    init_multiplier = check_scalar(init_multiplier, "init_multiplier")
     if oracle == "exact" and lr * beta > 1.0:
         raise ValueError(f"`lr` * `beta` must be <= 1 for the exact mirror step, got "
                          f"{lr * beta:g}")
     R, p, rt = env.components, env.pi_ref, env.r_true
     m = th.size
-    if not thresholds_feasible(p, R, th):
+    if not _feasible(p, R, th):
         v = p @ R
         return finish(ConstrainedRun, success=False, status=Status.INFEASIBLE,
                       message=("thresholds are infeasible: no policy on the reference's support "
@@ -387,11 +427,13 @@ def proxy_points(env: CompositeBandit, *, beta_grid=None):
     if not isinstance(env, CompositeBandit):
         raise TypeError(f"`env` must be a CompositeBandit, got {type(env).__name__}")
     betas = np.logspace(2, -2, 200) if beta_grid is None else as_float_array(
-        beta_grid, "beta_grid", ndim=1, positive=True)
+        beta_grid, "beta_grid", ndim=1, positive=True, min_size=1)
+    check_size(betas.size, "beta_grid", factor=3.0 * env.pi_ref.size,
+               what=f"the tilted policies of {env.pi_ref.size} actions")
     th = np.empty(env.n_components)
     best = np.empty(env.n_components)
     for i in range(env.n_components):
-        pols = _tilts(env.pi_ref, env.components[:, i][None, :] / betas[:, None])
+        pols = _tilts(env.pi_ref, env.components[:, i][None, :], betas[:, None])
         vals = pols @ env.components[:, i]
         trues = pols @ env.r_true
         k = int(np.argmax(trues))
@@ -399,10 +441,18 @@ def proxy_points(env: CompositeBandit, *, beta_grid=None):
     return th, best
 
 
-def _tilts(p, scores):
-    """Rows ``pi_ref * exp(scores[j])`` normalized (vectorized tilted policies)."""
+def _tilts(p, rewards, beta):
+    """Rows ``pi_ref * exp(rewards[j] / beta[j])`` normalized (vectorized tilted policies).
+
+    The rewards are shifted by their row maximum on the support *before* the division, so a
+    tiny ``beta`` gives ``-inf`` logits (probability 0) rather than ``inf - inf``."""
     supp = p > 0
-    s = np.where(supp, np.log(np.where(supp, p, 1.0)) + scores, -np.inf)
+    rw = np.broadcast_to(rewards, np.broadcast_shapes(np.shape(rewards), (1, p.size)))
+    top = np.where(supp, rw, -np.inf).max(axis=1, keepdims=True)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        z = (rw - top) / beta  # <= 0 on the support
+    s = np.where(supp, np.log(np.where(supp, p, 1.0)) + np.where(np.isnan(z), -np.inf, z),
+                 -np.inf)
     s = s - s.max(axis=1, keepdims=True)
     e = np.exp(s)
     return e / e.sum(axis=1, keepdims=True)
@@ -424,15 +474,15 @@ def threshold_search(env: CompositeBandit, *, beta: float = 0.1, lambda_max: flo
     env : CompositeBandit
     beta : float > 0
         KL weight of the inner :func:`constrained_optimum`.
-    lambda_max : float
+    lambda_max : float > 0
         Multiplier cap of the inner :func:`constrained_optimum`.
     x0 : array_like (m,), optional
         Starting thresholds (default: midway, as above).
     r_eval : array_like (K,), optional
         Reward whose expectation is maximized (default ``env.r_true``).
-    max_iter : int >= 1
+    max_iter : int, 1 <= max_iter <= 1e8
         Nelder-Mead ``maxiter``.
-    xatol, fatol : float
+    xatol, fatol : float >= 0
         Nelder-Mead absolute tolerances on the thresholds and on the objective.
 
     Returns
@@ -444,20 +494,26 @@ def threshold_search(env: CompositeBandit, *, beta: float = 0.1, lambda_max: flo
     scipy_result : scipy.optimize.OptimizeResult
         The full Nelder-Mead result (``success``, ``nit``, ``nfev``, ...).
     """
+    if not isinstance(env, CompositeBandit):
+        raise TypeError(f"`env` must be a CompositeBandit, got {type(env).__name__}")
+    beta = check_scalar(beta, "beta", lo=0.0, lo_inclusive=False)
+    lambda_max = check_scalar(lambda_max, "lambda_max", lo=0.0, lo_inclusive=False)
     r_eval = env.r_true if r_eval is None else as_float_array(r_eval, "r_eval",
                                                               shape=env.r_true.shape)
+    max_iter = check_int(max_iter, "max_iter", lo=1, hi=MAX_STEPS)
+    xatol = check_scalar(xatol, "xatol", lo=0.0)
+    fatol = check_scalar(fatol, "fatol", lo=0.0)
     if x0 is None:  # midway between the reference's values and the proxy points
         v0 = env.pi_ref @ env.components
         x0 = v0 + 0.5 * (proxy_points(env)[0] - v0)
-    x0 = as_float_array(x0, "x0", ndim=1)
+    x0 = as_float_array(x0, "x0", shape=(env.n_components,))
 
     def f(theta):
-        pol, _ = constrained_optimum(env, theta, beta=beta, lambda_max=lambda_max)
+        pol, _ = _constrained_optimum(env, theta, beta, lambda_max)
         return -float(pol @ r_eval)
 
     res = optimize.minimize(f, x0, method="Nelder-Mead",
-                            options={"maxiter": check_int(max_iter, "max_iter", lo=1),
-                                     "xatol": xatol, "fatol": fatol})
+                            options={"maxiter": max_iter, "xatol": xatol, "fatol": fatol})
     return res.x, -res.fun, res
 
 
@@ -476,7 +532,7 @@ def fixed_weight_grid(env: CompositeBandit, *, beta: float = 0.1, n_grid: int = 
     beta : float > 0
         KL weight :math:`\beta`.
     n_grid : int >= 2
-        Grid points per weight axis, evenly spaced on [0, 1].
+        Grid points per weight axis, evenly spaced on [0, 1] (the grid must fit in memory).
     convex : bool
         Weights on the simplex (the last weight is one minus the others) or in the cube.
 
@@ -492,15 +548,23 @@ def fixed_weight_grid(env: CompositeBandit, *, beta: float = 0.1, n_grid: int = 
     grid_true : ndarray (G,)
         True reward of the optimized policy for each row of ``grid_weights``.
     """
-    n_grid = check_int(n_grid, "n_grid", lo=2)
+    if not isinstance(env, CompositeBandit):
+        raise TypeError(f"`env` must be a CompositeBandit, got {type(env).__name__}")
+    beta = check_scalar(beta, "beta", lo=0.0, lo_inclusive=False)
+    if not isinstance(convex, (bool, np.bool_)):
+        raise TypeError(f"`convex` must be True or False, got {convex!r}")
     m = env.n_components
+    dims = m - 1 if convex else m
+    n_grid = check_size(n_grid, "n_grid", lo=2, per=max(dims, 1),
+                        factor=3.0 * (env.pi_ref.size + m),
+                        what=f"the {n_grid}**{dims} grid of weights and tilted policies")
     axes = np.linspace(0.0, 1.0, n_grid)
-    mesh = np.stack(np.meshgrid(*([axes] * (m - 1 if convex else m)), indexing="ij"),
-                    -1).reshape(-1, m - 1 if convex else m)
+    mesh = np.stack(np.meshgrid(*([axes] * dims), indexing="ij"), -1).reshape(-1, dims) \
+        if dims else np.zeros((1, 0))
     if convex:
         mesh = mesh[mesh.sum(axis=1) <= 1.0 + 1e-12]
         mesh = np.concatenate([mesh, 1.0 - mesh.sum(axis=1, keepdims=True)], axis=1)
-    trues = _tilts(env.pi_ref, (mesh @ env.components.T) / beta) @ env.r_true
+    trues = _tilts(env.pi_ref, mesh @ env.components.T, beta) @ env.r_true
     k = int(np.argmax(trues))
     return mesh[k], float(trues[k]), mesh, trues
 

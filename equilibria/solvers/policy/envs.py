@@ -24,19 +24,50 @@ import dataclasses
 import numpy as np
 
 from equilibria._lib.rng import as_generator
-from equilibria._lib.validation import (as_float_array, check_int, check_scalar,
-                                        check_simplex)
+from equilibria._lib.validation import as_float_array, check_scalar
+
+from ._common import check_policy, check_size
 
 __all__ = ["ProxyBandit", "CompositeBandit", "TabularMDP", "correlated_proxy_bandit",
            "ensemble_proxy_bandit", "composite_bandit", "random_mdp", "trap_mdp", "weighted_corr"]
 
 
 def weighted_corr(x, y, w) -> float:
-    """Correlation of ``x`` and ``y`` under the weights ``w`` (a distribution)."""
-    mx, my = w @ x, w @ y
-    sx = np.sqrt(w @ (x - mx) ** 2)
-    sy = np.sqrt(w @ (y - my) ** 2)
-    return float(w @ ((x - mx) * (y - my)) / (sx * sy))
+    r"""Correlation of ``x`` and ``y`` under the weights ``w`` (a distribution).
+
+    Parameters
+    ----------
+    x, y : array_like (K,)
+        Finite values.
+    w : array_like (K,)
+        Probability vector.
+
+    Returns
+    -------
+    float
+        :math:`\mathrm{Cov}_w(x,y)/(\sigma_w(x)\sigma_w(y))\in[-1,1]` (computed on
+        ``x / max|x|`` and ``y / max|y|``, which leaves it unchanged and cannot overflow).
+
+    Raises
+    ------
+    ValueError
+        If an input is invalid or ``x`` or ``y`` is constant on the support of ``w`` (the
+        correlation is undefined).
+    """
+    w = check_policy(w, "w")
+    x = as_float_array(x, "x", shape=w.shape)
+    y = as_float_array(y, "y", shape=w.shape)
+    out = []
+    for name, v in (("x", x), ("y", y)):
+        scale = float(np.max(np.abs(v)))
+        v = v / scale if scale > 0 else v
+        c = v - w @ v
+        s = float(np.sqrt(w @ c ** 2))
+        if not s > 0 or not np.isfinite(s):
+            raise ValueError(f"`{name}` is constant under `w` (weighted standard deviation "
+                             f"{s:.3g}): the correlation is undefined")
+        out.append(c / s)
+    return float(np.clip(w @ (out[0] * out[1]), -1.0, 1.0))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,18 +93,24 @@ class ProxyBandit:
     features: np.ndarray | None = None
 
     def __post_init__(self):
-        p = check_simplex(self.pi_ref, "pi_ref")
+        p = check_policy(self.pi_ref, "pi_ref")
         object.__setattr__(self, "pi_ref", p)
         object.__setattr__(self, "r_true", as_float_array(self.r_true, "r_true",
-                                                          shape=p.shape))
+                                                          shape=p.shape, copy=True))
         object.__setattr__(self, "r_proxy", as_float_array(self.r_proxy, "r_proxy",
-                                                           shape=p.shape))
+                                                           shape=p.shape, copy=True))
         if self.ensemble is not None:
-            object.__setattr__(self, "ensemble", as_float_array(self.ensemble, "ensemble",
-                                                                shape=(None, p.size)))
+            ens = as_float_array(self.ensemble, "ensemble", shape=(None, p.size), copy=True)
+            if ens.shape[0] < 1:
+                raise ValueError("`ensemble` must have at least one member (row), got shape "
+                                 f"{ens.shape}")
+            object.__setattr__(self, "ensemble", ens)
         if self.features is not None:
-            object.__setattr__(self, "features", as_float_array(self.features, "features",
-                                                                shape=(p.size, None)))
+            feats = as_float_array(self.features, "features", shape=(p.size, None), copy=True)
+            if feats.shape[1] < 1:
+                raise ValueError("`features` must have at least one column, got shape "
+                                 f"{feats.shape}")
+            object.__setattr__(self, "features", feats)
 
     @property
     def n_actions(self) -> int:
@@ -112,12 +149,12 @@ def correlated_proxy_bandit(n_actions: int = 60, *, n_hacks: int = 4, hack_mass:
     hack_mass : float in (0, 1)
         Total reference mass of the hacks, split evenly; the ordinary actions share the rest
         with Dirichlet(2) weights.
-    noise : float
+    noise : float >= 0
         Standard deviation of the proxy noise on ordinary actions.
     hack_proxy : float
-        Mean proxy reward of a hack.
+        Mean proxy reward of a hack (finite).
     hack_true : float
-        True reward of every hack.
+        True reward of every hack (finite).
     seed : int, Generator or None
         Seed of the draws.
 
@@ -126,10 +163,15 @@ def correlated_proxy_bandit(n_actions: int = 60, *, n_hacks: int = 4, hack_mass:
     ProxyBandit
         ``pi_ref``, ``r_true`` and ``r_proxy`` of shape (K,); no ensemble, no features.
     """
-    n_actions = check_int(n_actions, "n_actions", lo=3)
-    n_hacks = check_int(n_hacks, "n_hacks", lo=1, hi=n_actions - 2)
+    n_actions = check_size(n_actions, "n_actions", lo=3, factor=8, what="the model")
+    n_hacks = check_size(n_hacks, "n_hacks", lo=1)
+    if n_hacks > n_actions - 2:
+        raise ValueError(f"`n_hacks` must be <= n_actions - 2 = {n_actions - 2}, got {n_hacks}")
     hack_mass = check_scalar(hack_mass, "hack_mass", lo=0.0, hi=1.0, lo_inclusive=False,
                              hi_inclusive=False)
+    noise = check_scalar(noise, "noise", lo=0.0)
+    hack_proxy = check_scalar(hack_proxy, "hack_proxy")
+    hack_true = check_scalar(hack_true, "hack_true")
     rng = as_generator(seed)
     k = n_actions - n_hacks
     q = rng.standard_normal(k)
@@ -138,6 +180,9 @@ def correlated_proxy_bandit(n_actions: int = 60, *, n_hacks: int = 4, hack_mass:
     r_true = np.concatenate([q, np.full(n_hacks, float(hack_true))])
     r_proxy = np.concatenate([q + noise * rng.standard_normal(k),
                               hack_proxy + 0.1 * rng.standard_normal(n_hacks)])
+    if not np.all(np.isfinite(r_proxy)):
+        raise ValueError(f"`noise`={noise:g} or `hack_proxy`={hack_proxy:g} is too large: the "
+                         "proxy rewards overflow")
     return ProxyBandit(pi_ref, r_true, r_proxy)
 
 
@@ -162,7 +207,7 @@ def ensemble_proxy_bandit(n_actions: int = 40, *, n_members: int = 5, n_good: in
         Number of actions K (ordered: good modes, ordinary actions, hacks).
     n_members : int >= 2
         Ensemble size M.
-    n_good : int >= 1
+    n_good : int, 1 <= n_good <= n_actions - 2
         Number of good modes.
     n_hacks : int, 1 <= n_hacks <= n_actions - n_good - 1
         Number of hack actions.
@@ -179,10 +224,18 @@ def ensemble_proxy_bandit(n_actions: int = 40, *, n_members: int = 5, n_good: in
         ``ensemble`` of shape (M, K), ``r_proxy`` its mean (K,), ``r_true`` (K,) and
         ``features`` (K, 2) when ``with_features`` (else None).
     """
-    n_actions = check_int(n_actions, "n_actions", lo=4)
-    n_members = check_int(n_members, "n_members", lo=2)
-    n_good = check_int(n_good, "n_good", lo=1)
-    n_hacks = check_int(n_hacks, "n_hacks", lo=1, hi=n_actions - n_good - 1)
+    n_actions = check_size(n_actions, "n_actions", lo=4, factor=12, what="the model")
+    n_members = check_size(n_members, "n_members", lo=2, factor=3 * n_actions,
+                           what=f"the ensemble of {n_actions} actions")
+    n_good = check_size(n_good, "n_good", lo=1)
+    if n_good > n_actions - 2:
+        raise ValueError(f"`n_good` must be <= n_actions - 2 = {n_actions - 2}, got {n_good}")
+    n_hacks = check_size(n_hacks, "n_hacks", lo=1)
+    if n_hacks > n_actions - n_good - 1:
+        raise ValueError(f"`n_hacks` must be <= n_actions - n_good - 1 = "
+                         f"{n_actions - n_good - 1}, got {n_hacks}")
+    if not isinstance(with_features, (bool, np.bool_)):
+        raise TypeError(f"`with_features` must be True or False, got {with_features!r}")
     hack_mass = check_scalar(hack_mass, "hack_mass", lo=0.0, hi=0.5, lo_inclusive=False)
     rng = as_generator(seed)
     k = n_actions - n_good - n_hacks
@@ -211,12 +264,15 @@ class CompositeBandit:
     r_true: np.ndarray
 
     def __post_init__(self):
-        p = check_simplex(self.pi_ref, "pi_ref")
+        p = check_policy(self.pi_ref, "pi_ref")
         object.__setattr__(self, "pi_ref", p)
-        object.__setattr__(self, "components", as_float_array(self.components, "components",
-                                                              shape=(p.size, None)))
+        comp = as_float_array(self.components, "components", shape=(p.size, None), copy=True)
+        if comp.shape[1] < 1:
+            raise ValueError(f"`components` must have at least one column, got shape "
+                             f"{comp.shape}")
+        object.__setattr__(self, "components", comp)
         object.__setattr__(self, "r_true", as_float_array(self.r_true, "r_true",
-                                                          shape=p.shape))
+                                                          shape=p.shape, copy=True))
 
     @property
     def n_components(self) -> int:
@@ -246,11 +302,11 @@ def composite_bandit(n_actions: int = 60, *, correlation: float = 0.3,
     ----------
     n_actions : int >= 3
         Number of actions K.
-    correlation : float in [-0.99, 0.99]
+    correlation : float in [max(-0.99, -1/(m-1)), 0.99]
         Pairwise correlation of the standard-normal components.
     overshoot : array_like (m,)
-        Levels :math:`\tau_i`; their number m is the number of components.
-    curvature : float
+        Levels :math:`\tau_i` (finite); their number m is the number of components.
+    curvature : float >= 0
         :math:`\kappa`, the weight of the quadratic overshoot penalty.
     seed : int, Generator or None
         Seed of the draws.
@@ -260,25 +316,52 @@ def composite_bandit(n_actions: int = 60, *, correlation: float = 0.3,
     CompositeBandit
         Uniform ``pi_ref`` (K,), ``components`` (K, m) and ``r_true`` (K,).
     """
-    n_actions = check_int(n_actions, "n_actions", lo=3)
     correlation = check_scalar(correlation, "correlation", lo=-0.99, hi=0.99)
     tau = as_float_array(overshoot, "overshoot", ndim=1, min_size=1)
     m = tau.size
+    check_size(m, "overshoot", per=2, factor=4, what="the component covariance")
+    n_actions = check_size(n_actions, "n_actions", lo=3, factor=4 * m + 4,
+                           what=f"the {m} components")
+    if m > 1 and correlation < -1.0 / (m - 1):
+        raise ValueError(f"`correlation` must be >= -1/(m - 1) = {-1.0 / (m - 1):.4g} for m={m} "
+                         f"equicorrelated components (else no such covariance), got "
+                         f"{correlation:g}")
+    curvature = check_scalar(curvature, "curvature", lo=0.0)
     C = np.full((m, m), correlation)
     np.fill_diagonal(C, 1.0)
     rng = as_generator(seed)
     X = rng.multivariate_normal(np.zeros(m), C, size=n_actions)
-    true = (X - curvature * np.maximum(0.0, X - tau) ** 2).sum(axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        true = (X - curvature * np.maximum(0.0, X - tau) ** 2).sum(axis=1)
+    if not np.all(np.isfinite(true)):
+        raise ValueError(f"`curvature`={curvature:g} with `overshoot` in [{tau.min():.3g}, "
+                         f"{tau.max():.3g}]: the true reward overflows")
     return CompositeBandit(np.full(n_actions, 1.0 / n_actions), X, true)
 
 
 @dataclasses.dataclass(frozen=True)
 class TabularMDP:
-    """``P`` (S, A, S), initial distribution ``rho0`` (S,), discount ``gamma``."""
+    """``P`` (S, A, S), initial distribution ``rho0`` (S,), discount ``gamma``.
+
+    Validated on construction: ``P[s, a, :]`` and ``rho0`` are probability vectors (finite,
+    non-negative, summing to one; float32 input is renormalized), ``S, A >= 1`` and
+    ``0 <= gamma < 1``.  The arrays are stored as float64 copies.
+    """
 
     P: np.ndarray
     rho0: np.ndarray
     gamma: float
+
+    def __post_init__(self):
+        P = as_float_array(self.P, "P", ndim=3)
+        S, A, S2 = P.shape
+        if S < 1 or A < 1 or S2 != S:
+            raise ValueError(f"`P` must have shape (S, A, S) with S, A >= 1, got {P.shape}")
+        P = check_policy(P.reshape(S * A, S), "P", ndim=2, like=self.P).reshape(S, A, S)
+        object.__setattr__(self, "P", P)
+        object.__setattr__(self, "rho0", check_policy(self.rho0, "rho0", shape=(S,)))
+        object.__setattr__(self, "gamma", check_scalar(self.gamma, "gamma", lo=0.0, hi=1.0,
+                                                       hi_inclusive=False))
 
     @property
     def n_states(self) -> int:
@@ -304,16 +387,19 @@ def random_mdp(n_states: int = 5, n_actions: int = 3, *, gamma: float = 0.8, see
     seed : int, Generator or None
         Seed of the draws.
     concentration : float > 0
-        Dirichlet concentration of each transition row ``P[s, a, :]``.
+        Dirichlet concentration of each transition row ``P[s, a, :]`` (finite).
 
     Returns
     -------
     TabularMDP
         ``P`` (S, A, S), ``rho0`` (S,) drawn from Dirichlet(1), and ``gamma``.
     """
-    n_states = check_int(n_states, "n_states", lo=1)
-    n_actions = check_int(n_actions, "n_actions", lo=1)
+    n_states = check_size(n_states, "n_states", per=2, factor=2,
+                          what="the (S, A, S) transition array")
+    n_actions = check_size(n_actions, "n_actions", factor=2.0 * n_states ** 2,
+                           what=f"the (S, A, S) transition array with S={n_states}")
     gamma = check_scalar(gamma, "gamma", lo=0.0, hi=1.0, hi_inclusive=False)
+    concentration = check_scalar(concentration, "concentration", lo=0.0, lo_inclusive=False)
     rng = as_generator(seed)
     P = rng.dirichlet(np.full(n_states, concentration), size=(n_states, n_actions))
     rho0 = rng.dirichlet(np.ones(n_states))
@@ -331,8 +417,20 @@ def trap_mdp(*, n_states: int = 6, gamma: float = 0.9, hack_prob: float = 0.002,
     reward ``hack_true``).  The reference works with probability ``work_prob``, hacks with
     ``hack_prob`` and idles otherwise, so there is a legitimate improvement (work more) and a
     hack.  Returns ``(mdp, pi_ref, r_true, r_proxy)``.
+
+    ``n_states >= 3``; ``hack_prob``, ``work_prob`` and ``1 - work_prob - hack_prob`` must be
+    probabilities; ``hack_proxy`` and ``hack_true`` finite.
     """
-    n_states = check_int(n_states, "n_states", lo=3)
+    n_states = check_size(n_states, "n_states", lo=3, per=2, factor=8,
+                          what="the (S, 3, S) transition array")
+    gamma = check_scalar(gamma, "gamma", lo=0.0, hi=1.0, hi_inclusive=False)
+    hack_prob = check_scalar(hack_prob, "hack_prob", lo=0.0, hi=1.0)
+    work_prob = check_scalar(work_prob, "work_prob", lo=0.0, hi=1.0)
+    if work_prob + hack_prob > 1.0:
+        raise ValueError(f"`work_prob` + `hack_prob` must be <= 1, got {work_prob:g} + "
+                         f"{hack_prob:g}")
+    hack_proxy = check_scalar(hack_proxy, "hack_proxy")
+    hack_true = check_scalar(hack_true, "hack_true")
     S, A, trap, goal = n_states, 3, n_states - 1, n_states - 2
     P = np.zeros((S, A, S))
     for s in range(S - 1):
@@ -348,5 +446,4 @@ def trap_mdp(*, n_states: int = 6, gamma: float = 0.9, hack_prob: float = 0.002,
     r_proxy = r_true.copy()
     r_true[trap, :] = hack_true
     r_proxy[trap, :] = hack_proxy
-    return TabularMDP(P, rho0, check_scalar(gamma, "gamma", lo=0.0, hi=1.0,
-                                            hi_inclusive=False)), ref, r_true, r_proxy
+    return TabularMDP(P, rho0, gamma), ref, r_true, r_proxy

@@ -21,9 +21,10 @@ import numpy as np
 from equilibria._lib.result import Status, finish
 from equilibria._lib.rng import as_generator
 from equilibria._lib.sweep import parallel_map
-from equilibria._lib.validation import check_int, check_option, check_scalar
+from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
-from ._common import PolicyRun, init_logits, pg_step, softmax, summaries
+from ._common import (PolicyRun, check_policy, check_size, check_steps, init_logits, pg_step,
+                      softmax, summaries)
 from .envs import ProxyBandit, ensemble_proxy_bandit
 
 __all__ = ["gardo", "diversity_scores"]
@@ -46,11 +47,32 @@ def diversity_scores(pi, features):
     Returns
     -------
     ndarray (K,)
-        Scores :math:`d(a)\in[0,1]` (all zeros when every expected distance is zero).
+        Scores :math:`d(a)\in[0,1]` (all zeros when every expected distance is zero).  The
+        score is invariant to scaling the features; they are scaled by their largest absolute
+        entry first, so huge features cannot overflow.
+
+    Raises
+    ------
+    ValueError
+        If ``pi`` is not a probability vector or ``features`` is not a finite (K, d) array
+        with ``d >= 1`` (the ``(K, K, d)`` difference table must fit in memory).
     """
+    pi = check_policy(pi, "pi")
+    if features is None:
+        return _diversity(pi, None)
+    features = as_float_array(features, "features", shape=(pi.size, None))
+    check_size(features.shape[1], "features", lo=1, factor=2.0 * pi.size ** 2,
+               what=f"the ({pi.size}, {pi.size}, d) difference table")
+    return _diversity(pi, features)
+
+
+def _diversity(pi, features):
+    """:func:`diversity_scores` on validated arrays (the solver's inner loop)."""
     if features is None:
         return 1.0 - pi / pi.max()
-    D = np.linalg.norm(features[:, None, :] - features[None, :, :], axis=-1)
+    scale = np.max(np.abs(features))
+    f = features / scale if scale > 0 else features
+    D = np.linalg.norm(f[:, None, :] - f[None, :, :], axis=-1)
     d = D @ pi
     top = d.max()
     return d / top if top > 0 else np.zeros_like(d)
@@ -111,7 +133,7 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
         Proxy-reward quantile :math:`q_{qual}` a sample must reach to be amplified.
     lr : float > 0
         Step size :math:`\eta` on the logits.
-    max_iter : int >= 1
+    max_iter : int, 1 <= max_iter <= 1e8
         Number of steps (the fixed budget).
     oracle : {"exact", "sampled"}
         Gradient oracle: the exact per-action signal, or a REINFORCE estimate from
@@ -147,11 +169,13 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
     reset_every = check_int(reset_every, "reset_every", lo=1)
     diversity = check_scalar(diversity, "diversity", lo=0.0)
     lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
-    max_iter = check_int(max_iter, "max_iter", lo=1)
+    max_iter, record_every = check_steps(max_iter, record_every, n_keys=7)
     oracle = check_option(oracle, "oracle", ("exact", "sampled"))
     update = check_option(update, "update", ("pg", "mirror"))
-    batch_size = check_int(batch_size, "batch_size", lo=2)
-    record_every = check_int(record_every, "record_every", lo=1)
+    batch_size = check_size(batch_size, "batch_size", lo=2, factor=12, what="the sampled batch")
+    if env.features is not None:
+        check_size(env.features.shape[1], "env", lo=1, factor=2.0 * env.n_actions ** 2,
+                   what=f"the diversity table of {env.n_actions} actions")
     rng = as_generator(seed)
     p0 = env.pi_ref
     r = env.r_proxy
@@ -176,7 +200,7 @@ def gardo(env: ProxyBandit | None = None, *, beta: float = 3.0, gate_quantile: f
     numerical = False
     for t in range(1, max_iter + 1):
         z_prev = z
-        d = diversity_scores(pi, env.features)
+        d = _diversity(pi, env.features)
         if oracle == "exact":
             gate = u >= _weighted_quantile(u, pi, gate_quantile)
             good = r >= _weighted_quantile(r, pi, quality_quantile)

@@ -8,7 +8,9 @@ import warnings
 import numpy as np
 
 from equilibria._lib.result import ConvergenceWarning, Result, finish
-from equilibria._lib.validation import check_int, check_option, check_scalar
+from equilibria._lib.validation import check_option, check_scalar
+
+from ._common import check_steps
 
 from .envs import ProxyBandit, correlated_proxy_bandit
 from .gradient import policy_gradient
@@ -103,7 +105,7 @@ def goodhart_curve(env: ProxyBandit | None = None, *, divergence: str = "none", 
         Its weight (``> 0`` for "kl"/"chi2").
     lr : float > 0
         Step size.
-    max_iter : int >= 2
+    max_iter : int, 2 <= max_iter <= 1e8
         Number of steps.
     update : {"pg", "mirror"}
         Policy-gradient or mirror-ascent step on the logits.
@@ -128,7 +130,7 @@ def goodhart_curve(env: ProxyBandit | None = None, *, divergence: str = "none", 
         raise TypeError(f"`env` must be a ProxyBandit, got {type(env).__name__}")
     divergence = check_option(divergence, "divergence", ("none", "kl", "chi2"))
     beta = check_scalar(beta, "beta", lo=0.0)
-    check_int(max_iter, "max_iter", lo=2)
+    check_steps(max_iter, record_every, n_keys=6, lo=2)
     with warnings.catch_warnings():  # the run's failure is reported once, by the curve
         warnings.simplefilter("ignore", ConvergenceWarning)
         run = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, divergence=divergence,

@@ -6,10 +6,10 @@ import numpy as np
 
 from equilibria._lib.result import Status, finish
 from equilibria._lib.rng import as_generator
-from equilibria._lib.validation import (as_float_array, check_int, check_option,
-                                        check_scalar, check_simplex)
+from equilibria._lib.validation import as_float_array, check_option, check_scalar
 
-from ._common import PolicyRun, init_logits, pg_step, sampled_signal, softmax, summaries
+from ._common import (PolicyRun, check_policy, check_size, check_steps, init_logits, pg_step,
+                      sampled_signal, softmax, summaries)
 
 __all__ = ["policy_gradient", "regularizer_signal", "best_of_n_sampling"]
 
@@ -22,8 +22,38 @@ def regularizer_signal(pi, pi_ref, divergence, beta):
     ``"kl"``: :math:`D=\mathrm{KL}(\pi\|\pi_{ref})`, signal :math:`-\beta\log(\pi_a/
     \pi_{ref,a})` (the constant :math:`-\beta` cancels against the baseline);
     ``"chi2"``: :math:`D=\chi^2(\pi\|\pi_{ref})=\sum_a\pi_a^2/\pi_{ref,a}-1` (in a bandit the
-    occupancy measure is the policy), signal :math:`-2\beta\pi_a/\pi_{ref,a}`.
+    occupancy measure is the policy), signal :math:`-2\beta\pi_a/\pi_{ref,a}`;
+    ``"none"``: zeros.
+
+    Parameters
+    ----------
+    pi : array_like (K,)
+        Current policy (a probability vector).
+    pi_ref : array_like (K,)
+        Reference policy (a probability vector); actions off its support get signal 0.
+    divergence : {"none", "kl", "chi2"}
+        The penalty :math:`D`.
+    beta : float >= 0
+        Its weight.
+
+    Returns
+    -------
+    ndarray (K,)
+        The per-action signal (finite: ``log`` of a zero probability is taken at ``1e-300``).
     """
+    pi = check_policy(pi, "pi")
+    pi_ref = check_policy(pi_ref, "pi_ref", shape=pi.shape)
+    divergence = check_option(divergence, "divergence", REGS)
+    beta = check_scalar(beta, "beta", lo=0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = _regularizer_signal(pi, pi_ref, divergence, beta)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"`beta`={beta:g} is too large: the signal overflows")
+    return out
+
+
+def _regularizer_signal(pi, pi_ref, divergence, beta):
+    """:func:`regularizer_signal` on validated arrays (the solvers' inner loop)."""
     out = np.zeros_like(pi)
     supp = pi_ref > 0
     if divergence == "kl":
@@ -70,7 +100,7 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
     lr : float
         Step size :math:`\eta > 0`.
     max_iter : int
-        Step budget (>= 1).
+        Step budget, ``1 <= max_iter <= 1e8`` (and the recorded history must fit in memory).
     oracle : {"exact", "sampled"}
         Gradient oracle: the exact gradient signal, or the REINFORCE estimate from
         ``batch_size`` draws.
@@ -107,7 +137,7 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
     .. [2] Laidlaw, Singhal, Dragan (2025), Correlated Proxies, Sec. 5 (chi^2 regularization;
        in a bandit the occupancy measure is the policy).
     """
-    p = check_simplex(pi_ref, "pi_ref")
+    p = check_policy(pi_ref, "pi_ref")
     r = as_float_array(r, "r", shape=p.shape)
     divergence = check_option(divergence, "divergence", REGS)
     oracle = check_option(oracle, "oracle", ("exact", "sampled"))
@@ -117,9 +147,9 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
     else:
         beta = check_scalar(beta, "beta", lo=0.0, lo_inclusive=False)
     lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
-    max_iter = check_int(max_iter, "max_iter", lo=1)
-    batch_size = check_int(batch_size, "batch_size", lo=2)
-    record_every = check_int(record_every, "record_every", lo=1)
+    max_iter, record_every = check_steps(max_iter, record_every, n_keys=6)
+    batch_size = check_size(batch_size, "batch_size", lo=2, factor=8,
+                            what="the sampled batch")
     if tol is not None:
         tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False)
         if oracle == "sampled":
@@ -145,7 +175,7 @@ def policy_gradient(pi_ref, r, *, divergence: str = "none", beta: float = 0.0, l
     numerical = False
     supp0 = p > 0
     for t in range(1, max_iter + 1):
-        g = r + regularizer_signal(pi, p, divergence, beta)
+        g = r + _regularizer_signal(pi, p, divergence, beta)
         z_prev = z
         if oracle == "exact":
             with np.errstate(over="ignore", invalid="ignore"):
@@ -200,7 +230,8 @@ def best_of_n_sampling(pi_ref, r, n, *, n_draws: int = 10_000, seed=None) -> np.
     n : int >= 1
         N, the number of draws per selection.
     n_draws : int >= 1
-        Number of independent best-of-N selections.
+        Number of independent best-of-N selections (the ``(n_draws, n)`` draw tables must fit
+        in memory).
     seed : int, Generator or None
         Seed of the draws.
 
@@ -209,10 +240,11 @@ def best_of_n_sampling(pi_ref, r, n, *, n_draws: int = 10_000, seed=None) -> np.
     ndarray (K,)
         Fraction of the ``n_draws`` selections won by each action (sums to one).
     """
-    p = check_simplex(pi_ref, "pi_ref")
+    p = check_policy(pi_ref, "pi_ref")
     r = as_float_array(r, "r", shape=p.shape)
-    n = check_int(n, "n", lo=1)
-    n_draws = check_int(n_draws, "n_draws", lo=1)
+    n = check_size(n, "n", factor=4, what="one draw table row per selection")
+    n_draws = check_size(n_draws, "n_draws", factor=4.0 * n,
+                         what=f"the (n_draws, n={n}) draw tables")
     rng = as_generator(seed)
     draws = rng.choice(p.size, size=(n_draws, n), p=p)
     vals = r[draws] + 0.0

@@ -10,10 +10,10 @@ import numpy as np
 from equilibria._lib.result import Result, Status, finish
 from equilibria._lib.rng import as_generator
 from equilibria._lib.sweep import parallel_map
-from equilibria._lib.validation import (as_float_array, check_int, check_option, check_scalar,
-                                        check_simplex)
+from equilibria._lib.validation import as_float_array, check_option, check_scalar
 from equilibria.theory.alignment import occupancy_measure
 
+from ._common import check_policy, check_size, check_steps
 from .envs import TabularMDP
 
 __all__ = ["OccupancyResult", "chi2_occupancy_policy", "policy_from_occupancy",
@@ -39,9 +39,9 @@ class OccupancyResult(Result):
     chi2 : float
         :math:`\chi^2(\mu\|\mu_{ref})=\sum(\mu-\mu_{ref})^2/\mu_{ref}`.
     history : dict of ndarray
-        ``method="ascent"`` only: ``"step"``, ``"objective"``, ``"chi2"`` and ``"gap"`` (the
-        Frank-Wolfe gap with ``oracle="exact"``; ``inf`` with ``oracle="sampled"``) per
-        recorded step; empty for cvxpy.
+        ``method="ascent"`` only: ``"step"``, ``"objective"``, ``"chi2"`` and, with
+        ``oracle="exact"``, ``"gap"`` (the Frank-Wolfe gap) per recorded step (a sampled run
+        has no certificate, hence no ``"gap"``); empty for cvxpy.
     """
 
     occupancy: np.ndarray
@@ -58,19 +58,43 @@ def policy_from_occupancy(mu, fallback=None):
     Parameters
     ----------
     mu : array_like (S, A)
-        Occupancy measure (negative entries are clipped to zero).
+        Occupancy measure, finite, ``S, A >= 1`` (negative entries are clipped to zero).
     fallback : array_like (S, A), optional
-        Rows used for states whose total mass is at most 1e-14 (default uniform).
+        Rows (probability vectors) used for states whose total mass is at most 1e-14
+        (default uniform).
 
     Returns
     -------
     ndarray (S, A)
-        Policy with rows :math:`\pi(\cdot|s)`.
+        Policy with rows :math:`\pi(\cdot|s)` on the simplex.
+
+    Raises
+    ------
+    ValueError
+        If ``mu`` is not a finite non-empty (S, A) array or ``fallback`` does not have rows
+        on the simplex of the same shape.
     """
-    mu = np.clip(np.asarray(mu, dtype=float), 0.0, None)
+    mu = as_float_array(mu, "mu", ndim=2)
+    if mu.shape[0] < 1 or mu.shape[1] < 1:
+        raise ValueError(f"`mu` must have shape (S, A) with S, A >= 1, got {mu.shape}")
+    fb = None if fallback is None else check_policy(fallback, "fallback", ndim=2)
+    if fb is not None and fb.shape != mu.shape:
+        raise ValueError(f"`fallback` must have the shape of `mu` {mu.shape}, got {fb.shape}")
+    return _policy_from_occupancy(mu, fb)
+
+
+def _policy_from_occupancy(mu, fb=None):
+    """:func:`policy_from_occupancy` on validated arrays."""
+    mu = np.clip(mu, 0.0, None)
+    scale = mu.max(axis=1, keepdims=True)
+    # rows scaled by their maximum first: a row with a huge entry cannot overflow its sum
+    mu = mu / np.where(scale > 0, scale, 1.0)
     tot = mu.sum(axis=1, keepdims=True)
-    fb = np.full_like(mu, 1.0 / mu.shape[1]) if fallback is None else np.asarray(fallback)
-    return np.where(tot > 1e-14, mu / np.where(tot > 1e-14, tot, 1.0), fb)
+    with np.errstate(over="ignore"):
+        keep = scale * tot > 1e-14  # the state's (unscaled) mass
+    fb = np.full_like(mu, 1.0 / mu.shape[1]) if fb is None else fb
+    out = np.where(keep, mu / np.where(keep, tot, 1.0), fb)
+    return out / out.sum(axis=1, keepdims=True)
 
 
 def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt",
@@ -155,7 +179,8 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
     update : {"pg", "mirror"}
         Ascent step (``method="ascent"``); ``"mirror"`` needs ``oracle="exact"``.
     lr, max_iter, tol, batch_size, record_every, seed
-        Ascent options (ignored by cvxpy).
+        Ascent options (ignored by cvxpy): ``lr > 0``, ``1 <= max_iter <= 1e8``, ``tol > 0``,
+        ``batch_size >= 2``, ``record_every >= 1``.
 
     Returns
     -------
@@ -191,7 +216,7 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
         raise TypeError(f"`mdp` must be a TabularMDP, got {type(mdp).__name__}")
     S, A = mdp.n_states, mdp.n_actions
     r = as_float_array(r, "r", shape=(S, A))
-    ref = check_simplex(pi_ref, "pi_ref", ndim=2)
+    ref = check_policy(pi_ref, "pi_ref", ndim=2)
     lam = check_scalar(lam, "lam", lo=0.0)
     form = check_option(form, "form", ("sqrt", "square"))
     method = check_option(method, "method", ("cvxpy", "ascent"))
@@ -214,12 +239,13 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
         if lr is None:
             lr = 1.0 if update == "mirror" else 20.0
         lr = check_scalar(lr, "lr", lo=0.0, lo_inclusive=False)
+        max_iter, record_every = check_steps(max_iter, record_every, n_keys=4)
         return _chi2_ascent(mdp, r, ref, mu_ref, lam, oracle=oracle, update=update, lr=lr,
-                            max_iter=check_int(max_iter, "max_iter", lo=1),
+                            max_iter=max_iter,
                             tol=check_scalar(tol, "tol", lo=0.0, lo_inclusive=False),
-                            batch_size=check_int(batch_size, "batch_size", lo=2),
-                            record_every=check_int(record_every, "record_every", lo=1),
-                            seed=seed)
+                            batch_size=check_size(batch_size, "batch_size", lo=2,
+                                                  factor=16, what="the sampled batches"),
+                            record_every=record_every, seed=seed)
     mu = cp.Variable((S, A), nonneg=True)
     cons = []
     flat = cp.reshape(mu, (S * A,), order="C")
@@ -242,7 +268,7 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
     msg = "optimal" if ok else f"cvxpy status {prob.status}; try another `solver`"
     n_it = int(prob.solver_stats.num_iters or 0) if prob.solver_stats else 0
     return finish(OccupancyResult, success=ok, status=st, message=msg, n_iter=n_it,
-                  occupancy=m, policy=policy_from_occupancy(m, ref),
+                  occupancy=m, policy=_policy_from_occupancy(m, ref),
                   objective=float(prob.value) if prob.value is not None else np.nan, chi2=chi2)
 
 
@@ -278,12 +304,12 @@ def regularization_paths(mdp: TabularMDP, pi_ref, r_true, r_proxy, *, strengths=
     pi_ref : array_like (S, A)
         Reference policy; its occupancy must be positive everywhere.
     r_true : array_like (S, A)
-        True reward (only evaluated).
+        True reward (only evaluated), finite.
     r_proxy : array_like (S, A)
-        Proxy reward that is optimized.
+        Proxy reward that is optimized, finite.
     strengths : array_like, optional
-        :math:`\chi^2` weights :math:`\lambda` (default 30 values log-spaced in
-        :math:`[10^{-2}, 10^{0.5}]`).
+        :math:`\chi^2` weights :math:`\lambda\ge0`, a non-empty 1-D array (default 30 values
+        log-spaced in :math:`[10^{-2}, 10^{0.5}]`).
     executor : concurrent.futures.Executor, optional
         Where the solves run (``None``: serially in this process, same result).
     progress : bool
@@ -298,10 +324,22 @@ def regularization_paths(mdp: TabularMDP, pi_ref, r_true, r_proxy, *, strengths=
     """
     from equilibria.theory.alignment import correlated_proxy_bound
 
-    strengths = np.logspace(0.5, -2, 30) if strengths is None else np.asarray(strengths, float)
+    if not isinstance(mdp, TabularMDP):
+        raise TypeError(f"`mdp` must be a TabularMDP, got {type(mdp).__name__}")
+    S, A = mdp.n_states, mdp.n_actions
+    ref = check_policy(pi_ref, "pi_ref", ndim=2, shape=(S, A))
+    r_true = as_float_array(r_true, "r_true", shape=(S, A))
+    r_proxy = as_float_array(r_proxy, "r_proxy", shape=(S, A))
+    strengths = np.logspace(0.5, -2, 30) if strengths is None else as_float_array(
+        strengths, "strengths", ndim=1, min_size=1, nonneg=True)
+    check_size(strengths.size, "strengths", factor=1e4, what="one cvxpy solve per strength")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"`progress` must be True or False, got {progress!r}")
     kl_strengths = np.logspace(2, -2, 40)
-    ref = check_simplex(pi_ref, "pi_ref", ndim=2)
     mu_ref = occupancy_measure(mdp.P, ref, mdp.rho0, mdp.gamma)
+    if np.any(mu_ref <= 0):
+        raise ValueError("`pi_ref` must give every state-action pair positive occupancy")
+
     out = {"strengths": strengths, "reference": (float((mu_ref * r_proxy).sum()),
                                                  float((mu_ref * r_true).sum()))}
     tasks = [("chi2", s) for s in strengths] + [("kl", s) for s in kl_strengths]
@@ -408,7 +446,9 @@ def _chi2_ascent(mdp, r, ref, mu_ref, lam, *, oracle, update, lr, max_iter, tol,
     pol = _row_softmax(z)
     rng = as_generator(seed)
     cP, crho = np.cumsum(P, axis=2), np.cumsum(rho0)
-    hist = {"step": [], "objective": [], "chi2": [], "gap": []}
+    hist: dict[str, list] = {"step": [], "objective": [], "chi2": []}
+    if oracle == "exact":
+        hist["gap"] = []
 
     def objective(pol_):
         mu_ = _occupancy(P, pol_, rho0, gamma)
@@ -472,7 +512,8 @@ def _chi2_ascent(mdp, r, ref, mu_ref, lam, *, oracle, update, lr, max_iter, tol,
             hist["step"].append(t)
             hist["objective"].append(F)
             hist["chi2"].append(c2)
-            hist["gap"].append(gap)
+            if oracle == "exact":
+                hist["gap"].append(gap)
         if status == Status.SUCCESS:
             break
     F, c2, mu = objective(pol)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from equilibria._lib.rng import as_generator, spawn_seeds
+from equilibria._lib.validation import as_float_array, check_int, check_scalar
 from equilibria.theory import alignment as al
 
+from ._common import MAX_STEPS, check_policy, check_size
 from .constrained import ConstrainedRun
-from .envs import correlated_proxy_bandit
-from .goodhart import goodhart_curve
+from .envs import ProxyBandit, correlated_proxy_bandit
+from .goodhart import GoodhartCurve, goodhart_curve
 from .gradient import best_of_n_sampling, policy_gradient
 
 __all__ = ["goodhart_figure", "frontier_figure", "multiplier_figure", "gardo_figure",
@@ -21,11 +26,34 @@ def _plt():
     return plt
 
 
+def _env(env, name="env"):
+    env = correlated_proxy_bandit() if env is None else env
+    if not isinstance(env, ProxyBandit):
+        raise TypeError(f"`{name}` must be a ProxyBandit, got {type(env).__name__}")
+    return env
+
+
+def _int_list(values, name, *, lo=1, hi=None):
+    """A non-empty 1-D sequence of integers ``>= lo`` (``<= hi``) as a list of ``int``."""
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"`{name}` must be a sequence of integers, got {type(values).__name__}")
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iuf" or arr.ndim != 1 or arr.size < 1:
+        raise TypeError(f"`{name}` must be a non-empty 1-D sequence of integers, got "
+                        f"{'dtype ' + str(arr.dtype) if arr.dtype.kind not in 'iuf' else f'shape {arr.shape}'}")
+    return [check_int(v.item() if isinstance(v, np.generic) else v, name, lo=lo, hi=hi)
+            for v in arr]
+
+
 def goodhart_figure(env=None, *, curves=None):
     """Goodhart curves: proxy and true reward against KL to the reference and against steps,
     without regularization and with KL / chi^2 regularization."""
     plt = _plt()
-    env = correlated_proxy_bandit() if env is None else env
+    env = _env(env)
+    if curves is not None:
+        curves = list(curves)
+        if not curves or not all(isinstance(c, GoodhartCurve) for c in curves):
+            raise TypeError("`curves` must be a non-empty sequence of GoodhartCurve results")
     if curves is None:
         curves = [goodhart_curve(env), goodhart_curve(env, divergence="kl", beta=0.5),
                   goodhart_curve(env, divergence="chi2", beta=0.05)]
@@ -63,9 +91,24 @@ def frontier_figure(env=None, *, n_values=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512
                     kl_betas=(2.0, 1.0, 0.7, 0.5, 0.35), n_draws: int = 20_000,
                     pg_max_iter: int = 3000, seed=0):
     """Reward-KL frontier of the proxy with best-of-N (exact, its bound's KL, sampled) and
-    KL-regularized RL (sampled policy gradient to convergence) overlaid; true reward below."""
+    KL-regularized RL (sampled policy gradient to convergence) overlaid; true reward below.
+
+    ``n_values``: the N of best-of-N (integers >= 1; the first six are also sampled with
+    ``n_draws`` selections each); ``kl_betas``: positive KL weights of the sampled runs of
+    ``pg_max_iter`` steps (``1 <= pg_max_iter <= 1e8``); ``seed``: their randomness.
+    """
     plt = _plt()
-    env = correlated_proxy_bandit() if env is None else env
+    env = _env(env)
+    n_values = _int_list(n_values, "n_values")
+    kl_betas = as_float_array(kl_betas, "kl_betas", ndim=1, min_size=1, positive=True)
+    for n in n_values[:6]:
+        check_size(n, "n_values", factor=4.0, what="one best-of-N draw table row")
+    n_draws = check_size(n_draws, "n_draws", factor=4.0 * max(n_values[:6]),
+                         what=f"the best-of-N draw tables (N up to {max(n_values[:6])})")
+    pg_max_iter = check_int(pg_max_iter, "pg_max_iter", lo=1, hi=MAX_STEPS)
+    rng = as_generator(seed)  # validates `seed`
+    pg_seeds = [seed + j for j in range(kl_betas.size)] if isinstance(seed, (int, np.integer)) \
+        else [int(s) for s in spawn_seeds(rng, kl_betas.size)]
     p, r, rt = env.pi_ref, env.r_proxy, env.r_true
     kl, rew, betas = al.reward_kl_frontier(p, r, n=300)
     true_f = np.array([al.kl_regularized_policy(p, r, b).policy @ rt for b in betas])
@@ -79,14 +122,13 @@ def frontier_figure(env=None, *, n_values=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512
     axes[0].plot([b.kl_bound for b in bon], [b.expected_reward for b in bon], "o", mfc="none",
                  color="C1", ms=6, label="best-of-N at log N-(N-1)/N")
     axes[1].plot(bk, [b.policy @ rt for b in bon], "o", color="C1", ms=6, label="best-of-N")
-    rng = np.random.default_rng(seed)
     emp = [best_of_n_sampling(p, r, n, n_draws=n_draws, seed=rng) for n in n_values[:6]]
     axes[0].plot([al.kl_divergence(e, p) for e in emp], [e @ r for e in emp], "^", color="C4",
                  ms=6, label=f"best-of-N sampled ({n_draws} draws, plug-in KL)")
     for j, b in enumerate(kl_betas):
         run = policy_gradient(p, r, divergence="kl", beta=b, update="pg", lr=5.0,
                               max_iter=pg_max_iter, oracle="sampled", batch_size=256, r_true=rt,
-                              seed=seed + j, record_every=pg_max_iter)
+                              seed=pg_seeds[j], record_every=pg_max_iter)
         kw = dict(label="KL-regularized RL (sampled PG)") if j == 0 else {}
         axes[0].plot(run.kl[-1], run.proxy[-1], "s", color="C0", ms=6, **kw)
         axes[1].plot(run.kl[-1], run.true[-1], "s", color="C0", ms=6, **kw)
@@ -105,8 +147,15 @@ def frontier_figure(env=None, *, n_values=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512
 
 def multiplier_figure(run: ConstrainedRun, *, fixed_true=None):
     """Constrained RLHF: multipliers (dynamic weights), component values against thresholds,
-    true reward, along the primal-dual iterations."""
+    true reward, along the primal-dual iterations.  ``fixed_true``: optional finite level
+    (the best fixed-weight true reward) drawn as a horizontal line."""
     plt = _plt()
+    if not isinstance(run, ConstrainedRun):
+        raise TypeError(f"`run` must be a ConstrainedRun, got {type(run).__name__}")
+    if fixed_true is not None:
+        fixed_true = check_scalar(fixed_true, "fixed_true")
+    if not run.history:
+        raise ValueError("`run` has no history (an infeasible run): nothing to draw")
     h = run.history
     steps = h["steps"]
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
@@ -133,12 +182,16 @@ def multiplier_figure(run: ConstrainedRun, *, fixed_true=None):
 
 
 def gardo_figure(env=None, *, max_iter: int = 300):
-    """GARDO vs uniform KL on one environment: true reward and entropy against proxy reward."""
+    """GARDO vs uniform KL on one environment: true reward and entropy against proxy reward
+    (``max_iter`` steps of each, ``1 <= max_iter <= 1e8``)."""
     plt = _plt()
     from .envs import ensemble_proxy_bandit
     from .gardo import gardo
 
     env = ensemble_proxy_bandit() if env is None else env
+    if not isinstance(env, ProxyBandit):
+        raise TypeError(f"`env` must be a ProxyBandit, got {type(env).__name__}")
+    max_iter = check_int(max_iter, "max_iter", lo=1, hi=MAX_STEPS)
     g = gardo(env, max_iter=max_iter, record_every=1).history
     k = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, divergence="kl", beta=0.1,
                         lr=0.02, max_iter=max_iter, update="mirror").history
@@ -164,15 +217,35 @@ def gardo_figure(env=None, *, max_iter: int = 300):
 def equivalence_figure(p=(0.5, 0.3, 0.2), r_token=(0.0, 1.0, 2.0), *, delta: float = 0.1,
                        lengths=(8, 16, 32, 64, 128, 256, 512, 1024)):
     """Memoryless model: per-token reward of best-of-N (N = e^{delta L}) and of the
-    KL-constrained optimum at the same KL, against L."""
+    KL-constrained optimum at the same KL, against L.
+
+    ``p``: token distribution (K,); ``r_token``: finite token rewards (K,); ``delta >= 0``
+    with ``delta * max(lengths) <= 700`` (so N is finite); ``lengths``: integers >= 1 (the
+    exact reward distribution of each length must be enumerable).
+    """
     plt = _plt()
-    import math
+    p = check_policy(p, "p")
+    r_token = as_float_array(r_token, "r_token", shape=p.shape)
+    delta = check_scalar(delta, "delta", lo=0.0)
+    lengths = _int_list(lengths, "lengths")
+    if delta * max(lengths) > 700.0:
+        raise ValueError(f"`delta` * max(`lengths`) = {delta * max(lengths):.3g} must be <= 700 "
+                         "(N = exp(delta L) overflows); lower `delta` or `lengths`")
+    top = float(np.max(np.abs(r_token)))
+    if not np.isfinite(top * max(lengths)) or top * max(lengths) > 1e300:
+        raise ValueError(f"`r_token` entries up to {top:.3g} summed over max(`lengths`) = "
+                         f"{max(lengths)} tokens overflow; rescale `r_token`")
 
     bon, klc, kls = [], [], []
     for L in lengths:
         n = max(1, int(round(math.exp(delta * L))))
-        kl, er = al.memoryless_best_of_n(np.asarray(p), np.asarray(r_token), L, n)
-        kc = al.memoryless_kl_constrained(np.asarray(p), np.asarray(r_token), L, kl)
+        try:
+            kl, er = al.memoryless_best_of_n(p, r_token, L, n)
+        except ValueError as exc:
+            if "`length`" not in str(exc):
+                raise
+            raise ValueError(f"`lengths` entry {L}: {exc}") from None
+        kc = al.memoryless_kl_constrained(p, r_token, L, kl)
         bon.append(er / L)
         klc.append(kc.expected_reward)
         kls.append(kl / L)
@@ -199,6 +272,12 @@ def occupancy_figure(paths=None, *, n_strengths: int = 30):
     from .envs import trap_mdp
     from .occupancy import regularization_paths
 
+    n_strengths = check_size(n_strengths, "n_strengths", factor=1e4,
+                             what="one cvxpy solve per strength")
+    if paths is not None and not (isinstance(paths, dict) and {"chi2", "kl", "reference"}
+                                  <= set(paths)):
+        raise TypeError("`paths` must be the dict returned by regularization_paths, got "
+                        f"{type(paths).__name__}")
     if paths is None:
         mdp, ref, rt, rp = trap_mdp()
         paths = regularization_paths(mdp, ref, rt, rp,
