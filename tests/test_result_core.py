@@ -190,6 +190,8 @@ NOT_SOLVERS = {
         "stochastic_losses": "instance generator",
         "best_crp": "reference comparator (cvxpy)",
         "ons_parameters": "theory-prescribed tuning (numbers)",
+        "log_barrier_kernel": "simplex normalization kernel (returns the multiplier)",
+        "tsallis_kernel": "simplex normalization kernel (returns the multiplier)",
     },
     "equilibria.solvers.games": {
         "regularized_nash": "independent reference solution (an array)",

@@ -156,7 +156,6 @@ def test_ftl_trap_hedge_vs_ftl():
     (lambda: adversarial_losses(10, 1), "`N`"),
     (lambda: adversarial_losses(10, 3, kind="nasty"), "`kind`"),
     (lambda: stochastic_losses(10, 2, means=[0.5, 1.5]), "`means`"),
-    (lambda: selfplay(np.zeros((2, 2)), 10), "`A`"),
     (lambda: selfplay(np.ones((2, 2)), 0), "`T`"),
     (lambda: selfplay(np.ones((2, 2)), 5, eta=-1.0), "`eta`"),
     (lambda: selfplay(np.array([[1.0, np.inf]]), 5), "`A`"),

@@ -14,13 +14,46 @@ import numpy as np
 
 from equilibria._lib.result import Result
 from equilibria._lib.sets import Ball, Box, Simplex, as_set
-from equilibria._lib.validation import as_float_array, check_option, check_scalar
+from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
 from . import _kernels as K
 
 DOMAINS = {"simplex": K.SIMPLEX, "ball": K.BALL, "box": K.BOX}
 REGULARIZERS = {"euclidean": K.EUCLID, "entropy": K.ENTROPY, "log_barrier": K.LOGBARRIER,
                 "tsallis": K.TSALLIS}
+
+#: largest allocation (bytes) a public function of the room makes from its size arguments
+#: (dimensions, rounds) before refusing: checked before any array is allocated
+MAX_BYTES = 2**33
+
+#: tolerance on ``sum(x) - 1`` of a simplex point given in float64 (float32 or other
+#: lower-precision input gets ``sum_tol(dtype)``: its rounding alone moves the sum by ~1e-7)
+SIMPLEX_SUM_TOL = 1e-8
+
+
+def sum_tol(x, base: float = SIMPLEX_SUM_TOL) -> float:
+    """Tolerance on ``|sum(x) - 1|`` for an input of ``x``'s dtype.
+
+    ``base`` for float64, ints and Python sequences; for a lower-precision float array
+    ``max(base, 16 * eps(dtype))`` (``~1.9e-6`` for float32), so that a probability vector
+    rounded to float32 is accepted (and then renormalized by the caller).
+    """
+    dt = getattr(x, "dtype", None)
+    if dt is not None and np.issubdtype(dt, np.floating) and np.finfo(dt).eps > np.finfo(float).eps:
+        return max(base, 16.0 * float(np.finfo(dt).eps))
+    return base
+
+
+def check_size(name: str, value, *, per: int = 1, factor: int = 1, lo: int = 1,
+               what: str = "") -> int:
+    """An integer size ``>= lo`` whose allocation ``value**per * factor * 8`` bytes stays below
+    :data:`MAX_BYTES`; raises ``ValueError`` naming ``name`` (before anything is allocated)."""
+    v = check_int(value, name, lo=lo)
+    need = 8.0 * float(factor) * float(v) ** per
+    if need > MAX_BYTES:
+        raise ValueError(f"`{name}`={v} is too large: {what or 'the arrays'} would need "
+                         f"{need / 2**30:.3g} GiB (limit {MAX_BYTES / 2**30:g} GiB)")
+    return v
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
@@ -73,12 +106,15 @@ def check_losses(losses, name="losses"):
     return G
 
 
-def check_eta(eta, T, name="eta"):
+def check_eta(eta, T, name="eta", rounds="grads"):
     """Scalar ``eta > 0`` or a positive schedule of length ``T``; returns the (T,) array."""
     if np.ndim(eta) == 0:
         v = check_scalar(eta, name, lo=0, lo_inclusive=False)
         return np.full(T, v)
-    arr = as_float_array(eta, name, ndim=1, shape=(T,), positive=True)
+    arr = as_float_array(eta, name, ndim=1, positive=True)
+    if arr.shape[0] != T:
+        raise ValueError(f"`{name}` must be a scalar or have one step per round of `{rounds}` "
+                         f"(length {T}), got length {arr.shape[0]}")
     return arr
 
 
@@ -125,15 +161,23 @@ def check_set(domain, regularizer, d) -> KernelSet:
 
 
 def check_point(x, name, ks: KernelSet, regularizer, d, *, tol=1e-9):
-    """A point of the decision set (strictly inside the simplex for barrier regularizers)."""
+    """A point of the decision set (strictly inside the simplex for barrier regularizers).
+
+    A simplex point must have entries ``>= -tol`` and sum to one within :func:`sum_tol`
+    (``1e-8`` for float64, ``~2e-6`` for float32 input); it is returned clipped at 0 and
+    renormalized to sum to one.
+    """
+    stol = sum_tol(x)
     x = as_float_array(x, name, ndim=1, shape=(d,))
     if ks.dom == K.SIMPLEX:
-        if np.any(x < -tol) or abs(x.sum() - 1.0) > 1e-8:
+        if np.any(x < -tol) or abs(x.sum() - 1.0) > stol:
             raise ValueError(f"`{name}` is outside the decision set (simplex): min "
-                             f"{x.min():.3g}, sum {x.sum():.12g}")
+                             f"{x.min():.3g}, sum {x.sum():.12g} (tolerance {stol:g})")
         if regularizer != "euclidean" and np.any(x <= 0):
             raise ValueError(f"`{name}` must lie in the relative interior of the simplex for "
                              f"regularizer={regularizer!r} (found a zero entry)")
+        x = np.maximum(x, 0.0)
+        x /= x.sum()  # a float32-rounded point: back onto the simplex
     elif ks.dom == K.BALL:
         nrm = float(np.linalg.norm(x))
         if nrm > ks.radius * (1 + tol):

@@ -1,8 +1,10 @@
 """numba kernels of the online-learning room (float64 arrays, int64 scalars).
 
 The public, validated API lives in :mod:`equilibria.solvers.online`; kernels here take only
-arrays and scalars and are callable from other ``@njit`` functions (the bandits room reuses
-:func:`log_barrier_kernel`).
+arrays and scalars and are callable from other ``@njit`` functions.  The two public kernels
+:func:`log_barrier_kernel` and :func:`tsallis_kernel` (the bandits room reuses the first) are
+Python front doors that validate and convert their arguments, with a numba ``overload`` so that
+inside ``@njit`` code they compile straight to the unchecked kernel.
 
 Codes used by the round loops
 -----------------------------
@@ -17,9 +19,10 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import ir
 from numba import types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 from equilibria._lib.jit import njit
+from equilibria._lib.validation import as_float_array, check_scalar
 from equilibria._lib.linalg import sherman_morrison_update
 
 SIMPLEX, BALL, BOX = 0, 1, 2
@@ -85,6 +88,39 @@ def fexp(x):
 # simplex normalizations by a 1-D Newton solve on the multiplier
 # ---------------------------------------------------------------------------------------------
 @njit
+def _log_barrier_newton(L, eta, p_out):
+    return simplex_newton(L, eta, p_out, np.inf, np.int64(1))  # int64, not Literal[1]
+
+
+@njit
+def _tsallis_newton(L, eta, p_out):
+    return simplex_newton(L, eta, p_out, np.inf, np.int64(2))
+
+
+def _normalization_front_door(kernel, L, eta, p_out):
+    """Validate, convert (one float64 signature), run ``kernel`` and copy ``p`` into ``p_out``."""
+    L = as_float_array(L, "L", ndim=1, min_size=1)
+    eta = check_scalar(eta, "eta", lo=0.0, lo_inclusive=False)
+    if not isinstance(p_out, np.ndarray):
+        raise TypeError(f"`p_out` must be a writable float ndarray of shape {L.shape}, got "
+                        f"{type(p_out).__name__}")
+    if p_out.shape != L.shape:
+        raise ValueError(f"`p_out` must have the shape {L.shape} of `L`, got {p_out.shape}")
+    if p_out.dtype.kind != "f" or not p_out.flags.writeable:
+        raise TypeError(f"`p_out` must be a writable float ndarray, got dtype {p_out.dtype}"
+                        + ("" if p_out.flags.writeable else " (read-only)"))
+    direct = p_out.dtype == np.float64 and p_out.flags.c_contiguous
+    p = p_out if direct else np.empty(L.shape[0])
+    lam = float(kernel(L, eta, p))
+    if not (np.isfinite(lam) and np.all(np.isfinite(p))):
+        raise ValueError(f"the normalization under/overflows for `eta`={eta:g} and `L` of range "
+                         f"[{L.min():.3g}, {L.max():.3g}] (eta (max L - min L) = "
+                         f"{eta * (L.max() - L.min()):.3g}); rescale `L` or lower `eta`")
+    if not direct:
+        p_out[...] = p
+    return lam
+
+
 def log_barrier_kernel(L, eta, p_out):
     r"""FTRL with the log-barrier on the simplex: :math:`p = \arg\min_p \langle p, L\rangle
     - \frac1\eta \sum_i \log p_i` over the probability simplex.
@@ -106,32 +142,81 @@ def log_barrier_kernel(L, eta, p_out):
     Newton step is below ``1e-15 (1 + |lam|)``; ``p_out`` is finally renormalized to sum to one
     exactly.
 
+    Called from Python the arguments are validated (``L`` finite 1-D and non-empty, ``eta``
+    finite and ``> 0``, ``p_out`` a writable float array of the length of ``L``; any dtype or
+    memory layout, converted at the boundary so one kernel signature serves every call).  Called
+    from ``@njit`` code it compiles to the kernel itself (a numba ``overload``), unchecked:
+    the caller passes float64 arrays and ``eta > 0``.
+
     Parameters
     ----------
-    L : float64[:]
-        Cumulative (possibly negative) loss estimates.
-    eta : float64
-        Learning rate, ``> 0`` (not checked here).
-    p_out : float64[:]
-        Output, same length as ``L``; written with ``p``.
+    L : array_like, shape (n,)
+        Cumulative (possibly negative) loss estimates, finite.
+    eta : float
+        Learning rate, ``> 0``.
+    p_out : ndarray, shape (n,)
+        Output; written with ``p``.
 
     Returns
     -------
-    float64
+    float
         The multiplier ``lam``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For invalid arguments, or (``ValueError``) when ``eta (max L - min L)`` is so large
+        that the normalization under/overflows (the message names ``eta`` and ``L``).
     """
-    return simplex_newton(L, eta, p_out, np.inf, np.int64(1))  # int64, not Literal[1]
+    return _normalization_front_door(_log_barrier_newton, L, eta, p_out)
 
 
-@njit
 def tsallis_kernel(L, eta, p_out):
     r"""FTRL with the 1/2-Tsallis entropy :math:`\psi(p) = -2\sum_i\sqrt{p_i}` on the simplex.
 
     Returns ``lam`` with :math:`p_i = 1/(\eta (L_i - \lambda))^2`, :math:`\lambda < \min L`;
     Newton on :math:`f(\lambda) = \sum_i (\eta(L_i-\lambda))^{-2} - 1` (increasing, convex)
     from :math:`\lambda_0 = \min L - 1/\eta` (where :math:`f \ge 0`).
+
+    Validation and the ``@njit`` behaviour as in :func:`log_barrier_kernel`.
+
+    Parameters
+    ----------
+    L : array_like, shape (n,)
+        Cumulative (possibly negative) loss estimates, finite.
+    eta : float
+        Learning rate, ``> 0``.
+    p_out : ndarray, shape (n,)
+        Output; written with ``p``.
+
+    Returns
+    -------
+    float
+        The multiplier ``lam``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`log_barrier_kernel`.
     """
-    return simplex_newton(L, eta, p_out, np.inf, np.int64(2))
+    return _normalization_front_door(_tsallis_newton, L, eta, p_out)
+
+
+@overload(log_barrier_kernel)
+def _log_barrier_kernel_jit(L, eta, p_out):
+    """``log_barrier_kernel`` inside ``@njit`` code: the kernel, unchecked (``simplex_newton``
+    keeps its own compile options)."""
+    def impl(L, eta, p_out):
+        return simplex_newton(L, eta, p_out, np.inf, np.int64(1))
+    return impl
+
+
+@overload(tsallis_kernel)
+def _tsallis_kernel_jit(L, eta, p_out):
+    """``tsallis_kernel`` inside ``@njit`` code: the kernel, unchecked."""
+    def impl(L, eta, p_out):
+        return simplex_newton(L, eta, p_out, np.inf, np.int64(2))
+    return impl
 
 
 @njit

@@ -20,7 +20,9 @@ non-uniform per-coordinate bounds raises ``ValueError`` here).  The names ``"sim
 (``[-1, 1]^d``).  Regularizers ``regularizer``:
 ``"euclidean"`` (:math:`\frac12\|x\|^2`, any set), ``"entropy"`` (:math:`\sum_i x_i\log x_i`),
 ``"log_barrier"`` (:math:`-\sum_i \log x_i`), ``"tsallis"`` (1/2-Tsallis,
-:math:`-2\sum_i\sqrt{x_i}`); the last three on the simplex only.
+:math:`-2\sum_i\sqrt{x_i}`); the last three on the simplex only.  A starting point or centre
+in the simplex (``x1``, ``center``) must sum to one within ``1e-8``, or ``~2e-6`` when given in
+float32 (whose rounding alone moves the sum by ~1e-7); it is then renormalized.
 
 The round loops are numba kernels (:mod:`._kernels`); there is no stopping rule (every run
 performs exactly ``T`` rounds, ``success=True``) unless a non-finite value appears, which
@@ -95,7 +97,10 @@ def _hints(hints, G):
             return 0, _DUMMY
         raise ValueError(f"unknown `hints`={hints!r}; valid values are None, 'previous', 'zero' "
                          "or an array of shape (T, d)")
-    M = as_float_array(hints, "hints", ndim=2, shape=G.shape)
+    M = as_float_array(hints, "hints", ndim=2)
+    if M.shape != G.shape:
+        raise ValueError(f"`hints` must have the shape {G.shape} of `grads` (one hint per "
+                         f"round), got {M.shape}")
     return 2, M
 
 
@@ -509,5 +514,15 @@ def sea_omd(grads, *, G_max, hints=None, domain=Ball(), x1=None, diam=None, delt
     mode, M = _hints(hints, G)
     ks = check_set(domain, "euclidean", d)
     D = _diam(diam, ks, d)
-    return _run_omd(G, np.empty(T), 1, D, delta + 4.0 * G_max**2, mode, M, ks, "euclidean", x1,
+    return _run_omd(G, np.empty(T), 1, D, sea_delta(delta, G_max), mode, M, ks, "euclidean", x1,
                     store_weights, keep_secondary)
+
+
+def sea_delta(delta, G_max) -> float:
+    """``delta + 4 G_max^2`` of the SEA step; ``ValueError`` naming both when it overflows."""
+    with np.errstate(over="ignore"):
+        v = float(np.float64(delta) + 4.0 * np.float64(G_max) ** 2)
+    if not np.isfinite(v):
+        raise ValueError(f"`delta` + 4 `G_max`^2 overflows (G_max={G_max:g}, delta={delta:g}); "
+                         "rescale the gradients")
+    return v

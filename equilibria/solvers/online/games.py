@@ -28,6 +28,7 @@ from equilibria._lib.validation import as_float_array, check_int, check_option, 
 from equilibria.verification import duality_gap
 
 from . import _kernels as K
+from ._common import check_size
 
 __all__ = ["SelfPlayResult", "selfplay", "matrix_game", "optimistic_hedge_gap_bound"]
 
@@ -85,10 +86,29 @@ def optimistic_hedge_gap_bound(A, T, eta) -> float:
     -------
     float
         The right-hand side :math:`(\ln n + \ln m)/(\eta T) + 2\eta\max|A|^2/T`.
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not a finite non-empty matrix, ``T < 1``, ``eta <= 0`` or
+        ``eta > 1/(2 max|A|)`` (outside the theorem's assumption), or if the bound overflows.
+    TypeError
+        If an argument is not numeric (``T`` must be an integer).
     """
-    n, m = np.shape(A)
+    A = as_float_array(A, "A", ndim=2, min_size=1)
+    T = check_int(T, "T", lo=1)
+    eta = check_scalar(eta, "eta", lo=0, lo_inclusive=False)
+    n, m = A.shape
     a = float(np.max(np.abs(A)))
-    return (np.log(n) + np.log(m)) / (eta * T) + 2.0 * eta * a * a / T
+    if a > 0 and eta * 2.0 * a > 1.0 + 1e-12:
+        raise ValueError(f"`eta`={eta:g} exceeds 1/(2 max|A|) = {0.5 / a:g} for this `A`: the "
+                         "bound holds only for eta <= 1/(2 max|A|)")
+    with np.errstate(over="ignore"):
+        bound = (np.log(n) + np.log(m)) / eta / T + 2.0 * eta * a * (a / T)
+    if not np.isfinite(bound):
+        raise ValueError(f"the bound overflows for `eta`={eta:g}, `T`={T} and `A` with "
+                         f"max|A|={a:g}; rescale `A` or increase `eta`")
+    return float(bound)
 
 
 def selfplay(A, T, *, eta=None, method="optimistic_hedge") -> SelfPlayResult:
@@ -106,12 +126,14 @@ def selfplay(A, T, *, eta=None, method="optimistic_hedge") -> SelfPlayResult:
     Parameters
     ----------
     A : array_like, shape (n, m)
-        Loss of the row player (finite, not all zero).
+        Loss of the row player (finite).  The all-zero matrix is a valid degenerate game: every
+        pair of strategies is an equilibrium (gap 0).
     T : int
-        Rounds, ``>= 1``.
+        Rounds, ``>= 1`` (the per-round gaps ``gap_t`` must fit in memory).
     eta : float, optional
         Learning rate ``> 0``; default ``1/(2 max|A|)`` for optimistic Hedge and
-        ``sqrt(8 ln(max(n, m)) / T) / (2 max|A|)`` for Hedge.
+        ``sqrt(8 ln(max(n, m)) / T) / (2 max|A|)`` for Hedge (with ``max|A|`` replaced by 1
+        for the all-zero matrix).
     method : {"optimistic_hedge", "hedge"}
 
     Returns
@@ -119,11 +141,11 @@ def selfplay(A, T, *, eta=None, method="optimistic_hedge") -> SelfPlayResult:
     SelfPlayResult
     """
     A = as_float_array(A, "A", ndim=2, min_size=1)
-    T = check_int(T, "T", lo=1)
+    T = check_size("T", T, what="the per-round gaps `gap_t`")
     check_option(method, "method", ("optimistic_hedge", "hedge"))
     a = float(np.abs(A).max())
-    if a == 0:
-        raise ValueError("`A` must not be identically zero")
+    if a == 0:  # degenerate game: every strategy pair is an equilibrium; any step size works
+        a = 1.0
     if eta is None:
         eta = 1.0 / (2 * a) if method == "optimistic_hedge" else \
             np.sqrt(8 * np.log(max(A.shape + (2,))) / T) / (2 * a)
@@ -163,8 +185,8 @@ def matrix_game(n, m, *, kind="uniform", seed=None) -> np.ndarray:
         The game matrix, entries in ``[-1, 1]``; for ``"rps"`` entry ``(i, (i + k) mod n)`` is
         ``1`` and ``((i + k) mod n, i)`` is ``-1`` for ``k = 1, ..., (n - 1)/2``.
     """
-    n = check_int(n, "n", lo=1)
-    m = check_int(m, "m", lo=1)
+    n = check_size("n", n, what="the game matrix")
+    m = check_size("m", m, factor=n, what="the game matrix")
     check_option(kind, "kind", ("uniform", "rps", "gaussian"))
     rng = as_generator(seed)
     if kind == "uniform":

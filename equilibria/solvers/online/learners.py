@@ -17,11 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 from equilibria._lib.sets import Ball, Simplex
-from equilibria._lib.validation import as_float_array, check_int, check_scalar
+from equilibria._lib.validation import as_float_array, check_scalar
 
 from . import _kernels as K
-from ._common import check_point, check_set
-from .algorithms import _diam
+from ._common import check_point, check_set, check_size
+from .algorithms import _diam, sea_delta
 
 __all__ = ["OGD", "OMD", "FTRL", "Hedge", "LogBarrierFTRL", "OptimisticOMD", "OptimisticFTRL",
            "SEAOMD"]
@@ -34,8 +34,17 @@ class _Learner:
     ``dim=d``); ``_ks`` holds it unpacked for the kernels (:func:`~._common.check_set`).
     """
 
+    #: ``(d, d)`` matrices a learner keeps (ONS: ``A``, its inverse and their copies)
+    _matrices = 0
+    #: name of the dimension argument in messages (``N`` for the experts of Hedge)
+    _d_name = "d"
+
     def __init__(self, d, *, domain, regularizer):
-        self.d = check_int(d, "d", lo=1)
+        if self._matrices:  # the (d, d) matrices dominate the memory
+            self.d = check_size(self._d_name, d, per=2, factor=self._matrices,
+                                what="the learner's state")
+        else:
+            self.d = check_size(self._d_name, d, factor=4, what="the learner's state")
         self._ks = check_set(domain, regularizer, self.d)
         self.domain, self.regularizer = self._ks.set, regularizer
         self.t = 0
@@ -48,6 +57,14 @@ class _Learner:
 
     def _set_args(self):
         return self._ks.kernel_args()
+
+    def _finite(self, x, eta, g):
+        """``x`` if finite; else ``ValueError`` naming ``eta`` and ``g`` (the state is kept)."""
+        if np.all(np.isfinite(x)):
+            return x
+        raise ValueError(f"the {self.regularizer} step under/overflows at `eta`={eta:g} with "
+                         f"max|g|={float(np.max(np.abs(g))):.3g} (gradient `g`); lower `eta` "
+                         "or rescale the gradients")
 
     def _start(self, x, name, regularizer):
         """The starting point: the centre of the set, or ``x`` checked to lie in it."""
@@ -85,8 +102,10 @@ class OMD(_Learner):
     def update(self, g):
         """Observe the loss vector / gradient ``g`` of the current round."""
         g = self._grad(g)
+        x = np.empty(self.d)
+        K.omd_step(self.x, g, self.eta, *self._set_args(), x, self._work)
+        self.x = self._finite(x, self.eta, g)
         self.L += g
-        K.omd_step(self.x, g, self.eta, *self._set_args(), self.x, self._work)
         self.t += 1
         return self
 
@@ -154,7 +173,9 @@ class FTRL(_Learner):
     def _step(self, theta, eta):
         x = np.empty(self.d)
         K.ftrl_step(theta, eta, *self._set_args(), self.center, x, self._work, self._state)
-        return x
+        if not np.all(np.isfinite(x)):
+            self._state[0] = np.inf  # drop the warm start of the failed normalization
+        return self._finite(x, eta, theta)
 
     def predict(self) -> np.ndarray:
         return self._step(self.L, self.eta)
@@ -183,6 +204,8 @@ class Hedge(FTRL):
         Cumulative gradient :math:`L_t = \sum_{s \le t} g_s`.
     """
 
+    _d_name = "N"
+
     def __init__(self, N, eta):
         super().__init__(N, eta, domain=Simplex(), regularizer="entropy")
 
@@ -204,6 +227,8 @@ class LogBarrierFTRL(FTRL):
     L : ndarray, shape (N,)
         Cumulative gradient :math:`L_t = \sum_{s \le t} g_s`.
     """
+
+    _d_name = "N"
 
     def __init__(self, N, eta):
         super().__init__(N, eta, domain=Simplex(), regularizer="log_barrier")
@@ -262,7 +287,8 @@ class OptimisticOMD(_Learner):
                 raise ValueError("`eta`='sea' needs regularizer='euclidean'")
             G_max = check_scalar(G_max, "G_max", lo=0, lo_inclusive=False)
             self._D = _diam(diam, self._ks, self.d)
-            self._delta = check_scalar(delta, "delta", lo=0, lo_inclusive=False) + 4 * G_max**2
+            self._delta = sea_delta(check_scalar(delta, "delta", lo=0, lo_inclusive=False),
+                                    G_max)
             self.eta = None
         else:
             self.eta = check_scalar(eta, "eta", lo=0, lo_inclusive=False)
@@ -278,17 +304,22 @@ class OptimisticOMD(_Learner):
 
     def predict(self) -> np.ndarray:
         x = np.empty(self.d)
-        K.omd_step(self.xh, self.hint, self.current_eta(), *self._set_args(), x, self._work)
-        return x
+        eta = self.current_eta()
+        K.omd_step(self.xh, self.hint, eta, *self._set_args(), x, self._work)
+        return self._finite(x, eta, self.hint)
 
     def update(self, g, hint=None):
         """Observe ``g``; the next hint is ``hint`` (default ``g``)."""
         g = self._grad(g)
+        new_hint = g.copy() if hint is None else self._grad(hint, "hint").copy()
         eta = self.current_eta()
-        self._var += float(np.sum((g - self.hint) ** 2))
+        xh = np.empty(self.d)
+        K.omd_step(self.xh, g, eta, *self._set_args(), xh, self._work)
+        self.xh = self._finite(xh, eta, g)
+        with np.errstate(over="ignore"):
+            self._var += float(np.sum((g - self.hint) ** 2))
         self.L += g
-        K.omd_step(self.xh, g, eta, *self._set_args(), self.xh, self._work)
-        self.hint = g.copy() if hint is None else self._grad(hint, "hint").copy()
+        self.hint = new_hint
         self.t += 1
         return self
 

@@ -33,6 +33,8 @@ import numpy as np
 from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
+from ._common import check_size
+
 __all__ = ["SEALosses", "sea_losses", "adversarial_losses", "stochastic_losses"]
 
 
@@ -88,8 +90,8 @@ def sea_losses(T, d, *, sigma2=0.0, Sigma2=0.0, base_norm=0.5, seed=None) -> SEA
         realized :math:`\sum_t\|\mu_t - \mu_{t-1}\|^2`) and
         ``G_max = base_norm + ||v|| + sqrt(sigma2 / T)``.
     """
-    T = check_int(T, "T", lo=1)
-    d = check_int(d, "d", lo=1)
+    T = check_size("T", T, factor=3, what="the loss sequence")
+    d = check_size("d", d, factor=3 * T, what="the loss sequence")
     sigma2 = check_scalar(sigma2, "sigma2", lo=0)
     Sigma2 = check_scalar(Sigma2, "Sigma2", lo=0)
     base_norm = check_scalar(base_norm, "base_norm", lo=0)
@@ -140,8 +142,8 @@ def adversarial_losses(T, N, *, kind="switching", period=None, seed=None) -> np.
     ndarray, shape (T, N)
         Loss vectors, one row per round, entries in ``[0, 1]``.
     """
-    T = check_int(T, "T", lo=1)
-    N = check_int(N, "N", lo=2)
+    T = check_size("T", T, factor=3, what="the loss matrix")
+    N = check_size("N", N, lo=2, factor=2 * T, what="the loss matrix")
     check_option(kind, "kind", ("switching", "ftl_trap", "uniform"))
     rng = as_generator(seed)
     if kind == "uniform":
@@ -152,7 +154,8 @@ def adversarial_losses(T, N, *, kind="switching", period=None, seed=None) -> np.
         out[:, 0] = np.where(t == 0, 0.5, np.where(t % 2 == 0, 1.0, 0.0))
         out[:, 1] = np.where(t % 2 == 1, 1.0, 0.0)
         return out
-    period = max(1, int(np.sqrt(T))) if period is None else check_int(period, "period", lo=1)
+    period = max(1, int(np.sqrt(T))) if period is None else \
+        min(check_int(period, "period", lo=1), T)  # a period beyond T never switches
     good = rng.integers(0, N, size=(T + period - 1) // period).repeat(period)[:T]
     out = rng.uniform(0.5, 1.0, size=(T, N))
     out[np.arange(T), good] = rng.uniform(0.0, 0.5, size=T)
@@ -185,8 +188,8 @@ def stochastic_losses(T, N, *, means=None, dist="bernoulli", gap=0.1, seed=None)
     ndarray, shape (T, N)
         i.i.d. loss vectors, one row per round (``{0, 1}`` entries for ``"bernoulli"``).
     """
-    T = check_int(T, "T", lo=1)
-    N = check_int(N, "N", lo=1)
+    T = check_size("T", T, factor=2, what="the loss matrix")
+    N = check_size("N", N, factor=2 * T, what="the loss matrix")
     check_option(dist, "dist", ("bernoulli", "beta"))
     rng = as_generator(seed)
     if means is None:

@@ -42,6 +42,8 @@ from .learners import _Learner
 _NO_TARGETS = np.zeros(1)  # ``y`` of ons_loop, unused by the log loss
 #: membership tolerance of the decision checked after every ONS update
 _ONS_SET_TOL = 1e-9
+#: smallest optimality tolerance of the barrier method of :func:`best_crp`
+_CRP_TOL_MIN = 1e-14
 
 __all__ = ["ONSResult", "ons", "ons_parameters", "best_crp", "ONS"]
 
@@ -57,9 +59,9 @@ class ONSResult(Result):
     log_wealth_t : ndarray, shape (T,)
         :math:`\\sum_{s\\le t}\\log\\langle r_s, x_s\\rangle`.
     crp : ndarray or None
-        Best constant-rebalanced portfolio in hindsight (if computed).
-    crp_log_wealth : float
-        Its log-wealth (``nan`` if not computed).
+        Best constant-rebalanced portfolio in hindsight (``None`` if not computed).
+    crp_log_wealth : float or None
+        Its log-wealth (``None`` if not computed: ``comparator=None``).
     gamma, eps : float
         Parameters used.
     """
@@ -67,13 +69,19 @@ class ONSResult(Result):
     weights: np.ndarray
     log_wealth_t: np.ndarray
     crp: np.ndarray | None
-    crp_log_wealth: float
+    crp_log_wealth: float | None
     gamma: float
     eps: float
 
     @property
     def regret(self) -> float:
-        """:math:`\\log W^{\\mathrm{CRP}}_T - \\log W^{\\mathrm{ONS}}_T` (log-loss regret)."""
+        """:math:`\\log W^{\\mathrm{CRP}}_T - \\log W^{\\mathrm{ONS}}_T` (log-loss regret).
+
+        Raises ``ValueError`` when the comparator was not computed (``comparator=None``).
+        """
+        if self.crp_log_wealth is None:
+            raise ValueError("the regret needs the best CRP: run `ons` with "
+                             "comparator='cvxpy' or 'newton'")
         return float(self.crp_log_wealth - self.log_wealth_t[-1])
 
 
@@ -95,9 +103,27 @@ def ons_parameters(alpha, G, D):
         ``0.5 * min(1 / (4 G D), alpha)``.
     eps : float
         ``1 / (gamma D)**2``, so that the initial matrix is ``A_0 = eps * I``.
+
+    Raises
+    ------
+    ValueError
+        If an argument is not a finite positive number, or if ``gamma`` underflows to 0 or
+        ``eps`` overflows (the message names the arguments and their values).
+    TypeError
+        If an argument is not a real number.
     """
-    gamma = 0.5 * min(1.0 / (4.0 * G * D), alpha)
-    return gamma, 1.0 / (gamma * D) ** 2
+    alpha = check_scalar(alpha, "alpha", lo=0, lo_inclusive=False)
+    G = check_scalar(G, "G", lo=0, lo_inclusive=False)
+    D = check_scalar(D, "D", lo=0, lo_inclusive=False)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        inv = np.float64(0.25) / np.float64(G) / np.float64(D)  # 1/(4 G D) without G*D overflow
+        gamma = float(0.5 * min(inv, np.float64(alpha)))
+        eps = float(np.float64(1.0) / (np.float64(gamma) * D) ** 2) if gamma > 0 else np.inf
+    if not (gamma > 0 and np.isfinite(gamma) and np.isfinite(eps) and eps > 0):
+        raise ValueError(f"ONS parameters out of floating-point range for `alpha`={alpha:g}, "
+                         f"`G`={G:g}, `D`={D:g}: gamma = {gamma:g}, eps = {eps:g}; rescale "
+                         "the losses")
+    return gamma, eps
 
 
 def _check_market(returns):
@@ -159,7 +185,8 @@ def best_crp(returns, *, method="cvxpy", tol=1e-10):
         Solver (see above).
     tol : float
         Optimality tolerance of ``method="newton"`` (the barrier stops at
-        :math:`\mu d \le` ``tol``); ignored by ``"cvxpy"``.
+        :math:`\mu d \le` ``tol``), finite and ``>= 1e-14`` (below that the barrier
+        objective is at the level of its own rounding); ignored by ``"cvxpy"``.
 
     Returns
     -------
@@ -175,6 +202,7 @@ def best_crp(returns, *, method="cvxpy", tol=1e-10):
     """
     R = _check_market(returns)
     check_option(method, "method", ("cvxpy", "newton"))
+    tol = check_scalar(tol, "tol", lo=_CRP_TOL_MIN)
     T, d = R.shape
     if method == "cvxpy":
         import cvxpy as cp
@@ -220,10 +248,22 @@ def ons(returns, *, gamma=None, eps=None, comparator="cvxpy", proj_tol=1e-10, pr
     """
     R = _check_market(returns)
     T, d = R.shape
-    G = float(np.max(np.linalg.norm(R, axis=1) / R.min(axis=1)))
-    g0, e0 = ons_parameters(1.0, G, np.sqrt(2.0))
-    gamma = g0 if gamma is None else check_scalar(gamma, "gamma", lo=0, lo_inclusive=False)
-    eps = e0 if eps is None else check_scalar(eps, "eps", lo=0, lo_inclusive=False)
+    if gamma is not None:
+        gamma = check_scalar(gamma, "gamma", lo=0, lo_inclusive=False)
+    if eps is not None:
+        eps = check_scalar(eps, "eps", lo=0, lo_inclusive=False)
+    if gamma is None or eps is None:
+        # G = max_t ||r_t||_2 / min_i r_ti, scaled by the row maxima (no overflow of ||r_t||^2)
+        top = R.max(axis=1)
+        G = float(np.max(np.linalg.norm(R / top[:, None], axis=1) * (top / R.min(axis=1))))
+        try:
+            g0, e0 = ons_parameters(1.0, G, np.sqrt(2.0))
+        except ValueError as exc:
+            raise ValueError(f"the default `gamma`, `eps` are out of range for these `returns` "
+                             f"(max_t ||r_t|| / min_i r_ti = {G:.3g}): {exc}; pass `gamma` "
+                             "and `eps`") from None
+        gamma = g0 if gamma is None else gamma
+        eps = e0 if eps is None else eps
     proj_tol = check_scalar(proj_tol, "proj_tol", lo=0, lo_inclusive=False)
     proj_iter = check_int(proj_iter, "proj_iter", lo=1)
     if comparator is not None:
@@ -233,7 +273,7 @@ def ons(returns, *, gamma=None, eps=None, comparator="cvxpy", proj_tol=1e-10, pr
     fails = K.ons_loop(R, _NO_TARGETS, 0, gamma, eps, 0, 1.0, 0.0, 1.0, proj_tol, proj_iter,
                        np.full(d, 1.0 / d), X, logw)
     logw *= -1.0  # cumulative log loss -> log-wealth
-    crp, crp_lw = (None, np.nan) if comparator is None else best_crp(R, method=comparator)
+    crp, crp_lw = (None, None) if comparator is None else best_crp(R, method=comparator)
     ok = fails == 0 and bool(np.all(np.isfinite(logw)))
     if not np.all(np.isfinite(logw)):
         status, msg = Status.NUMERICAL, "non-finite log-wealth; check `returns`"
@@ -287,6 +327,8 @@ class ONS(_Learner):
         projection of the Newton point (or, if that is not finite, the last decision); a
         :class:`~equilibria._lib.result.ConvergenceWarning` is emitted.
     """
+
+    _matrices = 3  # A, Ainv and the copies of an update
 
     def __init__(self, d, gamma, eps, *, domain=Simplex(), x1=None, proj_tol=1e-10,
                  proj_iter=5000):

@@ -12,8 +12,21 @@ from equilibria._lib.validation import as_float_array, check_scalar
 
 __all__ = ["OTResult", "check_marginals", "check_cost", "check_reg", "n_chunks"]
 
-#: relative tolerance on ``|sum a - sum b|``
+#: relative tolerance on ``|sum a - sum b|`` for float64 (and integer) weights
 MASS_RTOL = 1e-8
+
+
+def mass_rtol(*weights) -> float:
+    """Relative mass tolerance for weights of these dtypes: :data:`MASS_RTOL` for float64,
+    ints and Python sequences, ``max(MASS_RTOL, 16 eps)`` of the least precise float dtype
+    otherwise (``~1.9e-6`` for float32: rounding a probability vector to float32 alone moves
+    its sum by up to ~6e-8 relative)."""
+    tol = MASS_RTOL
+    for w in weights:
+        dt = getattr(w, "dtype", None)
+        if dt is not None and np.issubdtype(dt, np.floating):
+            tol = max(tol, 16.0 * float(np.finfo(dt).eps))
+    return tol
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
@@ -58,7 +71,13 @@ class OTResult(Result):
 
 
 def check_marginals(a, b, *, batched: bool = False):
-    """Validate weights: finite, non-negative, positive and equal masses (relative 1e-8)."""
+    """Validate weights: finite, non-negative, positive and equal masses.
+
+    The masses must agree to :func:`mass_rtol` (relative ``1e-8`` for float64 input, ``~2e-6``
+    when ``a`` or ``b`` is float32); ``b`` is then rescaled to the mass of ``a`` exactly, so the
+    solvers see equal masses.
+    """
+    rtol = mass_rtol(a, b)
     nd = (1, 2) if batched else 1
     a = as_float_array(a, "a", ndim=nd, nonneg=True, min_size=1)
     b = as_float_array(b, "b", ndim=nd, nonneg=True, min_size=1)
@@ -73,11 +92,17 @@ def check_marginals(a, b, *, batched: bool = False):
         raise ValueError("`a` must have positive total mass, got 0")
     if np.any(sb <= 0):
         raise ValueError("`b` must have positive total mass, got 0")
+    if not (np.all(np.isfinite(sa)) and np.all(np.isfinite(sb))):
+        raise ValueError(f"the total masses of `a` and `b` overflow (sum(a)={np.ravel(sa)[0]:g}, "
+                         f"sum(b)={np.ravel(sb)[0]:g}); rescale the weights")
     rel = np.abs(sa - sb) / np.maximum(sa, sb)
-    if np.any(rel > MASS_RTOL):
+    if np.any(rel > rtol):
+        k = int(np.argmax(np.ravel(rel)))
         raise ValueError(f"`a` and `b` must have equal total mass (relative tolerance "
-                         f"{MASS_RTOL:g}); got sum(a)={np.ravel(sa)[0]:.17g}, "
-                         f"sum(b)={np.ravel(sb)[0]:.17g}")
+                         f"{rtol:g}); got sum(a)={np.ravel(sa)[k]:.17g}, "
+                         f"sum(b)={np.ravel(sb)[k]:.17g}")
+    if np.any(sa != sb):
+        b = b * (sa / sb)[..., None] if b.ndim == 2 else b * (float(sa) / float(sb))
     return a, b
 
 

@@ -22,6 +22,8 @@ _FACTOR, _STAGE_TOL = 0.25, 1e-3
 #: error of the dual sum, ``_DUAL_ROUNDING * (<a, |f|> + <b, |g|>)`` (cancelling potentials)
 _GAP_RTOL = 1e-6
 _DUAL_ROUNDING = 1e3 * np.finfo(float).eps
+#: rounding factor of the ``reg * KL`` term of the objective (see ``_one``)
+_OBJ_ROUNDING = 8 * np.finfo(float).eps
 
 
 def _schedule(reg, crange, eps_scaling):
@@ -186,8 +188,17 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     gap_tol = (_GAP_RTOL * max(abs(float(objective)), abs(dual))
                + _DUAL_ROUNDING * float(a_s @ np.abs(f_s) + b_s @ np.abs(g_s))) \
         if ok_numbers else 0.0
-    gap_ok = gap <= gap_tol
-    success = code == 0 and ok_numbers and marg_ok and gap_ok
+    # weak duality makes the gap of the rounded (feasible) plan >= 0: a negative gap beyond the
+    # rounding tolerance means the objective or the dual value lost its precision
+    gap_ok = -gap_tol <= gap <= gap_tol
+    # rounding error of reg * KL: every log term carries ~eps |log a_i| + eps |log b_j|, which
+    # reg multiplies; the objective lies in [min C, max C], so beyond _GAP_RTOL of that scale
+    # (plus a 1e-12 floor) the values no longer mean anything (reg >> the range of C)
+    obj_round = (_OBJ_ROUNDING * reg * float(a_s @ np.abs(np.log(a_s)) + b_s @ np.abs(np.log(b_s))
+                                            + 2.0)) if ok_numbers else np.inf
+    obj_scale = _GAP_RTOL * float(np.abs(Cs).max()) + 1e-12
+    precise = obj_round <= obj_scale
+    success = code == 0 and ok_numbers and marg_ok and gap_ok and precise
     if not ok_numbers:
         status, msg = Status.NUMERICAL, (
             f"non-finite values in the {method!r} iteration; use method='stabilized' "
@@ -196,6 +207,18 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
         status, msg = Status.NUMERICAL, (
             f"the {method!r} iteration broke down after {it} iterations (exp(-C/reg) "
             f"under/overflows at reg={reg:g}); use method='stabilized' or increase `reg`")
+    elif code == 0 and marg_ok and not precise:
+        status, msg = Status.NUMERICAL, (
+            f"marginals met (error {err:.3g}) but reg={reg:g} is so large against the cost "
+            f"scale max|C| = {float(np.abs(Cs).max()):.3g} that the objective and dual values "
+            f"carry a rounding error ~{obj_round:.3g} in double precision; lower `reg` (for "
+            f"reg >> max|C| the plan tends to a b^T / sum(a))")
+    elif code == 0 and marg_ok and gap < -gap_tol:
+        status, msg = Status.NUMERICAL, (
+            f"marginals met (error {err:.3g}) but the primal-dual gap {gap:.3g} is negative "
+            f"beyond the rounding tolerance {gap_tol:.3g}: the objective values lost their "
+            f"precision (reg={reg:g} against a cost range {float(np.ptp(Cs)):.3g}); lower "
+            f"`reg` or rescale C")
     elif code == 0 and marg_ok and not gap_ok:
         status, msg = Status.NUMERICAL, (
             f"marginals met (error {err:.3g}) but the primal-dual gap {gap:.3g} exceeds "
@@ -261,7 +284,9 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
         Source weights (non-negative; zero-weight points allowed).  2-D: a batch of ``B``
         problems of the same size, solved one after another.
     b : array_like, shape (m,) or (B, m)
-        Target weights, same total mass as ``a`` (relative tolerance 1e-8).
+        Target weights, same total mass as ``a`` (relative tolerance 1e-8 for float64
+        weights, ~2e-6 when ``a`` or ``b`` is float32, whose rounding alone moves a sum by
+        ~1e-7); ``b`` is rescaled to the mass of ``a``.
     C : array_like, shape (n, m) or (B, n, m)
         Cost matrix (shared across a batch if 2-D).
     reg : float
@@ -334,6 +359,14 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
         For a batch, every field gets a leading axis of length ``B``; ``success`` is true
         when all problems converged and ``n_iter`` is the maximum.
 
+        ``success`` needs the stopping rule met *and* the certificate: the gap
+        ``objective - dual_objective`` within ``1e-6`` (relative) plus the rounding of the
+        dual sum, on both sides (weak duality makes it ``>= 0`` exactly), and a rounding error
+        of the ``reg * KL`` term (``~8 eps reg (<a, |log a|> + <b, |log b|> + 2)``) below
+        ``1e-6 max|C| + 1e-12``: for ``reg`` far above the cost scale the values lose their
+        meaning in double precision and the result is ``Status.NUMERICAL`` (the plan is then
+        ``a b^T / s`` up to rounding).
+
     Notes
     -----
     The stabilized sweep reads the kernel once per iteration: each row of :math:`K` gives
@@ -367,6 +400,8 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
     tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False)
     max_iter = check_int(max_iter, "max_iter", lo=1)
     tau = check_scalar(tau, "tau", lo=1.0, lo_inclusive=False, finite=False)
+    if np.isnan(tau):
+        raise ValueError("`tau` must be a number > 1 (inf: never absorb), got nan")
     check_every = check_int(check_every, "check_every", lo=1)
     if not (isinstance(omega, str) and omega == "auto"):
         omega = check_scalar(omega, "omega", lo=1.0, hi=2.0, hi_inclusive=False)

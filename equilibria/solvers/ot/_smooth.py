@@ -205,7 +205,8 @@ def smooth_ot(a, b, C, reg, *, regularizer="l2", formulation="dual", tol=1e-6, m
     Parameters
     ----------
     a, b : array_like, shapes (n,), (m,)
-        Weights (non-negative, zeros allowed, equal masses within relative 1e-8).
+        Weights (non-negative, zeros allowed, equal masses within relative 1e-8, or ~2e-6
+        for float32 weights; ``b`` is rescaled to the mass of ``a``).
     C : array_like, shape (n, m)
         Cost matrix.
     reg : float

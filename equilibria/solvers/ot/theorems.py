@@ -15,12 +15,20 @@ import numpy as np
 
 from equilibria.verification import theorem
 
-from ._common import OTResult
+from equilibria._lib.rng import as_generator
+from equilibria._lib.validation import check_int, check_scalar, check_simplex
+
+from ._common import OTResult, check_cost, check_marginals, mass_rtol
 from ._exact import exact_ot
 from ._sinkhorn import sinkhorn
 from ._smooth import dual_value, semi_dual_value, smooth_ot, sparse_ot
 
 __all__ = ["sample_problem", "entropy", "sinkhorn_gap_bound", "THEOREMS"]
+
+
+#: largest problem :func:`sample_problem` builds (entries of ``C``)
+_MAX_ENTRIES = 2**26
+_MAX_SIDE = 2**13
 
 
 def sample_problem(rng, *, n=None, m=None, zero_frac=None, max_size=24, reg=None):
@@ -30,9 +38,36 @@ def sample_problem(rng, *, n=None, m=None, zero_frac=None, max_size=24, reg=None
     least one positive weight per side); cost either uniform in ``[0, 1]`` or squared
     Euclidean between 2-D point clouds scaled to max 1; ``reg`` log-uniform in
     ``[0.02, 1] x max C``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator, int, SeedSequence or None
+        Randomness (:func:`equilibria._lib.rng.as_generator`).
+    n, m : int, optional
+        Sizes ``>= 1`` (default: uniform in ``[2, max_size]``); ``n * m <= 2**26``.
+    zero_frac : float, optional
+        Probability in ``[0, 1]`` that a point gets zero weight (default uniform in
+        ``[0, 0.3]``).
+    max_size : int
+        Largest random size, ``>= 2`` (``max_size**2 <= 2**26``).
+    reg : float, optional
+        Regularization ``> 0`` (default: log-uniform as above).
+
+    Returns
+    -------
+    dict
+        ``a`` (n,), ``b`` (m,) probability vectors, ``C`` (n, m) in ``[0, 1]``, ``reg``.
     """
-    n = int(rng.integers(2, max_size + 1)) if n is None else n
-    m = int(rng.integers(2, max_size + 1)) if m is None else m
+    rng = as_generator(rng)
+    max_size = check_int(max_size, "max_size", lo=2, hi=_MAX_SIDE)
+    n = int(rng.integers(2, max_size + 1)) if n is None else check_int(n, "n", lo=1,
+                                                                        hi=_MAX_ENTRIES)
+    m = int(rng.integers(2, max_size + 1)) if m is None else check_int(m, "m", lo=1,
+                                                                        hi=_MAX_ENTRIES // n)
+    if zero_frac is not None:
+        zero_frac = check_scalar(zero_frac, "zero_frac", lo=0.0, hi=1.0)
+    if reg is not None:
+        reg = check_scalar(reg, "reg", lo=0.0, lo_inclusive=False)
     zf = rng.uniform(0, 0.3) if zero_frac is None else zero_frac
 
     def weights(k):
@@ -55,10 +90,25 @@ def sample_problem(rng, *, n=None, m=None, zero_frac=None, max_size=24, reg=None
 
 
 def entropy(p) -> float:
-    """Shannon entropy ``-sum p log p`` over the support."""
-    p = np.asarray(p, dtype=float)
+    """Shannon entropy ``-sum p log p`` of a probability vector, over its support.
+
+    Parameters
+    ----------
+    p : array_like, shape (n,)
+        Probability vector: finite, non-negative, summing to one within ``1e-8`` (float64) or
+        ``~2e-6`` (float32 input, see :func:`~equilibria.solvers.ot._common.mass_rtol`); it is
+        renormalized before use.
+
+    Returns
+    -------
+    float
+        ``-sum_{p_i > 0} p_i log p_i`` in ``[0, log n]``.
+    """
+    tol = mass_rtol(p)
+    p = check_simplex(p, "p", atol=tol)
+    p = p / p.sum()
     p = p[p > 0]
-    return float(-(p * np.log(p)).sum())
+    return float(max(-(p * np.log(p)).sum(), 0.0))
 
 
 def _quiet(fn, *args, **kw):
@@ -84,7 +134,29 @@ def sinkhorn_gap_bound(res: OTResult, a, b, C) -> float:
     delta (eps + max(C - f - g)) and the cost by at most delta osc(C) together with the
     rank-one correction (Altschuler et al. 2017, Lemma 7), whose KL increase is at most
     delta eps log(1/max(a_i, b_j)) by convexity.
+
+    Parameters
+    ----------
+    res : OTResult
+        A (non-batched) :func:`sinkhorn` result for the problem ``(a, b, C)``.
+    a, b : array_like, shapes (n,), (m,)
+        The weights of the problem (probability vectors, as for :func:`sinkhorn`).
+    C : array_like, shape (n, m)
+        Its cost matrix.
+
+    Returns
+    -------
+    float
+        The bound, ``>= 0``.
     """
+    if not isinstance(res, OTResult) or np.ndim(res.plan) != 2:
+        raise TypeError(f"`res` must be the OTResult of one (non-batched) sinkhorn problem, "
+                        f"got {type(res).__name__}")
+    a, b = check_marginals(a, b)
+    C = check_cost(C, a.shape[0], b.shape[0])
+    if res.plan.shape != C.shape:
+        raise ValueError(f"`res` solves a problem of shape {res.plan.shape}, but `C` has "
+                         f"shape {C.shape}")
     ia, jb = a > 0, b > 0
     f, g = res.potentials[0][ia], res.potentials[1][jb]
     Cs = C[np.ix_(ia, jb)]
