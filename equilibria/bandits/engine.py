@@ -12,7 +12,7 @@ import numpy as np
 from equilibria._lib.result import Result, Status, finish
 from equilibria._lib.rng import spawn_seeds
 from equilibria._lib.sweep import check_executor, parallel_map
-from equilibria._lib.validation import as_float_array, check_int
+from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
 from ._kernels.dynlin import dynlin_kernel
 from ._kernels.linear import linear_kernel
@@ -25,6 +25,24 @@ __all__ = ["simulate", "BanditResult", "checkpoint_grid"]
 
 #: above this many stored values per array (n_runs x horizon) the default grid is log-spaced
 FULL_GRID_LIMIT = 4_000_000
+#: largest ``horizon`` :func:`simulate` accepts (rounds per run; the compiled engine plays about
+#: 1e7 - 1e8 rounds per second and core, so one run of this length takes up to minutes)
+MAX_HORIZON = 10**9
+#: largest ``n_runs`` :func:`simulate` accepts (one int64 seed and one result row per run)
+MAX_RUNS = 10**7
+#: largest total work ``n_runs * horizon`` of one :func:`simulate` call (hours of compiled work
+#: on one core; split larger experiments into several calls)
+MAX_ROUNDS = 10**12
+#: largest memory of the recorded curves of one :func:`simulate` call (regret, realized regret
+#: and, for the threshold environment, the violation: ``n_runs x len(checkpoints)`` float64 each)
+MAX_OUTPUT_BYTES = 4 * 2**30
+#: largest ``n_points`` of :func:`checkpoint_grid`
+MAX_GRID_POINTS = 10**7
+
+
+def _check_level(level, name: str = "level") -> float:
+    """A confidence level in (0, 1) (the normal quantile is infinite at 0 and 1)."""
+    return check_scalar(level, name, lo=0, hi=1, lo_inclusive=False, hi_inclusive=False)
 
 
 def checkpoint_grid(horizon: int, n_points: int = 200) -> np.ndarray:
@@ -34,7 +52,7 @@ def checkpoint_grid(horizon: int, n_points: int = 200) -> np.ndarray:
     ----------
     horizon : int >= 1
         Number of rounds.
-    n_points : int >= 2, default 200
+    n_points : int in [2, 1e7], default 200
         Number of geometrically spaced points before rounding; duplicates after rounding are
         dropped, so the grid may be shorter.
 
@@ -44,7 +62,7 @@ def checkpoint_grid(horizon: int, n_points: int = 200) -> np.ndarray:
         The grid, ``m <= n_points``, starting at 1 and ending at ``horizon``.
     """
     horizon = check_int(horizon, "horizon", lo=1)
-    n_points = check_int(n_points, "n_points", lo=2)
+    n_points = check_int(n_points, "n_points", lo=2, hi=MAX_GRID_POINTS)
     g = np.unique(np.round(np.geomspace(1, horizon, n_points)).astype(np.int64))
     g[-1] = horizon
     return g
@@ -106,9 +124,13 @@ class BanditResult(Result):
         return self.regret.mean(axis=0)
 
     def band(self, level: float = 0.95, *, realized: bool = False):
-        """Normal-approximation confidence band ``(lo, hi)`` of the mean regret curve."""
+        """Normal-approximation confidence band ``(lo, hi)`` of the mean regret curve.
+
+        ``level`` in (0, 1) is the confidence level; ``realized=True`` bands the realized regret.
+        """
         from scipy.stats import norm
 
+        level = _check_level(level)
         x = self.realized_regret if realized else self.regret
         z = norm.ppf(0.5 + level / 2)
         se = x.std(axis=0, ddof=1) / np.sqrt(x.shape[0]) if x.shape[0] > 1 else 0 * x[0]
@@ -125,8 +147,9 @@ class BanditResult(Result):
         return self.pulls.mean(axis=0)
 
     def summary(self, level: float = 0.95) -> dict:
-        """Final mean regret with its confidence interval, error rate and mean pulls."""
-        lo, hi = self.band(level)
+        """Final mean regret with its confidence interval (``level`` in (0, 1)), error rate and
+        mean pulls."""
+        lo, hi = self.band(_check_level(level))
         out = {"policy": self.policy, "env": self.env, "horizon": self.horizon,
                "n_runs": self.n_runs, "mean_regret": float(self.mean_regret[-1]),
                "regret_ci": (float(lo[-1]), float(hi[-1])),
@@ -239,10 +262,12 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
         :class:`ThresholdEnvironment`.
     policy : policy
         A policy of the matching family (finite-armed policies for the first four).
-    horizon : int
+    horizon : int in [1, 1e9]
         Rounds per run (the budget for best-arm identification).
-    n_runs : int
-        Independent runs.
+    n_runs : int in [1, 1e7]
+        Independent runs; ``n_runs * horizon`` is at most ``1e12`` rounds, and the recorded
+        curves (``n_runs x len(checkpoints)`` float64 values, two or three arrays) at most
+        4 GiB: larger requests raise ``ValueError`` before any work starts.
     seed : None, int, SeedSequence or Generator
         Master seed; run ``i`` uses ``spawn_seeds(seed, n_runs)[i]`` whatever the split.
     checkpoints : "auto", "all", int or array_like of int
@@ -267,8 +292,14 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
         ``.pulls``, ``.recommendation``, ``.error_rate``, ``.band()``, ``.summary()``.
     """
     kind = _kind(env)
-    horizon = check_int(horizon, "horizon", lo=1)
-    n_runs = check_int(n_runs, "n_runs", lo=1)
+    horizon = check_int(horizon, "horizon", lo=1, hi=MAX_HORIZON)
+    n_runs = check_int(n_runs, "n_runs", lo=1, hi=MAX_RUNS)
+    if n_runs * horizon > MAX_ROUNDS:
+        raise ValueError(f"`n_runs` * `horizon` = {n_runs} * {horizon} = {n_runs * horizon:.3g} "
+                         f"rounds exceeds the limit of {MAX_ROUNDS:.0e} rounds per call; split "
+                         "the runs over several calls")
+    if n_chunks is not None:
+        n_chunks = check_int(n_chunks, "n_chunks", lo=1)
     check_executor(executor)
     pfam = getattr(policy, "family", None)
     if pfam is None:
@@ -280,9 +311,20 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
     if isinstance(env, AdversarialSequence) and horizon > env.rewards.shape[0]:
         raise ValueError(f"`horizon` must be <= the length of the adversarial table "
                          f"({env.rewards.shape[0]}), got {horizon}")
-    # checkpoints
+    # checkpoints (the size of the recorded curves is checked before anything is allocated)
+    n_curves = 3 if kind == "ofs" else 2
+
+    def check_memory(m):
+        need = 8 * n_runs * (n_curves * m + int(env.n_arms))
+        if need > MAX_OUTPUT_BYTES:
+            raise ValueError(f"`checkpoints` x `n_runs`: recording {m} checkpoints of {n_runs} "
+                             f"runs needs {need / 2**30:.3g} GiB (limit "
+                             f"{MAX_OUTPUT_BYTES / 2**30:.0f} GiB); pass fewer checkpoints (an "
+                             "int or 'auto') or fewer runs")
+
     if isinstance(checkpoints, str):
         if checkpoints == "all" or (checkpoints == "auto" and n_runs * horizon <= FULL_GRID_LIMIT):
+            check_memory(horizon)
             ck = np.arange(1, horizon + 1, dtype=np.int64)
         elif checkpoints == "auto":
             ck = checkpoint_grid(horizon)
@@ -290,7 +332,9 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
             raise ValueError(f"unknown `checkpoints`={checkpoints!r}; valid values are 'auto', "
                              "'all', an int or an array of rounds")
     elif np.ndim(checkpoints) == 0:
-        ck = checkpoint_grid(horizon, check_int(checkpoints, "checkpoints", lo=2))
+        n_points = check_int(checkpoints, "checkpoints", lo=2, hi=MAX_GRID_POINTS)
+        check_memory(min(n_points, horizon))
+        ck = checkpoint_grid(horizon, n_points)
     else:
         ck = as_float_array(checkpoints, "checkpoints", ndim=1, min_size=1)
         if np.any(ck != np.round(ck)) or ck.min() < 1 or ck.max() > horizon \
@@ -298,6 +342,7 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
             raise ValueError("`checkpoints` must be strictly increasing integers in "
                              f"[1, horizon={horizon}]")
         ck = ck.astype(np.int64)
+    check_memory(ck.size)
     par, sched = policy._compile(env, horizon)
     par = np.ascontiguousarray(par, dtype=np.float64)
     sched = np.ascontiguousarray(sched, dtype=np.float64)
@@ -320,13 +365,13 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
     seeds = spawn_seeds(seed, n_runs)
     if executor is None and n_chunks is None:
         parts = _run_serial(spec, seeds)
-    elif executor is None and n_chunks <= 1:
+    elif executor is None and n_chunks == 1:
         parts = [_run_chunk(spec, seeds)]
     else:
         if n_chunks is None:
             workers = getattr(executor, "_max_workers", 2) or 2
             n_chunks = 4 * workers
-        n_chunks = max(1, min(check_int(n_chunks, "n_chunks", lo=1), n_runs))
+        n_chunks = min(n_chunks, n_runs)
         chunks = np.array_split(seeds, n_chunks)
         parts = parallel_map(functools.partial(_run_chunk, spec), chunks, executor=executor,
                              progress=progress, desc=f"simulate {type(policy).__name__}")

@@ -8,6 +8,13 @@ closed-loop fair-threshold environment of Optimistic Feasible Search
 (:class:`ThresholdEnvironment`) and fixed-budget best-arm-identification instances
 (:func:`bai_instance`).
 
+Sizes: the constructors that generate tables (:meth:`AdversarialSequence.minimax_lower_bound`,
+:meth:`~AdversarialSequence.switching`, :meth:`~AdversarialSequence.random`,
+:meth:`LinearBandit.random`, :meth:`DynamicalLinearBandit.random`) build at most
+:data:`MAX_ENTRIES` = 1e8 float64 entries, at most :data:`MAX_ARMS` = 1e6 arms and state or
+action dimensions up to :data:`MAX_DIM` = 2000; larger requests raise ``ValueError`` naming the
+argument before anything is allocated.
+
 References
 ----------
 1. T. Lattimore, C. Szepesvari (2020). *Bandit Algorithms*. Cambridge University Press.
@@ -32,6 +39,15 @@ from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
 from ._codes import SHARE_MAX, SHARE_MIN, EnvCode
+
+#: largest table a constructor builds (reward tables, action sets: rows x columns float64
+#: entries, 800 MB); larger requests raise ``ValueError`` before allocating
+MAX_ENTRIES = 10**8
+#: largest number of arms of :func:`bai_instance` and of the constructors' action sets
+MAX_ARMS = 10**6
+#: largest state or action dimension of the random linear systems (their QR / eigenvalue
+#: decompositions cost ``O(n^3)``, the compiled engine ``O(d^2)`` per round)
+MAX_DIM = 2000
 
 __all__ = [
     "BernoulliArms", "GaussianArms", "BoundedArms", "AdversarialSequence", "LinearBandit",
@@ -77,6 +93,14 @@ class _Stochastic:
 
     def _env_par(self) -> np.ndarray:
         return np.zeros(1)
+
+
+def _check_entries(rows, cols, rows_name, cols_name):
+    """Raise before allocating a ``rows x cols`` float64 table above :data:`MAX_ENTRIES`."""
+    if rows * cols > MAX_ENTRIES:
+        raise ValueError(f"`{rows_name}` x `{cols_name}` = {rows} x {cols} = {rows * cols:.3g} "
+                         f"entries ({rows * cols * 8 / 2**30:.3g} GiB) exceeds the limit of "
+                         f"{MAX_ENTRIES:.0e} entries of a generated table")
 
 
 def _check_means(means, lo=0.0, hi=1.0):
@@ -216,6 +240,7 @@ class AdversarialSequence:
         """
         K = check_int(n_arms, "n_arms", lo=2)
         n = check_int(horizon, "horizon", lo=1)
+        _check_entries(n, K, "horizon", "n_arms")
         rng = as_generator(seed)
         best = int(rng.integers(K)) if best is None else check_int(best, "best", lo=0, hi=K - 1)
         delta = min(math.sqrt((K - 1) / (4.0 * n)), 0.5)
@@ -234,6 +259,7 @@ class AdversarialSequence:
         """
         K = check_int(n_arms, "n_arms", lo=2)
         n = check_int(horizon, "horizon", lo=2)
+        _check_entries(n, K, "horizon", "n_arms")
         switch = check_scalar(switch, "switch", lo=0, hi=1, lo_inclusive=False,
                               hi_inclusive=False)
         x = np.zeros((n, K))
@@ -248,6 +274,7 @@ class AdversarialSequence:
         """Independent uniform rewards with per-arm drifting means (a generic oblivious table)."""
         K = check_int(n_arms, "n_arms", lo=2)
         n = check_int(horizon, "horizon", lo=1)
+        _check_entries(n, K, "horizon", "n_arms")
         rng = as_generator(seed)
         phase = rng.uniform(0, 2 * np.pi, K)
         t = np.arange(n)[:, None]
@@ -305,8 +332,9 @@ class LinearBandit:
     @classmethod
     def random(cls, n_actions, dim, *, sigma=1.0, seed=0):
         """Actions uniform on the unit sphere, ``theta`` uniform on the sphere of radius 1."""
-        K = check_int(n_actions, "n_actions", lo=2)
-        d = check_int(dim, "dim", lo=1)
+        K = check_int(n_actions, "n_actions", lo=2, hi=MAX_ARMS)
+        d = check_int(dim, "dim", lo=1, hi=MAX_DIM)
+        _check_entries(K, d, "n_actions", "dim")
         rng = as_generator(seed)
         X = rng.standard_normal((K, d))
         X /= np.linalg.norm(X, axis=1, keepdims=True)
@@ -408,7 +436,7 @@ class DynamicalLinearBandit:
         A linear bandit that ignores the hidden state then suffers linear regret.
         """
         rho = check_scalar(rho, "rho", lo=0, hi=1, hi_inclusive=False)
-        K = check_int(n_actions, "n_actions", lo=2)
+        K = check_int(n_actions, "n_actions", lo=2, hi=MAX_ARMS)
         ang = np.linspace(0.0, 2.0 * np.pi, K, endpoint=False)
         U = np.c_[np.cos(ang), np.sin(ang)]
         th = np.array([1.0, 0.0])
@@ -421,9 +449,10 @@ class DynamicalLinearBandit:
         random orthogonal ``Q`` (so ``||A^s||_2 = rho^s``), ``B``, ``omega``, ``theta`` and
         the actions (unit circle/sphere) drawn at random and scaled so ``||h|| = 1``."""
         rho = check_scalar(rho, "rho", lo=0, hi=1, hi_inclusive=False)
-        n = check_int(n_state, "n_state", lo=1)
-        d = check_int(dim, "dim", lo=1)
-        K = check_int(n_actions, "n_actions", lo=2)
+        n = check_int(n_state, "n_state", lo=1, hi=MAX_DIM)
+        d = check_int(dim, "dim", lo=1, hi=MAX_DIM)
+        K = check_int(n_actions, "n_actions", lo=2, hi=MAX_ARMS)
+        _check_entries(K, d, "n_actions", "dim")
         rng = as_generator(seed)
         Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
         A = rho * Q
@@ -560,7 +589,7 @@ def bai_instance(kind, n_arms, *, gap=0.1, seed=0):
     BernoulliArms
         ``n_arms`` Bernoulli arms; arm 0 is the unique best arm (mean 0.5).
     """
-    K = check_int(n_arms, "n_arms", lo=2)
+    K = check_int(n_arms, "n_arms", lo=2, hi=MAX_ARMS)
     gap = check_scalar(gap, "gap", lo=0, hi=0.5, lo_inclusive=False)
     if kind == "one_good":
         m = np.full(K, 0.5 - gap)
@@ -574,4 +603,8 @@ def bai_instance(kind, n_arms, *, gap=0.1, seed=0):
         raise ValueError(f"unknown `kind`={kind!r}; valid values are 'one_good', 'arithmetic', "
                          "'geometric', 'random'")
     m[0] = 0.5
+    if np.any(m[1:] >= 0.5):
+        raise ValueError(f"`gap`={gap!r} is too small for {kind!r} with `n_arms`={K}: a gap "
+                         "rounds to 0 at the best mean 0.5 in floating point, so arm 0 would "
+                         "not be the unique best arm; use a larger `gap` or fewer arms")
     return BernoulliArms(m)

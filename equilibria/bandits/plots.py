@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engine import BanditResult, _check_level
+
 __all__ = ["plot_regret", "plot_pulls"]
 
 
@@ -16,7 +18,7 @@ def plot_regret(results, *, ax=None, level=0.95, realized=False, violation=False
     ----------
     results : BanditResult or sequence of BanditResult
     ax : matplotlib Axes, optional
-    level : float
+    level : float in (0, 1)
         Confidence level of the band (normal approximation over runs).
     realized : bool
         Plot realized instead of pseudo-regret.
@@ -27,14 +29,24 @@ def plot_regret(results, *, ax=None, level=0.95, realized=False, violation=False
     title : str, optional
         Axes title (default: environment, regret kind and band level).
 
+    Raises
+    ------
+    ValueError
+        ``level`` outside (0, 1), or ``violation=True`` for results without a violation curve.
+    TypeError
+        ``results`` not BanditResult objects, or ``title`` not a string.
+
     Returns
     -------
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(results, (list, tuple)):
-        results = [results]
+    results = _check_results(results, title)
+    level = _check_level(level)
+    if violation and any("violation" not in r.extras for r in results):
+        raise ValueError("`violation`=True needs results of the threshold environment (with "
+                         "extras['violation']), got " + ", ".join(r.env for r in results))
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 4.2))
     else:
@@ -94,13 +106,15 @@ def plot_pulls(results, *, ax=None, title=None, logy=True):
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(results, (list, tuple)):
-        results = [results]
+    results = _check_results(results, title)
+    K = results[0].pulls.shape[1]
+    if any(r.pulls.shape[1] != K for r in results):
+        raise ValueError("`results` must share the number of arms, got "
+                         f"{[r.pulls.shape[1] for r in results]}")
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 4.2))
     else:
         fig = ax.figure
-    K = results[0].pulls.shape[1]
     width = 0.8 / len(results)
     arms = np.arange(K)
     for k, res in enumerate(results):
@@ -119,3 +133,15 @@ def plot_pulls(results, *, ax=None, title=None, logy=True):
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     return fig
+
+
+def _check_results(results, title):
+    """``results`` as a non-empty list of BanditResult; ``title`` None or a string."""
+    if not isinstance(results, (list, tuple)):
+        results = [results]
+    if not results or not all(isinstance(r, BanditResult) for r in results):
+        raise TypeError("`results` must be a BanditResult or a non-empty sequence of them, got "
+                        + (", ".join(type(r).__name__ for r in results) or "an empty sequence"))
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"`title` must be a string or None, got {type(title).__name__}")
+    return list(results)

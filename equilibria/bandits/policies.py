@@ -57,6 +57,15 @@ __all__ = [
 ]
 
 _EMPTY = np.zeros((0, 3))
+#: largest number of arms of the phase schedules (:meth:`SequentialHalving.schedule`,
+#: :meth:`SuccessiveRejects.schedule`): one row per phase
+MAX_ARMS = 10**6
+
+
+def _norm(x) -> float:
+    """Euclidean norm without overflow (``||theta||`` of entries up to 1e300 stays finite)."""
+    m = float(np.max(np.abs(x))) if x.size else 0.0
+    return m * float(np.linalg.norm(x / m)) if m > 0 else 0.0
 
 
 def _pos(x, name, *, allow_none=False):
@@ -250,6 +259,10 @@ class EXP3(_MAB):
         object.__setattr__(self, "eta", _pos(self.eta, "eta", allow_none=True))
 
     def learning_rate(self, K, n):
+        """``eta``, or the tuning ``sqrt(2 log K / (n K))`` of Thm 11.2 for ``K >= 2`` arms and
+        horizon ``n >= 1`` when ``eta=None``."""
+        K = check_int(K, "K", lo=2)
+        n = check_int(n, "n", lo=1)
         return self.eta if self.eta is not None else math.sqrt(2.0 * math.log(K) / (n * K))
 
     def _compile(self, env, horizon):
@@ -391,6 +404,7 @@ class UCBE(_MAB):
 
 
 def _logbar(K):
+    """``1/2 + sum_{i=2}^K 1/i``."""
     return 0.5 + sum(1.0 / i for i in range(2, K + 1))
 
 
@@ -423,9 +437,13 @@ class SuccessiveRejects(_MAB):
     bai = True
 
     def schedule(self, K, n):
+        """Phase rows ``[pull increment per surviving arm, arms kept, 0]`` for ``K`` arms
+        (``2 <= K <= 1e6``) and budget ``n > K``."""
+        K = check_int(K, "K", lo=2, hi=MAX_ARMS)
+        n = check_int(n, "n", lo=1)
         if n <= K:
-            raise ValueError(f"`horizon` must exceed the number of arms K={K} for successive "
-                             f"rejects, got {n}")
+            raise ValueError(f"the budget `n` (`horizon`) must exceed the number of arms K={K} "
+                             f"for successive rejects, got {n}")
         lb = _logbar(K)
         nk = [math.ceil((n - K) / (lb * (K + 1 - k))) for k in range(1, K)]
         rows = []
@@ -469,7 +487,11 @@ class SequentialHalving(_MAB):
     needs_all_arms = True
     bai = True
 
-    def schedule(self, K, n, noise=None):
+    def schedule(self, K, n):
+        """Phase rows ``[pulls per surviving arm, arms kept, 0]`` for ``K`` arms
+        (``2 <= K <= 1e6``) and budget ``n >= K ceil(log2 K)``."""
+        K = check_int(K, "K", lo=2, hi=MAX_ARMS)
+        n = check_int(n, "n", lo=1)
         L = max(1, math.ceil(math.log2(K)))
         rows = []
         m = K
@@ -480,8 +502,8 @@ class SequentialHalving(_MAB):
             m = keep
         sched = np.array(rows, dtype=float)
         if sched[:, 0].min() < 1:
-            raise ValueError(f"`horizon` must be at least K * ceil(log2 K) = {K * L} for "
-                             f"sequential halving with K={K}, got {n}")
+            raise ValueError(f"the budget `n` (`horizon`) must be at least K * ceil(log2 K) = "
+                             f"{K * L} for sequential halving with K={K}, got {n}")
         return sched
 
     def _compile(self, env, horizon):
@@ -562,7 +584,7 @@ class LinUCB:
         object.__setattr__(self, "R", _pos(self.R, "R", allow_none=True))
 
     def _par(self, env, v=0.0):
-        S = self.S if self.S is not None else max(float(np.linalg.norm(env.theta)), 1e-12)
+        S = self.S if self.S is not None else max(_norm(env.theta), 1e-12)
         R = self.R if self.R is not None else env.sigma
         return np.array([self.lam, self.delta, S, R, v])
 
@@ -647,8 +669,7 @@ class DynLinUCB:
 
     def _compile(self, env, horizon):
         rho = self.rho_bar if self.rho_bar is not None else env.rho
-        S = self.S if self.S is not None else max(float(np.linalg.norm(env.markov_parameter)),
-                                                  1e-12)
+        S = self.S if self.S is not None else max(_norm(env.markov_parameter), 1e-12)
         if self.ignore_dynamics:
             burn, avg, bias = 0, 1, 0.0
         else:

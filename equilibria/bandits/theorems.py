@@ -25,11 +25,12 @@ from typing import Any
 
 import numpy as np
 
+from equilibria._lib.validation import as_float_array, check_int, check_scalar
 from equilibria.verification import BoundData, RateData, theorem
 
-from .engine import simulate
-from .environments import (AdversarialSequence, BernoulliArms, DynamicalLinearBandit,
-                           LinearBandit, ThresholdEnvironment)
+from .engine import MAX_HORIZON, simulate
+from .environments import (MAX_ARMS, AdversarialSequence, BernoulliArms, DynamicalLinearBandit,
+                           LinearBandit, ThresholdEnvironment, _check_entries)
 from .policies import (EXP3, KLUCB, MOSS, OFS, UCB1, DynLinUCB, LinUCB, SequentialHalving,
                        SuccessiveRejects, ThompsonSampling, TsallisINF, _logbar)
 
@@ -57,13 +58,38 @@ def _upper(x):
     return float(x.mean() + 3.0 * x.std(ddof=1) / math.sqrt(x.size))
 
 
+def _check_rng(rng):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"`rng` must be a numpy.random.Generator, got {type(rng).__name__}")
+    return rng
+
+
+def _check_means01(means):
+    m = as_float_array(means, "means", ndim=1, min_size=2)
+    if np.any(m < 0) or np.any(m > 1):
+        raise ValueError(f"`means` must lie in [0, 1], found [{m.min():.6g}, {m.max():.6g}]")
+    return m
+
+
+def _check_H2(H2):
+    """``H_2 > 0``; ``inf`` (ties, the environment's own value) is accepted, NaN is not."""
+    if isinstance(H2, (int, float, np.floating, np.integer)) and not isinstance(H2, bool) \
+            and math.isnan(H2):
+        raise ValueError(f"`H2` must be a number > 0 (inf on ties), got {H2}")
+    return check_scalar(H2, "H2", lo=0, lo_inclusive=False, finite=False)
+
+
 # ---------------------------------------------------------------------------------------------
 # instance samplers (shared with the property tests)
 # ---------------------------------------------------------------------------------------------
 def sample_stochastic(rng, *, k_max=6, n_max=3000, K=None, horizon=None):
     """Bernoulli means in [0.05, 0.95], K in [2, k_max], horizon in [500, n_max], a seed (``K``,
     ``horizon`` fix the sizes)."""
-    K = int(rng.integers(2, k_max + 1)) if K is None else K
+    rng = _check_rng(rng)
+    k_max = check_int(k_max, "k_max", lo=2, hi=MAX_ARMS)
+    n_max = check_int(n_max, "n_max", lo=500, hi=MAX_HORIZON)
+    K = int(rng.integers(2, k_max + 1)) if K is None else check_int(K, "K", lo=2, hi=MAX_ARMS)
+    horizon = None if horizon is None else check_int(horizon, "horizon", lo=1, hi=MAX_HORIZON)
     means = rng.uniform(0.05, 0.95, K)
     means[rng.integers(K)] = rng.uniform(0.6, 0.95)
     n = int(rng.integers(500, n_max + 1)) if horizon is None else horizon
@@ -73,8 +99,13 @@ def sample_stochastic(rng, *, k_max=6, n_max=3000, K=None, horizon=None):
 def sample_adversarial(rng, *, k_max=8, n_max=3000, K=None, horizon=None):
     """An oblivious table: the minimax lower-bound instance, a switching sequence or a drifting
     random table, K in [2, k_max], horizon in [300, n_max] (``K``, ``horizon`` fix the sizes)."""
-    K = int(rng.integers(2, k_max + 1)) if K is None else K
-    n = int(rng.integers(300, n_max + 1)) if horizon is None else horizon
+    rng = _check_rng(rng)
+    k_max = check_int(k_max, "k_max", lo=2, hi=MAX_ARMS)
+    n_max = check_int(n_max, "n_max", lo=300, hi=MAX_HORIZON)
+    K = int(rng.integers(2, k_max + 1)) if K is None else check_int(K, "K", lo=2, hi=MAX_ARMS)
+    n = int(rng.integers(300, n_max + 1)) if horizon is None else \
+        check_int(horizon, "horizon", lo=2, hi=MAX_HORIZON)
+    _check_entries(n, K, "horizon", "K")  # the table the instance describes
     kind = ("minimax", "switching", "random")[int(rng.integers(3))]
     return {"kind": kind, "K": K, "horizon": n, "seed": _seed(rng),
             "switch": float(rng.uniform(0.2, 0.8))}
@@ -92,8 +123,11 @@ def _adv_env(inst):
 # UCB1
 # ---------------------------------------------------------------------------------------------
 def ucb1_bound(means, n):
-    """Auer, Cesa-Bianchi, Fischer (2002), Thm 1."""
-    gaps = np.max(means) - np.asarray(means)
+    """Auer, Cesa-Bianchi, Fischer (2002), Thm 1: the bound on E[R_n] for means in [0, 1] and
+    horizon ``n >= 1``."""
+    means = _check_means01(means)
+    n = check_int(n, "n", lo=1)
+    gaps = np.max(means) - means
     pos = gaps[gaps > 0]
     return float(8.0 * np.sum(math.log(n) / pos) + (1.0 + math.pi ** 2 / 3.0) * np.sum(gaps))
 
@@ -142,12 +176,17 @@ def _moss_evaluate(inst, n_runs=100):
 # EXP3 and Tsallis-INF on oblivious adversaries
 # ---------------------------------------------------------------------------------------------
 def exp3_bound(n, K):
-    """Lattimore & Szepesvari (2020), Thm 11.2."""
+    """Lattimore & Szepesvari (2020), Thm 11.2 (horizon ``n >= 1``, ``K >= 1`` arms)."""
+    n = check_int(n, "n", lo=1)
+    K = check_int(K, "K", lo=1)
     return math.sqrt(2.0 * n * K * math.log(K))
 
 
 def tsallis_bound(n, K):
-    """Zimmert & Seldin (2021), adversarial bound of Tsallis-INF (alpha = 1/2)."""
+    """Zimmert & Seldin (2021), adversarial bound of Tsallis-INF (alpha = 1/2; horizon
+    ``n >= 1``, ``K >= 1`` arms)."""
+    n = check_int(n, "n", lo=1)
+    K = check_int(K, "K", lo=1)
     return 4.0 * math.sqrt(K * n) + 1.0
 
 
@@ -265,15 +304,27 @@ for _fac, _nm in ((EXP3, "exp3"), (TsallisINF, "tsallis_inf")):
 # ---------------------------------------------------------------------------------------------
 # KL-UCB and the Lai-Robbins constant
 # ---------------------------------------------------------------------------------------------
+def _kl_bernoulli(p, q):
+    """kl(p, q) for ``0 <= p < q <= 1`` (0 log 0 = 0; ``inf`` at ``q = 1``)."""
+    out = p * math.log(p / q) if p > 0 else 0.0
+    if p < 1:
+        out += math.inf if q >= 1 else (1 - p) * math.log((1 - p) / (1 - q))
+    return out
+
+
 def lai_robbins_constant(means):
-    """``sum_{i: Delta_i > 0} Delta_i / kl(mu_i, mu*)`` for Bernoulli arms."""
-    m = np.asarray(means, dtype=float)
-    ms = m.max()
+    """``sum_{i: Delta_i > 0} Delta_i / kl(mu_i, mu*)`` for Bernoulli arms (means in [0, 1]).
+
+    An arm of a best mean 1 contributes 0 (``kl = inf``); kl is floored at Pinsker's
+    ``2 Delta^2`` so rounding for nearly tied means cannot make it 0 or negative."""
+    m = _check_means01(means)
+    ms = float(m.max())
     out = 0.0
     for mu in m[m < ms]:
-        kl = mu * math.log(mu / ms) + (1 - mu) * math.log((1 - mu) / (1 - ms))
-        out += (ms - mu) / kl
-    return out
+        gap = ms - float(mu)
+        kl = max(_kl_bernoulli(float(mu), ms), 2.0 * gap * gap)
+        out += gap / kl
+    return float(out)
 
 
 @theorem(
@@ -358,7 +409,9 @@ def sample_bai(rng, *, k_max=6, K=None):
     [0.7, 3]: the budget makes the theorem's bound equal ``exp(-excess)`` (in [0.05, 0.5]), so
     every drawn instance has a non-trivial bound that a wrong algorithm would exceed.  ``K``
     fixes the number of arms."""
-    K = int(rng.integers(3, k_max + 1)) if K is None else K
+    rng = _check_rng(rng)
+    k_max = check_int(k_max, "k_max", lo=3, hi=MAX_ARMS)
+    K = int(rng.integers(3, k_max + 1)) if K is None else check_int(K, "K", lo=2, hi=MAX_ARMS)
     best = rng.uniform(0.5, 0.9)
     gaps = rng.uniform(0.15, 0.45, K)
     gaps[0] = 0.0
@@ -367,13 +420,21 @@ def sample_bai(rng, *, k_max=6, K=None):
 
 
 def sequential_halving_bound(n, K, H2):
-    """Lattimore & Szepesvari (2020), Thm 33.10."""
+    """Lattimore & Szepesvari (2020), Thm 33.10 (budget ``n >= 1``, ``K >= 2`` arms,
+    ``H2 > 0``, ``inf`` on ties)."""
+    n = check_int(n, "n", lo=1)
+    K = check_int(K, "K", lo=2)
+    H2 = _check_H2(H2)
     L = math.log2(K)
     return 3.0 * L * math.exp(-n / (16.0 * H2 * L))
 
 
 def successive_rejects_bound(n, K, H2):
-    """Audibert, Bubeck & Munos (2010), Thm 2."""
+    """Audibert, Bubeck & Munos (2010), Thm 2 (``2 <= K <= 1e6`` arms, budget ``n >= K``,
+    ``H2 > 0``, ``inf`` on ties)."""
+    K = check_int(K, "K", lo=2, hi=MAX_ARMS)
+    n = check_int(n, "n", lo=K)
+    H2 = _check_H2(H2)
     return K * (K - 1) / 2.0 * math.exp(-(n - K) / (_logbar(K) * H2))
 
 
