@@ -64,11 +64,17 @@ class BoundData:
         The bound each measured value must not exceed, same shape as ``measured``.
     detail : str
         Free text appended to the report row.
+    trivial : ndarray (n,) or None
+        Per instance, the largest value the measured quantity can take at all (e.g.
+        ``n * max gap`` for a regret, 1 for a probability, the diameter for a distance); a
+        bound at or above it is *vacuous* on that instance (it cannot fail).  ``None`` when
+        the quantity has no finite maximum; then every instance counts as informative.
     """
 
     measured: Any
     bound: Any
     detail: str = ""
+    trivial: Any = None
 
     def __post_init__(self):
         # non-finite measurements are evidence (judged as failures), not invalid input
@@ -80,6 +86,19 @@ class BoundData:
                              f"{m.shape} and {b.shape}")
         object.__setattr__(self, "measured", m)
         object.__setattr__(self, "bound", b)
+        if self.trivial is not None:
+            t = np.broadcast_to(np.atleast_1d(as_float_array(self.trivial, "trivial",
+                                                             finite=False)), m.shape).copy()
+            if np.any(np.isnan(t)):
+                raise ValueError("`trivial` must not be NaN (use inf for 'no finite maximum')")
+            object.__setattr__(self, "trivial", t)
+
+    @property
+    def informative(self) -> np.ndarray:
+        """Per instance: whether the bound is below the trivial maximum (it could fail)."""
+        if self.trivial is None:
+            return np.ones(self.measured.shape, dtype=bool)
+        return self.bound < self.trivial
 
 
 @dataclasses.dataclass(frozen=True)
