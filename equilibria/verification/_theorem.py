@@ -312,12 +312,14 @@ class Theorem:
     def check(self, instance) -> tuple[float, float]:
         """Evaluate one instance and raise ``AssertionError`` if the bound fails.
 
-        Returns ``(measured, bound)``.  Meant for hypothesis property tests.
+        ``evaluate`` returns ``(measured, bound)`` or ``(measured, bound, trivial)`` (the
+        largest value the measured quantity can take on the instance).  Returns
+        ``(measured, bound)``.  Meant for hypothesis property tests.
         """
         if self.evaluate is None:
             raise TypeError(f"theorem {self.name!r} has no per-instance `evaluate`")
-        measured, bound = self.evaluate(instance)
-        measured, bound = float(measured), float(bound)
+        out = self.evaluate(instance)
+        measured, bound = float(out[0]), float(out[1])
         if not (np.isfinite(measured) and np.isfinite(bound)):
             raise AssertionError(f"{self.name}: non-finite measurement {measured} / bound {bound}")
         if not self.holds(measured, bound):
@@ -333,10 +335,13 @@ class Theorem:
         # __post_init__: without `experiment` the theorem is of bound kind with both callables
         assert self.sample is not None and self.evaluate is not None
         n = self.n_instances[0 if quick else 1]
-        meas, bnd = np.empty(n), np.empty(n)
+        meas, bnd, triv = np.empty(n), np.empty(n), np.full(n, np.inf)
         for k in range(n):
-            meas[k], bnd[k] = self.evaluate(self.sample(rng))
-        return BoundData(meas, bnd)
+            out = self.evaluate(self.sample(rng))
+            meas[k], bnd[k] = out[0], out[1]
+            if len(out) > 2:  # (measured, bound, trivial maximum of the measured quantity)
+                triv[k] = out[2]
+        return BoundData(meas, bnd, trivial=triv)
 
     def judge(self, evidence, *, seconds: float = 0.0, seed=0) -> Outcome:
         """Turn evidence into a report row.
