@@ -59,8 +59,30 @@ class SetPoints(NamedTuple):
     axes: tuple[np.ndarray, ...]
 
 
+#: most numbers a set method allocates (points x coordinates; 800 MB of float64): larger
+#: requests raise a ValueError naming the argument before anything is allocated
+MAX_ELEMENTS = 10**8
+
+
 def _check_dim(dim, name="dim"):
-    return None if dim is None else check_int(dim, name, lo=1)
+    return None if dim is None else check_int(dim, name, lo=1, hi=MAX_ELEMENTS)
+
+
+def _check_count(n, d, name="n"):
+    """``n`` points of dimension ``d``: a non-negative integer with ``n * d`` within the cap."""
+    n = check_int(n, name, lo=0)
+    if n * d > MAX_ELEMENTS:
+        raise ValueError(f"`{name}`={n} points of dimension {d} would allocate {n * d:.3g} "
+                         f"numbers (> {MAX_ELEMENTS:.0e}); draw fewer points")
+    return n
+
+
+def _check_grid_size(log_count, d, name, n):
+    """Raise when a grid of ``exp(log_count)`` points of dimension ``d`` exceeds the cap."""
+    if log_count + math.log(d) > math.log(MAX_ELEMENTS):
+        raise ValueError(f"`{name}`={n} in dimension {d} gives a grid of about "
+                         f"{math.exp(min(log_count, 700.0)):.3g} points (more than "
+                         f"{MAX_ELEMENTS:.0e} numbers); use fewer points per axis")
 
 
 class ConvexSet:
@@ -84,7 +106,7 @@ class ConvexSet:
                 raise ValueError(f"{self!r} has no dimension: pass `d` or construct the set "
                                  "with `dim=`")
             return self.dim
-        d = check_int(d, "d", lo=1)
+        d = check_int(d, "d", lo=1, hi=MAX_ELEMENTS)
         if self.dim is not None and d != self.dim:
             raise ValueError(f"`d`={d} does not match the dimension dim={self.dim} of {self!r}")
         return d
@@ -178,6 +200,9 @@ class Simplex(ConvexSet):
         """
         x = self._points(x)
         d = x.shape[-1]
+        # the projection commutes with shifts along the all-ones vector: shifting by the
+        # maximum keeps the cumulative sums exact for entries of very different magnitude
+        x = x - x.max(axis=-1, keepdims=True)
         u = -np.sort(-x, axis=-1)
         css = np.cumsum(u, axis=-1) - 1.0
         k = np.arange(1, d + 1)
@@ -242,7 +267,7 @@ class Simplex(ConvexSet):
             The points, one per row.
         """
         d = self._d(d)
-        n = check_int(n, "n", lo=0)
+        n = _check_count(n, d)
         E = as_generator(seed).standard_exponential((n, d))
         return E / E.sum(axis=1, keepdims=True)
 
@@ -268,6 +293,10 @@ class Simplex(ConvexSet):
         """
         d = self._d(d)
         n = check_int(n_per_axis, "n_per_axis", lo=1)
+        k_small = min(n, d - 1)  # C(n + d - 1, d - 1) = C(n + d - 1, n)
+        if k_small > 60:  # C(2k, k) > 1e35 already: far above the cap
+            _check_grid_size(math.inf, d, "n_per_axis", n)
+        _check_grid_size(math.log(math.comb(n + d - 1, k_small)), d, "n_per_axis", n)
         m = math.comb(n + d - 1, d - 1)  # stars and bars: d - 1 bars among n + d - 1 slots
         bars = np.fromiter(
             itertools.chain.from_iterable(itertools.combinations(range(n + d - 1), d - 1)),
@@ -399,7 +428,7 @@ class Ball(ConvexSet):
             The points, one per row.
         """
         d = self._d(d)
-        n = check_int(n, "n", lo=0)
+        n = _check_count(n, d)
         rng = as_generator(seed)
         Z = rng.standard_normal((n, d))
         nrm = np.linalg.norm(Z, axis=1, keepdims=True)
@@ -427,6 +456,7 @@ class Ball(ConvexSet):
         """
         d = self._d(d)
         n = check_int(n_per_axis, "n_per_axis", lo=2)
+        _check_grid_size(d * math.log(n), d, "n_per_axis", n)
         axes = tuple(np.linspace(-self.radius, self.radius, n) for _ in range(d))
         pts = _product(axes)
         keep = np.linalg.norm(pts, axis=1) <= self.radius * (1.0 + 1e-12)
@@ -612,7 +642,7 @@ class Box(ConvexSet):
             The points, one per row.
         """
         d = self._d(d)
-        n = check_int(n, "n", lo=0)
+        n = _check_count(n, d)
         U = as_generator(seed).uniform(size=(n, d))
         lo, hi = self._bounds(d)
         return lo + (hi - lo) * U
@@ -635,6 +665,7 @@ class Box(ConvexSet):
         """
         d = self._d(d)
         n = check_int(n_per_axis, "n_per_axis", lo=2)
+        _check_grid_size(d * math.log(n), d, "n_per_axis", n)
         lo, hi = self._bounds(d)
         axes = tuple(np.linspace(lo[i], hi[i], n) for i in range(d))
         return SetPoints(_product(axes), axes)

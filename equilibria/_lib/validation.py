@@ -128,6 +128,8 @@ def check_scalar(x, name: str, *, lo=None, hi=None, lo_inclusive: bool = True,
     v = float(x)
     if finite and not np.isfinite(v):
         raise ValueError(f"`{name}` must be finite, got {v}")
+    if v != v:  # NaN passes every comparison below: never a valid number
+        raise ValueError(f"`{name}` must be a number, got nan")
     if lo is not None:
         bad = v < lo if lo_inclusive else v <= lo
         if bad:

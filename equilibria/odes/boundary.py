@@ -56,8 +56,9 @@ from equilibria._lib.result import Result, Status, finish
 from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
-from .dynamical import DEFAULT_BOUND, IntegratorOptions, as_system
-from .mapper import (UNRESOLVED, Attractor, AttractorSet, BasinsResult, Grid, RecurrenceOptions,
+from .dynamical import DEFAULT_BOUND, MAX_OUTPUT, MAX_T_END, IntegratorOptions, as_system
+from .mapper import (MAX_SAMPLES, UNRESOLVED, Attractor, AttractorSet, BasinsResult, Grid,
+                     RecurrenceOptions, check_title,
                      find_attractors, wilson_interval)
 
 __all__ = ["BasinEntropy", "UncertaintyResult", "WadaResult", "EdgeTrackingResult",
@@ -96,6 +97,8 @@ DIVERGE_FACTOR = 1e3
 ABSTOL_FACTOR = 10.0
 #: first trial step of a fresh integration (the kernels' own start)
 INITIAL_STEP = 1e-2
+#: most tracking steps (t_max / t_step) of one edge-tracking call
+MAX_EDGE_STEPS = 10**8
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -111,7 +114,8 @@ def _as_image(basins, name: str = "basins") -> np.ndarray:
                         f"{type(basins).__name__}")
     arr = np.asarray(basins)
     if arr.dtype == bool:
-        arr = arr.astype(np.int64)
+        raise TypeError(f"`{name}` must be an integer array of labels, got a boolean array; "
+                        "convert it explicitly (e.g. `.astype(int)`) if that is meant")
     if not np.issubdtype(arr.dtype, np.integer):
         if not np.issubdtype(arr.dtype, np.floating):
             raise TypeError(f"`{name}` must be an integer array of labels, got dtype "
@@ -380,6 +384,7 @@ class UncertaintyResult(Result):
 
         from .plotting import ATTRACTOR_COLORS
 
+        check_title(title)
         if ax is None:
             fig, ax = plt.subplots(figsize=(5.6, 4.4), constrained_layout=True)
         else:
@@ -574,9 +579,10 @@ def uncertainty_exponent(system, grid: Grid, *, coordinates=(0, 1), base=None, r
         if np.any(hi <= lo):
             raise ValueError(f"`region` must have hi > lo per coordinate, got lo={lo.tolist()},"
                              f" hi={hi.tolist()}")
-    n = check_int(n, "n", lo=1)
+    n = check_int(n, "n", lo=1, hi=MAX_SAMPLES)
     min_uncertain = check_int(min_uncertain, "min_uncertain", lo=1)
-    max_n = DEFAULT_MAX_N_FACTOR * n if max_n is None else check_int(max_n, "max_n", lo=n)
+    max_n = DEFAULT_MAX_N_FACTOR * n if max_n is None else \
+        check_int(max_n, "max_n", lo=n, hi=MAX_SAMPLES)
     if epsilons is None:
         eps = np.array(DEFAULT_EPS_SHARES) * float(np.min(hi - lo))
     else:
@@ -688,6 +694,8 @@ def uncertainty_exponent_image(basins, *, box_sizes=None,
         sizes = np.unique(np.round(np.geomspace(2, top, 6)).astype(np.int64))
     else:
         raw = np.asarray(box_sizes)
+        if raw.dtype.kind not in "iuf":
+            raise TypeError(f"`box_sizes` must be integer sizes, got dtype {raw.dtype}")
         if raw.ndim != 1 or raw.size < MIN_FIT_POINTS:
             raise ValueError(f"`box_sizes` must be a 1-D sequence of at least {MIN_FIT_POINTS} "
                              f"sizes, got {box_sizes!r}")
@@ -823,8 +831,16 @@ def wada_test(basins, *, max_dilations: int | None = None, labels=None,
         labs = np.arange(1, len(basins.attractors) + 1) if is_result else present
         labs = labs[np.isin(labs, present)]
     else:
+        if isinstance(labels, np.ndarray) and labels.dtype.kind not in "iuf":
+            raise TypeError(f"`labels` must be integer labels, got dtype {labels.dtype}")
+        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+            raise TypeError(f"`labels` must be a sequence of integer labels, got "
+                            f"{type(labels).__name__}")
         labs = np.unique(np.asarray([check_int(v, "labels", lo=None) for v in labels],
                                     dtype=np.int64))
+        if labs.size < 3:
+            raise ValueError(f"`basins` must hold at least 3 basins for a Wada test; "
+                             f"`labels` names {labs.size}: {labs.tolist()}")
         missing = labs[~np.isin(labs, present)]
         if missing.size:
             raise ValueError(f"`labels` {missing.tolist()} do not occur in `basins`")
@@ -1106,14 +1122,20 @@ def edge_tracking(system, x_a, x_b, *, attractors=None, grid: Grid | None = None
     is_map = system.kind == "map"
     if t_step is None:
         t_step = 1.0 if is_map else 0.1
-    t_step = float(check_int(t_step, "t_step", lo=1)) if is_map else \
-        check_scalar(t_step, "t_step", lo=0, lo_inclusive=False)
+    t_step = float(check_int(t_step, "t_step", lo=1, hi=MAX_OUTPUT)) if is_map else \
+        check_scalar(t_step, "t_step", lo=0, lo_inclusive=False, hi=MAX_T_END)
+    t_max = check_scalar(t_max, "t_max", lo=0, lo_inclusive=False, hi=MAX_T_END)
+    if t_max / t_step > MAX_EDGE_STEPS:
+        raise ValueError(f"`t_step`={t_step:g} is too small for `t_max`={t_max:g}: more than "
+                         f"{MAX_EDGE_STEPS:.0e} steps; raise `t_step`")
     t_track_max = 1000.0 * t_step if t_track_max is None else \
         check_scalar(t_track_max, "t_track_max", lo=t_step)
     t_label = 10.0 * t_step if t_label is None else (
         float(check_int(t_label, "t_label", lo=1)) if is_map else
         check_scalar(t_label, "t_label", lo=0, lo_inclusive=False))
-    t_max = check_scalar(t_max, "t_max", lo=t_label)
+    if t_max < t_label:
+        raise ValueError(f"`t_max`={t_max:g} must be >= `t_label`={t_label:g} (default 10 "
+                         "`t_step`)")
     if options is None:
         options = IntegratorOptions(rtol=1e-10, atol=1e-12)
     elif not isinstance(options, IntegratorOptions):

@@ -107,8 +107,9 @@ from equilibria._lib.sweep import check_executor, parallel_map
 from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
 from .dynamical import IntegratorOptions, as_system
-from .mapper import (FIXED_POINT_CELLS, MERGE_SHARE, SPECIAL_LABELS, Grid, RecurrenceOptions,
-                     _mapper, _newton_fixed_point, wilson_interval)
+from .mapper import (FIXED_POINT_CELLS, MAX_SAMPLES, MERGE_SHARE, SPECIAL_LABELS, Grid,
+                     RecurrenceOptions, _mapper, _newton_fixed_point, check_title,
+                     wilson_interval)
 
 __all__ = ["GlobalContinuation", "global_continuation", "GenericRegimeResult",
            "generic_regime_diagram", "ATTRACTOR_KINDS"]
@@ -294,7 +295,7 @@ def _check_common(system, grid, n, options, recurrence, sweeps, executor):
     if grid.dim != system.dim:
         raise ValueError(f"`grid` has {grid.dim} axes but the system {system.name} has "
                          f"dimension {system.dim}; give one axis per state coordinate")
-    n = check_int(n, "n", lo=1)
+    n = check_int(n, "n", lo=1, hi=MAX_SAMPLES)
     ropt = RecurrenceOptions() if recurrence is None else recurrence
     if not isinstance(ropt, RecurrenceOptions):
         raise TypeError(f"`recurrence` must be RecurrenceOptions, got {type(ropt).__name__}")
@@ -476,9 +477,9 @@ class GlobalContinuation(Result):
         hit.
     match, distance : str
         Matcher and set distance used.
-    match_tol : float
+    match_tol : float or None
         Threshold of the matcher (cells for ``"distance"``, inverse overlap for
-        ``"overlap"``).
+        ``"overlap"``); ``None`` when no threshold was set (``match_tol=inf``).
     confidence : float
         Level of the intervals.
     state_names : tuple of str
@@ -500,7 +501,7 @@ class GlobalContinuation(Result):
     value_success: np.ndarray
     match: str
     distance: str
-    match_tol: float
+    match_tol: float | None
     confidence: float
     state_names: tuple
 
@@ -522,6 +523,7 @@ class GlobalContinuation(Result):
         int
             The index into ``values``.
         """
+        gid = check_int(gid, "gid")
         if gid not in self.ids:
             raise ValueError(f"`gid`={gid!r} is not one of the ids {list(self.ids)}")
         return int(np.flatnonzero(self.present[:, gid - 1])[0])
@@ -580,7 +582,7 @@ class GlobalContinuation(Result):
         matplotlib.figure.Figure
             The figure.
         """
-        return _plot_continuation(self, ax=ax, title=title)
+        return _plot_continuation(self, ax=ax, title=check_title(title))
 
 
 def global_continuation(system, param: str, values, grid: Grid, *, sampler=None,
@@ -675,6 +677,8 @@ def global_continuation(system, param: str, values, grid: Grid, *, sampler=None,
     vals = _check_values(values, "values")
     match = check_option(match, "match", MATCHES)
     distance = check_option(distance, "distance", DISTANCES)
+    if isinstance(match_tol, (float, np.floating)) and math.isnan(match_tol):
+        raise ValueError("`match_tol` must be a positive number or inf, got nan")
     match_tol = check_scalar(match_tol, "match_tol", lo=0, lo_inclusive=False, finite=False)
     confidence = check_scalar(confidence, "confidence", lo=0, hi=1, lo_inclusive=False,
                               hi_inclusive=False)
@@ -726,7 +730,8 @@ def global_continuation(system, param: str, values, grid: Grid, *, sampler=None,
                   attractors=tuple(atts), special_fractions=sfrac, special_ci=sci,
                   labels=labels, initial_conditions=X0,
                   unstable_sets=tuple(s.unstable_sets for s in sites), value_success=ok_v,
-                  match=match, distance=distance, match_tol=float(match_tol),
+                  match=match, distance=distance,
+                  match_tol=None if math.isinf(match_tol) else float(match_tol),
                   confidence=confidence, state_names=tuple(system.state_names))
 
 
@@ -803,7 +808,7 @@ class GenericRegimeResult(Result):
         matplotlib.figure.Figure
             The figure.
         """
-        return _plot_regimes(self, ax=ax, title=title, show=show)
+        return _plot_regimes(self, ax=ax, title=check_title(title), show=show)
 
 
 def generic_regime_diagram(system, x_param: str, x_values, y_param: str, y_values,
@@ -911,13 +916,18 @@ def generic_regime_diagram(system, x_param: str, x_values, y_param: str, y_value
         att_rows.append(tuple(arow))
         fr_rows.append(tuple(frow))
     multi = count > 1
-    success = bool(np.all(ok))
+    empty = count == 0  # no attractor: dominant_location is NaN there
+    success = bool(np.all(ok)) and not bool(np.any(empty))
     msg = (f"{nx * ny} cells ({runs} machine runs): {int(multi.sum())} multistable, "
            f"at most {int(count.max())} attractor(s) per cell")
-    if not success:
+    if not np.all(ok):
         msg += (f"; {int((~ok).sum())} cell(s) with unresolved share above "
                 f"{ropt.max_unresolved:g} or the attractor cap hit: raise "
                 "`recurrence.max_steps`, or refine the grid")
+    if np.any(empty):
+        msg += (f"; {int(empty.sum())} cell(s) with no attractor (every initial condition "
+                "diverged, was unresolved or reached an unstable set; `dominant_location` is "
+                "NaN there): check the parameter range and the grid")
     return finish(GenericRegimeResult, success=success,
                   status=Status.SUCCESS if success else Status.MAX_ITER, message=msg,
                   n_iter=runs, x_param=x_param, y_param=y_param, x_values=xv, y_values=yv,

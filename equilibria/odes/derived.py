@@ -88,8 +88,9 @@ from equilibria._lib.validation import as_float_array, check_int, check_scalar
 from . import _dyn_kernels as DK
 from ._kernels import (A21, A31, A32, A41, A42, A43, A51, A52, A53, A54, A61, A62, A63, A64,
                        A65, B1, B3, B4, B5, B6, E1, E3, E4, E5, E6, E7)
-from .dynamical import (DEFAULT_BOUND, DynamicalSystem, IntegratorOptions, Map, _end_states,
-                        _is_numba, _n_args, _trajectory, as_system)
+from .dynamical import (DEFAULT_BOUND, MAX_MAP_WORK, MAX_OUTPUT, DynamicalSystem,
+                        IntegratorOptions, Map, _end_states, _is_numba, _n_args, _trajectory,
+                        as_system)
 
 __all__ = ["StroboscopicMap", "PoincareMap", "ProjectedSystem", "SectionCrossings"]
 
@@ -1005,7 +1006,7 @@ class PoincareMap(Map):
             step budget), with the crossings found before.
         """
         x0 = self.check_state(x0, "x0")
-        n_iter = check_int(n_iter, "n_iter", lo=1)
+        n_iter = check_int(n_iter, "n_iter", lo=1, hi=max(1, MAX_OUTPUT // self.dim))
         P = np.full((n_iter, self.dim), np.nan)
         dur = np.full(n_iter, np.nan)
         st, k = self._crossings(x0, self._p, n_iter, P, dur)
@@ -1341,6 +1342,12 @@ class ProjectedSystem(DynamicalSystem):
         N = system.dim
         if isinstance(coordinates, (str, int, np.integer)):
             coordinates = [coordinates]
+        if isinstance(coordinates, np.ndarray) and coordinates.dtype.kind not in "iuU":
+            raise TypeError(f"`coordinates` must be coordinate indices or names, got an array "
+                            f"of dtype {coordinates.dtype}")
+        if not isinstance(coordinates, (list, tuple, np.ndarray)):
+            raise TypeError(f"`coordinates` must be a coordinate (index or name) or a sequence "
+                            f"of them, got {type(coordinates).__name__}")
         picked = [_coordinate(c, system.state_names, "coordinates") for c in coordinates]
         if not picked or len(set(picked)) != len(picked):
             raise ValueError(f"`coordinates` must be distinct coordinates of the system, got "
@@ -1413,7 +1420,8 @@ class ProjectedSystem(DynamicalSystem):
             ``t`` and the projected ``y``.
         """
         if self.kind == "map":
-            n_iter = check_int(t_end, "t_end (iterations)", lo=1)
+            n_iter = check_int(t_end, "t_end (iterations)", lo=1,
+                               hi=max(1, MAX_OUTPUT // self.dim - 1))
             return _trajectory(self, x0, float(n_iter), np.arange(n_iter + 1, dtype=float),
                                IntegratorOptions(dt=1.0), bound)
         return _trajectory(self, x0, t_end, t_eval, options, bound)
@@ -1441,7 +1449,7 @@ class ProjectedSystem(DynamicalSystem):
             The parent's statuses.
         """
         if self.kind == "map":
-            n_iter = check_int(t_end, "t_end (iterations)", lo=1)
+            n_iter = check_int(t_end, "t_end (iterations)", lo=1, hi=MAX_MAP_WORK)
             return _end_states(self, X0, float(n_iter), IntegratorOptions(dt=1.0), bound)
         return _end_states(self, X0, t_end, options, bound)
 

@@ -46,6 +46,15 @@ __all__ = ["ODE", "Map", "DynamicalSystem", "IntegratorOptions"]
 DEFAULT_BOUND = 1e8
 #: relative tolerance of the check of a user Jacobian against central differences of ``f``
 JAC_CHECK_RTOL = 1e-4
+#: largest state dimension of a user system
+MAX_DIM = 10**6
+#: most numbers an orbit output (``Map.trajectory``) may hold
+MAX_OUTPUT = 10**8
+#: most map iterations (rows x iterations) of one ``Map.end_states`` call
+MAX_MAP_WORK = 10**9
+#: longest integration time: beyond it a DP5 step of any size the step budget can afford
+#: underflows relative to ``t`` (``H_FLOOR``) long before ``t_end``
+MAX_T_END = 1e12
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -333,7 +342,10 @@ class DynamicalSystem:
                                  f"{list(sym_params)}; missing {missing}, unknown {extra}")
             params = {s: params[s] for s in sym_params}
         if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
-            n = check_int(dim, "dim", lo=1)
+            n = check_int(dim, "dim", lo=1, hi=MAX_DIM)
+        elif isinstance(dim, (bool, np.bool_, float, np.floating, complex, str)):
+            raise TypeError(f"`dim` must be the state dimension (an int), an initial state or "
+                            f"the state names, got {dim!r}")
         elif isinstance(dim, (list, tuple)) and dim and all(isinstance(s, str) for s in dim):
             names = tuple(dim)
             n = len(names)
@@ -342,6 +354,8 @@ class DynamicalSystem:
         elif dim is not None:
             test = as_float_array(dim, "dim", ndim=1, min_size=1)
             n = test.size
+            if n > MAX_DIM:
+                raise ValueError(f"`dim` gives {n} states (> {MAX_DIM})")
         elif not isinstance(f, SymbolicField):
             raise TypeError("`dim` must be the state dimension, an initial state or the state "
                             f"names, got {dim!r}")
@@ -356,9 +370,17 @@ class DynamicalSystem:
             params[k] = check_scalar(v, f"params[{k!r}]")
         self._param_names = tuple(params)
         self._p = np.array([params[k] for k in self._param_names], dtype=float)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"`name` must be a str, got {type(name).__name__}")
         self.name = name or getattr(f, "__name__", type(self).__name__)
+        test_src = "dim" if test is not None else "the default"
         if x0 is not None:
-            test = as_float_array(x0, "x0", shape=(n,))
+            x0 = as_float_array(x0, "x0", ndim=1)
+            if x0.shape != (n,):
+                raise ValueError(f"`x0` must have shape ({n},) (the dimension given by `dim`), "
+                                 f"got {x0.shape}")
+            test, test_src = x0, "x0"
+        self._test_src = test_src
         if test is None:
             test = np.linspace(0.1, 0.9, n) if n > 1 else np.array([0.5])
         self._test_state = test
@@ -398,18 +420,21 @@ class DynamicalSystem:
             else:
                 out = py(test.copy(), self._p.copy())
         except Exception as exc:  # the user's function failed: say where
-            raise ValueError(f"`f` failed at the test state x = {test.tolist()} with p = "
-                             f"{self._p.tolist()}: {type(exc).__name__}: {exc}") from exc
+            raise ValueError(f"`f` failed at the test state x = {test.tolist()} "
+                             f"({self._src()}) with p = {self._p.tolist()}: "
+                             f"{type(exc).__name__}: {exc}") from exc
         try:
             arr = np.asarray(out, dtype=float)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"`f` must return {n} floats, got {out!r}") from exc
         if arr.shape != (n,):
-            raise ValueError(f"`f` must return shape ({n},) (one value per state), got shape "
-                             f"{arr.shape} at x = {test.tolist()}")
+            raise ValueError(f"`f` must return shape ({n},) (one value per state of the "
+                             f"dimension given by `dim`), got shape {arr.shape} at x = "
+                             f"{test.tolist()}")
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"`f` returned a non-finite value {arr.tolist()} at the test state "
-                             f"x = {test.tolist()}; pass `x0=` inside the domain of the model")
+                             f"x = {test.tolist()} ({self._src()}); pass `x0=` inside the "
+                             "domain of the model")
 
     def _check_compiled(self, test):
         try:
@@ -422,7 +447,12 @@ class DynamicalSystem:
                             "function") from exc
         if not np.all(np.isfinite(val)):
             raise ValueError(f"`f` returned a non-finite value {val.tolist()} at the test state "
-                             f"x = {test.tolist()}; pass `x0=` inside the domain of the model")
+                             f"x = {test.tolist()} ({self._src()}); pass `x0=` inside the "
+                             "domain of the model")
+
+    def _src(self) -> str:
+        src = getattr(self, "_test_src", "the default")
+        return "the default test state" if src == "the default" else f"given by `{src}`"
 
     def _check_jacobian(self, test):
         J = self.jacobian(test)
@@ -504,9 +534,11 @@ class DynamicalSystem:
         ValueError
             When the system has no such parameter.
         """
+        if not isinstance(name, str):
+            raise TypeError(f"`name` must be a parameter name (str), got {name!r}")
         if name not in self._param_names:
-            raise ValueError(f"unknown parameter {name!r} of {self.name}; its parameters are "
-                             f"{list(self._param_names)}")
+            raise ValueError(f"unknown parameter `name`={name!r} of {self.name}; its parameters "
+                             f"are {list(self._param_names)}")
         return name
 
     # ------------------------------------------------------------------ evaluation
@@ -562,7 +594,7 @@ class DynamicalSystem:
         ndarray, shape (dim,)
             The field (flow) or the next state (map).
         """
-        x = np.ascontiguousarray(x, dtype=float)
+        x = self.check_state(x, "x")
         out = np.empty(self.dim)
         self._c.rhs(x, self._p, out)
         return out
@@ -580,7 +612,7 @@ class DynamicalSystem:
         ndarray, shape (dim, dim)
             ``d f_i / d x_j``.
         """
-        x = np.ascontiguousarray(x, dtype=float)
+        x = self.check_state(x, "x")
         J = np.empty((self.dim, self.dim))
         self._c.jacobian(x, self._p, J)
         return J
@@ -739,7 +771,7 @@ class Map(DynamicalSystem):
             ``t = 0..n_iter``, ``y`` (NaN after divergence); ``success=False`` with a warning
             when the orbit diverged or became non-finite.
         """
-        n_iter = check_int(n_iter, "n_iter", lo=1)
+        n_iter = check_int(n_iter, "n_iter", lo=1, hi=max(1, MAX_OUTPUT // self.dim - 1))
         return _trajectory(self, x0, float(n_iter), np.arange(n_iter + 1, dtype=float),
                            IntegratorOptions(dt=1.0), bound)
 
@@ -762,7 +794,11 @@ class Map(DynamicalSystem):
         status : ndarray of int64, shape (m,)
             0 ok, 1 non-finite, 4 ``max|x| > bound``.
         """
-        n_iter = check_int(n_iter, "n_iter", lo=1)
+        n_iter = check_int(n_iter, "n_iter", lo=1, hi=MAX_MAP_WORK)
+        X0 = self.check_states(X0)
+        if n_iter * X0.shape[0] > MAX_MAP_WORK:
+            raise ValueError(f"`n_iter`={n_iter} iterations of {X0.shape[0]} states exceed the "
+                             f"budget of {MAX_MAP_WORK:.0e} map evaluations of one call")
         return _end_states(self, X0, float(n_iter), IntegratorOptions(dt=1.0), bound)
 
 
@@ -775,10 +811,19 @@ _ADVANCE_OUTCOMES = {1: (Status.NUMERICAL, "non-finite state", "check the model 
                          "the orbit is unbounded, or raise `bound`")}
 
 
+def _check_start(X, bound, name):
+    """Initial states must lie within the divergence bound (else they are diverged at t=0)."""
+    big = float(np.max(np.abs(X))) if X.size else 0.0
+    if big > bound:
+        raise ValueError(f"`{name}` has max|x| = {big:.6g} above `bound`={bound:.6g}: the "
+                         "run would be diverged at its start; raise `bound` or start closer")
+
+
 def _trajectory(system, x0, t_end, t_eval, options, bound) -> Trajectory:
     x0 = system.check_state(x0, "x0")
-    t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
+    t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False, hi=MAX_T_END)
     bound = check_scalar(bound, "bound", lo=0, lo_inclusive=False)
+    _check_start(x0, bound, "x0")
     opt = options if options is not None else IntegratorOptions()
     if not isinstance(opt, IntegratorOptions):
         raise TypeError(f"`options` must be IntegratorOptions, got {type(opt).__name__}")
@@ -803,9 +848,12 @@ def _trajectory(system, x0, t_end, t_eval, options, bound) -> Trajectory:
 
 def _end_states(system, X0, t_end, options, bound):
     X0 = system.check_states(X0)
-    t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
+    t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False, hi=MAX_T_END)
     bound = check_scalar(bound, "bound", lo=0, lo_inclusive=False)
+    _check_start(X0, bound, "X0")
     opt = options if options is not None else IntegratorOptions()
+    if not isinstance(opt, IntegratorOptions):
+        raise TypeError(f"`options` must be IntegratorOptions, got {type(opt).__name__}")
     out = np.empty_like(X0)
     status = np.zeros(X0.shape[0], dtype=np.int64)
     steps = np.zeros(X0.shape[0])

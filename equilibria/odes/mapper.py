@@ -77,6 +77,10 @@ SPECIAL_LABELS = {DIVERGED: "diverged", UNRESOLVED: "unresolved", UNSTABLE_SET: 
 DIVERGENCE_BOUND = 1e8
 #: cap on the number of cells of a dense recurrence grid
 MAX_CELLS = 50_000_000
+#: most initial conditions of one sweep (sampled or given)
+MAX_SAMPLES = 10_000_000
+#: most QR renormalisations (transient + n_steps) of one lyapunov_spectrum call
+MAX_LYAPUNOV_STEPS = 10_000_000
 #: a located attractor whose states stay within this many cells of their mean is tested as a
 #: fixed point
 FIXED_POINT_CELLS = 2.0
@@ -108,7 +112,7 @@ class Grid:
     Parameters
     ----------
     *axes : array_like
-        One axis per coordinate (at least 2 points each, equally spaced to 1e-9 relative).
+        One axis per coordinate (at least 2 points each, equally spaced to 1e-6 relative).
 
     Attributes
     ----------
@@ -133,7 +137,8 @@ class Grid:
             d = np.diff(a)
             if np.any(d <= 0):
                 raise ValueError(f"`axes[{i}]` must be strictly increasing")
-            if np.max(np.abs(d - d[0])) > 1e-9 * abs(d[0]) * max(1.0, a.size):
+            # 1e-6 relative: axes rounded to float32 (spacing error ~1e-7) stay accepted
+            if np.max(np.abs(d - d[0])) > 1e-6 * abs(d[0]) * max(1.0, a.size):
                 raise ValueError(f"`axes[{i}]` must be equally spaced (like np.linspace)")
             out.append(a)
         shape = tuple(a.size for a in out)
@@ -161,13 +166,37 @@ class Grid:
         Grid
             The grid.
         """
-        lo = np.atleast_1d(np.asarray(lo, dtype=float))
-        hi = np.atleast_1d(np.asarray(hi, dtype=float))
-        lo, hi = np.broadcast_arrays(lo, hi)
-        ns = np.atleast_1d(np.asarray(n))
-        d = max(lo.size, ns.size) if dim is None else check_int(dim, "dim", lo=1)
-        lo, hi = np.broadcast_to(lo, (d,)), np.broadcast_to(hi, (d,))
+        lo = as_float_array(lo, "lo", ndim=(0, 1), min_size=1)
+        hi = as_float_array(hi, "hi", ndim=(0, 1), min_size=1)
+        if isinstance(n, (list, tuple, np.ndarray)):
+            ns_list = np.ravel(np.asarray(n, dtype=object)).tolist()
+            if not ns_list:
+                raise ValueError("`n` must give at least one number of points per axis")
+        else:
+            ns_list = [n]
+        ns = np.array([check_int(k, "n", lo=2, hi=MAX_CELLS) for k in ns_list], dtype=np.int64)
+        n_seq = isinstance(n, (list, tuple, np.ndarray)) and np.ndim(n) > 0
+        if dim is not None:
+            d = check_int(dim, "dim", lo=1, hi=MAX_CELLS)
+        else:
+            d = max(lo.size, hi.size, ns.size)
+        sizes = {"lo": lo.size, "hi": hi.size, "n": ns.size}
+        bad_names = [k for k, v in sizes.items() if v != d and (v != 1 or (k == "n" and n_seq))]
+        if bad_names:
+            raise ValueError(f"`lo`, `hi` and `n` must be scalars or have one entry per "
+                             f"coordinate ({d}), got sizes {sizes} (`{bad_names[0]}`)")
+        lo, hi = np.broadcast_to(np.ravel(lo), (d,)), np.broadcast_to(np.ravel(hi), (d,))
         ns = np.broadcast_to(ns, (d,))
+        bad = np.flatnonzero(~(lo < hi))
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"`lo` must be < `hi` in every coordinate, got lo={lo[i]}, "
+                             f"hi={hi[i]} at coordinate {i}")
+        if not np.all(np.isfinite(hi - lo)):
+            raise ValueError("`hi` - `lo` overflows; use bounds of a representable range")
+        if float(np.sum(np.log(ns.astype(float)))) > math.log(MAX_CELLS):
+            raise ValueError(f"`n`={ns.tolist()} points per axis give more than {MAX_CELLS} "
+                             "cells; use fewer points per axis")
         return cls(*[np.linspace(a, b, int(k)) for a, b, k in zip(lo, hi, ns, strict=True)])
 
     @classmethod
@@ -191,6 +220,13 @@ class Grid:
         """
         from equilibria._lib.sets import Box, Simplex
 
+        if not isinstance(space, (Box, Simplex)):
+            raise TypeError(f"`space` must be a Box or a Simplex, got {type(space).__name__}")
+        if dim is not None:
+            dim = check_int(dim, "dim", lo=1, hi=MAX_CELLS)
+            if space.dim is not None and space.dim != dim:
+                raise ValueError(f"`dim`={dim} does not match the dimension {space.dim} of "
+                                 f"`space`")
         d = getattr(space, "dim", None) or dim
         if d is None:
             raise ValueError("the dimension is unknown: give `dim` or a set with `dim`")
@@ -544,10 +580,12 @@ class Attractor:
         Jacobian spectrum at a fixed point.
     stable : bool or None
         Fixed points: linear stability.
-    period : float
-        Periodic orbits: period (time for flows, iterations for maps); NaN otherwise.
-    lyapunov : float
-        Largest Lyapunov exponent estimate (NaN for fixed points, where the spectrum gives it).
+    period : float or None
+        Periodic orbits: period (time for flows, iterations for maps); ``None`` otherwise
+        (not applicable: no number stands for "undefined", so a result holds no NaN).
+    lyapunov : float or None
+        Largest Lyapunov exponent estimate (``None`` for fixed points, where the spectrum
+        gives it).
     floquet : ndarray or None
         Periodic orbits of flows: Floquet multipliers (eigenvalues of the monodromy matrix;
         one of them is 1 up to integration error).
@@ -560,8 +598,8 @@ class Attractor:
     location: np.ndarray
     eigenvalues: np.ndarray | None = None
     stable: bool | None = None
-    period: float = math.nan
-    lyapunov: float = math.nan
+    period: float | None = None
+    lyapunov: float | None = None
     floquet: np.ndarray | None = None
     state_names: tuple = ()
 
@@ -576,10 +614,11 @@ class Attractor:
         if self.kind == "fixed point":
             return f"fixed point ({loc})"
         if self.kind == "periodic orbit":
-            return f"limit cycle, period {self.period:.3g}" if math.isfinite(self.period) \
-                else "periodic orbit"
+            return f"limit cycle, period {self.period:.3g}" if self.period is not None \
+                and math.isfinite(self.period) else "periodic orbit"
         if self.kind == "chaotic":
-            return f"chaotic (lambda1 = {self.lyapunov:.2g})"
+            return "chaotic" if self.lyapunov is None else \
+                f"chaotic (lambda1 = {self.lyapunov:.2g})"
         return f"{self.kind} (mean {loc})"
 
     def __repr__(self) -> str:
@@ -658,6 +697,8 @@ def _newton_fixed_point(system, x, max_iter=50, tol=1e-11):
     for _ in range(max_iter):
         F = system.rhs(x) - (x if is_map else 0.0)
         J = system.jacobian(x) - (np.eye(system.dim) if is_map else 0.0)
+        if not (np.all(np.isfinite(F)) and np.all(np.isfinite(J))):
+            return x, False  # left the field's domain (e.g. x**n at x < 0): no fixed point
         try:
             dx = np.linalg.lstsq(J, -F, rcond=None)[0]
         except np.linalg.LinAlgError:
@@ -767,21 +808,23 @@ def _classify(system, pts, grid, ropt, dt):
     if math.isfinite(lam) and lam > ropt.chaos_threshold:
         return Attractor(kind="chaotic", points=pts, location=mean, lyapunov=lam,
                          state_names=names)
+    lam_or_none = lam if math.isfinite(lam) else None  # a failed estimate is "unknown"
     if system.kind == "map":
         cells = np.unique(np.floor((pts - grid.lo) / widths).astype(np.int64), axis=0)
         if cells.shape[0] <= MAX_MAP_PERIOD:
             per = _map_period(system, pts[-1], cells.shape[0])
             if per:
                 return Attractor(kind="periodic orbit", points=pts, location=mean,
-                                 period=float(per), lyapunov=lam, state_names=names)
-        return Attractor(kind="quasi-periodic", points=pts, location=mean, lyapunov=lam,
+                                 period=float(per), lyapunov=lam_or_none, state_names=names)
+        return Attractor(kind="quasi-periodic", points=pts, location=mean, lyapunov=lam_or_none,
                          state_names=names)
     per, xs = _flow_period(system, pts[-1], dt,
                            t_span=max(50.0 * dt, 0.5 * dt * pts.shape[0]))
     if math.isfinite(per):
         return Attractor(kind="periodic orbit", points=pts, location=mean, period=per,
-                         lyapunov=lam, floquet=_floquet(system, xs, per), state_names=names)
-    return Attractor(kind="quasi-periodic", points=pts, location=mean, lyapunov=lam,
+                         lyapunov=lam_or_none, floquet=_floquet(system, xs, per),
+                         state_names=names)
+    return Attractor(kind="quasi-periodic", points=pts, location=mean, lyapunov=lam_or_none,
                      state_names=names)
 
 
@@ -847,10 +890,12 @@ def _mapper(system, X0, grid, *, options, recurrence, reuse, chunks, executor, p
         opt = IntegratorOptions() if options is None else options
     if not isinstance(opt, IntegratorOptions):
         raise TypeError(f"`options` must be IntegratorOptions, got {type(opt).__name__}")
-    X0 = system.check_states(X0, "initial conditions")
+    X0 = system.check_states(X0, "initial_conditions")
+    if X0.shape[0] > MAX_SAMPLES:
+        raise ValueError(f"`initial_conditions` has {X0.shape[0]} rows (> {MAX_SAMPLES})")
     outside = ~np.all((X0 >= grid.lo) & (X0 < grid.hi), axis=1)
     if np.all(outside):
-        raise ValueError("every initial condition lies outside `grid` (cells "
+        raise ValueError("every row of `initial_conditions` lies outside `grid` (cells "
                          f"{grid.lo.tolist()} to {grid.hi.tolist()})")
     chunks = check_int(chunks, "chunks", lo=1)
     parts = np.array_split(np.arange(X0.shape[0]), min(chunks, X0.shape[0]))
@@ -993,9 +1038,11 @@ def find_attractors(system, grid: Grid, initial_conditions=None, *, n: int = 100
         ``success=False`` (with a warning) when more than ``max_unresolved`` of the initial
         conditions are unresolved or the attractor cap was hit.
     """
+    n = check_int(n, "n", lo=1, hi=MAX_SAMPLES)
+    rng = as_generator(seed)
+    if not isinstance(grid, Grid):
+        raise TypeError(f"`grid` must be a Grid, got {type(grid).__name__}")
     if initial_conditions is None:
-        n = check_int(n, "n", lo=1)
-        rng = as_generator(seed)
         initial_conditions = grid.first + rng.random((n, grid.dim)) * (grid.last - grid.first)
     return _mapper(system, initial_conditions, grid, options=options, recurrence=recurrence,
                    reuse=False, chunks=chunks, executor=executor, progress=progress,
@@ -1042,7 +1089,30 @@ class BasinsResult(AttractorSet):
         """
         from .plotting import plot_basins_generic
 
-        return plot_basins_generic(self, ax=ax, title=title)
+        return plot_basins_generic(self, ax=ax, title=check_title(title))
+
+
+def check_title(title, name: str = "title"):
+    """A figure title: ``None`` or a str."""
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"`{name}` must be a str or None, got {type(title).__name__}")
+    return title
+
+
+def _check_coordinates(coordinates, dim, name="coordinates"):
+    """A tuple of distinct state indices (ints, or integral numbers) below ``dim``."""
+    if isinstance(coordinates, np.ndarray):
+        if coordinates.dtype.kind not in "iu" or coordinates.ndim != 1:
+            raise TypeError(f"`{name}` must be a sequence of state indices, got an array of "
+                            f"dtype {coordinates.dtype} and shape {coordinates.shape}")
+        coordinates = coordinates.tolist()
+    if not isinstance(coordinates, (list, tuple)):
+        raise TypeError(f"`{name}` must be a sequence of state indices, got "
+                        f"{type(coordinates).__name__}")
+    coords = tuple(check_int(c, name, lo=0, hi=dim - 1) for c in coordinates)
+    if len(set(coords)) != len(coords):
+        raise ValueError(f"`{name}` must be distinct state indices, got {coordinates!r}")
+    return coords
 
 
 def basins_of_attraction(system, grid: Grid, *, coordinates=(0, 1), base=None,
@@ -1087,7 +1157,7 @@ def basins_of_attraction(system, grid: Grid, *, coordinates=(0, 1), base=None,
         raise TypeError(f"`grid` must be a Grid, got {type(grid).__name__}")
     if grid.dim != system.dim:
         raise ValueError(f"`grid` has {grid.dim} axes but the system has dimension {system.dim}")
-    coords = tuple(int(c) for c in coordinates)
+    coords = _check_coordinates(coordinates, system.dim)
     if len(coords) not in (2, 3) or len(set(coords)) != len(coords) or \
             any(c < 0 or c >= system.dim for c in coords):
         raise ValueError(f"`coordinates` must be 2 or 3 distinct state indices below "
@@ -1204,7 +1274,7 @@ def basins_fractions(system, grid: Grid, sampler=None, n: int = 1000, *, seed=0,
         ``fractions`` and their ``ci``.
     """
     system = as_system(system)
-    n = check_int(n, "n", lo=1)
+    n = check_int(n, "n", lo=1, hi=MAX_SAMPLES)
     confidence = check_scalar(confidence, "confidence", lo=0, hi=1, lo_inclusive=False,
                               hi_inclusive=False)
     rng = as_generator(seed)
@@ -1301,8 +1371,8 @@ def lyapunov_spectrum(system, x0, *, n_exponents: int | None = None, n_steps: in
     x = system.check_state(x0, "x0").copy()
     n = system.dim
     k = n if n_exponents is None else check_int(n_exponents, "n_exponents", lo=1, hi=n)
-    n_steps = check_int(n_steps, "n_steps", lo=1)
-    transient = check_int(transient, "transient", lo=0)
+    n_steps = check_int(n_steps, "n_steps", lo=1, hi=MAX_LYAPUNOV_STEPS)
+    transient = check_int(transient, "transient", lo=0, hi=MAX_LYAPUNOV_STEPS - n_steps)
     opt = (IntegratorOptions(dt=1.0) if system.kind == "map" else IntegratorOptions()) \
         if options is None else options
     dt = opt.dt

@@ -55,7 +55,7 @@ from equilibria._lib.result import ConvergenceWarning, Result, Status, finish
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
 from .dynamical import IntegratorOptions, as_system
-from .mapper import _newton_fixed_point
+from .mapper import _check_coordinates, _newton_fixed_point, check_title
 from .plotting import ATTRACTOR_COLORS
 
 __all__ = ["Equilibria", "locate_equilibria", "phase_portrait", "ternary_portrait",
@@ -73,6 +73,8 @@ DEDUP_RTOL = 1e-6
 NEWTON_MAX_ITER, NEWTON_FTOL = 60, 1e-9
 #: a simplex equilibrium may have coordinates down to this negative value (then clipped)
 SIMPLEX_TOL = 1e-9
+#: most Newton starts / grid points per axis / nullcline samples per axis of a portrait
+MAX_PORTRAIT_POINTS = 2000
 #: sum of the field on the simplex above this (relative to 1 + |f|) means it is not tangent
 TANGENT_TOL = 1e-6
 #: at most this many equilibria get their own legend entry (more are grouped by kind)
@@ -129,6 +131,11 @@ class Equilibria(Result):
         ndarray, shape (m, dim)
             The matching points.
         """
+        valid = set(EQUILIBRIUM_KINDS) | {k.split()[0] for k in EQUILIBRIUM_KINDS}
+        for q in kinds:
+            if not isinstance(q, str) or q not in valid:
+                raise ValueError(f"unknown `kind` {q!r} in `kinds`; valid values are "
+                                 + ", ".join(repr(v) for v in sorted(valid)))
         keep = [i for i, k in enumerate(self.kinds)
                 if any(k == q or k.split()[0] == q for q in kinds)]
         return self.points[keep]
@@ -220,11 +227,7 @@ def _check_lim(lim, name):
 
 
 def _check_coords(system, coordinates):
-    try:
-        coords = tuple(int(c) for c in coordinates)
-    except (TypeError, ValueError):
-        raise ValueError(f"`coordinates` must be two state indices, got {coordinates!r}") \
-            from None
+    coords = _check_coordinates(coordinates, system.dim)
     if len(coords) != 2 or coords[0] == coords[1] or \
             any(c < 0 or c >= system.dim for c in coords):
         raise ValueError(f"`coordinates` must be two distinct state indices below "
@@ -273,7 +276,7 @@ def locate_equilibria(system, xlim=None, ylim=None, *, coordinates=(0, 1), base=
         ``success=False`` (with a warning) when given ``points`` are not equilibria.
     """
     system = _check_flow(system)
-    n_starts = check_int(n_starts, "n_starts", lo=2)
+    n_starts = check_int(n_starts, "n_starts", lo=2, hi=MAX_PORTRAIT_POINTS)
     coords = _check_coords(system, coordinates)
     base = _check_base(system, base)
     failed = 0
@@ -466,8 +469,10 @@ def phase_portrait(system, *, xlim, ylim, coordinates=(0, 1), base=None, density
     base = _check_base(system, base)
     density = check_scalar(density, "density", lo=0, lo_inclusive=False)
     t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
-    n_grid = check_int(n_grid, "n_grid", lo=5)
-    n_nullcline = check_int(n_nullcline, "n_nullcline", lo=10)
+    n_grid = check_int(n_grid, "n_grid", lo=5, hi=MAX_PORTRAIT_POINTS)
+    n_nullcline = check_int(n_nullcline, "n_nullcline", lo=10, hi=MAX_PORTRAIT_POINTS)
+    n_starts = check_int(n_starts, "n_starts", lo=2, hi=MAX_PORTRAIT_POINTS)
+    check_title(title)
     X0 = _plane_states(system, trajectories, coords, base)
     i, j = coords
     names = system.state_names
@@ -607,8 +612,9 @@ def ternary_portrait(system, *, density: float = 1.2, equilibria=True, trajector
                          f"got {system.dim}")
     density = check_scalar(density, "density", lo=0, lo_inclusive=False)
     t_end = check_scalar(t_end, "t_end", lo=0, lo_inclusive=False)
-    n_grid = check_int(n_grid, "n_grid", lo=10)
-    n_starts = check_int(n_starts, "n_starts", lo=2)
+    n_grid = check_int(n_grid, "n_grid", lo=10, hi=MAX_PORTRAIT_POINTS)
+    n_starts = check_int(n_starts, "n_starts", lo=2, hi=MAX_PORTRAIT_POINTS)
+    check_title(title)
     from equilibria._lib.sets import Simplex
 
     lattice = Simplex(3).grid(6).points

@@ -85,9 +85,16 @@ from equilibria._lib.rng import as_generator
 from equilibria._lib.sweep import parallel_map
 from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
-from .dynamical import IntegratorOptions, as_system
-from .mapper import (DIVERGED, FIXED_POINT_CELLS, UNRESOLVED, UNSTABLE_SET, Attractor, Grid,
-                     RecurrenceOptions, _newton_fixed_point, find_attractors, wilson_interval)
+from .dynamical import DEFAULT_BOUND, MAX_OUTPUT, MAX_T_END, IntegratorOptions, as_system
+from .mapper import (DIVERGED, FIXED_POINT_CELLS, MAX_SAMPLES, UNRESOLVED, UNSTABLE_SET,
+                     Attractor, Grid, RecurrenceOptions, _newton_fixed_point, find_attractors,
+                     wilson_interval)
+
+#: smallest bisection tolerance of minimal_fatal_shock relative to ``max_radius`` (below it
+#: a bracket cannot shrink in floating point)
+BISECT_RTOL_FLOOR = 1e-12
+#: most refinement rounds of minimal_fatal_shock
+MAX_REFINE = 10_000
 
 __all__ = ["BasinStability", "FiniteTimeBasinStability", "FatalShock", "Recovery",
            "basin_stability", "finite_time_basin_stability", "minimal_fatal_shock",
@@ -344,6 +351,10 @@ def _resolve_target(system, attractor, grid, options, recurrence, name="attracto
         x_star = a.location.copy() if a.kind == "fixed point" else a.points[-1].copy()
         return a, x_star
     x = system.check_state(attractor, name)
+    if grid is not None and isinstance(grid, Grid) and grid.dim == system.dim and \
+            not np.all((x >= grid.lo) & (x < grid.hi)):
+        raise ValueError(f"`{name}` = {x.tolist()} lies outside `grid` (cells "
+                         f"{grid.lo.tolist()} to {grid.hi.tolist()})")
     a = _fixed_point_attractor(system, x, name)
     if a is not None:
         return a, a.location.copy()
@@ -377,7 +388,7 @@ class _Proximity:
             self.scale = 1.0 + float(np.max(np.abs(target.points)))
             pts = target.points
             if system.kind == "flow" and target.kind == "periodic orbit" and \
-                    math.isfinite(target.period):
+                    target.period is not None and math.isfinite(target.period):
                 pts = np.vstack([self._cycle(system, target, DENSE_CYCLE_POINTS, tol), pts])
                 gap = float(np.max(np.abs(np.diff(pts[:DENSE_CYCLE_POINTS], axis=0))))
                 want = CYCLE_SPACING * tol * self.scale
@@ -683,7 +694,7 @@ def basin_stability(system, attractor, region, *, n: int = 1000, seed=0, grid: G
     True
     """
     system = as_system(system)
-    n = check_int(n, "n", lo=1)
+    n = check_int(n, "n", lo=1, hi=MAX_SAMPLES)
     tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
     confidence = check_scalar(confidence, "confidence", lo=0, hi=1, lo_inclusive=False,
                               hi_inclusive=False)
@@ -780,9 +791,10 @@ def finite_time_basin_stability(system, attractor, region, t_max: float, *, tol:
         states.
     """
     system = as_system(system)
-    n = check_int(n, "n", lo=1)
+    n = check_int(n, "n", lo=1, hi=MAX_SAMPLES)
     tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
-    t_max = check_scalar(t_max, "t_max", lo=0, lo_inclusive=False)
+    t_max = check_scalar(t_max, "t_max", lo=0, lo_inclusive=False,
+                         hi=MAX_T_END if as_system(system).kind == "flow" else MAX_OUTPUT)
     confidence = check_scalar(confidence, "confidence", lo=0, hi=1, lo_inclusive=False,
                               hi_inclusive=False)
     target, x_star = _resolve_target(system, attractor, grid, options, recurrence)
@@ -792,7 +804,7 @@ def finite_time_basin_stability(system, attractor, region, t_max: float, *, tol:
         t_eval = np.arange(int(math.floor(t_max)) + 1, dtype=float)
         opts = IntegratorOptions(dt=1.0).vector()
     else:
-        n_times = check_int(n_times, "n_times", lo=2)
+        n_times = check_int(n_times, "n_times", lo=2, hi=MAX_OUTPUT)
         t_eval = np.linspace(0.0, t_max, n_times)
         opts = (options if options is not None else
                 IntegratorOptions(rtol=FINE_RTOL, atol=FINE_ATOL)).vector()
@@ -915,10 +927,15 @@ def minimal_fatal_shock(system, attractor, *, grid: Grid, max_radius: float,
 
     system = as_system(system)
     max_radius = check_scalar(max_radius, "max_radius", lo=0, lo_inclusive=False)
-    n_directions = check_int(n_directions, "n_directions", lo=0)
+    n_directions = check_int(n_directions, "n_directions", lo=0, hi=MAX_SAMPLES)
+    # below ~1e-12 of the radius a bracket cannot shrink in floating point
     bisect_tol = check_scalar(bisect_tol, "bisect_tol", lo=0, lo_inclusive=False)
-    n_scan = check_int(n_scan, "n_scan", lo=1)
-    max_refine = check_int(max_refine, "max_refine", lo=0)
+    if bisect_tol < BISECT_RTOL_FLOOR * max_radius:
+        raise ValueError(f"`bisect_tol`={bisect_tol:g} must be >= {BISECT_RTOL_FLOOR:g} * "
+                         f"`max_radius`={max_radius:g}: a smaller bracket cannot shrink in "
+                         "floating point")
+    n_scan = check_int(n_scan, "n_scan", lo=1, hi=max(1, MAX_SAMPLES // max(1, n_directions)))
+    max_refine = check_int(max_refine, "max_refine", lo=0, hi=MAX_REFINE)
     tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
     if ord not in (1, 2, np.inf, math.inf):
         raise ValueError(f"`ord` must be 1, 2 or inf, got {ord!r}")
@@ -1089,6 +1106,14 @@ def recovery_time(system, x_star, x_shocked, *, tol: float = 1e-3, t_max: float 
     tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
     t_max = check_scalar(t_max, "t_max", lo=0, lo_inclusive=False)
     x0 = system.check_state(x_shocked, "x_shocked")
+    if float(np.max(np.abs(x0))) > DEFAULT_BOUND:
+        raise ValueError(f"`x_shocked` has max|x| = {float(np.max(np.abs(x0))):.6g} above the "
+                         f"divergence bound {DEFAULT_BOUND:g}")
+    if system.kind == "flow" and t_max > MAX_T_END:
+        raise ValueError(f"`t_max` must be <= {MAX_T_END:g}, got {t_max}")
+    if system.kind == "map" and t_max > MAX_OUTPUT // system.dim:
+        raise ValueError(f"`t_max` must be <= {MAX_OUTPUT // system.dim} iterations, got "
+                         f"{t_max}")
     target, _ = _resolve_target(system, x_star, None, options, None, name="x_star",
                                 grid_hint=False)
     prox = _Proximity(system, target, tol)
@@ -1099,7 +1124,7 @@ def recovery_time(system, x_star, x_shocked, *, tol: float = 1e-3, t_max: float 
             warnings.simplefilter("ignore", ConvergenceWarning)
             tr = system.trajectory(x0, n_it)
     else:
-        n_t = check_int(n_t, "n_t", lo=2)
+        n_t = check_int(n_t, "n_t", lo=2, hi=max(2, MAX_OUTPUT // system.dim))
         opt = options if options is not None else IntegratorOptions(rtol=FINE_RTOL,
                                                                     atol=FINE_ATOL)
         with warnings.catch_warnings():

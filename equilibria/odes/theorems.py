@@ -16,6 +16,9 @@ from equilibria.theory.stability import (diagonal_stability, is_m_matrix, is_p_m
                                          symmetric_margin)
 from equilibria.verification import BoundData, theorem
 
+from equilibria._lib.validation import (as_float_array, check_int, check_psd, check_scalar,
+                                        check_square)
+
 from .model import CoexistenceModel
 from .systems import LVSystem
 
@@ -27,12 +30,46 @@ __all__ = ["VOLTERRA", "WEYL", "RECIPROCITY", "P_MATRIX", "LOCAL", "PRESETS_THM"
            "evaluate_lyapunov_sum"]
 
 
+def _rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"`rng` must be a numpy Generator, got {type(rng).__name__}")
+    return rng
+
+
+def _size(n, default, lo, hi) -> int:
+    """The size keyword of a sampler: ``default()`` when ``None``, else an int in [lo, hi]."""
+    return default() if n is None else check_int(n, "n", lo=lo, hi=hi)
+
+
+def _inst(inst, keys) -> dict:
+    if not isinstance(inst, dict):
+        raise TypeError(f"`inst` must be a dict (a sampled instance), got {type(inst).__name__}")
+    missing = [k for k in keys if k not in inst]
+    if missing:
+        raise ValueError(f"`inst` lacks the key(s) {missing}")
+    return inst
+
+
+def _glv_instance(inst):
+    """``A`` (square, finite) and ``r`` (matching) of a GLV instance."""
+    A = check_square(inst["A"], "A")
+    if A.shape[0] == 0:
+        raise ValueError("`A` must be non-empty, got shape (0, 0)")
+    r = as_float_array(inst["r"], "r", shape=(A.shape[0],))
+    return A, r
+
+
+#: largest sizes the samplers draw (P-matrix rejection and support enumeration are 2^n)
+MAX_N = {"volterra": 200, "weyl": 500, "p_matrix": 8, "glv": 12}
+
+
 # ------------------------------------------------------------------------------ Volterra
 def sample_volterra(rng, n=None):
     """A GLV system with ``A`` Volterra stable by construction:
     ``A = D^{-1} (S - P)``, ``D`` positive diagonal, ``S`` skew, ``P`` positive definite, so
-    ``D A + A^T D = -2 P``; ``r`` of mixed sign."""
-    n = int(rng.integers(2, 7)) if n is None else n
+    ``D A + A^T D = -2 P``; ``r`` of mixed sign; ``n`` in [1, 200]."""
+    rng = _rng(rng)
+    n = _size(n, lambda: int(rng.integers(2, 7)), 1, MAX_N["volterra"])
     d = rng.uniform(0.5, 2.0, n)
     B = rng.normal(size=(n, n)) / np.sqrt(n)
     P = B @ B.T + rng.uniform(0.2, 1.0) * np.eye(n)
@@ -57,14 +94,21 @@ def evaluate_volterra(inst):
 
     Measured: max distance of 8 interior trajectories' end states to the LCP solution
     (``inf`` when the LMI finds no certificate); bound ``1e-4 (1 + |x*|)``."""
-    A, r = inst["A"], inst["r"]
+    A, r = _glv_instance(_inst(inst, ("A", "r", "X0")))
+    system = LVSystem(r=r, A=A)
+    X0 = system.check_state(inst["X0"], "X0", ndim=2)
+    if X0.shape[0] == 0 or np.any(X0 <= 0):
+        raise ValueError("`X0` must hold at least one interior (positive) initial state")
     cert = diagonal_stability(A)
     if not cert.certified:
         return np.inf, 0.0
     lcp = saturated_equilibrium(A, r)
     x_star = lcp.z
-    run = LVSystem(r=r, A=A).simulate_batch(inst["X0"], 4000.0, rtol=1e-9, atol=1e-12,
-                                            ftol=1e-11)
+    if not lcp.success or not np.all(np.isfinite(x_star)):
+        return np.inf, 0.0
+    run = system.simulate_batch(X0, 4000.0, rtol=1e-9, atol=1e-12, ftol=1e-11, warn=False)
+    if not run.success:  # a diverged or failed orbit: a violation, not a pass
+        return np.inf, 1e-4 * (1.0 + float(np.max(np.abs(x_star))))
     err = float(np.max(np.abs(run.x - x_star)))
     return err, 1e-4 * (1.0 + float(np.max(np.abs(x_star))))
 
@@ -74,8 +118,10 @@ VOLTERRA = evaluate_volterra.theorem
 
 # ------------------------------------------------------------------------------ Weyl
 def sample_weyl(rng, n=None):
-    """A non-symmetric ``J0``, a PSD ``G = C C^T`` of random rank and a grid of ``g``."""
-    n = int(rng.integers(2, 9)) if n is None else n
+    """A non-symmetric ``J0``, a PSD ``G = C C^T`` of random rank and a grid of ``g``
+    (``n`` in [1, 500])."""
+    rng = _rng(rng)
+    n = _size(n, lambda: int(rng.integers(2, 9)), 1, MAX_N["weyl"])
     J0 = rng.normal(size=(n, n))
     C = rng.normal(size=(n, int(rng.integers(1, n + 1))))
     return {"J0": J0, "G": C @ C.T, "g": np.sort(rng.uniform(0, 5, 25))}
@@ -91,7 +137,19 @@ def evaluate_weyl(inst):
     nondecreasing in g (eigenvalue margins of non-symmetric J need not be).
 
     Measured: largest decrease of the symmetric-part margin between consecutive ``g``."""
-    m = np.array([symmetric_margin(inst["J0"] - g * inst["G"]) for g in inst["g"]])
+    inst = _inst(inst, ("J0", "G", "g"))
+    J0 = check_square(inst["J0"], "J0")
+    G = check_psd(as_float_array(inst["G"], "G", ndim=2), "G", tol=1e-6)
+    if G.shape != J0.shape:
+        raise ValueError(f"`G` must have the shape of `J0` {J0.shape}, got {G.shape}")
+    gs = as_float_array(inst["g"], "g", ndim=1, nonneg=True, min_size=1)
+    if np.any(np.diff(gs) < 0):
+        raise ValueError("`g` must be a nondecreasing grid of governance strengths")
+    with np.errstate(over="ignore", invalid="ignore"):
+        Js = [J0 - g * G for g in gs]
+    if not all(np.all(np.isfinite(J)) for J in Js):
+        raise ValueError("`g` * `G` overflows: scale `g` or `G` down")
+    m = np.array([symmetric_margin(J) for J in Js])
     return float(np.max(m[:-1] - m[1:], initial=0.0)), 0.0
 
 
@@ -102,6 +160,7 @@ WEYL = evaluate_weyl.theorem
 def sample_cooperative(rng):
     """A coexistence model without conflict, ``-A`` a nonsingular M-matrix, and a
     nonnegative increase of the reciprocity weights keeping ``-A`` an M-matrix."""
+    rng = _rng(rng)
     nh, na = int(rng.integers(1, 3)), int(rng.integers(1, 3))
     for _ in range(50):
         w = rng.uniform(0, 1, (3, nh, na))
@@ -129,6 +188,11 @@ def evaluate_reciprocity(inst):
     r > 0, x* = -A^{-1} r is nondecreasing in every reciprocity weight.
 
     Measured: largest decrease of a component of ``x* = -A^{-1} r`` when ``w`` grows."""
+    inst = _inst(inst, ("base", "more"))
+    for k in ("base", "more"):
+        if not isinstance(inst[k], CoexistenceModel):
+            raise TypeError(f"`inst`[{k!r}] must be a CoexistenceModel, got "
+                            f"{type(inst[k]).__name__}")
     x0 = np.linalg.solve(-inst["base"].interaction, inst["base"].rates)
     x1 = np.linalg.solve(-inst["more"].interaction, inst["more"].rates)
     return float(np.max(x0 - x1)), 0.0
@@ -140,12 +204,18 @@ RECIPROCITY = evaluate_reciprocity.theorem
 # ------------------------------------------------------------------------------ P-matrix
 def sample_p_matrix(rng, n=None):
     """A P-matrix (rejection sampling from diagonally shifted Gaussian matrices, not
-    necessarily with a positive definite symmetric part) and a vector ``q``."""
-    n = int(rng.integers(1, 9)) if n is None else n
-    while True:
-        M = rng.normal(size=(n, n)) + np.diag(rng.uniform(0.5, 3.0, n))
+    necessarily with a positive definite symmetric part) and a vector ``q``; ``n`` in
+    [1, 8].  After 10,000 rejections the diagonal shift grows (so the loop always ends)."""
+    rng = _rng(rng)
+    n = _size(n, lambda: int(rng.integers(1, 9)), 1, MAX_N["p_matrix"])
+    shift = 0.0
+    for k in range(1_000_000):
+        M = rng.normal(size=(n, n)) + np.diag(rng.uniform(0.5, 3.0, n) + shift)
         if is_p_matrix(M):
             return {"M": M, "q": rng.normal(size=n)}
+        if k >= 10_000:
+            shift += 0.01
+    raise RuntimeError("could not draw a P-matrix")  # pragma: no cover
 
 
 @theorem(
@@ -159,8 +229,14 @@ def evaluate_p_matrix(inst):
 
     Measured: ``|#solutions - 1|`` by brute-force support enumeration plus the distance of
     Murty's solution to it; bound ``1e-8``."""
-    sols = lcp_enumerate(inst["M"], inst["q"])
-    res = solve_lcp(inst["M"], inst["q"])
+    inst = _inst(inst, ("M", "q"))
+    M = check_square(inst["M"], "M")
+    if M.shape[0] == 0 or M.shape[0] > 16:
+        raise ValueError(f"`M` must be n x n with 1 <= n <= 16 (brute-force enumeration), got "
+                         f"{M.shape}")
+    q = as_float_array(inst["q"], "q", shape=(M.shape[0],))
+    sols = lcp_enumerate(M, q)
+    res = solve_lcp(M, q)
     if sols.shape[0] == 0 or not res.success:
         return np.inf, 1e-8
     return abs(sols.shape[0] - 1) + float(np.max(np.abs(res.z - sols[0]))), 1e-8
@@ -171,8 +247,10 @@ P_MATRIX = evaluate_p_matrix.theorem
 
 # ------------------------------------------------------------------------------ local stability
 def sample_glv(rng, n=None):
-    """A random GLV system with negative diagonal and its perturbation seed."""
-    n = int(rng.integers(2, 5)) if n is None else n
+    """A random GLV system with negative diagonal and its perturbation seed (``n`` in
+    [1, 12])."""
+    rng = _rng(rng)
+    n = _size(n, lambda: int(rng.integers(2, 5)), 1, MAX_N["glv"])
     A = rng.normal(size=(n, n)) * 0.6 - np.diag(rng.uniform(0.5, 1.5, n))
     return {"A": A, "r": rng.uniform(-0.5, 1.5, n), "seed": int(rng.integers(2**31))}
 
@@ -195,9 +273,17 @@ def evaluate_local(inst, *, min_gap=0.05, eps=1e-5):
     equilibrium the perturbation is half random, half along the leading eigenvector ``v``,
     with the random half reflected to ``d . v >= 0`` so that it cannot cancel the growing
     component."""
-    sys_ = LVSystem(r=inst["r"], A=inst["A"])
+    from equilibria._lib.rng import as_generator
+
+    A, r = _glv_instance(_inst(inst, ("A", "r", "seed")))
+    if A.shape[0] > MAX_N["glv"]:
+        raise ValueError(f"`A` must be at most {MAX_N['glv']} x {MAX_N['glv']} (support "
+                         f"enumeration), got {A.shape}")
+    min_gap = check_scalar(min_gap, "min_gap", lo=0, lo_inclusive=False)
+    eps = check_scalar(eps, "eps", lo=0, lo_inclusive=False, hi=1.0)
+    rng = as_generator(inst["seed"])
+    sys_ = LVSystem(r=r, A=A)
     eq = sys_.equilibria()
-    rng = np.random.default_rng(inst["seed"])
     bad = 0
     for p, mr in zip(eq.points, eq.max_re, strict=False):
         if abs(mr) < min_gap:
@@ -232,7 +318,10 @@ LOCAL = evaluate_local.theorem
 # ------------------------------------------------------------------------------ presets
 def preset_violations(rng, n_ic: int = 64) -> dict:
     """Violation (0 = regime reached) of each preset's stated regime, from ``n_ic`` random
-    initial conditions log-uniform in ``[0.01, 3]`` per coordinate."""
+    initial conditions log-uniform in ``[0.01, 3]`` per coordinate (``n_ic`` in
+    [1, 100000])."""
+    rng = _rng(rng)
+    n_ic = check_int(n_ic, "n_ic", lo=1, hi=100_000)
     out = {}
     for name in ("governed", "ungoverned", "overgoverned", "lock_in"):
         M = CoexistenceModel.preset(name)
@@ -330,13 +419,27 @@ def _lorenz_system():
 def sample_linear_flow(rng, n=None):
     """A random real ``n x n`` matrix ``A`` (normal entries), an initial state and the
     QR-method settings; real parts of the eigenvalues are its Lyapunov exponents."""
-    n = int(rng.integers(2, 5)) if n is None else n
+    rng = _check_rng(rng)
+    n = int(rng.integers(2, 5)) if n is None else check_int(n, "n", lo=1, hi=LYAP_MAX_DIM)
     return {"A": rng.normal(size=(n, n)), "x0": rng.normal(size=n),
             "seed": int(rng.integers(2**31))}
 
 
 #: renormalisations and sampling time of the Lyapunov theorems (T = N dt)
 LYAP_STEPS, LYAP_DT, LYAP_TRANSIENT = 2000, 0.1, 100
+#: instances of the linear-flow theorem: dimension and entry size (standard normal entries
+#: are far inside; larger ones make the tangent flow over dt overflow)
+LYAP_MAX_DIM, LYAP_MAX_ENTRY = 8, 100.0
+#: parameter ranges of the Lorenz instances (the theorem's stated assumptions) and the
+#: largest initial coordinate ("near the attractor")
+LORENZ_RANGES = {"sigma": (5.0, 15.0), "rho": (20.0, 40.0), "beta": (1.0, 3.0)}
+LORENZ_MAX_X0 = 100.0
+
+
+def _check_rng(rng):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"`rng` must be a numpy Generator, got {type(rng).__name__}")
+    return rng
 
 
 @theorem(
@@ -358,11 +461,18 @@ def evaluate_lyapunov_linear(inst):
     from .dynamical import IntegratorOptions
     from .mapper import lyapunov_spectrum
 
-    A = np.asarray(inst["A"], dtype=float)
+    A = check_square(inst["A"], "A")
+    if not 1 <= A.shape[0] <= LYAP_MAX_DIM:
+        raise ValueError(f"`A` must be n x n with 1 <= n <= {LYAP_MAX_DIM}, got {A.shape}")
+    if np.max(np.abs(A)) > LYAP_MAX_ENTRY:
+        raise ValueError(f"`A` has an entry of size {np.max(np.abs(A)):.3g} > {LYAP_MAX_ENTRY:g} "
+                         f"(outside the theorem's instances: moderate entries, so the QR "
+                         f"run at dt={LYAP_DT} resolves the flow)")
     n = A.shape[0]
+    x0 = as_float_array(inst["x0"], "x0", shape=(n,))
     S = _linear_system(n).with_params(**{f"a{i}": v for i, v in enumerate(A.ravel())})
     ev, V = np.linalg.eig(A)
-    res = lyapunov_spectrum(S, inst["x0"], n_steps=LYAP_STEPS, transient=LYAP_TRANSIENT,
+    res = lyapunov_spectrum(S, x0, n_steps=LYAP_STEPS, transient=LYAP_TRANSIENT,
                             options=IntegratorOptions(dt=LYAP_DT), seed=inst["seed"],
                             progress=False, warn=False)
     if not res.success:  # the tangent integration failed: a violation, not a pass
@@ -377,6 +487,7 @@ LYAPUNOV_LINEAR = evaluate_lyapunov_linear.theorem
 def sample_lorenz(rng):
     """Lorenz parameters ``sigma in [5, 15]``, ``rho in [20, 40]``, ``beta in [1, 3]`` and an
     initial state near the attractor."""
+    rng = _check_rng(rng)
     return {"sigma": float(rng.uniform(5, 15)), "rho": float(rng.uniform(20, 40)),
             "beta": float(rng.uniform(1, 3)),
             "x0": np.array([1.0, 1.0, 20.0]) + rng.normal(size=3), "seed": int(rng.integers(2**31))}
@@ -403,9 +514,14 @@ def evaluate_lyapunov_sum(inst):
     from .dynamical import IntegratorOptions
     from .mapper import lyapunov_spectrum
 
-    s, r, b = inst["sigma"], inst["rho"], inst["beta"]
+    s, r, b = (check_scalar(inst[k], k, lo=lo, hi=hi)
+               for k, (lo, hi) in LORENZ_RANGES.items())
+    x0 = as_float_array(inst["x0"], "x0", shape=(3,))
+    if np.max(np.abs(x0)) > LORENZ_MAX_X0:
+        raise ValueError(f"`x0` must lie near the attractor (max|x0| <= {LORENZ_MAX_X0:g}), "
+                         f"got max|x0| = {np.max(np.abs(x0)):.3g}")
     L = _lorenz_system().with_params(sigma=s, rho=r, beta=b)
-    res = lyapunov_spectrum(L, inst["x0"], n_steps=500, transient=20,
+    res = lyapunov_spectrum(L, x0, n_steps=500, transient=20,
                             options=IntegratorOptions(dt=LYAP_DT), seed=inst["seed"],
                             progress=False, warn=False)
     if not res.success:

@@ -126,3 +126,22 @@ def test_cli_user_model_flag_errors_are_one_line(tmp_path, monkeypatch, capsys):
     assert "--set 'zz'" in capsys.readouterr().err
     assert _run(["shock", *m, "--grid-hi", "5", "--cells", "41", "--attractor", "7"]) == 2
     assert "--attractor must be in [1, " in capsys.readouterr().err
+
+
+def test_newton_stops_where_the_field_leaves_its_domain(capfd):
+    """Seeding a regime diagram ran Newton on the toggle with a non-integer Hill exponent into
+    x < 0, where x**n is NaN, and LAPACK printed 'DLASCL parameter 4 had an illegal value' for
+    every such seed; Newton now stops there (no fixed point) without calling LAPACK."""
+    from equilibria.odes import ODE
+    from equilibria.odes.mapper import _newton_fixed_point
+
+    def toggle(x, p):
+        return np.array([p[0] / (1 + x[1] ** p[1]) - x[0], p[0] / (1 + x[0] ** p[1]) - x[1]])
+
+    system = ODE(toggle, ["u", "v"], params={"a": 3.0, "n": 2.5}, x0=[1.0, 1.0])
+    x, ok = _newton_fixed_point(system, np.array([-0.5, 2.0]))
+    assert not ok
+    out = capfd.readouterr()
+    assert "DLASCL" not in out.out + out.err
+    x, ok = _newton_fixed_point(system, np.array([2.9, 0.2]))  # a real fixed point still found
+    assert ok and np.allclose(toggle(x, np.array([3.0, 2.5])), 0, atol=1e-9)
