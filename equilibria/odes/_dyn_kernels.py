@@ -46,6 +46,57 @@ UNVISITED, VISITED = 0, 1
 SEARCH, LOCATE = 0, 1
 
 
+def make_dp5_attempt(rhs, n):
+    """One Dormand-Prince 5(4) attempt around ``rhs(x, p, out)`` in dimension ``n``.
+
+    ``attempt(y, h, p, ws, rtol, atol) -> (err, finite)``: with ``ws[0]`` holding
+    ``k1 = f(y)`` on entry, computes the stages ``k2 .. k7`` into ``ws[1:7]`` and the
+    5th-order state ``y_new`` into ``ws[8]`` (``ws[7]`` is scratch), and returns the RMS error
+    norm ``sqrt(mean((e_i / (atol + rtol max(|y_i|, |y_new_i|)))^2))`` (HNW II.4.11) and
+    whether ``y_new`` and ``k7 = f(y_new)`` are finite.  The one stage code of every flow
+    kernel (:func:`make_flow`) and of the Poincare section search
+    (:mod:`equilibria.odes.derived`); ``k7`` is ``f(y_new)`` (first same as last).
+    """
+
+    @njit(cache=False)
+    def attempt(y, h, p, ws, rtol, atol):
+        k1, k2, k3, k4, k5, k6, k7, yt, yn = ws[0], ws[1], ws[2], ws[3], ws[4], ws[5], ws[6], \
+            ws[7], ws[8]
+        for i in range(n):
+            yt[i] = y[i] + h * A21 * k1[i]
+        rhs(yt, p, k2)
+        for i in range(n):
+            yt[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i])
+        rhs(yt, p, k3)
+        for i in range(n):
+            yt[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i])
+        rhs(yt, p, k4)
+        for i in range(n):
+            yt[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i])
+        rhs(yt, p, k5)
+        for i in range(n):
+            yt[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i]
+                                + A64 * k4[i] + A65 * k5[i])
+        rhs(yt, p, k6)
+        for i in range(n):
+            yn[i] = y[i] + h * (B1 * k1[i] + B3 * k3[i] + B4 * k4[i] + B5 * k5[i]
+                                + B6 * k6[i])
+        rhs(yn, p, k7)
+        err = 0.0
+        finite = True
+        for i in range(n):
+            e = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i]
+                     + E7 * k7[i])
+            sc = atol + rtol * max(abs(y[i]), abs(yn[i]))
+            err += (e / sc) ** 2
+            if not np.isfinite(yn[i]) or not np.isfinite(k7[i]):
+                finite = False
+        err = np.sqrt(err / n)
+        return err, finite
+
+    return attempt
+
+
 def make_flow(rhs, n, nonneg=False):
     """DP5(4) kernels around ``rhs(x, p, out)`` for a state of dimension ``n``.
 
@@ -61,13 +112,13 @@ def make_flow(rhs, n, nonneg=False):
       ``t_end`` in parallel;
     - ``trajectory(x0, p, t_eval, opts, bound, Y)`` writes the states at ``t_eval``.
     """
+    attempt = make_dp5_attempt(rhs, n)
 
     @njit(cache=False)
     def advance_to(y, hb, t_target, p, opts, ws):
         rtol, atol = opts[O_RTOL], opts[O_ATOL]
         max_steps = opts[O_MAXSTEPS]
-        k1, k2, k3, k4, k5, k6, k7, yt, yn = ws[0], ws[1], ws[2], ws[3], ws[4], ws[5], ws[6], \
-            ws[7], ws[8]
+        k1, k7, yn = ws[0], ws[6], ws[8]
         t = hb[1]
         h = hb[0]
         rhs(y, p, k1)
@@ -85,36 +136,7 @@ def make_flow(rhs, n, nonneg=False):
             if h_used <= H_FLOOR * max(1.0, abs(t)):
                 hb[1] = t
                 return 3
-            for i in range(n):
-                yt[i] = y[i] + h_used * A21 * k1[i]
-            rhs(yt, p, k2)
-            for i in range(n):
-                yt[i] = y[i] + h_used * (A31 * k1[i] + A32 * k2[i])
-            rhs(yt, p, k3)
-            for i in range(n):
-                yt[i] = y[i] + h_used * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i])
-            rhs(yt, p, k4)
-            for i in range(n):
-                yt[i] = y[i] + h_used * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i])
-            rhs(yt, p, k5)
-            for i in range(n):
-                yt[i] = y[i] + h_used * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i]
-                                         + A64 * k4[i] + A65 * k5[i])
-            rhs(yt, p, k6)
-            for i in range(n):
-                yn[i] = y[i] + h_used * (B1 * k1[i] + B3 * k3[i] + B4 * k4[i] + B5 * k5[i]
-                                         + B6 * k6[i])
-            rhs(yn, p, k7)
-            err = 0.0
-            finite = True
-            for i in range(n):
-                e = h_used * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i]
-                              + E7 * k7[i])
-                sc = atol + rtol * max(abs(y[i]), abs(yn[i]))
-                err += (e / sc) ** 2
-                if not np.isfinite(yn[i]) or not np.isfinite(k7[i]):
-                    finite = False
-            err = np.sqrt(err / n)
+            err, finite = attempt(y, h_used, p, ws, rtol, atol)
             hb[2] += 1
             if not finite or not np.isfinite(err):
                 h = 0.25 * h_used

@@ -86,8 +86,6 @@ from equilibria._lib.result import Result, Status, finish, status_message
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
 
 from . import _dyn_kernels as DK
-from ._kernels import (A21, A31, A32, A41, A42, A43, A51, A52, A53, A54, A61, A62, A63, A64,
-                       A65, B1, B3, B4, B5, B6, E1, E3, E4, E5, E6, E7)
 from .dynamical import (DEFAULT_BOUND, MAX_MAP_WORK, MAX_OUTPUT, DynamicalSystem,
                         IntegratorOptions, Map, _end_states, _is_numba, _n_args, _trajectory,
                         as_system)
@@ -195,6 +193,7 @@ def _make_section(rhs, N, n, a, b, direction, t_max, rtol, atol, max_steps, tol)
     t_max = float(t_max)
     max_steps = float(max_steps)
     FMIN, FMAX, SAFE, HFLOOR = DK.FAC_MIN, DK.FAC_MAX, DK.SAFETY, DK.H_FLOOR
+    attempt = DK.make_dp5_attempt(rhs, N)
 
     @njit(cache=False)
     def dist(y):
@@ -206,8 +205,7 @@ def _make_section(rhs, N, n, a, b, direction, t_max, rtol, atol, max_steps, tol)
     @njit(cache=False)
     def cross(y, hb, p, tz):
         ws = np.empty((9, N))
-        k1, k2, k3, k4, k5, k6, k7, yt, yn = ws[0], ws[1], ws[2], ws[3], ws[4], ws[5], \
-            ws[6], ws[7], ws[8]
+        k1, k3, k4, k5, k6, k7, yn = ws[0], ws[2], ws[3], ws[4], ws[5], ws[6], ws[8]
         h = hb[0]
         if not (h > 0.0) or not np.isfinite(h):
             h = H_START
@@ -234,36 +232,7 @@ def _make_section(rhs, N, n, a, b, direction, t_max, rtol, atol, max_steps, tol)
                 hb[2] += steps
                 tz[0] = t
                 return 3
-            for i in range(N):
-                yt[i] = y[i] + h * A21 * k1[i]
-            rhs(yt, p, k2)
-            for i in range(N):
-                yt[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i])
-            rhs(yt, p, k3)
-            for i in range(N):
-                yt[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i])
-            rhs(yt, p, k4)
-            for i in range(N):
-                yt[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i])
-            rhs(yt, p, k5)
-            for i in range(N):
-                yt[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i]
-                                    + A65 * k5[i])
-            rhs(yt, p, k6)
-            for i in range(N):
-                yn[i] = y[i] + h * (B1 * k1[i] + B3 * k3[i] + B4 * k4[i] + B5 * k5[i]
-                                    + B6 * k6[i])
-            rhs(yn, p, k7)
-            err = 0.0
-            finite = True
-            for i in range(N):
-                e = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i]
-                         + E7 * k7[i])
-                sc = atol + rtol * max(abs(y[i]), abs(yn[i]))
-                err += (e / sc) ** 2
-                if not np.isfinite(yn[i]) or not np.isfinite(k7[i]):
-                    finite = False
-            err = np.sqrt(err / N)
+            err, finite = attempt(y, h, p, ws, rtol, atol)
             steps += 1.0
             if not finite or not np.isfinite(err):
                 h = 0.25 * h
