@@ -142,10 +142,8 @@ def shock_test(model, *, x_star=None, kind: str = "impulse", direction=None,
         10 along a ``direction``.
     bisect_tol : float > 0, default 1e-3
         Bracket length at which the bisection stops (also after at most 200 halvings, or
-        when the bracket reaches float resolution).
-
-    Every argument is validated whatever ``kind`` is (e.g. ``duration`` must be > 0 even
-    for an impulse).
+        when the bracket reaches float resolution).  Every argument is validated whatever
+        ``kind`` is (e.g. ``duration`` must be > 0 even for an impulse).
 
     Returns
     -------
