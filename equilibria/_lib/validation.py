@@ -21,6 +21,7 @@ __all__ = [
     "check_psd",
     "check_same_length",
     "check_callable",
+    "check_size",
 ]
 
 
@@ -241,3 +242,22 @@ def check_callable(f, name: str):
     if not callable(f):
         raise TypeError(f"`{name}` must be callable, got {type(f).__name__}")
     return f
+
+
+def check_size(value, name: str, *, limit: float, lo: int = 1, per: int = 1,
+               factor: float = 1.0, what: str = "the arrays") -> int:
+    """An integer size ``>= lo`` whose allocation of ``8 * factor * value**per`` bytes stays
+    below ``limit`` bytes, checked before anything is allocated.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming ``name``: not an integer, below ``lo``, or an allocation above ``limit``
+        (the message gives the estimate in GiB and says to lower ``name``).
+    """
+    v = check_int(value, name, lo=lo)
+    need = 8.0 * float(factor) * float(v) ** per
+    if need > limit:
+        raise ValueError(f"`{name}`={v} is too large: {what} would need {need / 2**30:.3g} GiB "
+                         f"(limit {limit / 2**30:g} GiB); lower `{name}`")
+    return v

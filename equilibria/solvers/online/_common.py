@@ -14,7 +14,8 @@ import numpy as np
 
 from equilibria._lib.result import Result
 from equilibria._lib.sets import Ball, Box, Simplex, as_set
-from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
+from equilibria._lib.validation import as_float_array, check_option, check_scalar
+from equilibria._lib.validation import check_size as _check_size
 
 from . import _kernels as K
 
@@ -47,13 +48,9 @@ def sum_tol(x, base: float = SIMPLEX_SUM_TOL) -> float:
 def check_size(name: str, value, *, per: int = 1, factor: int = 1, lo: int = 1,
                what: str = "") -> int:
     """An integer size ``>= lo`` whose allocation ``value**per * factor * 8`` bytes stays below
-    :data:`MAX_BYTES`; raises ``ValueError`` naming ``name`` (before anything is allocated)."""
-    v = check_int(value, name, lo=lo)
-    need = 8.0 * float(factor) * float(v) ** per
-    if need > MAX_BYTES:
-        raise ValueError(f"`{name}`={v} is too large: {what or 'the arrays'} would need "
-                         f"{need / 2**30:.3g} GiB (limit {MAX_BYTES / 2**30:g} GiB)")
-    return v
+    :data:`MAX_BYTES` (:func:`equilibria._lib.validation.check_size`)."""
+    return _check_size(value, name, limit=MAX_BYTES, lo=lo, per=per, factor=factor,
+                       what=what or "the arrays")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)

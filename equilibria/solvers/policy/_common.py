@@ -9,6 +9,7 @@ from scipy import special
 
 from equilibria._lib.result import Result
 from equilibria._lib.validation import check_int, check_simplex
+from equilibria._lib.validation import check_size as _check_size
 
 __all__ = ["PolicyRun", "softmax", "init_logits", "pg_step", "summaries", "check_policy",
            "check_size", "check_steps", "MAX_BYTES", "MAX_STEPS"]
@@ -62,13 +63,8 @@ def check_policy(p, name: str, *, ndim: int = 1, shape=None, like=None) -> np.nd
 def check_size(value, name: str, *, lo: int = 1, per: int = 1, factor: float = 1.0,
                what: str = "the arrays") -> int:
     """An integer ``>= lo`` whose allocation of ``8 * factor * value**per`` bytes stays below
-    :data:`MAX_BYTES`; raises ``ValueError`` naming ``name`` before anything is allocated."""
-    v = check_int(value, name, lo=lo)
-    need = 8.0 * float(factor) * float(v) ** per
-    if need > MAX_BYTES:
-        raise ValueError(f"`{name}`={v} is too large: {what} would need {need / 2**30:.3g} GiB "
-                         f"(limit {MAX_BYTES / 2**30:g} GiB); lower `{name}`")
-    return v
+    :data:`MAX_BYTES` (:func:`equilibria._lib.validation.check_size`)."""
+    return _check_size(value, name, limit=MAX_BYTES, lo=lo, per=per, factor=factor, what=what)
 
 
 def check_steps(max_iter, record_every=1, *, n_keys: int = 6, lo: int = 1,
