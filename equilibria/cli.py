@@ -1,7 +1,11 @@
 """Command-line interface: ``equilibria verify`` and the rooms' diagram commands.
 
 ``equilibria verify [--quick|--full] [--only PATTERN] [--json FILE] [--seed S] [--jobs N]``
-prints one row per registered theorem and exits 1 when any fails.
+prints one row per registered theorem and exits 1 when any fails; ``--markdown FILE`` and
+``--html FILE`` write a readable report (rate theorems with their fitted log-log plot),
+``--list`` and ``--describe NAME`` show the registry, and ``--module pkg.theorems`` imports a
+user's theorems first (installed packages register through the ``equilibria.theorems``
+entry-point group).
 
 Rooms add sub-commands (``basin``, ``phase``, ``regimes``, ``shock``, ``goodhart``, ...) from a
 module named ``cli`` that defines ``add_commands(subparsers)``; each command sets
@@ -82,19 +86,54 @@ def _check_patterns(patterns, registered) -> None:
                              "(see 'equilibria verify --list')")
 
 
-def _cmd_verify(args) -> int:
-    from equilibria.verification import names, verify
+def _check_output(option: str, path) -> None:
+    if path:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise ValueError(f"{option} {path!r}: directory {folder!r} does not exist")
 
-    if args.list:
-        for n in names():
-            print(n)
+
+def _width() -> int:
+    import shutil
+
+    return max(40, min(shutil.get_terminal_size((100, 24)).columns, 100))
+
+
+def _cmd_verify(args) -> int:
+    from equilibria.verification import get, load_module, names, verify
+
+    if args.module:
+        # like `python -m`: a user's package in the current directory is importable
+        if "" not in sys.path and os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        for mod in args.module:
+            load_module(mod)
+    if args.list or args.describe:
+        from equilibria.verification.reports import describe, listing
+
+        if args.describe:
+            registered = names()
+            if args.describe not in registered:
+                import difflib
+
+                close = difflib.get_close_matches(args.describe, registered, n=3, cutoff=0.5)
+                raise ValueError(f"--describe {args.describe!r}: no theorem of that name"
+                                 + (f"; did you mean {', '.join(close)}?" if close else "")
+                                 + " (see 'equilibria verify --list')")
+            print(describe(get(args.describe), width=_width()))
+        else:
+            chosen = names()
+            if args.only:
+                _check_patterns(args.only, chosen)
+                from equilibria.verification.registry import _select
+
+                chosen = _select(args.only)
+            print(listing([get(n) for n in chosen], width=_width()))
         return 0
     _check_jobs(args)
     _check_patterns(args.only, names())
-    if args.json:
-        folder = os.path.dirname(os.path.abspath(args.json))
-        if not os.path.isdir(folder):
-            raise ValueError(f"--json {args.json!r}: directory {folder!r} does not exist")
+    for option in ("json", "markdown", "html"):
+        _check_output(f"--{option}", getattr(args, option))
     executor = None
     if args.jobs == 0:
         args.jobs = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
@@ -116,6 +155,13 @@ def _cmd_verify(args) -> int:
         with open(args.json, "w", encoding="utf-8") as fh:
             fh.write(report.to_json())
         print(f"wrote {args.json}")
+    if args.markdown or args.html:
+        from equilibria.verification.reports import write_html, write_markdown
+
+        for path, write in ((args.markdown, write_markdown), (args.html, write_html)):
+            if path:
+                write(report, path)
+                print(f"wrote {path}")
     return 0 if report.passed else 1
 
 
@@ -135,12 +181,28 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--full", action="store_true", help="the full instance counts")
     p.add_argument("--only", action="append", metavar="PATTERN",
                    help="run theorems whose name matches (glob, or substring); repeatable")
-    p.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    p.add_argument("--json", metavar="FILE",
+                   help="also write the report as JSON (statement, source, package version, "
+                        "seed, per-instance measured/bound/trivial values)")
+    p.add_argument("--markdown", metavar="FILE",
+                   help="also write a Markdown report; rate theorems' log-log plots go to "
+                        "FILE's folder, in <stem>_plots/")
+    p.add_argument("--html", metavar="FILE",
+                   help="also write an HTML report (plots as for --markdown)")
     p.add_argument("--seed", type=int, default=0, help="master seed")
     p.add_argument("--jobs", type=int, default=0,
                    help="worker processes; rooms run concurrently (default 0: one per core, "
                         "at most 8; 1 runs serially in this process)")
-    p.add_argument("--list", action="store_true", help="list registered theorems and exit")
+    p.add_argument("--list", action="store_true",
+                   help="list the registered theorems (name, kind, statement, source; "
+                        "--only filters) and exit")
+    p.add_argument("--describe", metavar="NAME",
+                   help="show one theorem: statement, source, assumptions, instance type, "
+                        "protocol, tightness; then exit")
+    p.add_argument("--module", action="append", metavar="MODULE",
+                   help="import a module of your own theorems first (e.g. mypkg.theorems; "
+                        "repeatable); entry points of the group 'equilibria.theorems' are "
+                        "always loaded")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_verify)
 

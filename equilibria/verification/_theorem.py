@@ -9,16 +9,21 @@ Two kinds of statements:
 ``kind="bound"``
     Per instance, a measured value and the bound it must not exceed.  Give either
     ``sample(rng) -> instance`` together with ``evaluate(instance) -> (measured, bound)``
-    (the registry draws ``n_instances`` instances), or a custom
-    ``experiment(rng, quick) -> BoundData`` when instances share work.  Passes when every
-    instance satisfies ``measured <= bound + atol + rtol * |bound|``.  Properties
-    (invariants, certificates) are bounds with ``measured`` = violation and ``bound`` = 0 or a
-    tolerance.
+    or ``(measured, bound, trivial)`` (the registry draws ``n_instances`` instances), or a
+    custom ``experiment(rng, quick) -> BoundData`` when instances share work.  Passes when
+    every instance satisfies ``measured <= bound + atol + rtol * |bound|`` and at most half of
+    the instances are vacuous (bound at or above ``trivial``, the largest value the measured
+    quantity can take: such an instance cannot fail).  Properties (invariants, certificates)
+    are bounds with ``measured`` = violation and ``bound`` = 0 or a tolerance.
 
 ``kind="rate"``
     ``experiment(rng, quick) -> RateData``: sizes, measurements (replicates in rows) and the
     transform; the slope is fitted with a bootstrap interval (:func:`~.rates.fit_loglog`) and
     passes when the whole interval lies inside ``band``.
+
+A theorem whose ``evaluate``/``experiment`` takes an ``algorithm`` keyword checks a user's
+implementation in place of the package's (``verify(..., algorithm=obj)``, ``check``); its
+``protocol`` field says what the object must provide.
 
 Property tests call the same code: ``thm.check(instance)`` on instances drawn by hypothesis.
 A theorem carries what they need, as plain data, so that the package does not import
@@ -139,7 +144,43 @@ class RateData:
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """One row of a verification report."""
+    """One row of a verification report.
+
+    Attributes
+    ----------
+    name, kind, source : str
+        The theorem's registry key, kind (``"bound"`` or ``"rate"``) and source.
+    passed : bool
+        Whether the theorem held (and, for a bound, was informative on most instances).
+    measured, bound : float
+        The worst instance's measured value and bound (rate theorems: the fitted slope and the
+        band).
+    ratio : float
+        Worst ratio: ``measured / bound`` of the informative instance closest to violating the
+        bound (rate theorems: the CI's distance from the band's centre in half-widths).
+    n_instances : int
+        Instances (rate theorems: replicates) behind the row.
+    seconds : float
+        Wall time of the experiment and judgement.
+    detail : str
+        Free text: the slope fit, vacuous or violated counts, an error.
+    fit : RateFit or None
+        The slope fit of a rate theorem.
+    error : str or None
+        Traceback when the experiment raised.
+    n_informative : int or None
+        Bound theorems: instances whose bound is below the trivial maximum of the measured
+        quantity (the rest are vacuous: they cannot fail).  ``None`` for rate theorems.
+    best_ratio : float or None
+        Bound theorems: the smallest ``measured / bound`` over informative instances (the
+        instance farthest from the bound); ``None`` for rate theorems and when no instance is
+        informative.
+    statement : str
+        The theorem's statement.
+    evidence : BoundData or RateData or None
+        The experiment's evidence (per-instance values, or sizes and measurements), for
+        JSON and plotted reports.
+    """
 
     name: str
     kind: str
@@ -153,22 +194,115 @@ class Outcome:
     detail: str = ""
     fit: RateFit | None = None
     error: str | None = None
+    n_informative: int | None = None
+    best_ratio: float | None = None
+    statement: str = ""
+    # arrays: kept out of == and repr
+    evidence: Any = dataclasses.field(default=None, compare=False, repr=False)
 
     def as_json(self) -> dict:
-        d = dataclasses.asdict(self)
+        """The row as JSON-ready data (non-finite numbers become ``None``), with the
+        per-instance values: ``instances`` holds ``measured``, ``bound``, ``trivial`` (``None``
+        where unknown or infinite) and ``informative`` lists for a bound theorem, ``sizes``
+        and ``values`` for a rate theorem.
+
+        Returns
+        -------
+        dict
+        """
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+             if f.name not in ("fit", "evidence")}
         d["fit"] = dataclasses.asdict(self.fit) if self.fit is not None else None
         if isinstance(self.bound, tuple):
             d["bound"] = list(self.bound)
-        for k in ("measured", "ratio"):
-            v = d[k]
-            d[k] = None if v is None or not np.isfinite(v) else float(v)
+        elif self.bound is not None:
+            d["bound"] = _finite_or_none(self.bound)
+        for k in ("measured", "ratio", "best_ratio"):
+            d[k] = _finite_or_none(d[k])
+        ev = self.evidence
+        if isinstance(ev, BoundData):
+            trivial = ev.trivial if ev.trivial is not None else np.full(ev.measured.shape, np.inf)
+            d["instances"] = {"measured": [_finite_or_none(v) for v in ev.measured],
+                              "bound": [_finite_or_none(v) for v in ev.bound],
+                              "trivial": [_finite_or_none(v) for v in trivial],
+                              "informative": [bool(v) for v in ev.informative]}
+        elif isinstance(ev, RateData):
+            d["instances"] = {"sizes": [float(v) for v in ev.sizes],
+                              "values": np.asarray(ev.values).tolist(), "transform": ev.kind}
+        else:
+            d["instances"] = None
         return d
+
+    def summary(self) -> str:
+        """A readable multi-line report of this row (what :func:`check` users print).
+
+        Returns
+        -------
+        str
+        """
+        lines = [f"{self.name} ({self.kind}): {'pass' if self.passed else 'FAIL'}",
+                 f"  statement: {self.statement}" if self.statement else "",
+                 f"  source: {self.source}"]
+        if self.kind == "rate" and self.fit is not None:
+            lines.append(f"  slope {self.measured:.4g}, band {self.bound}, "
+                         f"CI [{self.fit.ci[0]:.4g}, {self.fit.ci[1]:.4g}]")
+        elif self.error is None:
+            best = "-" if self.best_ratio is None else f"{self.best_ratio:.4g}"
+            lines.append(f"  worst instance: measured {self.measured:.6g} vs bound "
+                         f"{self.bound:.6g} (ratio {self.ratio:.4g}); best ratio {best}; "
+                         f"informative {self.n_informative}/{self.n_instances}")
+        if self.detail:
+            lines.append(f"  detail: {self.detail}")
+        if self.error:
+            lines.append("  " + self.error.rstrip().replace("\n", "\n  "))
+        return "\n".join(line for line in lines if line)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _finite_or_none(v):
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
 
 
 def _check_text(value, name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"`{name}` must be a string, got {type(value).__name__}")
     return value
+
+
+def _check_optional_text(value, name: str) -> str | None:
+    """``None`` or a non-empty string (stripped of surrounding whitespace)."""
+    if value is None:
+        return None
+    _check_text(value, name)
+    if not value.strip():
+        raise ValueError(f"`{name}` must be None or a non-empty string, got {value!r}")
+    return value.strip()
+
+
+#: a bound theorem fails when more than this fraction of its instances is vacuous
+MAX_VACUOUS_FRACTION = 0.5
+
+
+def _takes_algorithm(fn) -> bool:
+    """Whether ``fn`` has a parameter named ``algorithm`` that can be passed by keyword."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    p = params.get("algorithm")
+    return p is not None and p.kind in (inspect.Parameter.KEYWORD_ONLY,
+                                        inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def _trivial_or_none(trivial: np.ndarray):
+    """``None`` when no instance gave a trivial maximum (all ``inf``), else the array."""
+    return None if np.all(np.isposinf(trivial)) else trivial
 
 
 def _ratio(measured: float, bound: float, ok: bool) -> float:
@@ -232,6 +366,21 @@ class Theorem:
     examples : int, optional
         Maximum number of hypothesis examples in property tests (slow theorems); ``None``
         uses the active hypothesis profile's ``max_examples``.
+    tightness : str, optional
+        For a bound theorem without a tightness instance family: a sentence saying why none is
+        known.  ``None`` when the theorem has one (or none has been stated yet).
+    protocol : str, optional
+        The callable protocol a user's implementation must follow to be checked in place of
+        the package's (``verify(..., algorithm=obj)``, :func:`~.registry.check`): e.g. "a
+        learner with ``predict() -> weights`` and ``update(loss)``".  Meaningful when the
+        ``evaluate``/``experiment`` function takes an ``algorithm`` keyword.
+
+    Notes
+    -----
+    A theorem *accepts a user implementation* (:attr:`accepts_algorithm`) when the function
+    :meth:`run` calls (``experiment`` if given, else ``evaluate``) has a parameter named
+    ``algorithm``; it receives the user's object, and is called without it (its default, the
+    package's own implementation) otherwise.
     """
 
     name: str
@@ -250,6 +399,8 @@ class Theorem:
     sizes: Any = ()
     strategy: Callable | None = None
     examples: int | None = None
+    tightness: str | None = None
+    protocol: str | None = None
 
     def __post_init__(self):
         check_option(self.kind, "kind", ("bound", "rate"))
@@ -281,6 +432,8 @@ class Theorem:
             raise TypeError(f"theorem {self.name!r}: `strategy` must be callable")
         if self.examples is not None:
             object.__setattr__(self, "examples", check_int(self.examples, "examples", lo=1))
+        for key in ("tightness", "protocol"):
+            object.__setattr__(self, key, _check_optional_text(getattr(self, key), key))
 
     def _check_sizes(self, sizes) -> tuple:
         items = tuple(sizes.items()) if isinstance(sizes, Mapping) else tuple(sizes)
@@ -302,6 +455,50 @@ class Theorem:
         return tuple(out)
 
     # -- per-instance API used by property tests ------------------------------------------
+    @property
+    def accepts_algorithm(self) -> bool:
+        """Whether the function :meth:`run` calls takes an ``algorithm`` keyword (a user's
+        implementation in place of the package's)."""
+        fn = self.experiment if self.experiment is not None else self.evaluate
+        return fn is not None and _takes_algorithm(fn)
+
+    def _algorithm_kw(self, algorithm, fn) -> dict:
+        if algorithm is None:
+            return {}
+        if fn is None or not _takes_algorithm(fn):
+            raise ValueError(f"theorem {self.name!r} does not take a user implementation (its "
+                             f"{'experiment' if fn is self.experiment else 'evaluate'} function "
+                             "has no `algorithm` keyword); call it without `algorithm`")
+        return {"algorithm": algorithm}
+
+    def evaluate_instance(self, instance, *, algorithm=None) -> tuple[float, float, float]:
+        """``(measured, bound, trivial)`` of one instance (``trivial`` is ``inf`` when
+        ``evaluate`` returns only ``(measured, bound)``).
+
+        Parameters
+        ----------
+        instance : object
+            An instance of the type ``sample`` returns (see ``equilibria verify --describe``).
+        algorithm : object, optional
+            The user's implementation, passed to ``evaluate`` as ``algorithm=`` (the theorem
+            must accept one; see :attr:`protocol`).
+
+        Returns
+        -------
+        tuple of float
+        """
+        if self.evaluate is None:
+            raise TypeError(f"theorem {self.name!r} has no per-instance `evaluate`")
+        out = self.evaluate(instance, **self._algorithm_kw(algorithm, self.evaluate))
+        try:
+            n_out = len(out)
+        except TypeError:
+            n_out = 0
+        if n_out not in (2, 3):
+            raise TypeError(f"theorem {self.name!r}: evaluate must return (measured, bound) or "
+                            f"(measured, bound, trivial), got {out!r}")
+        return float(out[0]), float(out[1]), float(out[2]) if n_out == 3 else np.inf
+
     def holds(self, measured: float, bound: float) -> bool:
         """Whether ``measured <= bound`` within the theorem's floating-point slack (both
         finite real numbers)."""
@@ -309,17 +506,15 @@ class Theorem:
         bound = check_scalar(bound, "bound")
         return bool(measured <= bound + self.atol + self.rtol * abs(bound))
 
-    def check(self, instance) -> tuple[float, float]:
+    def check(self, instance, *, algorithm=None) -> tuple[float, float]:
         """Evaluate one instance and raise ``AssertionError`` if the bound fails.
 
         ``evaluate`` returns ``(measured, bound)`` or ``(measured, bound, trivial)`` (the
         largest value the measured quantity can take on the instance).  Returns
-        ``(measured, bound)``.  Meant for hypothesis property tests.
+        ``(measured, bound)``.  Meant for hypothesis property tests; ``algorithm`` is passed
+        to ``evaluate`` (a theorem that accepts a user implementation).
         """
-        if self.evaluate is None:
-            raise TypeError(f"theorem {self.name!r} has no per-instance `evaluate`")
-        out = self.evaluate(instance)
-        measured, bound = float(out[0]), float(out[1])
+        measured, bound, _ = self.evaluate_instance(instance, algorithm=algorithm)
         if not (np.isfinite(measured) and np.isfinite(bound)):
             raise AssertionError(f"{self.name}: non-finite measurement {measured} / bound {bound}")
         if not self.holds(measured, bound):
@@ -328,30 +523,63 @@ class Theorem:
         return measured, bound
 
     # -- the experiment ---------------------------------------------------------------------
-    def run(self, rng: np.random.Generator, quick: bool = True):
-        """Run the experiment and return its evidence (:class:`BoundData` or :class:`RateData`)."""
+    def run(self, rng: np.random.Generator, quick: bool = True, *, algorithm=None,
+            instances=None):
+        """Run the experiment and return its evidence (:class:`BoundData` or :class:`RateData`).
+
+        ``algorithm`` (a user's implementation) is passed as ``algorithm=`` to the function
+        that runs (``ValueError`` naming the theorem when it takes none).  ``instances`` (an
+        iterable of instances of the type ``sample`` returns) replaces sampling: each is
+        evaluated once (sample/evaluate theorems only; ``ValueError`` otherwise).
+        """
+        if instances is not None:
+            if self.evaluate is None:
+                raise ValueError(f"theorem {self.name!r} draws its own instances (it has an "
+                                 "`experiment`, no per-instance `evaluate`); `instances` needs a "
+                                 "sample/evaluate theorem")
+            if isinstance(instances, (str, bytes)) or not hasattr(instances, "__iter__"):
+                raise TypeError(f"`instances` must be an iterable of instances, got "
+                                f"{type(instances).__name__}")
+            self._algorithm_kw(algorithm, self.evaluate)  # fail before the first instance
+            items = list(instances)
+            if not items:
+                raise ValueError("`instances` is empty")
+            vals = [self.evaluate_instance(inst, algorithm=algorithm) for inst in items]
+            meas, bnd, triv = (np.array(v) for v in zip(*vals, strict=True))
+            return BoundData(meas, bnd, trivial=_trivial_or_none(triv))
         if self.experiment is not None:
-            return self.experiment(rng, quick)
+            return self.experiment(rng, quick, **self._algorithm_kw(algorithm, self.experiment))
         # __post_init__: without `experiment` the theorem is of bound kind with both callables
         assert self.sample is not None and self.evaluate is not None
+        self._algorithm_kw(algorithm, self.evaluate)
         n = self.n_instances[0 if quick else 1]
         meas, bnd, triv = np.empty(n), np.empty(n), np.full(n, np.inf)
         for k in range(n):
-            out = self.evaluate(self.sample(rng))
-            meas[k], bnd[k] = out[0], out[1]
-            if len(out) > 2:  # (measured, bound, trivial maximum of the measured quantity)
-                triv[k] = out[2]
-        return BoundData(meas, bnd, trivial=triv)
+            meas[k], bnd[k], triv[k] = self.evaluate_instance(self.sample(rng),
+                                                              algorithm=algorithm)
+        return BoundData(meas, bnd, trivial=_trivial_or_none(triv))
 
     def judge(self, evidence, *, seconds: float = 0.0, seed=0) -> Outcome:
         """Turn evidence into a report row.
 
         ``seconds`` (``>= 0``) is recorded; ``seed`` (``None``, an int ``>= 0``, a
-        ``SeedSequence`` or a ``Generator``) seeds the bootstrap of a rate fit.  The row's
-        ``ratio`` is ``measured / bound`` of the worst instance (0 for a passing instance
-        with a bound ``<= 0``, ``inf`` for a failing one); for a rate theorem it is the
-        distance of the slope's confidence interval from the band's centre in half-widths
-        (``<= 1`` iff the interval lies inside the band).
+        ``SeedSequence`` or a ``Generator``) seeds the bootstrap of a rate fit.
+
+        Bound theorems.  An instance is *informative* when its bound is below the trivial
+        maximum of the measured quantity (:attr:`BoundData.informative`; every instance is
+        informative when the evidence gives no ``trivial``), *vacuous* otherwise: a vacuous
+        instance cannot fail.  The theorem passes when every instance satisfies
+        ``measured <= bound + atol + rtol * |bound|`` **and** at most half of its instances
+        are vacuous (more than ``MAX_VACUOUS_FRACTION = 0.5`` of them vacuous fails the
+        theorem: its check could not have caught a wrong bound or implementation).  The row's
+        ``ratio`` (the *worst* ratio) is ``measured / bound`` of the informative (or
+        violating) instance closest to its bound, and ``best_ratio`` the smallest ratio over
+        informative instances (0 for a passing instance with a bound ``<= 0``, ``inf`` for a
+        failing one); ``n_informative`` counts the informative instances and ``detail`` flags
+        the vacuous ones.
+
+        Rate theorems.  ``ratio`` is the distance of the slope's confidence interval from the
+        band's centre in half-widths (``<= 1`` iff the interval lies inside the band).
         """
         seconds = check_scalar(seconds, "seconds", lo=0.0)
         if not isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
@@ -370,21 +598,41 @@ class Theorem:
             if evidence.detail:
                 detail += "; " + evidence.detail
             return Outcome(self.name, self.kind, self.source, passed, fit.slope, tuple(self.band),
-                           _band_ratio(fit.ci, self.band, passed), n, seconds, detail, fit)
+                           _band_ratio(fit.ci, self.band, passed), n, seconds, detail, fit,
+                           statement=self.statement, evidence=evidence)
         if not isinstance(evidence, BoundData):
             raise TypeError(f"{self.name}: experiment must return BoundData or RateData, got "
                             f"{type(evidence).__name__}")
         m, b = evidence.measured, evidence.bound
+        n = int(m.size)
+        if n == 0:
+            return Outcome(self.name, self.kind, self.source, False, np.nan, np.nan, np.nan, 0,
+                           seconds, "no instances", n_informative=0, statement=self.statement,
+                           evidence=evidence)
+        informative = evidence.informative
         finite = np.isfinite(m) & np.isfinite(b)
         with np.errstate(invalid="ignore", over="ignore"):
             ok = finite & (m <= b + self.atol + self.rtol * np.abs(b))
         ratios = np.array([_ratio(mi, bi, oi) for mi, bi, oi in zip(m, b, ok, strict=True)])
         ratios[~finite] = np.inf
-        worst = int(np.argmax(ratios)) if ratios.size else 0
-        detail = evidence.detail
+        # the worst row is taken over the instances that could fail, plus any failure
+        counted = informative | ~ok
+        pool = np.where(counted)[0] if counted.any() else np.arange(n)
+        worst = int(pool[np.argmax(ratios[pool])])
+        best = float(ratios[informative].min()) if informative.any() else None
+        n_inf = int(informative.sum())
+        n_vac = n - n_inf
+        mostly_vacuous = n_vac > MAX_VACUOUS_FRACTION * n
+        notes = [evidence.detail] if evidence.detail else []
         if not finite.all():
-            detail = (detail + "; " if detail else "") + f"{int((~finite).sum())} non-finite"
+            notes.append(f"{int((~finite).sum())} non-finite")
         if not ok.all():
-            detail = (detail + "; " if detail else "") + f"{int((~ok).sum())}/{ok.size} violated"
-        return Outcome(self.name, self.kind, self.source, bool(ok.all()), float(m[worst]),
-                       float(b[worst]), float(ratios[worst]), int(m.size), seconds, detail)
+            notes.append(f"{int((~ok).sum())}/{n} violated")
+        if n_vac:
+            notes.append(f"{n_vac}/{n} vacuous (bound >= trivial maximum)"
+                         + ("; more than half vacuous: the check cannot fail" if mostly_vacuous
+                            else ""))
+        return Outcome(self.name, self.kind, self.source, bool(ok.all()) and not mostly_vacuous,
+                       float(m[worst]), float(b[worst]), float(ratios[worst]), n, seconds,
+                       "; ".join(notes), n_informative=n_inf, best_ratio=best,
+                       statement=self.statement, evidence=evidence)

@@ -3,7 +3,16 @@
 Rooms declare their statements in a module named ``theorems`` (``solvers/online/theorems.py``,
 ``odes/theorems.py``, ...) with the :func:`theorem` decorator (or by calling :func:`register`
 on a :class:`Theorem`).  :func:`load_all` imports the modules listed in the one
-table of rooms, :data:`equilibria._lib.rooms.ROOMS`, which the command line reads too.
+table of rooms, :data:`equilibria._lib.rooms.ROOMS`, which the command line reads too, and
+then the entry points of the group ``equilibria.theorems`` (:data:`ENTRY_POINT_GROUP`), so an
+installed package keeps its own theorems next to its code::
+
+    # the user's pyproject.toml
+    [project.entry-points."equilibria.theorems"]
+    mygroup = "mypkg.theorems"
+
+A user's module can also be imported explicitly (:func:`load_module`, ``equilibria verify
+--module mypkg.theorems``); its ``@theorem`` registrations are then found like the rooms'.
 """
 
 from __future__ import annotations
@@ -28,7 +37,10 @@ from equilibria._lib.validation import check_int
 from ._theorem import Outcome, Theorem
 
 __all__ = ["theorem", "TheoremFunction", "register", "get", "names", "load_all", "verify",
-           "Report", "REGISTRY"]
+           "check", "Report", "REGISTRY", "ENTRY_POINT_GROUP", "load_module"]
+
+#: entry-point group through which installed packages register theorems
+ENTRY_POINT_GROUP = "equilibria.theorems"
 
 #: name -> Theorem
 REGISTRY: dict[str, Theorem] = {}
@@ -154,7 +166,7 @@ def theorem(name: str | None = None, *, source: str, statement: str | None = Non
     **fields
         Any other :class:`Theorem` field: ``assumptions``, ``kind``,
         ``n_instances``, ``band``, ``expression``, ``rtol``, ``atol``, ``sizes``, ``strategy``,
-        ``examples``.
+        ``examples``, ``tightness``, ``protocol``.
 
     Returns
     -------
@@ -207,9 +219,14 @@ def theorem(name: str | None = None, *, source: str, statement: str | None = Non
 
 
 def load_all() -> dict[str, Theorem]:
-    """Import every room's ``theorems`` module (from the table of rooms) and return the registry.
+    """Import every room's ``theorems`` module and the ``equilibria.theorems`` entry points,
+    and return the registry.
 
-    The modules are imported once per process; an import error propagates.
+    The rooms' modules come from the table of rooms; then each entry point of the group
+    :data:`ENTRY_POINT_GROUP` is loaded: its value names a module (imported, so its
+    ``@theorem`` declarations register) or a callable taking no arguments (called).  This
+    happens once per process; an import error propagates (an entry point's names the entry
+    point).
 
     Returns
     -------
@@ -221,7 +238,62 @@ def load_all() -> dict[str, Theorem]:
         for modname in theorem_modules():
             importlib.import_module(modname)  # an import error propagates with its traceback
         _loaded = True
+        try:
+            _load_entry_points()
+        except BaseException:
+            _loaded = False
+            raise
     return REGISTRY
+
+
+def _entry_points():
+    from importlib.metadata import entry_points
+
+    return entry_points(group=ENTRY_POINT_GROUP)
+
+
+def _load_entry_points() -> None:
+    for ep in _entry_points():
+        try:
+            obj = ep.load()
+        except Exception as exc:
+            raise ImportError(f"entry point {ep.name!r} = {ep.value!r} of group "
+                              f"{ENTRY_POINT_GROUP!r} failed to load: {type(exc).__name__}: "
+                              f"{exc}") from exc
+        if callable(obj) and not inspect.ismodule(obj):
+            obj()
+
+
+def load_module(module: str):
+    """Import a user's module of theorems (``"mypkg.theorems"``) so its ``@theorem``
+    declarations register, after the rooms' (:func:`load_all`).
+
+    Parameters
+    ----------
+    module : str
+        Dotted module name, importable from ``sys.path`` (the current directory included
+        when run from the command line).
+
+    Returns
+    -------
+    module
+        The imported module.
+
+    Raises
+    ------
+    ValueError
+        When no module of that name exists (other import errors propagate).
+    """
+    if not isinstance(module, str) or not module:
+        raise TypeError(f"`module` must be a dotted module name (str), got {module!r}")
+    load_all()
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and (module == exc.name or module.startswith(exc.name + ".")):
+            raise ValueError(f"no module named {module!r} (is it on sys.path? the command line "
+                             "adds the current directory)") from exc
+        raise
 
 
 def names() -> list[str]:
@@ -293,24 +365,61 @@ def _select(patterns) -> list[str]:
     return chosen
 
 
-def _run_one(task) -> Outcome:
-    name, quick, seed = task
-    thm = get(name)
-    rng = np.random.default_rng(named_seed(seed, name))
+def _origin(thm: Theorem) -> str | None:
+    """The module that declared ``thm`` (imported by a worker process that lacks it)."""
+    fn = thm.experiment if thm.experiment is not None else thm.evaluate
+    return getattr(fn, "__module__", None)
+
+
+def _run_theorem(thm: Theorem, quick: bool, seed: int, algorithm=None,
+                 instances=None) -> Outcome:
+    rng = np.random.default_rng(named_seed(seed, thm.name))
     t0 = time.perf_counter()
     try:
-        evidence = thm.run(rng, quick)
+        evidence = thm.run(rng, quick, algorithm=algorithm, instances=instances)
         return thm.judge(evidence, seconds=time.perf_counter() - t0, seed=seed)
     except Exception as exc:  # report, do not crash the whole run
         tb = traceback.format_exc(limit=3)
-        return Outcome(name, thm.kind, thm.source, False, np.nan, np.nan, np.nan, 0,
+        return Outcome(thm.name, thm.kind, thm.source, False, np.nan, np.nan, np.nan, 0,
                        time.perf_counter() - t0, f"error: {type(exc).__name__}: {exc}",
-                       None, tb)
+                       None, tb, statement=thm.statement)
+
+
+def _run_one(task) -> Outcome:
+    name, quick, seed, algorithm, origin = task
+    reg = load_all()
+    if name not in reg and origin and origin not in sys.modules:
+        # a worker process started without the user's module (spawn): import it
+        importlib.import_module(origin)
+    return _run_theorem(get(name), quick, seed, algorithm)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("equilibria")
+    except PackageNotFoundError:  # a checkout that was never installed
+        return "unknown"
+
+
+def _fmt(v, spec: str = ".3f") -> str:
+    return "-" if v is None or not np.isfinite(v) else format(v, spec)
 
 
 @dataclasses.dataclass(frozen=True)
 class Report:
-    """Result of :func:`verify`: one :class:`Outcome` per theorem."""
+    """Result of :func:`verify`: one :class:`Outcome` per theorem.
+
+    Attributes
+    ----------
+    rows : tuple of Outcome
+        One row per selected theorem, in name order.
+    quick : bool
+        Whether the quick instance counts were used.
+    seed : int
+        The master seed.
+    """
 
     rows: tuple
     quick: bool
@@ -332,24 +441,49 @@ class Report:
         return iter(self.rows)
 
     def to_json(self) -> str:
-        return json.dumps({"quick": self.quick, "seed": self.seed, "passed": self.passed,
+        """The report as JSON: package version, mode, seed, and per theorem its statement,
+        source, the judged row and the per-instance values (see :meth:`Outcome.as_json`).
+
+        Returns
+        -------
+        str
+        """
+        return json.dumps({"package": "equilibria", "version": _version(), "quick": self.quick,
+                           "seed": self.seed, "passed": self.passed,
                            "theorems": [r.as_json() for r in self.rows]}, indent=2)
 
-    def table(self) -> str:
-        """Plain-text table."""
-        head = ("theorem", "kind", "measured", "bound", "ratio", "n", "time", "result")
+    def _cells(self) -> tuple[tuple, list[tuple]]:
+        head = ("theorem", "kind", "measured", "bound", "ratio", "best", "inf/n", "time",
+                "result")
         lines = []
         for r in self.rows:
             if r.kind == "rate" and r.fit is not None:
                 meas = f"{r.measured:.3f}"
                 bound = f"[{r.bound[0]:g},{r.bound[1]:g}]"
                 ratio = "CI[{:.2f},{:.2f}]".format(*r.fit.ci)
+                best, inf_n = "-", str(r.n_instances)
             else:
-                meas = "-" if not np.isfinite(r.measured) else f"{r.measured:.4g}"
-                bound = "-" if not np.isfinite(r.bound) else f"{r.bound:.4g}"
-                ratio = "-" if not np.isfinite(r.ratio) else f"{r.ratio:.3f}"
-            lines.append((r.name, r.kind, meas, bound, ratio, str(r.n_instances),
-                          f"{r.seconds:.1f}s", "pass" if r.passed else "FAIL"))
+                meas = _fmt(r.measured, ".4g")
+                bound = _fmt(r.bound, ".4g")
+                ratio, best = _fmt(r.ratio), _fmt(r.best_ratio)
+                inf_n = (str(r.n_instances) if r.n_informative is None
+                         else f"{r.n_informative}/{r.n_instances}")
+            lines.append((r.name, r.kind, meas, bound, ratio, best, inf_n, f"{r.seconds:.1f}s",
+                          "pass" if r.passed else "FAIL"))
+        return head, lines
+
+    def table(self) -> str:
+        """Plain-text table: per theorem the worst instance's measured value and bound, the
+        worst and best ratio (rate theorems: the slope, its band and CI), informative
+        instances out of all (``inf/n``; a vacuous instance's bound is at or above the trivial
+        maximum of the measured quantity), time and result; then one line per failure and one
+        note per passing theorem with vacuous instances.
+
+        Returns
+        -------
+        str
+        """
+        head, lines = self._cells()
         widths = [max(len(h), *(len(row[i]) for row in lines)) if lines else len(h)
                   for i, h in enumerate(head)]
         fmt = "  ".join("{:<%d}" % w for w in widths)
@@ -358,6 +492,10 @@ class Report:
         for r in self.rows:
             if not r.passed:
                 out.append(f"FAIL {r.name} [{r.source}]: {r.detail}")
+        for r in self.rows:
+            if r.passed and r.n_informative is not None and r.n_informative < r.n_instances:
+                out.append(f"note {r.name}: {r.n_instances - r.n_informative}/{r.n_instances} "
+                           "instances vacuous (bound >= trivial maximum)")
         n_pass = sum(r.passed for r in self.rows)
         out.append(f"{n_pass} passed, {len(self.rows) - n_pass} failed")
         return "\n".join(out)
@@ -366,8 +504,19 @@ class Report:
         return self.table()
 
 
+def _check_algorithm_accepted(theorems, algorithm) -> None:
+    if algorithm is None:
+        return
+    refused = [t.name for t in theorems if not t.accepts_algorithm]
+    if refused:
+        raise ValueError(f"theorem {refused[0]!r} does not take a user implementation (no "
+                         "`algorithm` keyword)" + (f"; nor do {', '.join(refused[1:])}"
+                                                   if len(refused) > 1 else "")
+                         + "; select only theorems that do (`equilibria verify --describe`)")
+
+
 def verify(names=None, *, quick: bool = True, seed: int = 0, executor=None,
-           progress: bool = False) -> Report:
+           progress: bool = False, algorithm=None) -> Report:
     """Run the experiments of the registered theorems and judge them.
 
     Parameters
@@ -385,6 +534,11 @@ def verify(names=None, *, quick: bool = True, seed: int = 0, executor=None,
         Runs theorems concurrently (``ProcessPoolExecutor``, a dask client's executor).
     progress : bool
         Show a tqdm bar.
+    algorithm : object, optional
+        A user's implementation checked in place of the package's: passed as ``algorithm=``
+        to each selected theorem's ``evaluate``/``experiment``, which must take that keyword
+        (``ValueError`` naming the first theorem that does not; its ``protocol`` says what
+        the object must provide).  With an ``executor`` it must be picklable.
 
     Returns
     -------
@@ -395,7 +549,16 @@ def verify(names=None, *, quick: bool = True, seed: int = 0, executor=None,
     selected = _select(names)
     if not selected:
         raise ValueError(f"no registered theorem matches `names`={names!r}")
-    tasks = [(n, bool(quick), seed) for n in selected]
+    _check_algorithm_accepted([get(n) for n in selected], algorithm)
+    if algorithm is not None and executor is not None:
+        import pickle
+
+        try:
+            pickle.dumps(algorithm)
+        except Exception as exc:
+            raise TypeError(f"`algorithm` must be picklable to run with an `executor` "
+                            f"({type(exc).__name__}: {exc}); pass executor=None") from None
+    tasks = [(n, bool(quick), seed, algorithm, _origin(get(n))) for n in selected]
     if executor is None:
         rows = parallel_map(_run_one, tasks, executor=None, progress=progress, desc="verify")
     else:
@@ -414,3 +577,70 @@ def verify(names=None, *, quick: bool = True, seed: int = 0, executor=None,
 
 def _run_group(tasks) -> list:
     return [_run_one(t) for t in tasks]
+
+
+def check(theorem_or_name, *, algorithm=None, instances=None, quick: bool = True,
+          seed: int = 0) -> Outcome:
+    """Check one theorem, optionally on a user's implementation and the user's instances.
+
+    ::
+
+        out = check("online.hedge_regret", algorithm=MyHedge)   # a theorem that takes one
+        print(out)          # readable report: statement, source, worst/best ratio
+        assert out.passed
+
+    Parameters
+    ----------
+    theorem_or_name : str or Theorem
+        A registered name (exact) or a :class:`Theorem` object (need not be registered).
+    algorithm : object, optional
+        The user's implementation, passed as ``algorithm=`` to the theorem's
+        ``evaluate``/``experiment``; the theorem's ``protocol`` says what it must provide.
+    instances : iterable, optional
+        Instances the user brings (of the type the theorem's ``sample`` returns; see
+        ``equilibria verify --describe NAME``), evaluated in place of sampled ones.  Only for
+        sample/evaluate theorems.
+    quick : bool
+        Quick or full instance counts (when sampling).
+    seed : int
+        Master seed, ``>= 0``; the same stream as :func:`verify` (``check(name)`` reproduces
+        the row of ``verify(name)``).
+
+    Returns
+    -------
+    Outcome
+        The judged row (``.passed``, ``.ratio``, ``.best_ratio``, ``.n_informative``, ...;
+        ``str(outcome)`` is a readable report).  An error raised while evaluating (e.g. an
+        instance that violates the theorem's assumptions) makes a failing row whose
+        ``detail`` and ``error`` carry it.
+
+    Raises
+    ------
+    ValueError
+        When ``algorithm`` is given and the theorem takes no user implementation, when
+        ``instances`` is given for a theorem without per-instance ``evaluate``, or is empty.
+    TypeError
+        When ``theorem_or_name`` is neither a name nor a Theorem, or ``instances`` is not
+        iterable.
+    """
+    if isinstance(theorem_or_name, Theorem):
+        thm = theorem_or_name
+    elif isinstance(theorem_or_name, str):
+        thm = get(theorem_or_name)
+    else:
+        raise TypeError("`theorem_or_name` must be a theorem name (str) or a Theorem, got "
+                        f"{type(theorem_or_name).__name__}")
+    seed = check_int(seed, "seed", lo=0)
+    _check_algorithm_accepted([thm], algorithm)
+    if instances is not None:
+        if thm.evaluate is None:
+            raise ValueError(f"theorem {thm.name!r} draws its own instances (it has an "
+                             "`experiment`, no per-instance `evaluate`); `instances` needs a "
+                             "sample/evaluate theorem")
+        if isinstance(instances, (str, bytes)) or not hasattr(instances, "__iter__"):
+            raise TypeError(f"`instances` must be an iterable of instances, got "
+                            f"{type(instances).__name__}")
+        instances = list(instances)
+        if not instances:
+            raise ValueError("`instances` is empty")
+    return _run_theorem(thm, bool(quick), seed, algorithm, instances)

@@ -47,7 +47,7 @@ MAX_DIM = 2000
 MAX_GAME_ENTRIES = 10**7
 #: largest horizon / iteration count of an instance (the evaluations run that many steps)
 MAX_STEPS = 10**6
-_KINDS = ("rotation", "projection", "box", "reflection")
+_KINDS = ("rotation", "projection", "box", "reflection", "worst")
 
 
 def _size(v, name, lo, hi=MAX_DIM):
@@ -66,17 +66,47 @@ def sample_nonexpansive(rng, d=None, kind=None, n_iter=None):
 
     kinds: ``"rotation"`` (``T x = c + s Q (x - c)``, Q orthogonal, 0 < s <= 1), ``"projection"``
     (onto a random affine subspace; fixed set = the subspace), ``"box"`` (projection onto a
-    box), ``"reflection"`` (``2 P_C - I`` for a random affine subspace ``C``).
+    box), ``"reflection"`` (``2 P_C - I`` for a random affine subspace ``C``), ``"worst"``
+    (the worst case at the last iterate, :func:`worst_case_nonexpansive`: a rotation by
+    ``pi / (n_iter + 1)`` in a random plane through ``c``, with ``x0 - c`` in that plane).
     """
     d = int(rng.integers(2, 12)) if d is None else _size(d, "d", 2)
-    kind = _KINDS[int(rng.integers(0, 4))] if kind is None else check_option(kind, "kind", _KINDS)
+    kind = _KINDS[int(rng.integers(0, 5))] if kind is None else check_option(kind, "kind", _KINDS)
     n_iter = int(rng.integers(20, 300)) if n_iter is None else _size(n_iter, "n_iter", 1,
                                                                       MAX_STEPS)
     x0 = rng.normal(size=d) * float(rng.uniform(0.5, 5.0))
     c = rng.normal(size=d)
-    return {"kind": kind, "d": d, "x0": x0, "c": c, "n_iter": n_iter,
+    inst = {"kind": kind, "d": d, "x0": x0, "c": c, "n_iter": n_iter,
             "Q": _random_orthogonal(rng, d), "s": float(rng.uniform(0.5, 1.0)),
             "rank": int(rng.integers(1, d)), "width": float(rng.uniform(0.1, 2.0))}
+    if kind == "worst":
+        inst = worst_case_nonexpansive(n_iter, d=d, rng=rng, scale=float(np.linalg.norm(x0)),
+                                       c=c)
+    return inst
+
+
+def worst_case_nonexpansive(n_iter, *, d=2, rng=None, scale=1.0, c=None):
+    """The instance on which Lieder's bound holds with equality at ``k = n_iter``.
+
+    Halpern with ``lambda_k = 1/(k+2)`` unrolls to ``x_k = (1/(k+1)) sum_{j<=k} T^j x_0`` for
+    linear ``T`` (fixed point 0), so ``x_k - T x_k = (x_0 - T^{k+1} x_0) / (k+1)``; a rotation
+    ``R`` by ``pi/(N+1)`` in a plane containing ``x_0 - c`` has ``R^{N+1} (x_0 - c) = -(x_0 -
+    c)``, hence ``||x_N - T x_N|| = 2 ||x_0 - x*|| / (N+1)``: ratio exactly 1 at ``k = N``
+    (Lieder 2021 shows the bound is tight; this rotation is one attaining family, derived
+    here).  Returns an instance of kind ``"rotation"`` with ``s = 1``.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    n_iter = _size(n_iter, "n_iter", 1, MAX_STEPS)
+    d = _size(d, "d", 2)
+    c = np.zeros(d) if c is None else np.asarray(c, dtype=float)
+    U = _random_orthogonal(rng, d)
+    th = np.pi / (n_iter + 1)
+    G = np.eye(d)
+    G[:2, :2] = [[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]]
+    Q = U @ G @ U.T
+    x0 = c + scale * U[:, 0]
+    return {"kind": "rotation", "d": d, "x0": x0, "c": c, "n_iter": n_iter, "Q": Q, "s": 1.0,
+            "rank": 1, "width": 1.0}
 
 
 def _nonexpansive_map(inst):
@@ -103,20 +133,33 @@ def _nonexpansive_map(inst):
                  "and boxes, reflections)", "x* = the fixed point nearest to x_0"),
     sample=sample_nonexpansive, sizes={"d": (2, 10), "n_iter": (1, 200)},
     n_instances=(12, 200), rtol=1e-9, atol=1e-12,
+    protocol="algorithm(T, x0, n_iter) -> array (n_iter + 1, d) of the iterates x_0..x_n_iter "
+             "for the nonexpansive map T (a callable R^d -> R^d)",
 )
-def eval_nonexpansive(inst):
+def eval_nonexpansive(inst, algorithm=None):
     """For nonexpansive T with a fixed point x*, Halpern's iteration with lambda_k = 1/(k+2)
-    satisfies ||x_k - T x_k|| <= 2 ||x_0 - x*|| / (k+1) for all k >= 0 (measured: max_k (k+1)
-    ||x_k - T x_k||; bound: 2 ||x_0 - x*||).
+    satisfies ||x_k - T x_k|| <= 2 ||x_0 - x*|| / (k+1) for all k >= 0 (measured: max over
+    k >= 1 of (k+1) ||x_k - T x_k||; bound: 2 ||x_0 - x*||).
 
-    ``max_k ||x_k - T x_k|| (k+1) / (2 ||x0 - x*||)`` against 1 (Lieder 2021, Thm 2.1)."""
+    ``k = 0`` is left out: there the bound is the triangle inequality (``||x_0 - T x_0|| <= 2
+    ||x_0 - x*||``, attained by every reflection), which says nothing about the iteration.
+    Trivial maximum: ``||x_k - x*|| <= ||x_0 - x*||`` for Halpern, so ``(k+1) ||x_k - T x_k||
+    <= 2 (K+1) ||x_0 - x*||`` at the last iterate ``K``.
+
+    Protocol (``algorithm``): ``algorithm(T, x0, n_iter) -> iterates`` of shape ``(n_iter + 1,
+    d)``, rows ``x_0, ..., x_{n_iter}`` (``None``: :func:`~.halpern.halpern`)."""
     T, nearest = _nonexpansive_map(inst)
     x0 = inst["x0"]
     dist = float(np.linalg.norm(x0 - nearest(x0)))
-    res = _quiet(halpern, x0, T=T, tol=1e-300, max_iter=inst["n_iter"], check_monotone=False)
-    k = np.arange(res.residual_history.size)
-    measured = float(np.max(res.residual_history * (k + 1))) if dist > 0 else 0.0
-    return measured, 2.0 * dist
+    if algorithm is None:
+        res = _quiet(halpern, x0, T=T, tol=1e-300, max_iter=inst["n_iter"], check_monotone=False)
+        hist = res.residual_history
+    else:
+        xs = np.asarray(algorithm(T, x0.copy(), inst["n_iter"]), dtype=float)
+        hist = np.array([np.linalg.norm(x - T(x)) for x in xs])
+    k = np.arange(hist.size)
+    measured = float(np.max(hist[1:] * (k[1:] + 1))) if dist > 0 and hist.size > 1 else 0.0
+    return measured, 2.0 * dist, 2.0 * dist * max(hist.size, 1)
 
 
 HALPERN_NONEXPANSIVE = eval_nonexpansive.theorem
@@ -144,20 +187,36 @@ def sample_cocoercive(rng, d=None, n_iter=None):
                  "L = lambda_max(M)", "x* = zero of F nearest to x_0"),
     sample=sample_cocoercive, sizes={"d": (2, 10), "n_iter": (1, 200)}, n_instances=(12, 200),
     rtol=1e-9, atol=1e-12,
+    protocol="algorithm(F, L, x0, n_iter) -> array (n_iter + 1, d) of the iterates for the "
+             "1/L-cocoercive operator F (a callable R^d -> R^d)",
 )
-def eval_cocoercive(inst):
+def eval_cocoercive(inst, algorithm=None):
     """For 1/L-cocoercive F, x_{k+1} = x_0/(k+2) + (k+1)/(k+2) (x_k - (2/L) F(x_k)) satisfies
     ||F(x_k)|| <= L ||x_0 - x*|| / (k+1).
 
-    ``max_k ||F(x_k)|| (k+1)`` against ``L ||x0 - x*||`` (Diakonikolas 2020, Sec. 2)."""
+    ``max_{k >= 1} ||F(x_k)|| (k+1)`` against ``L ||x0 - x*||`` (Diakonikolas 2020, Sec. 2);
+    ``k = 0`` is the Lipschitz bound, left out.  Trivial maximum ``(K+1) L ||x0 - x*||``
+    (``||F(x_k)|| <= L ||x_k - x*|| <= L ||x_0 - x*||``).  Tight: ``x_0 - x*`` along the top
+    eigenvector of ``M`` gives equality at every even ``k`` (``T = I - (2/L) F`` has eigenvalue
+    -1 there; see :func:`worst_case_nonexpansive`).
+
+    Protocol (``algorithm``): ``algorithm(F, L, x0, n_iter) -> iterates`` of shape
+    ``(n_iter + 1, d)`` (``None``: :func:`~.halpern.halpern` with ``F``, ``L``)."""
     M, q, x0 = inst["M"], inst["q"], inst["x0"]
     L = float(np.linalg.eigvalsh(M)[-1])
     x_star = x0 - np.linalg.pinv(M) @ (M @ x0 + q)  # nearest zero to x0
     dist = float(np.linalg.norm(x0 - x_star))
-    res = _quiet(halpern, x0, F=lambda x: M @ x + q, L=L, tol=1e-300, max_iter=inst["n_iter"],
-                 check_monotone=False)
-    k = np.arange(res.residual_history.size)
-    return float(np.max(res.residual_history * (k + 1))), L * dist
+    F = lambda x: M @ x + q  # noqa: E731
+    if algorithm is None:
+        res = _quiet(halpern, x0, F=F, L=L, tol=1e-300, max_iter=inst["n_iter"],
+                     check_monotone=False)
+        hist = res.residual_history
+    else:
+        xs = np.asarray(algorithm(F, L, x0.copy(), inst["n_iter"]), dtype=float)
+        hist = np.array([np.linalg.norm(F(x)) for x in xs])
+    k = np.arange(hist.size)
+    measured = float(np.max(hist[1:] * (k[1:] + 1))) if hist.size > 1 else 0.0
+    return measured, L * dist, L * dist * max(hist.size, 1)
 
 
 HALPERN_COCOERCIVE = eval_cocoercive.theorem
@@ -269,19 +328,47 @@ def sample_matrix_game(rng, n=None, m=None, T=None):
     assumptions=("A arbitrary real n x m (Gaussian, uniform, +-1; random scale)",),
     sample=sample_matrix_game, sizes={"n": (2, 25), "m": (2, 25), "T": (1, 300)},
     n_instances=(20, 300), rtol=1e-9, atol=1e-12,
+    protocol="algorithm(A, T) -> (x, y), the averaged mixed strategies after T iterations on "
+             "the n x m game A (x in Delta_n, y in Delta_m)",
 )
-def eval_mirror_prox(inst):
+def eval_mirror_prox(inst, algorithm=None):
     """Mirror Prox with the entropy mirror map on Delta_n x Delta_m, uniform start and step
     1/max|A_ij|: duality gap of the averaged extrapolation points after T iterations <=
     max|A_ij| (ln n + ln m) / T.
 
     Duality gap of the averaged iterates after T iterations against
-    ``max|A| (ln n + ln m) / T``."""
+    ``max|A| (ln n + ln m) / T``.  Near-tight family (:func:`needle_game`): an ``n x 2`` game
+    whose only good row is hidden among ``n`` (ratio 0.64 at ``n = 50`` for every ``T``,
+    growing with ``n``); trivial maximum ``max A - min A`` (the gap of any pair of
+    mixed strategies).
+
+    Protocol (``algorithm``): ``algorithm(A, T) -> (x, y)``, the averaged strategies after T
+    iterations (``None``: :func:`~.mirror_prox.mirror_prox` with the entropy setup)."""
     A, T = inst["A"], inst["T"]
-    res = mirror_prox(A, mirror="entropy", max_iter=T)
-    gap = duality_gap(A, res.x_avg, res.y_avg)
+    if algorithm is None:
+        res = mirror_prox(A, mirror="entropy", max_iter=T)
+        x, y = res.x_avg, res.y_avg
+    else:
+        x, y = algorithm(A, T)
+    gap = duality_gap(A, np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     n, m = A.shape
-    return gap, float(np.abs(A).max()) * (np.log(n) + np.log(m)) / T
+    return gap, mirror_prox_bound(A, T), float(np.ptp(A))
+
+
+def needle_game(n, m=2):
+    """``n x m`` game with ``A = 1`` except row 0, ``A[0] = -1``: the minimizing row player must
+    find one row among ``n`` (Mirror Prox's gap stays a constant fraction of its bound)."""
+    A = np.ones((_size(n, "n", 2, MAX_GAME_ENTRIES), _size(m, "m", 1, MAX_GAME_ENTRIES)))
+    A[0] = -1.0
+    return A
+
+
+def mirror_prox_bound(A, T):
+    """Nemirovski's bound ``max|A_ij| (ln n + ln m) / T`` for an ``n x m`` game after ``T``
+    iterations (entropy setup, step ``1/max|A_ij|``)."""
+    A = np.asarray(A, dtype=float)
+    n, m = A.shape
+    return float(np.abs(A).max()) * (np.log(n) + np.log(m)) / T
 
 
 MIRROR_PROX = eval_mirror_prox.theorem
@@ -313,8 +400,10 @@ def sample_preference_game(rng, K=None, beta=None):
                  "beta in [0.01, 2]", "pi_ref, pi_0 with positive entries"),
     sample=sample_preference_game, sizes={"K": (2, 15)}, n_instances=(12, 200),
     rtol=1e-6, atol=1e-9,
+    protocol="algorithm(P, beta, pi_ref, pi0, n_iter) -> array (n_iter + 1, K) of the policies "
+             "pi_0..pi_n_iter (rows on the simplex)",
 )
-def eval_nash_mp(inst):
+def eval_nash_mp(inst, algorithm=None):
     """Exact Nash-MP with eta = 2 beta: KL(pi*_beta || pi_{k+1}) <= KL(pi*_beta || pi_k) / (1 +
     2 beta), i.e. (1+2beta)^{-N/2} after N = 2k preference queries; pi*_beta from an
     independent Newton-type root solve.
@@ -323,9 +412,14 @@ def eval_nash_mp(inst):
     ``KL(pi*||pi_k) > 1e-10`` (below that, round-off dominates)."""
     P, beta, ref = inst["P"], inst["beta"], inst["ref"]
     ps = regularized_nash(P, beta, pi_ref=ref)
-    res = _quiet(nash_mirror_prox, P, beta, pi_ref=ref, pi0=inst["pi0"], pi_star=ps,
-                 max_iter=inst["n_iter"], tol=1e-300)
-    kls = res.kl_history
+    if algorithm is None:
+        res = _quiet(nash_mirror_prox, P, beta, pi_ref=ref, pi0=inst["pi0"], pi_star=ps,
+                     max_iter=inst["n_iter"], tol=1e-300)
+        kls = res.kl_history
+    else:
+        pis = np.asarray(algorithm(P, beta, ref, inst["pi0"].copy(), inst["n_iter"]), dtype=float)
+        kls = np.array([float(np.sum(ps * (np.log(ps) - np.log(np.maximum(p, 1e-300)))))
+                        for p in pis])
     ok = kls[:-1] > 1e-10
     if not ok.any():
         return 0.0, 1.0

@@ -84,6 +84,10 @@ def _gap_ok(res, kw):
     assert kw["res"].duality_gap <= res + 1e-13, "bound below the measured gap"
 
 
+def _nonneg_bound(v):
+    assert np.isfinite(v) and v >= 0, f"bound {v} must be finite and >= 0"
+
+
 CASES = [
     Case("equilibria.solvers.ot.sinkhorn", ot.sinkhorn, lambda: {**_problem(), "reg": 0.1},
          check=_certified, allow={"tau": {"inf"}}),  # tau = inf: never absorb (documented)
@@ -112,6 +116,11 @@ CASES = [
                   "max_size": 6, "reg": 0.1}, check=_sample_ok),
     Case("equilibria.solvers.ot.theorems.sinkhorn_gap_bound", T.sinkhorn_gap_bound,
          lambda: {**_problem(), "res": ot.sinkhorn(**_problem(), reg=0.1)}, check=_gap_ok),
+    Case("equilibria.solvers.ot.theorems.entropic_bias_bound", T.entropic_bias_bound,
+         lambda: {"a": _problem()["a"], "b": _problem()["b"], "reg": 0.1},
+         check=lambda res, kw: _nonneg_bound(res)),
+    Case("equilibria.solvers.ot.theorems.worst_case_bias", T.worst_case_bias,
+         lambda: {"n": 4, "reg": 0.05}),
 ]
 
 EXEMPT = {

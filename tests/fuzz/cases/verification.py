@@ -12,7 +12,9 @@ import numpy as np
 
 from equilibria import verification as V
 from equilibria._lib.validation import as_float_array
+from equilibria.verification import ratios as _ratios
 from equilibria.verification import registry as _registry
+from equilibria.verification import reports as _reports
 from tests.fuzz.harness import Case
 
 #: a fast registered theorem (a few milliseconds in quick mode)
@@ -214,3 +216,69 @@ EXEMPT = {
     "equilibria.verification.TheoremFunction": "typing Protocol (cannot be instantiated); the "
                                                "functions it describes come from `theorem`",
 }
+
+
+# -- the verification framework of issue 13 (check, algorithm=, ratios, reports) --
+FAST = "ot.sparse_limits"
+
+
+def _evaluate_unit_alg(instance, *, algorithm=None):
+    """sum of n numbers in [0, 1] is at most n; `algorithm` replaces the sum."""
+    x = as_float_array(instance, "instance", ndim=1, nonneg=True)
+    if np.any(x > 1):
+        raise ValueError(f"`instance` must lie in [0, 1], found {x.max():.3g}")
+    f = np.sum if algorithm is None else algorithm
+    return float(f(x)), float(x.size), float(x.size) + 1.0
+
+
+_ALG = V.Theorem("fuzz.alg", "fuzz harness", "sum <= n", sample=_sample_unit,
+                 evaluate=_evaluate_unit_alg, n_instances=(3, 5),
+                 protocol="a callable f(x) -> float")
+
+
+def _check_outcome_ok(res, kw):
+    assert res.passed and res.n_informative == res.n_instances
+
+
+CASES_ADD = [
+    Case("equilibria.verification.check", V.check,
+         lambda: {"theorem_or_name": _ALG, "algorithm": np.sum,
+                  "instances": [np.array([0.2, 0.9, 0.4])], "quick": True, "seed": 0},
+         check=_check_outcome_ok),
+    Case("equilibria.verification.Theorem.evaluate_instance",
+         lambda **kw: _ALG.evaluate_instance(**kw),
+         lambda: {"instance": np.array([0.2, 0.9, 0.4]), "algorithm": np.sum}),
+    Case("equilibria.verification.load_module", V.load_module,
+         lambda: {"module": "equilibria.solvers.ot.theorems"}, check=lambda res, kw: None),
+    Case("equilibria.verification.ratios.compare", _ratios.compare,
+         lambda: {"stored": {"a": 0.5, "b": 0.0}, "current": {"a": 0.6, "b": 1e-9},
+                  "factor": 2.0}, check=lambda res, kw: None),
+    Case("equilibria.verification.reports.listing", _reports.listing,
+         lambda: {"theorems": [V.get(FAST)], "width": 80}, check=lambda res, kw: None),
+    Case("equilibria.verification.reports.describe", _reports.describe,
+         lambda: {"thm": V.get(FAST), "width": 80}, check=lambda res, kw: None),
+]
+
+EXEMPT_ADD = {
+    "equilibria.verification.ratios.compute": "runs the whole quick registry (tens of "
+                                              "seconds); its only argument is verify's seed, "
+                                              "fuzzed in the verify case",
+    "equilibria.verification.ratios.main": "command line (python -m "
+                                           "equilibria.verification.ratios), argparse-checked",
+    "equilibria.verification.ratios.read": "reads the stored ratio file written by `write`; "
+                                           "tested in tests/verification/test_ratio_regression",
+    "equilibria.verification.ratios.write": "writes a file (side effect); round trip tested in "
+                                            "tests/verification/test_ratio_regression",
+    "equilibria.verification.reports.plot_rate": "writes a PNG file (side effect) from a rate "
+                                                 "row; tested in tests/verification/"
+                                                 "test_cli_reports",
+    "equilibria.verification.reports.write_markdown": "writes files (side effect) from a "
+                                                      "Report; tested in tests/verification/"
+                                                      "test_cli_reports",
+    "equilibria.verification.reports.write_html": "writes files (side effect) from a Report; "
+                                                  "tested in tests/verification/"
+                                                  "test_cli_reports",
+}
+
+CASES += CASES_ADD
+EXEMPT.update(EXEMPT_ADD)
