@@ -171,3 +171,43 @@ def test_sinkhorn_gap_bound_validates():
         sinkhorn_gap_bound(None, a, b, C)
     with pytest.raises(ValueError, match="`res`"):
         sinkhorn_gap_bound(res, np.full(3, 1 / 3), np.full(3, 1 / 3), np.ones((3, 3)))
+
+
+def test_sinkhorn_any_finite_cost_scale_is_right_or_reports_failure():
+    """For cost matrices with any dynamic range (entries from 1e-300 to 1e12, a single huge
+    entry, all equal) and any reg from 1e-3 to 1e3 times max C: success only with marginals
+    met and a small duality gap, else success=False with a ConvergenceWarning; never NaN."""
+    import warnings
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from equilibria._lib.result import ConvergenceWarning
+    from equilibria.solvers.ot import sinkhorn
+
+    @given(st.integers(2, 6), st.integers(2, 6), st.integers(0, 2**31 - 1),
+           st.sampled_from([1e-300, 1e-6, 1.0, 1e6, 1e12]), st.floats(-3, 3),
+           st.booleans())
+    @settings(max_examples=40, deadline=None)
+    def prop(n, m, seed, scale, log_reg, spike):
+        rng = np.random.default_rng(seed)
+        a = rng.random(n) + 0.05
+        b = rng.random(m) + 0.05
+        a, b = a / a.sum(), b / b.sum()
+        C = rng.random((n, m)) * scale
+        if spike:
+            C[0, 0] = 1e12 * max(scale, 1.0)
+        reg = float(10.0 ** log_reg) * float(C.max() if C.max() > 0 else 1.0)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            res = sinkhorn(a, b, C, reg)
+        P = res.plan
+        assert np.all(np.isfinite(P))
+        if res.success:
+            err = np.abs(P.sum(1) - a).sum() + np.abs(P.sum(0) - b).sum()
+            assert err <= 1e-6
+            assert res.duality_gap <= 1e-6 * max(1.0, abs(res.objective)) + 1e-9 * C.max()
+        else:
+            assert any(issubclass(x.category, ConvergenceWarning) for x in w)
+
+    prop()

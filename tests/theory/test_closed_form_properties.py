@@ -161,3 +161,23 @@ def test_solve_lcp_badly_scaled_regression(scale):
     assert res.success
     _lcp_certificate(M, q, res.z)
     np.testing.assert_allclose(res.z, [1 / 3, 1 / 3], rtol=1e-12)
+
+
+@given(ref_and_reward(), st.integers(1, 10**6))
+@settings(max_examples=60)
+def test_best_of_n_is_distribution_within_its_kl_bound(pr, n):
+    """Exact best-of-N for any finite reward and any N: a distribution on the support of
+    pi_ref, KL(pi_N || pi_ref) <= log N - (N-1)/N, and E r between E_ref r and max r.  Catches
+    an F^N - F^-N computed without the tie correction (mass off 1) or in a way that overflows
+    at large N (NaN)."""
+    from equilibria.theory import best_of_n
+
+    p, r = pr
+    b = best_of_n(p, r, n)
+    _is_distribution(b.policy, p.size)
+    assert np.all(b.policy[p == 0] == 0)
+    assert math.isfinite(b.kl) and -1e-12 <= b.kl <= b.kl_bound + 1e-9
+    supp = p > 0
+    scale = float(np.abs(r[supp]).max()) or 1.0
+    assert b.expected_reward <= r[supp].max() + RTOL * scale
+    assert b.expected_reward >= float(p @ r) - 1e-7 * scale
