@@ -28,6 +28,44 @@ _DOMAINS = ("ball", "box", "simplex")
 _HAZAN = "Hazan (2016), Thm 4.5; Hazan, Agarwal, Kale (2007)"
 
 
+#: largest horizon the samplers raise T to so that a bound is informative
+_T_CAP = 20_000
+
+
+def _support(s, G):
+    """Support function ``h(g) = max_{x in X} <g, x>`` of the instance's set, per row of ``G``
+    (``G`` of shape (T, d) or (d,))."""
+    G = np.atleast_2d(G)
+    if s["domain"] == "simplex":
+        return G.max(axis=1)
+    if s["domain"] == "ball":
+        return s["radius"] * np.linalg.norm(G, axis=1)
+    return np.maximum(s["lo"] * G, s["hi"] * G).sum(axis=1)
+
+
+def linear_trivial(s, G):
+    """Largest linearized regret any decisions in the set can have: ``sum_t h(g_t) + h(-sum_t
+    g_t)`` (``sum <g_t, x_t> <= sum h(g_t)`` and ``-<G, u> <= h(-G)`` for the comparator)."""
+    return float(_support(s, G).sum() + _support(s, -G.sum(axis=0))[0])
+
+
+def experts_trivial(L, u=None):
+    """Largest regret of any weights against ``u`` (default the best expert): ``sum_t max_i
+    l_ti - <u, sum_t l_t>``."""
+    tot = L.sum(axis=0)
+    return float(L.max(axis=1).sum() - (tot.min() if u is None else tot @ u))
+
+
+def _learner_run(learner, G):
+    """Play ``learner`` (``predict() -> x_t``, ``update(g_t)``) on the rows of ``G``; returns
+    the played points, shape (T, d)."""
+    X = np.empty_like(G)
+    for t in range(G.shape[0]):
+        X[t] = np.asarray(learner.predict(), dtype=float)
+        learner.update(G[t])
+    return X
+
+
 def _unit_losses(rng, T, N):
     kind = rng.integers(0, 4)
     if kind == 0:
@@ -42,11 +80,18 @@ def _unit_losses(rng, T, N):
 # -- Hedge -------------------------------------------------------------------------------------
 def hedge_sample(rng, T=None, N=None):
     """T in [1, 3000], N in [2, 64] (unless given), eta log-uniform around sqrt(8 ln N / T),
-    losses in [0,1]."""
+    losses in [0,1]; T (a lower end when given) is doubled, with fresh losses, until the bound
+    is at most half the trivial maximum :func:`experts_trivial` (so every instance is
+    informative; below T ~ 100 most were vacuous)."""
     T = int(rng.integers(1, 3001)) if T is None else T
     N = int(rng.integers(2, 65)) if N is None else N
-    eta = float(np.sqrt(8 * np.log(N) / T) * np.exp(rng.uniform(-2, 2)))
-    return {"losses": _unit_losses(rng, T, N), "eta": eta}
+    u = rng.uniform(-2, 2)
+    while True:
+        eta = float(np.sqrt(8 * np.log(N) / T) * np.exp(u))
+        L = _unit_losses(rng, T, N)
+        if np.log(N) / eta + eta * T / 8 <= 0.5 * experts_trivial(L) or T >= _T_CAP:
+            return {"losses": L, "eta": eta}
+        T = min(2 * T, _T_CAP)
 
 
 @theorem(
@@ -55,18 +100,33 @@ def hedge_sample(rng, T=None, N=None):
     assumptions=("oblivious losses in [0, 1]^N", "constant eta > 0"),
     sample=hedge_sample, sizes={"T": (1, 1500), "N": (2, 40)}, n_instances=(30, 300),
     rtol=1e-9, atol=1e-9,
+    tightness=("Follow-the-leader trap (adversarial_losses kind='ftl_trap', N = 2, eta = sqrt(8 ln"
+               " N / T)): ratio 0.51 at T = 1000 (tests/online/test_bound_formulas.py asserts >= "
+               "0.5)"),
+    protocol=("algorithm(N, eta) -> learner with predict() -> weights in the simplex and "
+              "update(loss_vector); e.g. equilibria.solvers.online.Hedge"),
 )
-def hedge_evaluate(inst):
+def hedge_evaluate(inst, *, algorithm=None):
     """Hedge with rate eta on losses in [0,1]^N: R_T <= ln N / eta + eta T / 8.
 
     Hedge regret vs ``ln N / eta + eta T / 8``.
 
     Source: Cesa-Bianchi & Lugosi (2006), Thm 2.2 (exponentially weighted average forecaster,
     losses in [0, 1], Hoeffding's lemma); Freund & Schapire (1997).
+
+    Returns ``(measured, bound, trivial)``, ``trivial`` = :func:`experts_trivial`.
+    Protocol: ``algorithm(N, eta)`` returns a learner with ``predict() -> weights`` (a point
+    of the simplex) and ``update(loss_vector)``, played round by round on the losses
+    (``None``: the compiled :func:`hedge`; ``equilibria.solvers.online.Hedge`` is the same
+    algorithm through the protocol).  E.g. ``lambda N, eta: Hedge(N, 10 * eta)`` fails.
     """
     L, eta = inst["losses"], inst["eta"]
     T, N = L.shape
-    return hedge(L, eta, store_weights=False).regret, np.log(N) / eta + eta * T / 8
+    if algorithm is None:
+        regret = hedge(L, eta, store_weights=False).regret
+    else:
+        regret = float(np.sum(_learner_run(algorithm(N, eta), L) * L) - L.sum(axis=0).min())
+    return regret, np.log(N) / eta + eta * T / 8, experts_trivial(L)
 
 
 HEDGE = hedge_evaluate.theorem
@@ -90,18 +150,35 @@ def _random_point(rng, s, d):
     return rng.uniform(s["lo"], s["hi"], size=d)
 
 
+def _set_diameter(s, d):
+    if s["domain"] == "simplex":
+        return float(np.sqrt(2.0))
+    if s["domain"] == "ball":
+        return 2.0 * s["radius"]
+    return (s["hi"] - s["lo"]) * float(np.sqrt(d))
+
+
 def ogd_sample(rng, d=None, T=None):
     """d in [1, 20], T in [1, 2000] (unless given), any of ball/box/simplex, random x_1 in the
-    set, gradients Gaussian with a random scale and drift, eta log-uniform."""
+    set, gradients Gaussian with a random scale and drift, eta log-uniform in e^{+-2.5} times
+    D / sqrt(sum ||g_t||^2) (the tuning of the bound).  T (a lower end when given) is doubled,
+    with fresh gradients, until the bound with ``||x_1 - u|| <= D`` is at most half of
+    :func:`linear_trivial` (every instance informative)."""
     d = int(rng.integers(1, 21)) if d is None else d
     T = int(rng.integers(1, 2001)) if T is None else T
     s = _random_set(rng, d)
     if s["domain"] == "simplex" and d == 1:
         s["domain"] = "ball"
     scale = float(np.exp(rng.uniform(-2, 2)))
-    G = scale * (rng.normal(size=(T, d)) + rng.normal(size=d))
-    eta = float(np.exp(rng.uniform(-6, 1)))
-    return {"grads": G, "eta": eta, "x1": _random_point(rng, s, d), **s}
+    u = rng.uniform(-2.5, 2.5)
+    D = _set_diameter(s, d)
+    while True:
+        G = scale * (rng.normal(size=(T, d)) + rng.normal(size=d))
+        S = float(np.sum(G * G))
+        eta = float(D / np.sqrt(S) * np.exp(u))
+        if D * D / (2 * eta) + eta / 2 * S <= 0.5 * linear_trivial(s, G) or T >= _T_CAP:
+            return {"grads": G, "eta": eta, "x1": _random_point(rng, s, d), **s}
+        T = min(2 * T, _T_CAP)
 
 
 @theorem(
@@ -110,8 +187,12 @@ def ogd_sample(rng, d=None, T=None):
     assumptions=("convex closed set (ball, box, simplex)", "x_1 in the set", "eta > 0"),
     sample=ogd_sample, sizes={"d": (1, 12), "T": (1, 800)}, n_instances=(30, 300), rtol=1e-9,
     atol=1e-9,
+    tightness=("A constant gradient g_t = 1 on [-1, 1] from x_1 = 1 with T = 2 / eta attains the "
+               "bound (ratio 1.000)"),
+    protocol=("algorithm(d, eta, domain=..., x1=...) -> learner with predict() -> x_t and "
+              "update(g_t); e.g. equilibria.solvers.online.OGD"),
 )
-def ogd_evaluate(inst):
+def ogd_evaluate(inst, *, algorithm=None):
     """Projected OGD, constant eta: sum_t <g_t, x_t - u> <= ||x_1 - u||^2/(2 eta) + (eta/2)
     sum_t ||g_t||^2 for every u in the set.
 
@@ -119,13 +200,22 @@ def ogd_evaluate(inst):
     ``||x_1 - u||^2 / (2 eta) + (eta / 2) sum_t ||g_t||^2``.
 
     Source: Zinkevich (2003), Thm 1; Orabona (2019), Thm 2.13 (constant step size).
+
+    Returns ``(measured, bound, trivial)``, ``trivial`` = :func:`linear_trivial`.  Protocol:
+    ``algorithm(d, eta, domain=..., x1=...)`` returns a learner with ``predict() -> x_t``
+    and ``update(g_t)`` (``None``: the compiled :func:`ogd`; the learner class
+    ``equilibria.solvers.online.OGD`` itself fits the protocol).
     """
     G, eta = inst["grads"], inst["eta"]
     S = {"simplex": Simplex(), "ball": Ball(inst["radius"]), "box": Box(inst["lo"], inst["hi"])}
     r = ogd(G, eta, domain=S[inst["domain"]], x1=inst["x1"], store_weights=False)
     u = r.comparator
+    regret = r.regret
+    if algorithm is not None:
+        X = _learner_run(algorithm(G.shape[1], eta, domain=S[inst["domain"]], x1=inst["x1"]), G)
+        regret = float(np.sum(X * G) - G.sum(axis=0) @ u)
     bound = np.sum((inst["x1"] - u) ** 2) / (2 * eta) + eta / 2 * np.sum(G * G)
-    return r.regret, bound
+    return regret, bound, linear_trivial(inst, G)
 
 
 OGD = ogd_evaluate.theorem
@@ -145,6 +235,9 @@ def lb_inv_sample(rng, N=None):
     source="KKT conditions of log-barrier FTRL (Wei & Luo 2018; Dai et al. 2023)",
     assumptions=("L in R^N, entries of any sign", "eta > 0"),
     sample=lb_inv_sample, sizes={"N": (2, 200)}, n_instances=(50, 500),
+    tightness=("A property checked to the floating-point resolution of the multiplier; the "
+               "violation is rounding error, within a constant factor of the bound (worst ratio "
+               "0.03)"),
 )
 def lb_inv_evaluate(inst):
     """p = argmin <p, L> - (1/eta) sum log p_i: sum p = 1, p > 0, L_i - 1/(eta p_i) = lam < min
@@ -173,7 +266,7 @@ def lb_inv_evaluate(inst):
             0.0 if lam < L.min() else np.inf)
     eps = np.finfo(float).eps
     fp = 8 * eps * eta * np.sum(p * p) * (abs(lam) + np.abs(L).max()) * (L.max() - lam) / scale
-    return v, 1e-12 + fp
+    return v, 1e-12 + fp, np.inf  # a relative violation has no finite maximum
 
 
 LB_INVARIANTS = lb_inv_evaluate.theorem
@@ -182,17 +275,26 @@ LB_INVARIANTS = lb_inv_evaluate.theorem
 def lb_regret_sample(rng, N=None, T=None):
     """N in [2, 30], T in [2, 2000], eta log-uniform; loss entries in [-1/(2 eta), B] so that
     eta p_{t,i} l_{t,i} >= -1/2 holds whatever p is (p <= 1); a fraction of entries are
-    importance-weighted-like spikes.  ``N``, ``T`` fix the sizes."""
+    importance-weighted-like spikes.  ``N``, ``T`` fix the sizes; T (a lower end when given)
+    is doubled, with fresh losses, until the bound (computed from a run of
+    :func:`log_barrier_ftrl`) is at most half the trivial maximum, redrawing eta and B when
+    the horizon cap is reached (31% of the former instances were vacuous)."""
     N = int(rng.integers(2, 31)) if N is None else N
-    T = int(rng.integers(2, 2001)) if T is None else T
-    eta = float(np.exp(rng.uniform(-4, 1)))
-    B = float(np.exp(rng.uniform(-1, 2)))
-    neg = rng.uniform() < 0.7
-    low = -0.5 / eta if neg else 0.0
-    losses = rng.uniform(low, B, size=(T, N))
-    mask = rng.uniform(size=(T, N)) < 0.2
-    losses[mask] = np.where(rng.uniform(size=mask.sum()) < 0.5, low, B)
-    return {"losses": losses, "eta": eta}
+    T0 = T = int(rng.integers(2, 2001)) if T is None else T
+    for _attempt in range(40):
+        if T == T0:
+            eta = float(np.exp(rng.uniform(-4, 1)))
+            B = float(np.exp(rng.uniform(-1, 2)))
+            low = -0.5 / eta if rng.uniform() < 0.7 else 0.0
+        losses = rng.uniform(low, B, size=(T, N))
+        mask = rng.uniform(size=(T, N)) < 0.2
+        losses[mask] = np.where(rng.uniform(size=mask.sum()) < 0.5, low, B)
+        inst = {"losses": losses, "eta": eta}
+        _, bound, trivial = lb_regret_evaluate(inst)
+        if bound <= 0.5 * trivial:
+            break
+        T = 2 * T if 2 * T <= _T_CAP else T0
+    return inst
 
 
 @theorem(
@@ -202,8 +304,12 @@ def lb_regret_sample(rng, N=None, T=None):
     assumptions=("losses of any sign with eta p_{t,i} l_{t,i} >= -1/2", "eta > 0", "T >= 2"),
     sample=lb_regret_sample, sizes={"N": (2, 20), "T": (2, 800)}, n_instances=(30, 300),
     rtol=1e-9, atol=1e-9,
+    tightness=("None known: the stability step a - ln(1 + a) <= a^2 (a >= -1/2) and the range N ln"
+               " T each lose a constant factor on every family tried; best measured ratio 0.25"),
+    protocol=("algorithm(N, eta) -> learner with predict() -> p_t and update(l_t); e.g. "
+              "equilibria.solvers.online.LogBarrierFTRL"),
 )
-def lb_regret_evaluate(inst):
+def lb_regret_evaluate(inst, *, algorithm=None):
     """Log-barrier FTRL: sum_t <p_t - u, l_t> <= N ln T / eta + eta sum_t sum_i p_{t,i}^2
     l_{t,i}^2 for u = (1-1/T) e_{i*} + 1/(NT), if eta p_{t,i} l_{t,i} >= -1/2.
 
@@ -215,18 +321,24 @@ def lb_regret_evaluate(inst):
     last term is (1/eta) sum_i (a_i - ln(1 + a_i)) <= eta sum_i p_i^2 l_i^2 with
     a_i = eta p_i l_i >= -1/2 (Wei & Luo 2018, Lemma 9 type; Dai, Luo, Wei, Zimmert 2023,
     refined log-barrier analysis allowing negative losses), and psi(u) - psi(p_1) <= N ln T.
+
+    Returns ``(measured, bound, trivial)``, ``trivial`` = :func:`experts_trivial` against
+    ``u``.  Protocol: ``algorithm(N, eta)`` returns a learner with ``predict() -> p_t`` and
+    ``update(l_t)`` (``None``: the compiled :func:`log_barrier_ftrl`;
+    ``equilibria.solvers.online.LogBarrierFTRL`` fits the protocol).
     """
     Lo, eta = inst["losses"], inst["eta"]
     T, N = Lo.shape
-    r = log_barrier_ftrl(Lo, eta)
-    P = r.weights
+    P = (log_barrier_ftrl(Lo, eta).weights if algorithm is None
+         else _learner_run(algorithm(N, eta), Lo))
     i_star = int(np.argmin(Lo.sum(axis=0)))
     u = np.full(N, 1.0 / (N * T))
     u[i_star] += 1.0 - 1.0 / T
     measured = float(np.sum(P * Lo) - Lo.sum(axis=0) @ u)
-    if np.min(eta * P * Lo) < -0.5 - 1e-12:
+    if algorithm is None and np.min(eta * P * Lo) < -0.5 - 1e-12:
         raise ValueError("instance violates eta p l >= -1/2")
-    return measured, N * np.log(T) / eta + eta * float(np.sum(P**2 * Lo**2))
+    return (measured, N * np.log(T) / eta + eta * float(np.sum(P**2 * Lo**2)),
+            experts_trivial(Lo, u))
 
 
 LB_REGRET = lb_regret_evaluate.theorem
@@ -236,18 +348,29 @@ LB_REGRET = lb_regret_evaluate.theorem
 def oomd_sample(rng, d=None, T=None):
     """Euclidean optimistic OMD on ball/box/simplex, d in [1, 20], T in [1, 1500]; gradients a
     random walk plus noise (so hints g_{t-1} are informative to various degrees); hints either
-    g_{t-1} (default) or g_t + noise; eta log-uniform; x_1 random in the set.  ``d``, ``T`` fix
-    the sizes."""
+    g_{t-1} (default) or g_t + noise; eta log-uniform in e^{+-2.5} times the tuning
+    D / sqrt(2 sum ||g_t - M_t||^2); x_1 random in the set.  ``d``, ``T`` fix the sizes; T (a
+    lower end when given) is doubled, with fresh gradients, until the bound without its
+    negative terms is at most half of :func:`linear_trivial` (20% were vacuous)."""
     d = int(rng.integers(1, 21)) if d is None else d
     T = int(rng.integers(1, 1501)) if T is None else T
     s = _random_set(rng, d)
     if s["domain"] == "simplex" and d == 1:
         s["domain"] = "box"
-    walk = np.cumsum(rng.normal(size=(T, d)) * np.exp(rng.uniform(-3, 0)), axis=0)
-    G = walk / np.sqrt(T) + rng.normal(size=(T, d)) * np.exp(rng.uniform(-3, 0))
-    hints = None if rng.uniform() < 0.6 else G + rng.normal(size=(T, d)) * rng.uniform(0, 1)
-    return {"grads": G, "eta": float(np.exp(rng.uniform(-5, 1))), "hints": hints,
-            "x1": _random_point(rng, s, d), **s}
+    a, b, c = np.exp(rng.uniform(-3, 0)), np.exp(rng.uniform(-3, 0)), rng.uniform(0, 1)
+    prev = rng.uniform() < 0.6
+    u = rng.uniform(-2.5, 2.5)
+    D = _set_diameter(s, d)
+    while True:
+        walk = np.cumsum(rng.normal(size=(T, d)) * a, axis=0)
+        G = walk / np.sqrt(T) + rng.normal(size=(T, d)) * b
+        hints = None if prev else G + rng.normal(size=(T, d)) * c
+        M = np.vstack([np.zeros((1, d)), G[:-1]]) if prev else hints
+        S = max(float(np.sum((G - M) ** 2)), 1e-300)
+        eta = float(D / np.sqrt(2 * S) * np.exp(u))
+        if D * D / (2 * eta) + eta * S <= 0.5 * linear_trivial(s, G) or T >= _T_CAP:
+            return {"grads": G, "eta": eta, "hints": hints, "x1": _random_point(rng, s, d), **s}
+        T = min(2 * T, _T_CAP)
 
 
 @theorem(
@@ -256,6 +379,8 @@ def oomd_sample(rng, d=None, T=None):
     assumptions=("convex closed set", "any hints M_t", "constant eta > 0"),
     sample=oomd_sample, sizes={"d": (1, 10), "T": (1, 600)}, n_instances=(30, 300), rtol=1e-9,
     atol=1e-9,
+    tightness=("A constant gradient on [-1, 1] from x_1 = 1 with T = 2 / eta: ratio 0.997 at eta ="
+               " 0.01"),
 )
 def oomd_evaluate(inst):
     """Euclidean optimistic OMD: sum <g_t, x_t - u> <= B(u, x_1)/eta + eta sum ||g_t - M_t||^2 -
@@ -280,7 +405,7 @@ def oomd_evaluate(inst):
     u = r.comparator
     bound = (np.sum((u - inst["x1"]) ** 2) / (2 * eta) + eta * np.sum((G - M) ** 2)
              - (np.sum((X - XH[:-1]) ** 2) + np.sum((X - XH[1:]) ** 2)) / (4 * eta))
-    return r.regret, bound
+    return r.regret, bound, linear_trivial(inst, G)
 
 
 OOMD_RVU = oomd_evaluate.theorem
@@ -365,13 +490,17 @@ SEA_CONSTANT = sea_constant_experiment.theorem
 # -- zero-sum self-play ------------------------------------------------------------------------
 def selfplay_sample(rng, n=None, m=None, T=None):
     """n, m in [2, 25], A uniform in [-a, a] (a log-uniform), T in [1, 3000] (sizes unless
-    given)."""
+    given), raised so that the bound is at most half of ``max A - min A`` (the largest
+    duality gap)."""
     nm = rng.integers(2, 26, size=2)
     n = int(nm[0]) if n is None else n
     m = int(nm[1]) if m is None else m
     a = float(np.exp(rng.uniform(-2, 2)))
     A = rng.uniform(-a, a, size=(n, m))
-    return {"A": A, "T": int(rng.integers(1, 3001)) if T is None else T}
+    T = int(rng.integers(1, 3001)) if T is None else T
+    # the bound (ln n + ln m + 1/2) 2 max|A| / T is at most half of max A - min A from here on
+    T_min = 4.0 * np.abs(A).max() * (np.log(n) + np.log(m) + 0.5) / (A.max() - A.min())
+    return {"A": A, "T": max(T, int(np.ceil(T_min)))}
 
 
 @theorem(
@@ -380,6 +509,8 @@ def selfplay_sample(rng, n=None, m=None, T=None):
     assumptions=("zero-sum matrix game, A finite", "both players optimistic Hedge"),
     sample=selfplay_sample, sizes={"n": (2, 15), "m": (2, 15), "T": (1, 2000)},
     n_instances=(30, 300), rtol=1e-9, atol=1e-12,
+    tightness=("Random 2 x 2 games at the smallest informative horizon: ratio up to 0.58 "
+               "(tests/online/test_bound_formulas.py asserts >= 0.5)"),
 )
 def selfplay_evaluate(inst):
     """Optimistic Hedge self-play, eta = 1/(2 max|A|): gap(xbar_T, ybar_T) <= (ln n + ln m)/(eta
@@ -394,16 +525,17 @@ def selfplay_evaluate(inst):
     """
     A, T = inst["A"], inst["T"]
     r = selfplay(A, T)
-    return r.gap, optimistic_hedge_gap_bound(A, T, r.eta)
+    # the duality gap max_y x^T A y - min_x x^T A y is at most max A - min A
+    return r.gap, optimistic_hedge_gap_bound(A, T, r.eta), float(A.max() - A.min())
 
 
 SELFPLAY = selfplay_evaluate.theorem
 
 
 # -- ONS ---------------------------------------------------------------------------------------
-def _market(rng, T, d):
+def _market(rng, T, d, vol=None):
     """Cash + (d-1) log-normal assets whose Kelly fractions c_i (about) are interior."""
-    vol = float(np.exp(rng.uniform(-3.0, -1.5)))
+    vol = float(np.exp(rng.uniform(-3.0, -1.5))) if vol is None else vol
     c = rng.uniform(0.1, 0.8 / max(d - 1, 1), size=d)
     mu = np.log1p(c * vol**2) - vol**2 / 2
     R = np.exp(rng.normal(mu, vol, size=(T, d)))
@@ -411,19 +543,43 @@ def _market(rng, T, d):
     return R
 
 
+def ons_trivial(R):
+    """Largest log-wealth regret of any portfolios against any CRP: ``sum_t log(max_i r_ti /
+    min_i r_ti)``."""
+    return float(np.sum(np.log(R.max(axis=1) / R.min(axis=1))))
+
+
+def _ons_bound(R):
+    T, d = R.shape
+    G = float(np.max(np.linalg.norm(R, axis=1) / R.min(axis=1)))
+    return 5 * (1 + G * np.sqrt(2)) * d * np.log(T)
+
+
 def ons_sample(rng, d=None, T=None):
-    """Log-normal market (cash + d-1 assets), d in [2, 8], T in [2, 1500] (unless given)."""
-    d = int(rng.integers(2, 9)) if d is None else d
+    """Log-normal market (cash + d-1 assets, volatility in [0.15, 0.37]), d in [2, 5], T in
+    [2, 1500] (unless given); T (a lower end when given) is doubled, with fresh returns, until
+    the bound is at most half of :func:`ons_trivial` (the bound grows as log T, the trivial
+    maximum as T; at the former volatilities 0.05 - 0.22 and T <= 1500 every instance was
+    vacuous)."""
+    d = int(rng.integers(2, 6)) if d is None else d
     T = int(rng.integers(2, 1501)) if T is None else T
-    return {"returns": _market(rng, T, d)}
+    vol = float(np.exp(rng.uniform(-1.9, -1.0)))
+    while True:
+        R = _market(rng, T, d, vol)
+        if _ons_bound(R) <= 0.5 * ons_trivial(R) or T >= _T_CAP:
+            return {"returns": R}
+        T = min(2 * T, _T_CAP)
 
 
 @theorem(
     name="online.ons_regret",
     source=_HAZAN,
     assumptions=("portfolio log loss (alpha = 1)", "positive price relatives"),
-    sample=ons_sample, sizes={"d": (2, 6), "T": (2, 600)}, n_instances=(8, 80), rtol=1e-9,
+    sample=ons_sample, sizes={"d": (2, 4), "T": (2, 600)}, n_instances=(8, 80), rtol=1e-9,
     atol=1e-6,
+    tightness=("None known: Hazan's gamma = min(1/(4GD), alpha)/2 and the 5 (1/alpha + G D) "
+               "constant are worst-case over exp-concave losses; on portfolios the regret is a "
+               "small multiple of d log T with ratios 0.003 - 0.01"),
 )
 def ons_evaluate(inst):
     """ONS on alpha-exp-concave losses, gamma = min(1/(4GD), alpha)/2, eps = 1/(gamma D)^2: R_T
@@ -437,8 +593,7 @@ def ons_evaluate(inst):
     R = inst["returns"]
     T, d = R.shape
     r = ons(R, comparator="newton", store_weights=False)
-    G = float(np.max(np.linalg.norm(R, axis=1) / R.min(axis=1)))
-    return r.regret, 5 * (1 + G * np.sqrt(2)) * d * np.log(T)
+    return r.regret, _ons_bound(R), ons_trivial(R)
 
 
 ONS_BOUND = ons_evaluate.theorem

@@ -367,6 +367,18 @@ def _stoch_ok(inst, kw):
     assert isinstance(inst["seed"], int)
 
 
+def _informative_inst_ok(inst, kw):
+    """MOSS / UCB1 samplers: means in [0, 1], K in range, a positive integer horizon at least
+    the requested one (raised until the bound is informative)."""
+    m = inst["means"]
+    _size_ok(m.size, kw["K"], 2, kw["k_max"])
+    assert m.ndim == 1 and np.all((m >= 0) & (m <= 1)), "means outside [0, 1]"
+    h = inst["horizon"]
+    assert isinstance(h, (int, np.integer)) and h >= 1
+    if kw.get("horizon") is not None:
+        assert h >= kw["horizon"], "horizon below the requested one"
+
+
 def _adv_inst_ok(inst, kw):
     assert inst["kind"] in ("minimax", "switching", "random")
     _size_ok(inst["K"], kw["K"], 2, kw["k_max"])
@@ -409,6 +421,11 @@ THEOREM_CASES = [
          check=_adv_inst_ok),
     Case("equilibria.bandits.theorems.sample_bai", T.sample_bai,
          lambda: {"rng": _rng(), "k_max": 6, "K": 4}, check=_bai_inst_ok),
+    Case("equilibria.bandits.theorems.sample_moss", T.sample_moss,
+         lambda: {"rng": _rng(), "k_max": 4, "K": 3}, check=_informative_inst_ok),
+    Case("equilibria.bandits.theorems.sample_ucb1", T.sample_ucb1,
+         lambda: {"rng": _rng(), "k_max": 6, "K": 3, "horizon": 800},
+         check=_informative_inst_ok),
 ]
 
 CASES = [*ENV_CASES, *POLICY_CASES, *METHOD_CASES, *ENGINE_CASES, *THEOREM_CASES]
