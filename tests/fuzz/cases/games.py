@@ -142,8 +142,11 @@ def _full_ok(res, kw):
 
 
 def _pair_ok(res, kw):
-    measured, bound = res
+    """(measured, bound) or (measured, bound, trivial maximum): finite, trivial >= 0."""
+    measured, bound = res[0], res[1]
     assert np.isfinite(measured) and np.isfinite(bound), "non-finite theorem value"
+    if len(res) > 2:
+        assert not np.isnan(res[2]) and res[2] >= 0, f"trivial maximum {res[2]}"
 
 
 def _sample_game_ok(res, kw):
