@@ -59,6 +59,12 @@ def test_traceback_on_request():
 
 
 def test_ctrl_c_exits_130_with_one_line():
+    # compile the KL-UCB kernels here first (numba's on-disk cache), so the child loads them in
+    # well under the wait below even on a cold CI machine: an interrupt that lands inside
+    # LLVM's compile callback prints an unraisable-exception report this test would misread
+    from equilibria.bandits import KLUCB, BernoulliArms, simulate
+
+    simulate(BernoulliArms([0.2, 0.8]), KLUCB(), 20, n_runs=2, seed=0, progress=False)
     proc = subprocess.Popen([sys.executable, "-m", "equilibria", "bandits", "--policies",
                              "KLUCB", "--horizon", "100000", "--runs", "2000"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
