@@ -192,3 +192,26 @@ def test_verify_with_user_algorithm():
     assert verify("games.halpern_nonexpansive", algorithm=_halpern_user).passed
     rep = verify("games.halpern_nonexpansive", algorithm=_picard)
     assert not rep.passed and rep.failed == ["games.halpern_nonexpansive"]
+
+
+@pytest.mark.parametrize("use_kernel", [True, False])
+def test_vr_halpern_counts_its_oracle_calls(use_kernel):
+    """``oracle_calls`` is n per full pass (one residual recorded per full pass, the start
+    included) plus 2b per PAGE update (the batch at the new and at the old point).  Catches a
+    kernel or loop that counts b instead of 2b, or forgets the full passes: the budget and the
+    reported complexity would both be wrong while the iterates stay right."""
+    rng = np.random.default_rng(5)
+    d, n, b = 4, 25, 5
+    M = np.empty((n, d, d))
+    for i in range(n):
+        B = rng.normal(size=(d, d))
+        M[i] = B @ B.T / d
+    fs = linear_finite_sum(M, rng.normal(size=(n, d)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = vr_halpern(fs, np.zeros(d), tol=1e-300, max_oracle_calls=60 * n, seed=2,
+                         batch_size=b, check_monotone=False, use_kernel=use_kernel)
+    full = res.residual_history.size            # full passes, the one at k = 0 included
+    updates = res.n_iter - (full - 1)           # the other iterations are PAGE updates
+    assert full >= 2 and updates >= 5
+    assert res.oracle_calls == n * full + 2 * b * updates
