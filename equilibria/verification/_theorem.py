@@ -523,6 +523,24 @@ class Theorem:
         return measured, bound
 
     # -- the experiment ---------------------------------------------------------------------
+    def check_instances(self, instances) -> list:
+        """The user's ``instances`` as a non-empty list, for a sample/evaluate theorem.
+
+        Raises ``ValueError`` when the theorem draws its own instances (an ``experiment``) or
+        ``instances`` is empty, ``TypeError`` when it is not an iterable.
+        """
+        if self.evaluate is None:
+            raise ValueError(f"theorem {self.name!r} draws its own instances (it has an "
+                             "`experiment`, no per-instance `evaluate`); `instances` needs a "
+                             "sample/evaluate theorem")
+        if isinstance(instances, (str, bytes)) or not hasattr(instances, "__iter__"):
+            raise TypeError(f"`instances` must be an iterable of instances, got "
+                            f"{type(instances).__name__}")
+        items = list(instances)
+        if not items:
+            raise ValueError("`instances` is empty")
+        return items
+
     def run(self, rng: np.random.Generator, quick: bool = True, *, algorithm=None,
             instances=None):
         """Run the experiment and return its evidence (:class:`BoundData` or :class:`RateData`).
@@ -533,17 +551,8 @@ class Theorem:
         evaluated once (sample/evaluate theorems only; ``ValueError`` otherwise).
         """
         if instances is not None:
-            if self.evaluate is None:
-                raise ValueError(f"theorem {self.name!r} draws its own instances (it has an "
-                                 "`experiment`, no per-instance `evaluate`); `instances` needs a "
-                                 "sample/evaluate theorem")
-            if isinstance(instances, (str, bytes)) or not hasattr(instances, "__iter__"):
-                raise TypeError(f"`instances` must be an iterable of instances, got "
-                                f"{type(instances).__name__}")
+            items = self.check_instances(instances)
             self._algorithm_kw(algorithm, self.evaluate)  # fail before the first instance
-            items = list(instances)
-            if not items:
-                raise ValueError("`instances` is empty")
             vals = [self.evaluate_instance(inst, algorithm=algorithm) for inst in items]
             meas, bnd, triv = (np.array(v) for v in zip(*vals, strict=True))
             return BoundData(meas, bnd, trivial=_trivial_or_none(triv))

@@ -633,14 +633,5 @@ def check(theorem_or_name, *, algorithm=None, instances=None, quick: bool = True
     seed = check_int(seed, "seed", lo=0)
     _check_algorithm_accepted([thm], algorithm)
     if instances is not None:
-        if thm.evaluate is None:
-            raise ValueError(f"theorem {thm.name!r} draws its own instances (it has an "
-                             "`experiment`, no per-instance `evaluate`); `instances` needs a "
-                             "sample/evaluate theorem")
-        if isinstance(instances, (str, bytes)) or not hasattr(instances, "__iter__"):
-            raise TypeError(f"`instances` must be an iterable of instances, got "
-                            f"{type(instances).__name__}")
-        instances = list(instances)
-        if not instances:
-            raise ValueError("`instances` is empty")
+        instances = thm.check_instances(instances)
     return _run_theorem(thm, bool(quick), seed, algorithm, instances)
