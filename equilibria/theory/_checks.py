@@ -1,8 +1,9 @@
 """Local input checks of the theory room (thin wrappers of :mod:`equilibria._lib.validation`).
 
-:func:`simplex` widens the sum tolerance of ``check_simplex`` to the precision of a
-lower-precision float input (a float32 probability vector sums to 1 only within about
-``K * 6e-8``), so float32 input means the same numbers as float64 input.
+:func:`measure` widens the sum tolerance to the precision of a lower-precision float input
+(a float32 probability vector sums to 1 only within about ``K * 6e-8``), so float32 input
+means the same numbers as float64 input; :func:`simplex` is ``check_simplex``, which does the
+same for vectors and rows.
 """
 
 from __future__ import annotations
@@ -24,14 +25,9 @@ def input_atol(p, atol: float, k: int | None = None) -> float:
     return atol
 
 
-def simplex(p, name: str, *, atol: float = 1e-8, ndim: int = 1, strict: bool = False):
-    """``check_simplex`` with the tolerance of :func:`input_atol`; a lower-precision input is
-    renormalized in float64 (so later checks at ``atol`` pass and sums are exact)."""
-    wide = input_atol(p, atol)
-    arr = check_simplex(p, name, atol=wide, ndim=ndim, strict=strict)
-    if wide > atol:
-        arr = arr / arr.sum(axis=-1, keepdims=True)
-    return arr
+#: a probability vector (rows with ``ndim=2``): ``check_simplex`` itself now widens the sum
+#: tolerance to a float32 input's rounding and renormalises it
+simplex = check_simplex
 
 
 def measure(p, name: str, *, atol: float = 1e-8, ndim=(1, 2)) -> np.ndarray:

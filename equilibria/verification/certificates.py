@@ -23,16 +23,9 @@ __all__ = ["duality_gap", "best_response_gap", "exploitability", "kkt_residual",
 
 
 def _simplex(p, name: str, atol, *, strict: bool = False) -> np.ndarray:
-    """``check_simplex`` at ``atol``, widened to ``2 K eps`` for a lower-precision float input
-    (a float32 probability vector sums to 1 only within about ``K * 6e-8``), which is then
-    renormalized in float64."""
-    dt = getattr(p, "dtype", None)
-    wide = atol
-    if dt is not None and dt.kind == "f" and dt.itemsize < 8:
-        k = np.shape(p)[-1] if np.ndim(p) else 1
-        wide = max(atol, 2.0 * max(k, 1) * float(np.finfo(dt).eps))
-    arr = check_simplex(p, name, atol=wide, strict=strict)
-    return arr / arr.sum() if wide > atol else arr
+    """``check_simplex`` at ``atol`` (widened by it to a float32 input's rounding, which is
+    then renormalised in float64)."""
+    return check_simplex(p, name, atol=atol, strict=strict)
 
 
 def _atol(atol) -> float:
