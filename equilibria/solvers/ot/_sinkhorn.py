@@ -19,11 +19,28 @@ _PARALLEL_MIN = 250_000
 _FACTOR, _STAGE_TOL = 0.25, 1e-3
 #: primal-dual certificate: ``objective - dual_objective`` (of the rounded plan and the
 #: potentials) must be at most ``_GAP_RTOL * max(|objective|, |dual|)`` plus the rounding
-#: error of the dual sum, ``_DUAL_ROUNDING * (<a, |f|> + <b, |g|>)`` (cancelling potentials)
+#: error of the dual sum, ``_DUAL_ROUNDING * (<a, |f|> + <b, |g|>)`` (cancelling potentials),
+#: plus :func:`gap_bound` of the marginal error at the stop
 _GAP_RTOL = 1e-6
 _DUAL_ROUNDING = 1e3 * np.finfo(float).eps
 #: rounding factor of the ``reg * KL`` term of the objective (see ``_one``)
 _OBJ_ROUNDING = 8 * np.finfo(float).eps
+
+
+def gap_bound(err, a, b, C, f, g, reg) -> float:
+    r"""A-posteriori bound on the primal-dual gap of a Sinkhorn iterate on its support.
+
+    With :math:`\delta = \tfrac12` ``err`` (the L1 marginal error of the iterate, whose rows
+    are exact), :math:`\delta\,[\operatorname{osc}(C) + \operatorname{osc}(g) + \varepsilon +
+    \max_{ij}(C_{ij} - f_i - g_j) + \varepsilon\max(0, \log(1/w))]`,
+    :math:`w = \max(\min_i a_i, \min_j b_j)`; see :func:`.theorems.sinkhorn_gap_bound` for the
+    derivation.  ``a, b`` (positive, sum 1), ``C`` and the potentials ``f, g`` are those of the
+    support.
+    """
+    w = max(float(a.min()), float(b.min()))
+    inner = (float(np.ptp(C)) + float(np.ptp(g)) + reg + float((C - f[:, None] - g[None, :]).max())
+             + reg * max(0.0, float(np.log(1.0 / w))))
+    return 0.5 * float(err) * max(inner, 0.0)
 
 
 def _schedule(reg, crange, eps_scaling):
@@ -188,9 +205,18 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     gap_tol = (_GAP_RTOL * max(abs(float(objective)), abs(dual))
                + _DUAL_ROUNDING * float(a_s @ np.abs(f_s) + b_s @ np.abs(g_s))) \
         if ok_numbers else 0.0
+    # the gap an iterate with marginal error err may have: a loose `tol` certifies a
+    # correspondingly loose gap.  The potentials' part of the a-posteriori bound (gap_bound, the
+    # registered theorem ot.sinkhorn_gap), delta (osc f + osc g + reg (1 + log 1/w)), and never
+    # more than the whole bound: the cost-range terms of the whole bound would let a plan that
+    # lost its precision on a huge entry of C pass
+    gap_allow = min(gap_bound(err, a_s, b_s, Cs, f_s, g_s, reg),
+                    0.5 * err * (float(np.ptp(f_s)) + float(np.ptp(g_s)) + reg * (
+                        1.0 + max(0.0, float(np.log(1.0 / max(a_s.min(), b_s.min()))))))) \
+        if ok_numbers else 0.0
     # weak duality makes the gap of the rounded (feasible) plan >= 0: a negative gap beyond the
     # rounding tolerance means the objective or the dual value lost its precision
-    gap_ok = -gap_tol <= gap <= gap_tol
+    gap_ok = -gap_tol <= gap <= gap_tol + gap_allow
     # rounding error of reg * KL: every log term carries ~eps |log a_i| + eps |log b_j|, which
     # reg multiplies; the objective lies in [min C, max C], so beyond _GAP_RTOL of that scale
     # (plus a 1e-12 floor) the values no longer mean anything (reg >> the range of C)
@@ -222,7 +248,7 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     elif code == 0 and marg_ok and not gap_ok:
         status, msg = Status.NUMERICAL, (
             f"marginals met (error {err:.3g}) but the primal-dual gap {gap:.3g} exceeds "
-            f"{gap_tol:.3g}: the plan is not certified optimal (C has a dynamic range "
+            f"{gap_tol + gap_allow:.3g}: the plan is not certified optimal (C has a dynamic range "
             f"{float(np.ptp(Cs)):.3g} too large for reg={reg:g} in double precision); "
             f"rescale or clip C, increase `reg` or use `exact_ot`")
     elif not success:
@@ -360,8 +386,13 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
         when all problems converged and ``n_iter`` is the maximum.
 
         ``success`` needs the stopping rule met *and* the certificate: the gap
-        ``objective - dual_objective`` within ``1e-6`` (relative) plus the rounding of the
-        dual sum, on both sides (weak duality makes it ``>= 0`` exactly), and a rounding error
+        ``objective - dual_objective`` at least minus, and at most, ``1e-6`` (relative) plus
+        the rounding of the dual sum (weak duality makes it ``>= 0`` exactly), the upper side
+        widened by what the marginal error :math:`2\delta` at the stop allows, the
+        potentials' part :math:`\delta(\operatorname{osc} f + \operatorname{osc} g +
+        \varepsilon(1 + \log(1/w)))` of the a-posteriori bound of the registered theorem
+        ``ot.sinkhorn_gap`` (never more than the whole bound; a loose ``tol`` such as ``1e-4``
+        certifies a gap of order ``tol``, not ``1e-6``), and a rounding error
         of the ``reg * KL`` term (``~8 eps reg (<a, |log a|> + <b, |log b|> + 2)``) below
         ``1e-6 max|C| + 1e-12``: for ``reg`` far above the cost scale the values lose their
         meaning in double precision and the result is ``Status.NUMERICAL`` (the plan is then

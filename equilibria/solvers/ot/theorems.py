@@ -20,7 +20,7 @@ from equilibria._lib.validation import check_int, check_scalar, check_simplex
 
 from ._common import OTResult, check_cost, check_marginals, mass_rtol
 from ._exact import exact_ot
-from ._sinkhorn import sinkhorn
+from ._sinkhorn import gap_bound, sinkhorn
 from ._smooth import dual_value, semi_dual_value, smooth_ot, sparse_ot
 
 __all__ = ["sample_problem", "entropy", "sinkhorn_gap_bound", "entropic_bias_bound",
@@ -183,12 +183,7 @@ def sinkhorn_gap_bound(res: OTResult, a, b, C) -> float:
                          f"shape {C.shape}")
     ia, jb = a > 0, b > 0
     f, g = res.potentials[0][ia], res.potentials[1][jb]
-    Cs = C[np.ix_(ia, jb)]
-    delta = 0.5 * res.marginal_error
-    w = max(a[ia].min(), b[jb].min())
-    inner = (np.ptp(Cs) + np.ptp(g) + res.reg + float((Cs - f[:, None] - g[None, :]).max())
-             + res.reg * max(0.0, np.log(1.0 / w)))
-    return delta * max(inner, 0.0)
+    return gap_bound(res.marginal_error, a[ia], b[jb], C[np.ix_(ia, jb)], f, g, res.reg)
 
 
 # ----------------------------------------------------------------------------------------
