@@ -126,6 +126,28 @@ class Result:
         lines.append(")")
         return "\n".join(lines)
 
+    def _repr_rows(self) -> list[tuple[str, str]]:
+        return [(f.name, _summary(getattr(self, f.name))) for f in dataclasses.fields(self)]
+
+    def _repr_markdown_(self) -> str:
+        """Markdown table of the fields (Jupyter's rich display; arrays by shape)."""
+        esc = (lambda s: s.replace("|", "\\|").replace("\n", " "))
+        state = "success" if self.success else "**not converged**"
+        lines = [f"**{type(self).__name__}** ({state})", "", "| field | value |", "|---|---|"]
+        lines += [f"| {name} | `{esc(value)}` |" for name, value in self._repr_rows()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """HTML table of the fields (Jupyter's rich display; arrays by shape)."""
+        import html
+
+        e = html.escape
+        state = "success" if self.success else "<b>not converged</b>"
+        rows = "".join(f"<tr><td>{e(name)}</td><td><code>{e(value)}</code></td></tr>"
+                       for name, value in self._repr_rows())
+        return (f"<div><b>{e(type(self).__name__)}</b> ({state})<table>"
+                f"<tr><th>field</th><th>value</th></tr>{rows}</table></div>")
+
     def keys(self):
         """Field names, for dict-like inspection."""
         return [f.name for f in dataclasses.fields(self)]

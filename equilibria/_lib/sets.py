@@ -180,7 +180,7 @@ class Simplex(ConvexSet):
     def project(self, x) -> np.ndarray:
         r"""Euclidean projection :math:`\Pi(x) = \arg\min_{y\in\Delta_d}\|y - x\|_2`.
 
-        Sort-based algorithm [1]_ [2]_: with :math:`u` the entries of ``x`` in decreasing order
+        Sort-based algorithm (Duchi et al. 2008; Condat 2016): with :math:`u` the entries of ``x`` in decreasing order
         and :math:`\rho = \max\{j : u_j - (\sum_{i\le j} u_i - 1)/j > 0\}`,
 
         .. math::  \Pi(x)_i = \max(x_i - \tau, 0), \qquad
@@ -409,8 +409,8 @@ class Ball(ConvexSet):
     def sample(self, seed, n, d=None) -> np.ndarray:
         r"""``n`` points uniform in volume in the ball.
 
-        :math:`x = r\,U^{1/d}\,Z/\|Z\|_2` with :math:`Z\sim N(0, I_d)` (a uniform direction
-        [3]_) and :math:`U\sim U(0, 1)` independent, so that :math:`\|x\|/r` has distribution
+        :math:`x = r\,U^{1/d}\,Z/\|Z\|_2` with :math:`Z\sim N(0, I_d)` (a uniform direction,
+        Muller 1959) and :math:`U\sim U(0, 1)` independent, so that :math:`\|x\|/r` has distribution
         function :math:`s^d` on :math:`[0, 1]` (i.e. :math:`(\|x\|/r)^d` is uniform).
 
         Parameters

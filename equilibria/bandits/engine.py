@@ -109,6 +109,40 @@ class BanditResult(Result):
     policy: str
     extras: dict
 
+    def to_dataframe(self):
+        """Regret curves as a long table over ``(run, t)``: ``regret``, ``realized_regret`` (and
+        ``violation`` for the threshold environment) with each run's ``seed``.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import bandit_frame
+
+        return bandit_frame(self)
+
+    def to_xarray(self):
+        """Every array as an xarray Dataset over ``(run, t)`` (the regret curves, on the checkpoint
+        grid ``t``) and ``(run, arm)`` (the pulls).
+
+        Returns
+        -------
+        xarray.Dataset
+
+        Raises
+        ------
+        ImportError
+            xarray is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import bandit_dataset
+
+        return bandit_dataset(self)
+
     @property
     def n_runs(self) -> int:
         return int(self.regret.shape[0])
@@ -210,28 +244,34 @@ def _run_chunk(spec, seeds):
 SERIAL_CHUNK_SECONDS = 0.25
 
 
-def _run_serial(spec, seeds, target=SERIAL_CHUNK_SECONDS):
+def _run_serial(spec, seeds, target=SERIAL_CHUNK_SECONDS, *, progress=None, desc=None):
     """Run ``seeds`` serially in chunks of about ``target`` seconds each.
 
     The first chunk is one run; each next chunk is sized from the time per run measured on the
     previous one (growing at most 4x), so Ctrl-C is honoured within about ``target`` seconds
-    plus one run.  Every run carries its own seed, so the result equals a single chunk's.
+    plus one run.  Every run carries its own seed, so the result equals a single chunk's.  A
+    progress bar over the runs advances after each chunk (``progress`` as in
+    :func:`~equilibria._lib.sweep.progress_bar`).
     """
+    from equilibria._lib.sweep import progress_bar
+
     parts = []
     i, size, n = 0, 1, seeds.size
-    while i < n:
-        chunk = np.ascontiguousarray(seeds[i:i + size])
-        t0 = time.perf_counter()
-        parts.append(_run_chunk(spec, chunk))
-        per_run = (time.perf_counter() - t0) / chunk.size
-        i += chunk.size
-        want = target / per_run if per_run > 0 else 4 * size
-        size = int(max(1, min(want, 4 * size)))
+    with progress_bar(n, desc=desc, progress=progress, unit="run") as bar:
+        while i < n:
+            chunk = np.ascontiguousarray(seeds[i:i + size])
+            t0 = time.perf_counter()
+            parts.append(_run_chunk(spec, chunk))
+            per_run = (time.perf_counter() - t0) / chunk.size
+            i += chunk.size
+            bar.update(chunk.size)
+            want = target / per_run if per_run > 0 else 4 * size
+            size = int(max(1, min(want, 4 * size)))
     return parts
 
 
 def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto", executor=None,
-             n_chunks=None, progress=True) -> BanditResult:
+             n_chunks=None, progress=None) -> BanditResult:
     r"""Run ``n_runs`` independent, reproducible runs of ``policy`` on ``env`` in compiled code.
 
     Each run plays exactly ``horizon`` rounds (the stopping rule; for best-arm identification
@@ -281,9 +321,11 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
         Number of chunks (default: ``4 * max_workers`` with an executor; serially, chunks of
         about a quarter of a second each, so that Ctrl-C interrupts within about a second;
         ``n_chunks=1`` runs everything in one kernel call).
-    progress : bool, default True
-        tqdm bar over chunks (on stderr; shown only when the runs are split into chunks, i.e.
-        with ``executor`` or ``n_chunks > 1``).
+    progress : bool or None, default None
+        tqdm bar over the runs (serially: advanced after each chunk of about a quarter of a
+        second) or over the chunks (with ``executor`` or ``n_chunks > 1``); ``n_chunks=1``
+        shows none.  ``None`` follows :func:`equilibria.set_options`: on in a notebook or when
+        standard error is a terminal.
 
     Returns
     -------
@@ -364,7 +406,8 @@ def simulate(env, policy, horizon, *, n_runs=100, seed=None, checkpoints="auto",
     spec = (kind, env_arrays, int(policy.code), par, sched, horizon, ck, int(env.n_arms))
     seeds = spawn_seeds(seed, n_runs)
     if executor is None and n_chunks is None:
-        parts = _run_serial(spec, seeds)
+        parts = _run_serial(spec, seeds, progress=progress,
+                            desc=f"simulate {type(policy).__name__}")
     elif executor is None and n_chunks == 1:
         parts = [_run_chunk(spec, seeds)]
     else:

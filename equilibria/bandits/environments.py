@@ -131,7 +131,7 @@ class BernoulliArms(_Stochastic):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class GaussianArms(_Stochastic):
-    """Arms with N(``means[i]``, ``sigma``^2) rewards (unbounded, sigma-sub-Gaussian).
+    """Arms with N(``means[i]``, ``sigma**2``) rewards (unbounded, sigma-sub-Gaussian).
 
     Parameters
     ----------

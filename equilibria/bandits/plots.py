@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from equilibria._lib.figures import figure_axes
+
 from .engine import BanditResult, _check_level
 
 __all__ = ["plot_regret", "plot_pulls"]
@@ -40,17 +42,12 @@ def plot_regret(results, *, ax=None, level=0.95, realized=False, violation=False
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-
     results = _check_results(results, title)
     level = _check_level(level)
     if violation and any("violation" not in r.extras for r in results):
         raise ValueError("`violation`=True needs results of the threshold environment (with "
                          "extras['violation']), got " + ", ".join(r.env for r in results))
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    else:
-        fig = ax.figure
+    fig, ax, own = figure_axes(ax, figsize=(6.4, 4.2), layout=None)
     from scipy.stats import norm
 
     z = norm.ppf(0.5 + level / 2)
@@ -78,7 +75,8 @@ def plot_regret(results, *, ax=None, level=0.95, realized=False, violation=False
                  f"({int(level * 100)}% band)", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=9)
-    fig.tight_layout()
+    if own:  # the caller's figure keeps its layout
+        fig.tight_layout()
     return fig
 
 
@@ -104,25 +102,21 @@ def plot_pulls(results, *, ax=None, title=None, logy=True):
     logy : bool, default True
         Logarithmic fraction axis.
     """
-    import matplotlib.pyplot as plt
-
     results = _check_results(results, title)
     K = results[0].pulls.shape[1]
     if any(r.pulls.shape[1] != K for r in results):
         raise ValueError("`results` must share the number of arms, got "
                          f"{[r.pulls.shape[1] for r in results]}")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    else:
-        fig = ax.figure
+    fig, ax, own = figure_axes(ax, figsize=(6.4, 4.2), layout=None)
     width = 0.8 / len(results)
     arms = np.arange(K)
     for k, res in enumerate(results):
         frac = res.pulls.mean(axis=0) / res.horizon
         ax.bar(arms + (k - (len(results) - 1) / 2) * width, frac, width,
                label=res.policy.split("(")[0])
-    for b in results[0].best_arms:
-        ax.axvspan(b - 0.45, b + 0.45, color="gold", alpha=0.2, lw=0)
+    for i, b in enumerate(results[0].best_arms):
+        ax.axvspan(b - 0.45, b + 0.45, color="gold", alpha=0.2, lw=0,
+                   label="optimal arm" if i == 0 else "_")
     if logy:
         ax.set_yscale("log")
     ax.set_xticks(arms)
@@ -131,7 +125,8 @@ def plot_pulls(results, *, ax=None, title=None, logy=True):
     ax.set_title(title or f"{results[0].env}: pull distribution, T = {results[0].horizon}")
     ax.legend(frameon=False, fontsize=9, loc="upper left")
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
+    if own:  # the caller's figure keeps its layout
+        fig.tight_layout()
     return fig
 
 

@@ -82,6 +82,39 @@ class BasinResult(Result):
     cycles: dict = dataclasses.field(default_factory=dict)
     slice_basis: tuple = ()
 
+    def to_dataframe(self):
+        """The basin image as a table: one row per grid point (``v``, ``u``, the ``label`` code and
+        the ``attractor`` it names).
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import basin_slice_frame
+
+        return basin_slice_frame(self)
+
+    def to_xarray(self):
+        """The basin image as an xarray Dataset over ``(v, u)`` (``long_name``: the axis labels).
+
+        Returns
+        -------
+        xarray.Dataset
+
+        Raises
+        ------
+        ImportError
+            xarray is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import basin_slice_dataset
+
+        return basin_slice_dataset(self)
+
     def class_fractions(self) -> dict:
         """Basin fraction per outcome class."""
         out: dict = {}
@@ -149,7 +182,7 @@ def _slice(model, u, v, axes, base):
 
 def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, axes=None,
                 base=None, axis_labels=None, options: SweepOptions | None = None,
-                chunks: int | None = None, executor=None, progress: bool = True) -> BasinResult | BasinsResult:
+                chunks: int | None = None, executor=None, progress: bool | None = None) -> BasinResult | BasinsResult:
     r"""Basins of attraction on a 2-D slice of initial conditions.
 
     The slice is ``x0 = base + u * e_u + v * e_v`` on a ``grid x grid`` lattice; for a
@@ -198,7 +231,7 @@ def basin_sweep(model, *, grid: int = 200, u_range=(0.02, 2.5), v_range=None, ax
         Work items of the integration (default ``min(64, grid^2 // 2048)``), at most
         ``grid^2``.
     executor : concurrent.futures.Executor, optional
-    progress : bool
+    progress : bool or None
         tqdm progress bar (``False`` turns it off).
 
     Returns
@@ -293,6 +326,8 @@ class ContinuationResult(Result):
         Basin fraction per outcome class (columns ordered as ``class_names``).
     class_names : tuple of str
         :data:`OUTCOME_CLASSES` for the coexistence model, else ``GENERIC_CLASSES``.
+    state_names : tuple of str
+        Names of the state coordinates (the model's ``names``; empty when unknown).
     """
 
     param: str
@@ -302,16 +337,55 @@ class ContinuationResult(Result):
     attractor_classes: list
     class_fractions: np.ndarray
     class_names: tuple = OUTCOME_CLASSES
+    state_names: tuple = ()
 
-    def plot(self, ax=None, title: str | None = None):
+    def to_dataframe(self):
+        """One row per parameter value: the share of every outcome class and of every matched
+        attractor (``A0``, ``A1``, ...).
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import class_continuation_frame
+
+        return class_continuation_frame(self)
+
+    def to_xarray(self):
+        """Shares as an xarray Dataset over ``(param, class)`` and ``(param, attractor)``; the
+        parameter's dimension is named after it.
+
+        Returns
+        -------
+        xarray.Dataset
+
+        Raises
+        ------
+        ImportError
+            xarray is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import class_continuation_dataset
+
+        return class_continuation_dataset(self)
+
+    def plot(self, ax=None, title: str | None = None, *, states: bool | None = None):
         """Draw the result (:func:`equilibria.odes.plotting.plot_continuation`).
 
         Parameters
         ----------
-        ax : matplotlib.axes.Axes, optional
-            Axes to draw on; a new figure is created when omitted.
+        ax : matplotlib.axes.Axes or pair of Axes, optional
+            Axes to draw on (a pair: fractions, attractor states); a new figure is created
+            when omitted.
         title : str, optional
             Axes title.
+        states : bool, optional
+            Draw the attractor states along the parameter below the fractions (default: with
+            a new figure or a pair of axes).
 
         Returns
         -------
@@ -320,7 +394,7 @@ class ContinuationResult(Result):
         """
         from .plotting import plot_continuation
 
-        return plot_continuation(self, ax=ax, title=title)
+        return plot_continuation(self, ax=ax, title=title, states=states)
 
 
 def _model_at(model, param, value):
@@ -338,7 +412,7 @@ def _basin_at(model, param, kw, value):
 
 def basin_continuation(model, param: str, values, *, grid: int = 40,
                        match_tol: float = 0.25, options: SweepOptions | None = None,
-                       executor=None, progress: bool = True, **slice_kw) -> ContinuationResult | GlobalContinuation:
+                       executor=None, progress: bool | None = None, **slice_kw) -> ContinuationResult | GlobalContinuation:
     r"""Basin-fraction continuation: the share of initial conditions reaching each attractor
     as ``param`` runs through ``values`` (Attractors.jl's global continuation [2]).
 
@@ -455,7 +529,8 @@ def basin_continuation(model, param: str, values, *, grid: int = 40,
                           f"values of {param}", n_iter=int(values.size), param=param,
                   values=values, fractions=F, attractor_states=branches_state,
                   attractor_classes=branches_class, class_fractions=cls_fr,
-                  class_names=tuple(names))
+                  class_names=tuple(names),
+                  state_names=tuple(getattr(first, "names", ()) or ()))
 
 
 # ------------------------------------------------------------------------------------------

@@ -380,15 +380,12 @@ class UncertaintyResult(Result):
         matplotlib.figure.Figure
             The figure.
         """
-        import matplotlib.pyplot as plt
-
         from .plotting import ATTRACTOR_COLORS
 
         check_title(title)
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(5.6, 4.4), constrained_layout=True)
-        else:
-            fig = ax.figure
+        from equilibria._lib.figures import figure_axes
+
+        fig, ax, _ = figure_axes(ax, figsize=(5.6, 4.4))
         eps, f = self.epsilons, self.fractions
         pos = f > 0
         lo = np.clip(f - self.ci[:, 0], 0, None)
@@ -466,7 +463,7 @@ def uncertainty_exponent(system, grid: Grid, *, coordinates=(0, 1), base=None, r
                          min_uncertain: int = MIN_UNCERTAIN, max_n: int | None = None,
                          options: IntegratorOptions | None = None,
                          recurrence: RecurrenceOptions | None = None, chunks: int = 1,
-                         executor=None, progress: bool = True) -> UncertaintyResult:
+                         executor=None, progress: bool | None = None) -> UncertaintyResult:
     r"""Uncertainty exponent :math:`\alpha` of the basin boundaries, from the dynamics [2].
 
     An initial condition :math:`x` is :math:`\varepsilon`-uncertain when :math:`x` and one
@@ -1017,7 +1014,7 @@ def edge_tracking(system, x_a, x_b, *, attractors=None, grid: Grid | None = None
                   proximity: float | None = None, t_label: float | None = None,
                   t_max: float = 1e4, options: IntegratorOptions | None = None,
                   recurrence: RecurrenceOptions | None = None,
-                  progress: bool = True) -> EdgeTrackingResult:
+                  progress: bool | None = None) -> EdgeTrackingResult:
     r"""Edge tracking: the edge state (saddle) on the boundary between two basins.
 
     The straddle-orbit / edge-tracking algorithm [6, 7] (as Attractors.jl ``edgetracking``):
@@ -1078,7 +1075,7 @@ def edge_tracking(system, x_a, x_b, *, attractors=None, grid: Grid | None = None
         Integrator tolerances (flows; default ``rtol=1e-10, atol=1e-12``).
     recurrence : RecurrenceOptions, optional
         Machine thresholds when the attractors are found with ``grid``.
-    progress : bool, default True
+    progress : bool or None, default None
         tqdm bar over bisections.
 
     Returns
@@ -1107,6 +1104,8 @@ def edge_tracking(system, x_a, x_b, *, attractors=None, grid: Grid | None = None
     if the edge state is a saddle point."
     """
     from tqdm.auto import tqdm
+
+    from equilibria._lib.options import show_progress
 
     system = as_system(system)
     xa = system.check_state(x_a, "x_a")
@@ -1215,7 +1214,7 @@ def edge_tracking(system, x_a, x_b, *, attractors=None, grid: Grid | None = None
         return result(False, Status.NUMERICAL, f"a bisection midpoint got label {bad} (not one"
                       " of the two attractors): a third basin lies between x_a and x_b, or "
                       "`t_max` is too short", ta, tb, edges)
-    bar = tqdm(total=max_iter, disable=not progress, leave=False, desc="edge tracking")
+    bar = tqdm(total=max_iter, disable=not show_progress(progress), leave=False, desc="edge tracking")
     bar.update(1)
     try:
         for _ in range(max_iter - 1):

@@ -505,6 +505,40 @@ class GlobalContinuation(Result):
     confidence: float
     state_names: tuple
 
+    def to_dataframe(self):
+        """One row per parameter value: each id's share (``A1``, ...) and interval (``A1_lo``,
+        ``A1_hi``), the special shares, ``n_attractors`` and ``value_success``.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import global_continuation_frame
+
+        return global_continuation_frame(self)
+
+    def to_xarray(self):
+        """Shares, intervals and presence as an xarray Dataset over ``(param, attractor)``; the
+        parameter's dimension is named after it, ``attractor`` holds the global ids.
+
+        Returns
+        -------
+        xarray.Dataset
+
+        Raises
+        ------
+        ImportError
+            xarray is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import global_continuation_dataset
+
+        return global_continuation_dataset(self)
+
     @property
     def n_attractors(self) -> np.ndarray:
         """Number of attractors present at each value, shape ``(m,)``."""
@@ -591,7 +625,7 @@ def global_continuation(system, param: str, values, grid: Grid, *, sampler=None,
                         use_vanished: bool | None = None, sweeps: int = DEFAULT_SWEEPS,
                         confidence: float = 0.95, options: IntegratorOptions | None = None,
                         recurrence: RecurrenceOptions | None = None, executor=None,
-                        progress: bool = True) -> GlobalContinuation:
+                        progress: bool | None = None) -> GlobalContinuation:
     r"""Attractors and basin fractions of ``system`` continued along ``param`` (seed, find,
     match; the module docstring gives the algorithm and its sources [1, 2]).
 
@@ -644,7 +678,7 @@ def global_continuation(system, param: str, values, grid: Grid, *, sampler=None,
         Machine thresholds; ``max_unresolved`` is judged per value on the samples.
     executor : concurrent.futures.Executor, optional
         Runs the per-value runs of a pass; the result is identical to the serial one.
-    progress : bool, default True
+    progress : bool or None, default None
         tqdm bar per pass.
 
     Returns
@@ -789,6 +823,39 @@ class GenericRegimeResult(Result):
     cell_success: np.ndarray
     n_samples: int
 
+    def to_dataframe(self):
+        """One row per cell: the two parameters' values, ``n_attractors``, the dominant attractor's
+        kind and share, ``multistable``, ``cell_success`` and the special shares.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import generic_regime_frame
+
+        return generic_regime_frame(self)
+
+    def to_xarray(self):
+        """The diagram as an xarray Dataset whose dimensions are the two parameter names.
+
+        Returns
+        -------
+        xarray.Dataset
+
+        Raises
+        ------
+        ImportError
+            xarray is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import generic_regime_dataset
+
+        return generic_regime_dataset(self)
+
     def plot(self, ax=None, title: str | None = None, show: str = "both"):
         """Categorical images: number of attractors, and kind of the dominant attractor with
         multistable cells marked.
@@ -816,7 +883,7 @@ def generic_regime_diagram(system, x_param: str, x_values, y_param: str, y_value
                            seed=0, sweeps: int = DEFAULT_SWEEPS,
                            options: IntegratorOptions | None = None,
                            recurrence: RecurrenceOptions | None = None, executor=None,
-                           progress: bool = True) -> GenericRegimeResult:
+                           progress: bool | None = None) -> GenericRegimeResult:
     r"""Regime (phase) diagram of any system over two parameters, by the machinery of
     :func:`global_continuation`.
 
@@ -854,7 +921,7 @@ def generic_regime_diagram(system, x_param: str, x_values, y_param: str, y_value
         Machine thresholds.
     executor : concurrent.futures.Executor, optional
         Runs the cells of a pass (identical result to the serial run).
-    progress : bool, default True
+    progress : bool or None, default None
         tqdm bar per pass.
 
     Returns
@@ -947,7 +1014,7 @@ def _edges(v):
 
 
 def _plot_continuation(res, ax=None, title=None):
-    import matplotlib.pyplot as plt
+    from equilibria._lib.figures import figure_axes
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -956,8 +1023,8 @@ def _plot_continuation(res, ax=None, title=None):
     K = len(res.ids)
     h_top = min(0.4, 0.08 + 0.06 * max(K, 1))  # existence panel, relative to the fractions
     if ax is None:
-        fig, (top_ax, ax) = plt.subplots(2, 1, figsize=(8.4, 5.0 + 4.0 * h_top), sharex=True,
-                                         height_ratios=[h_top, 1.0], constrained_layout=True)
+        fig, (top_ax, ax), _ = figure_axes(None, figsize=(8.4, 5.0 + 4.0 * h_top), nrows=2,
+                                           ncols=1, sharex=True, height_ratios=[h_top, 1.0])
     else:
         fig = ax.figure
         top_ax = ax.inset_axes([0.0, 1.03, 1.0, h_top], sharex=ax)
@@ -1045,17 +1112,19 @@ KIND_COLORS = {"fixed point": "#0072B2", "periodic orbit": "#E69F00",
 
 
 def _plot_regimes(res, ax=None, title=None, show="both"):
-    import matplotlib.pyplot as plt
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap, to_rgb
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from equilibria._lib.figures import figure_axes, mark_thin_regions
+
     show = check_option(show, "show", ("both", "count", "kind"))
     panels = ["count", "kind"] if show == "both" else [show]
-    if ax is None:
-        fig, axes = plt.subplots(1, len(panels), figsize=(5.6 * len(panels), 5.0),
-                                 constrained_layout=True, squeeze=False)
+    own = ax is None
+    if own:
+        fig, axes, _ = figure_axes(None, figsize=(5.6 * len(panels), 5.0), nrows=1,
+                                   ncols=len(panels), squeeze=False)
         axes = list(axes[0])
     else:
         axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
@@ -1076,6 +1145,7 @@ def _plot_regimes(res, ax=None, title=None, show="both"):
             cols = ["#DDDDDD"] + [seq(i) for i in range(max(top, 1))]
             a.pcolormesh(ex, ey, C, cmap=ListedColormap(cols), vmin=-0.5,
                          vmax=len(cols) - 0.5, shading="flat")
+            mark_thin_regions(a, C, xs, ys, cols)
             if C.size <= MAX_ANNOTATED_CELLS:
                 for j in range(C.shape[0]):
                     for i in range(C.shape[1]):
@@ -1091,8 +1161,12 @@ def _plot_regimes(res, ax=None, title=None, show="both"):
             cols = [KIND_COLORS[k] for k in res.kinds]
             a.pcolormesh(ex, ey, Kd, cmap=ListedColormap(cols), vmin=-0.5,
                          vmax=len(cols) - 0.5, shading="flat")
-            h = [Patch(facecolor=cols[k], edgecolor="k", label=res.kinds[k])
-                 for k in sorted(set(Kd.ravel().tolist()))]
+            thin = mark_thin_regions(a, Kd, xs, ys, cols)
+            kinds_seen, counts = np.unique(Kd, return_counts=True)
+            h = [Patch(facecolor=cols[k], edgecolor="k",
+                       label=f"{res.kinds[k]} ({100 * c / Kd.size:.0f}%"
+                             f"{', marked' if k in thin else ''})")
+                 for k, c in zip(kinds_seen.tolist(), counts.tolist(), strict=True)]
             a.set_title("kind of the dominant attractor", fontsize=10)
             if yy.size:  # the count panel shows multistability by itself
                 a.plot(xs[xx], ys[yy], "o", ms=3.5, mfc="white", mec="k", mew=0.7, ls="")
@@ -1104,6 +1178,10 @@ def _plot_regimes(res, ax=None, title=None, show="both"):
         a.set_ylabel(res.y_param)
         a.legend(handles=h, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
                  fontsize=8, frameon=False)
-    fig.suptitle(title or f"Regime diagram over ({res.x_param}, {res.y_param}), "
-                          f"{res.n_samples} samples per cell", fontsize=11)
+    text = title or (f"Regime diagram over ({res.x_param}, {res.y_param}), "
+                     f"{res.n_samples} samples per cell")
+    if own:
+        fig.suptitle(text, fontsize=11)
+    elif title is not None:  # the caller's figure: no suptitle (it would change its layout)
+        axes[0].set_title(text, fontsize=10)
     return fig

@@ -996,7 +996,7 @@ def find_attractors(system, grid: Grid, initial_conditions=None, *, n: int = 100
                     options: IntegratorOptions | None = None,
                     recurrence: RecurrenceOptions | None = None,
                     mapper: MapperOptions | None = None, chunks: int = 1,
-                    executor=None, progress: bool = True) -> AttractorSet:
+                    executor=None, progress: bool | None = None) -> AttractorSet:
     """Attractors of ``system`` found by the recurrence machine from many initial conditions.
 
     Parameters
@@ -1029,7 +1029,7 @@ def find_attractors(system, grid: Grid, initial_conditions=None, *, n: int = 100
         merged after). The result does not depend on ``executor``.
     executor : concurrent.futures.Executor, optional
         Runs the chunks.
-    progress : bool, default True
+    progress : bool or None, default None
         tqdm bar over chunks.
 
     Returns
@@ -1071,6 +1071,39 @@ class BasinsResult(AttractorSet):
     coordinates: tuple
     basins: np.ndarray
     state_names: tuple
+
+    def to_dataframe(self):
+        """One row per grid point: its coordinates (named by ``state_names``), the ``basin`` label
+        and the ``attractor`` it names.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import basins_grid_frame
+
+        return basins_grid_frame(self)
+
+    def to_xarray(self):
+        """The basins as an xarray Dataset whose dimensions are the grid's state names.
+
+        Returns
+        -------
+        xarray.Dataset
+
+        Raises
+        ------
+        ImportError
+            xarray is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import basins_grid_dataset
+
+        return basins_grid_dataset(self)
 
     def plot(self, ax=None, title: str | None = None):
         """Basin image with every attractor drawn and listed by kind and location.
@@ -1119,7 +1152,7 @@ def basins_of_attraction(system, grid: Grid, *, coordinates=(0, 1), base=None,
                          ic_axes=None, reuse: bool | None = None,
                          options: IntegratorOptions | None = None,
                          recurrence: RecurrenceOptions | None = None, chunks: int = 1,
-                         executor=None, progress: bool = True) -> BasinsResult:
+                         executor=None, progress: bool | None = None) -> BasinsResult:
     """Basins of attraction of every grid point of a 2-D (or 3-D) slice of state space.
 
     The initial conditions are the points of ``ic_axes`` (default: the axes of ``grid`` along
@@ -1247,7 +1280,7 @@ def basins_fractions(system, grid: Grid, sampler=None, n: int = 1000, *, seed=0,
                      options: IntegratorOptions | None = None,
                      recurrence: RecurrenceOptions | None = None,
                      mapper: MapperOptions | None = None, chunks: int = 1,
-                     executor=None, progress: bool = True) -> FractionsResult:
+                     executor=None, progress: bool | None = None) -> FractionsResult:
     """Basin fractions of ``n`` sampled initial conditions, in any dimension.
 
     Parameters
@@ -1326,7 +1359,7 @@ class LyapunovResult(Result):
 
 def lyapunov_spectrum(system, x0, *, n_exponents: int | None = None, n_steps: int = 10_000,
                       transient: int = 100, options: IntegratorOptions | None = None,
-                      seed=0, progress: bool = True, warn: bool = True) -> LyapunovResult:
+                      seed=0, progress: bool | None = None, warn: bool = True) -> LyapunovResult:
     r"""The ``k`` largest Lyapunov exponents by the QR (Benettin) method [2].
 
     A flow is integrated together with its tangent dynamics :math:`\dot Q = J(x) Q` over
@@ -1355,7 +1388,7 @@ def lyapunov_spectrum(system, x0, *, n_exponents: int | None = None, n_steps: in
     seed : int or Generator, default 0
         Random state of the initial orthonormal tangent vectors (generic vectors, so that
         invariant coordinate subspaces do not fix the order of the exponents).
-    progress : bool, default True
+    progress : bool or None, default None
         tqdm bar.
     warn : bool, default True
         Emit a ConvergenceWarning on failure.
@@ -1366,6 +1399,8 @@ def lyapunov_spectrum(system, x0, *, n_exponents: int | None = None, n_steps: in
         ``success=False`` when the orbit diverged or the integration failed.
     """
     from tqdm.auto import tqdm
+
+    from equilibria._lib.options import show_progress
 
     system = as_system(system)
     x = system.check_state(x0, "x0").copy()
@@ -1389,7 +1424,7 @@ def lyapunov_spectrum(system, x0, *, n_exponents: int | None = None, n_steps: in
         ov = opt.vector()
     else:
         J = np.empty((n, n))
-    for j in tqdm(range(total), disable=not progress, leave=False, desc="lyapunov"):
+    for j in tqdm(range(total), disable=not show_progress(progress), leave=False, desc="lyapunov"):
         if system.kind == "flow":
             z[n:] = Q.ravel()
             st = advance(z, hb, system._p, ov, ws)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from equilibria._lib.figures import figure_axes, mark_thin_regions
+
 from .attractors import DIVERGED, FAILED, NOT_CONVERGED, SPECIAL_NAMES as _SPECIAL
 from .model import OUTCOME_CLASSES
 
@@ -63,14 +65,10 @@ def plot_basins(res, ax=None, title: str | None = None):
     """
     _check_title(title)
     _check_result(res, "BasinResult", ("labels", "attractors", "classes", "u", "v"))
-    import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 5.2), constrained_layout=True)
-    else:
-        fig = ax.figure
+    fig, ax, _ = figure_axes(ax, figsize=(6.4, 5.2))
     k = res.attractors.shape[0]
     names = [f"A{i}: {c}" for i, c in enumerate(res.classes)]
     base_cols = [CLASS_COLORS.get(c, f"C{i}") for i, c in enumerate(res.classes)]
@@ -124,45 +122,135 @@ def plot_basins(res, ax=None, title: str | None = None):
     return fig
 
 
-def plot_continuation(res, ax=None, title: str | None = None):
-    """Stacked basin fractions by outcome class along the parameter.
+def plot_continuation(res, ax=None, title: str | None = None, *, states: bool | None = None):
+    """Stacked basin fractions by outcome class along the parameter, and the attractors' states.
+
+    The upper panel stacks the share of initial conditions reaching each outcome class at each
+    sampled value (steps centred on the values, which are ticked on the axis).  Where the
+    system is monostable at every value, every column is one class and that panel only shows
+    where the class changes, so it says so; the lower panel then carries the information: the
+    state coordinates of every matched attractor branch along the parameter (a bifurcation
+    diagram of the attractors found; branches after the first dashed), with the outcome class
+    of each point as its marker colour.
 
     Parameters
     ----------
     res : ContinuationResult
         The result to draw.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is created when omitted.
+    ax : matplotlib.axes.Axes or pair of Axes, optional
+        Axes to draw on: one axes gets the fractions only (unless ``states=True``, which then
+        needs a pair); a pair gets the fractions and the states.  A new figure with both
+        panels is created when omitted.
     title : str, optional
-        Axes title (a default is used when omitted).
+        Title of the upper panel (a default is used when omitted).
+    states : bool, optional
+        Draw the states panel; default: yes for a new figure or a pair of axes, no for a
+        single axes.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure holding ``ax``.
+        The figure holding the axes.
+
+    Raises
+    ------
+    TypeError
+        ``res`` is not a continuation result, ``title`` not a str, or ``states=True`` with a
+        single axes.
     """
     _check_title(title)
     _check_result(res, "ContinuationResult", ("values", "class_fractions", "class_names"))
-    import matplotlib.pyplot as plt
-
+    if states is not None and not isinstance(states, (bool, np.bool_)):
+        raise TypeError(f"`states` must be a bool or None, got {states!r}")
+    pair = ax is not None and isinstance(ax, (list, tuple, np.ndarray))
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.2, 4.2), constrained_layout=True)
+        want = True if states is None else bool(states)
+        if want:
+            fig, axes, _ = figure_axes(None, figsize=(7.2, 6.4), nrows=2, sharex=True,
+                                       height_ratios=[1.0, 1.3])
+            ax_f, ax_s = axes
+        else:
+            fig, ax_f, _ = figure_axes(None, figsize=(7.2, 4.2))
+            ax_s = None
+    elif pair:
+        if len(ax) != 2:
+            raise TypeError(f"`ax` must be one Axes or a pair, got {len(ax)} axes")
+        ax_f, ax_s = ax
+        if states is False:
+            ax_s = None
+        fig = ax_f.figure
     else:
-        fig = ax.figure
+        if states:
+            raise TypeError("`states=True` needs a pair of axes in `ax` (fractions, states)")
+        fig, ax_f, _ = figure_axes(ax)
+        ax_s = None
+
     names = res.class_names
+    x = np.asarray(res.values, dtype=float)
     keep = [j for j in range(len(names)) if res.class_fractions[:, j].max() > 0]
-    ax.stackplot(res.values, *[res.class_fractions[:, j] for j in keep],
-                 labels=[names[j] for j in keep],
-                 colors=[CLASS_COLORS[names[j]] for j in keep],
-                 edgecolor="white", linewidth=0.3, step="mid")  # sampled values: steps
-    ax.plot(res.values, np.zeros_like(res.values), "|", color="k", ms=6, clip_on=False,
-            label="_sampled values")
-    ax.set_xlim(res.values[0], res.values[-1])
-    ax.set_ylim(0, 1)
-    ax.set_xlabel(PARAM_LABELS.get(res.param, res.param))
-    ax.set_ylabel("fraction of initial conditions")
-    ax.set_title(title or f"Basin fractions along {res.param}")
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+    ax_f.stackplot(x, *[res.class_fractions[:, j] for j in keep],
+                   labels=[names[j] for j in keep],
+                   colors=[CLASS_COLORS[names[j]] for j in keep],
+                   edgecolor="white", linewidth=0.3, step="mid")  # sampled values: steps
+    ax_f.plot(x, np.zeros_like(x), "|", color="k", ms=6, clip_on=False,
+              label="_sampled values")
+    ax_f.set_xlim(x[0], x[-1])
+    ax_f.set_ylim(0, 1)
+    ax_f.set_ylabel("fraction of\ninitial conditions")
+    ax_f.set_title(title or f"Basin fractions along {res.param}")
+    ax_f.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+    monostable = bool(np.all(np.isclose(res.class_fractions.max(axis=1), 1.0)))
+    if monostable:
+        ax_f.text(0.5, 0.5, "monostable at every value:\none outcome from all initial conditions",
+                  transform=ax_f.transAxes, ha="center", va="center", fontsize=8,
+                  bbox=dict(boxstyle="round", facecolor="white", alpha=0.85, lw=0.5))
+    xlabel = PARAM_LABELS.get(res.param, res.param)
+    if ax_s is None:
+        ax_f.set_xlabel(xlabel)
+        return fig
+
+    # lower panel: the attractors' states along the parameter
+    dim = 0
+    for branch in res.attractor_states:
+        for st in branch.values():
+            dim = max(dim, int(np.size(st)))
+    labels = list(res.state_names) if len(res.state_names) == dim else \
+        [f"x{c}" for c in range(dim)]
+    # coordinates equal at every point found are drawn once, their names joined
+    pts = [np.ravel(st) for branch in res.attractor_states for st in branch.values()
+           if np.size(st) == dim]
+    P = np.array(pts) if pts else np.zeros((0, dim))
+    groups: list[list[int]] = []
+    for c in range(dim):
+        for grp in groups:
+            if np.allclose(P[:, grp[0]], P[:, c], rtol=1e-6, atol=1e-9):
+                grp.append(c)
+                break
+        else:
+            groups.append([c])
+    for b, (branch, cls) in enumerate(zip(res.attractor_states, res.attractor_classes,
+                                          strict=True)):
+        idx = sorted(branch)
+        if not idx:
+            continue
+        X = np.array([np.ravel(branch[k]) for k in idx])
+        xv = x[idx]
+        for g_i, grp in enumerate(groups):
+            c = grp[0]
+            ax_s.plot(xv, X[:, c], "-", color=f"C{g_i % 10}", lw=1.2,
+                      label=" = ".join(labels[i] for i in grp) if b == 0 else "_")
+            ax_s.scatter(xv, X[:, c], s=14, zorder=3, edgecolors="none",
+                         c=[CLASS_COLORS.get(cls[k], "#999999") for k in idx])
+    if len(res.attractor_states) > 1:  # the legend names each colour once
+        seen = {h.get_label() for h in ax_s.get_lines()}
+        for g_i, grp in enumerate(groups):
+            lab = " = ".join(labels[i] for i in grp)
+            if lab not in seen:
+                ax_s.plot([], [], "-", color=f"C{g_i % 10}", label=lab)
+    ax_s.set_xlabel(xlabel)
+    ax_s.set_ylabel("attractor state")
+    ax_s.set_title("attractors found (marker colour: outcome class)", fontsize=9)
+    ax_s.legend(loc="best", fontsize=7, framealpha=0.85)
     return fig
 
 
@@ -185,15 +273,11 @@ def plot_regimes(res, ax=None, title: str | None = None):
     """
     _check_title(title)
     _check_result(res, "RegimeResult", ("classes", "multistable", "x_values", "y_values"))
-    import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.8, 5.2), constrained_layout=True)
-    else:
-        fig = ax.figure
+    fig, ax, _ = figure_axes(ax, figsize=(6.8, 5.2))
     cols = [CLASS_COLORS[c] for c in OUTCOME_CLASSES]
     x, y = res.x_values, res.y_values
     dx = (x[1] - x[0]) / 2 if x.size > 1 else 0.5
@@ -201,12 +285,16 @@ def plot_regimes(res, ax=None, title: str | None = None):
     ax.imshow(res.classes, origin="lower", cmap=ListedColormap(cols), vmin=-0.5,
               vmax=len(cols) - 0.5, extent=[x[0] - dx, x[-1] + dx, y[0] - dy, y[-1] + dy],
               aspect="auto", interpolation="nearest")
+    thin = mark_thin_regions(ax, res.classes, x, y, cols)
     yy, xx = np.nonzero(res.multistable)
     if yy.size:
         ax.plot(x[xx], y[yy], "k.", ms=3)
-    present = sorted(set(res.classes.ravel().tolist()))
-    handles: list[Artist] = [Patch(facecolor=cols[j], edgecolor="k",
-                                   label=OUTCOME_CLASSES[j]) for j in present]
+    present, counts = np.unique(res.classes, return_counts=True)
+    handles: list[Artist] = [
+        Patch(facecolor=cols[j], edgecolor="k",
+              label=f"{OUTCOME_CLASSES[j]} ({100 * c / res.classes.size:.1f}%"
+                    f"{', marked' if j in thin else ''})")
+        for j, c in zip(present.tolist(), counts.tolist(), strict=True)]
     if yy.size:
         handles.append(Line2D([], [], color="k", marker=".", ls="", label="multistable"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3,
@@ -236,12 +324,8 @@ def plot_shock(res, ax=None, title: str | None = None):
     """
     _check_title(title)
     _check_result(res, "ShockResult", ("t", "y", "x_star", "tolerance"))
-    import matplotlib.pyplot as plt
 
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 4.0), constrained_layout=True)
-    else:
-        fig = ax.figure
+    fig, ax, _ = figure_axes(ax, figsize=(6.4, 4.0))
     d = np.max(np.abs(res.y - res.x_star), axis=1)
     floor = 1e-6 * res.tolerance if np.isfinite(res.tolerance) else 1e-16
     ax.semilogy(res.t, np.maximum(d, floor), lw=1.5, label="distance to the attractor")
@@ -298,17 +382,13 @@ def plot_basins_generic(res, ax=None, title: str | None = None):
     """
     _check_title(title)
     _check_result(res, "BasinsResult", ("basins", "axes", "attractors"))
-    import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     if len(res.axes) != 2:
         raise ValueError("plot draws 2-D slices; index `basins` for 3-D grids")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 5.6), constrained_layout=True)
-    else:
-        fig = ax.figure
+    fig, ax, _ = figure_axes(ax, figsize=(6.4, 5.6))
     k = len(res.attractors)
     cols = [ATTRACTOR_COLORS[i % len(ATTRACTOR_COLORS)] for i in range(k)]
     specials = [(-1, "diverged"), (0, "unresolved"), (-2, "unstable set")]

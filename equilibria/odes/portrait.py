@@ -457,7 +457,6 @@ def phase_portrait(system, *, xlim, ylim, coordinates=(0, 1), base=None, density
         The figure; the legend (outside the axes, on the right) lists the nullclines, every
         equilibrium with its kind and the trajectories.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
     system = _check_flow(system)
@@ -482,10 +481,9 @@ def phase_portrait(system, *, xlim, ylim, coordinates=(0, 1), base=None, density
         X[:, i], X[:, j] = U.ravel(), V.ravel()
         return X
 
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.6, 5.4), constrained_layout=True)
-    else:
-        fig = ax.figure
+    from equilibria._lib.figures import figure_axes
+
+    fig, ax, _ = figure_axes(ax, figsize=(7.6, 5.4))
     handles: list = []
     gx = np.linspace(xlim[0], xlim[1], n_grid)
     gy = np.linspace(ylim[0], ylim[1], n_grid)
@@ -603,7 +601,6 @@ def ternary_portrait(system, *, density: float = 1.2, equilibria=True, trajector
     matplotlib.figure.Figure
         The figure; the legend (outside, right) lists every equilibrium with its kind.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
     system = _check_flow(system)
@@ -633,10 +630,9 @@ def ternary_portrait(system, *, density: float = 1.2, equilibria=True, trajector
         if np.any(X0 < 0) or np.any(np.abs(X0.sum(axis=1) - 1.0) > 1e-6):
             raise ValueError("`trajectories` must be states on the simplex (non-negative, "
                              "summing to 1)")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.8, 5.6), constrained_layout=True)
-    else:
-        fig = ax.figure
+    from equilibria._lib.figures import figure_axes
+
+    fig, ax, _ = figure_axes(ax, figsize=(7.8, 5.6))
     names = system.state_names
     h = TRIANGLE[2, 1]
     # faint barycentric grid lines and the triangle

@@ -53,6 +53,40 @@ class RegimeResult(Result):
     multistable: np.ndarray
     coexistence: np.ndarray
 
+    def to_dataframe(self):
+        """One row per cell: the two parameters' values, the outcome class (``class``, ``class_code``),
+        ``multistable`` and ``coexistence``.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import regime_frame
+
+        return regime_frame(self)
+
+    def to_xarray(self):
+        """The diagram as an xarray Dataset whose dimensions are the two parameter names
+        (``ds.sel({y_param: ...})``).
+
+        Returns
+        -------
+        xarray.Dataset
+
+        Raises
+        ------
+        ImportError
+            xarray is not installed (``pip install 'equilibria[data]'``).
+        """
+        from ._dataout import regime_dataset
+
+        return regime_dataset(self)
+
     def plot(self, ax=None, title: str | None = None):
         """Draw the result (:func:`equilibria.odes.plotting.plot_regimes`).
 
@@ -101,7 +135,7 @@ def _regime_row(model, x_param, x_values, y_param, X0, kw, y):
 def regime_diagram(model: CoexistenceModel | DynamicalSystem, x_param: str, x_values,
                    y_param: str, y_values, *, n_ic: int | None = None,
                    options: SweepOptions | IntegratorOptions | None = None, seed=0,
-                   executor=None, progress: bool = True, grid: Grid | None = None,
+                   executor=None, progress: bool | None = None, grid: Grid | None = None,
                    **generic) -> RegimeResult | GenericRegimeResult:
     r"""Outcome class over a parameter plane (e.g. ``g`` x ``conflict_asymmetry``) of the
     coexistence model, or the attractors of any :class:`~equilibria.odes.ODE` /
@@ -151,7 +185,7 @@ def regime_diagram(model: CoexistenceModel | DynamicalSystem, x_param: str, x_va
     executor : concurrent.futures.Executor, optional
         Runs the rows (coexistence model) or the cells (ODE/Map); the result is identical to
         the serial one.
-    progress : bool
+    progress : bool or None
         tqdm progress bar (``False`` turns it off).
     grid : Grid, optional
         ODE/Map only (required there): the cells of the recurrence machine.

@@ -629,7 +629,7 @@ def basin_stability(system, attractor, region, *, n: int = 1000, seed=0, grid: G
                     t_end: float | None = None, confidence: float = 0.95,
                     options: IntegratorOptions | None = None,
                     recurrence: RecurrenceOptions | None = None, executor=None,
-                    progress: bool = True) -> BasinStability:
+                    progress: bool | None = None) -> BasinStability:
     r"""Basin stability :math:`S_B` of an attractor: the share of ``n`` perturbed states drawn
     uniformly from ``region`` whose orbits end on it (Menck et al. 2013).
 
@@ -674,7 +674,7 @@ def basin_stability(system, attractor, region, *, n: int = 1000, seed=0, grid: G
         Machine thresholds.
     executor : concurrent.futures.Executor, optional
         Runs the chunks of states (the result does not depend on it).
-    progress : bool, default True
+    progress : bool or None, default None
         tqdm bar over chunks.
 
     Returns
@@ -738,7 +738,7 @@ def finite_time_basin_stability(system, attractor, region, t_max: float, *, tol:
                                 confidence: float = 0.95,
                                 options: IntegratorOptions | None = None,
                                 recurrence: RecurrenceOptions | None = None, executor=None,
-                                progress: bool = True) -> FiniteTimeBasinStability:
+                                progress: bool | None = None) -> FiniteTimeBasinStability:
     r"""Finite-time basin stability: the share of perturbed states that return to within
     ``tol`` of the attractor by time :math:`T`, for every :math:`T \le t_{max}`.
 
@@ -781,7 +781,7 @@ def finite_time_basin_stability(system, attractor, region, t_max: float, *, tol:
         Machine thresholds (only to find the attractor of a state).
     executor : concurrent.futures.Executor, optional
         Runs the chunks of states.
-    progress : bool, default True
+    progress : bool or None, default None
         tqdm bar over chunks.
 
     Returns
@@ -853,7 +853,7 @@ def minimal_fatal_shock(system, attractor, *, grid: Grid, max_radius: float,
                         max_refine: int = 60, method: str = "recurrence", tol: float = 1e-3,
                         t_end: float | None = None, options: IntegratorOptions | None = None,
                         recurrence: RecurrenceOptions | None = None, executor=None,
-                        progress: bool = True) -> FatalShock:
+                        progress: bool | None = None) -> FatalShock:
     r"""The minimal fatal shock: the smallest perturbation :math:`\delta` of an attractor's
     state :math:`x^*` with :math:`x^* + \delta` outside the attractor's basin.
 
@@ -914,7 +914,7 @@ def minimal_fatal_shock(system, attractor, *, grid: Grid, max_radius: float,
         Machine thresholds.
     executor : concurrent.futures.Executor, optional
         Runs the chunks of states of every stage (the result does not depend on it).
-    progress : bool, default True
+    progress : bool or None, default None
         tqdm bar over the stages.
 
     Returns
@@ -924,6 +924,8 @@ def minimal_fatal_shock(system, attractor, *, grid: Grid, max_radius: float,
         the basin within ``max_radius`` and ``region``.
     """
     from tqdm.auto import tqdm
+
+    from equilibria._lib.options import show_progress
 
     system = as_system(system)
     max_radius = check_scalar(max_radius, "max_radius", lo=0, lo_inclusive=False)
@@ -956,7 +958,7 @@ def minimal_fatal_shock(system, attractor, *, grid: Grid, max_radius: float,
     rng = as_generator(seed)
     d = system.dim
     evals = 0
-    bar = tqdm(total=None, disable=not progress, leave=False, desc="minimal fatal shock")
+    bar = tqdm(total=None, disable=not show_progress(progress), leave=False, desc="minimal fatal shock")
 
     def outside(P):
         nonlocal evals

@@ -90,7 +90,7 @@ def _sobol_eval(model, params, x0, cols):
 
 def sensitivity(model: CoexistenceModel, params=("g", "reciprocity", "freedom"), *,
                 method: str = "local", x_star=None, h: float = 1e-5, bounds=None,
-                n: int = 256, seed=0, executor=None, progress: bool = True
+                n: int = 256, seed=0, executor=None, progress: bool | None = None
                 ) -> SensitivityResult:
     r"""Sensitivity of the equilibrium and the indices to parameters.
 
@@ -132,7 +132,7 @@ def sensitivity(model: CoexistenceModel, params=("g", "reciprocity", "freedom"),
         Sobol method: random state of the sampling.
     executor : concurrent.futures.Executor, optional
         Sobol method: executor for the model evaluations.
-    progress : bool, default True
+    progress : bool or None, default None
         tqdm progress bar (``False`` turns it off).
 
     Returns

@@ -170,7 +170,7 @@ def kl_regularized_policy(pi_ref, r, beta) -> KLRegularized:
         Z=\sum_a\pi_{ref}(a)e^{r(a)/\beta},\qquad
         \max_\pi E_\pi r-\beta\,\mathrm{KL}(\pi\|\pi_{ref})=\beta\log Z .
 
-    (Gibbs variational principle; [1]_ in :mod:`equilibria.theory.alignment`.)  For every
+    (Gibbs variational principle; reference [1] of :mod:`equilibria.theory.alignment`.)  For every
     policy :math:`\pi`, :math:`E_\pi r-\beta\mathrm{KL}(\pi\|\pi_{ref})=\beta\log Z-
     \beta\mathrm{KL}(\pi\|\pi^*)\le\beta\log Z`.
 

@@ -134,7 +134,7 @@ def exploitability(P, pi, *, atol: float = 1e-8) -> float:
 
 def kkt_residual(grad_f, x=None, *, jac_c=None, c=None, lam=None, jac_g=None, g=None,
                  mu=None) -> float:
-    r"""KKT residual of ``min f(x) s.t. c(x) = 0, g(x) <= 0``.
+    r"""KKT residual of ``min f(x)`` subject to ``c(x) = 0, g(x) <= 0``.
 
     .. math::
 

@@ -503,6 +503,19 @@ class Report:
     def __str__(self):
         return self.table()
 
+    def __repr__(self):  # a notebook's or a REPL's last line shows the table, not the rows
+        return self.table()
+
+    def _repr_markdown_(self) -> str:
+        from .reports import repr_markdown
+
+        return repr_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from .reports import repr_html
+
+        return repr_html(self)
+
 
 def _check_algorithm_accepted(theorems, algorithm) -> None:
     if algorithm is None:
@@ -516,7 +529,7 @@ def _check_algorithm_accepted(theorems, algorithm) -> None:
 
 
 def verify(names=None, *, quick: bool = True, seed: int = 0, executor=None,
-           progress: bool = False, algorithm=None) -> Report:
+           progress: bool | None = None, algorithm=None) -> Report:
     """Run the experiments of the registered theorems and judge them.
 
     Parameters
@@ -532,7 +545,7 @@ def verify(names=None, *, quick: bool = True, seed: int = 0, executor=None,
         theorem's result does not depend on which others run or on the executor.
     executor : concurrent.futures.Executor, optional
         Runs theorems concurrently (``ProcessPoolExecutor``, a dask client's executor).
-    progress : bool
+    progress : bool or None
         Show a tqdm bar.
     algorithm : object, optional
         A user's implementation checked in place of the package's: passed as ``algorithm=``

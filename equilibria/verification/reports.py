@@ -203,6 +203,75 @@ def _header(report: Report) -> str:
             f"{report.seed}: {n_pass} passed, {len(report) - n_pass} failed")
 
 
+def _esc_md(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown_table(report: Report) -> list[str]:
+    """The report's table as Markdown lines (header, rule, one row per theorem)."""
+    head, cells = report._cells()
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(_esc_md(c) for c in row) + " |" for row in cells]
+    return lines
+
+
+_CSS = ("table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;"
+        "font-family:monospace;text-align:left}tr.fail{background:#fdd}")
+
+
+def _html_table(report: Report) -> str:
+    """The report's table as one HTML ``<table>`` (failing rows of class ``fail``)."""
+    head, cells = report._cells()
+    e = html.escape
+    rows = "\n".join(
+        "<tr{}>{}</tr>".format(' class="fail"' if row[-1] == "FAIL" else "",
+                               "".join(f"<td>{e(c)}</td>" for c in row)) for row in cells)
+    return ("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>\n" + rows
+            + "\n</table>")
+
+
+def _failure_lines(report: Report) -> list[str]:
+    return [f"FAIL {r.name} [{r.source}]: {r.detail}" for r in report if not r.passed]
+
+
+def repr_markdown(report: Report) -> str:
+    """The Markdown a notebook shows for a :class:`~.registry.Report` (``_repr_markdown_``):
+    the header line, the table and one line per failure.
+
+    Parameters
+    ----------
+    report : Report
+
+    Returns
+    -------
+    str
+    """
+    lines = [f"**{_esc_md(_header(report))}**", ""] + _markdown_table(report)
+    failed = _failure_lines(report)
+    if failed:
+        lines += [""] + [f"- {_esc_md(f)}" for f in failed]
+    return "\n".join(lines)
+
+
+def repr_html(report: Report) -> str:
+    """The HTML a notebook shows for a :class:`~.registry.Report` (``_repr_html_``): the
+    header line, the table (failing rows shaded) and one line per failure.
+
+    Parameters
+    ----------
+    report : Report
+
+    Returns
+    -------
+    str
+    """
+    e = html.escape
+    failed = _failure_lines(report)
+    fails = ("<ul>" + "".join(f"<li>{e(f)}</li>" for f in failed) + "</ul>") if failed else ""
+    return (f"<div><style scoped>{_CSS}</style><p><b>{e(_header(report))}</b></p>"
+            f"{_html_table(report)}{fails}</div>")
+
+
 def write_markdown(report: Report, path) -> pathlib.Path:
     """Write ``report`` as Markdown: the table (worst and best ratio, informative instances),
     the failures, each theorem's statement and source, and the rate plots (PNG files in
@@ -220,12 +289,9 @@ def write_markdown(report: Report, path) -> pathlib.Path:
         ``path``.
     """
     path = _check_target(path)
-    head, cells = report._cells()
     plots = _plots(report, path)
-    esc = (lambda s: str(s).replace("|", "\\|"))
-    lines = ["# equilibria verify", "", _header(report), "",
-             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in cells]
+    esc = _esc_md
+    lines = ["# equilibria verify", "", _header(report), ""] + _markdown_table(report)
     failed = [r for r in report if not r.passed]
     if failed:
         lines += ["", "## Failures", ""]
@@ -255,20 +321,14 @@ def write_html(report: Report, path) -> pathlib.Path:
         ``path``.
     """
     path = _check_target(path)
-    head, cells = report._cells()
     plots = _plots(report, path)
     e = html.escape
-    rows = "\n".join(
-        "<tr{}>{}</tr>".format(' class="fail"' if row[-1] == "FAIL" else "",
-                               "".join(f"<td>{e(c)}</td>" for c in row)) for row in cells)
     parts = ["<!DOCTYPE html>", "<html><head><meta charset='utf-8'>",
              "<title>equilibria verify</title>",
-             "<style>body{font-family:sans-serif;max-width:70em;margin:auto}"
-             "table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;"
-             "font-family:monospace}tr.fail{background:#fdd}</style></head><body>",
-             "<h1>equilibria verify</h1>", f"<p>{e(_header(report))}</p>",
-             "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>", rows,
-             "</table>", "<h2>Theorems</h2>"]
+             "<style>body{font-family:sans-serif;max-width:70em;margin:auto}" + _CSS
+             + "</style></head><body>",
+             "<h1>equilibria verify</h1>", f"<p>{e(_header(report))}</p>", _html_table(report),
+             "<h2>Theorems</h2>"]
     for r in report:
         parts += [f"<h3 id='{e(r.name)}'>{e(r.name)}</h3>", f"<p>{e(r.statement)}</p>",
                   f"<p><i>Source:</i> {e(r.source)}</p>",

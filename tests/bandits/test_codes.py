@@ -50,9 +50,20 @@ def test_kernel_constants_are_the_enum_values():
 
 
 def test_simulate_shows_a_progress_bar_by_default_over_chunks(capsys):
+    import equilibria
+
     env = B.BernoulliArms([0.2, 0.8])
-    assert inspect.signature(B.simulate).parameters["progress"].default is True
-    B.simulate(env, B.UCB1(), 20, n_runs=4, seed=0, n_chunks=2)
+    # default None: the package option, "auto" (a terminal or a notebook) unless set
+    assert inspect.signature(B.simulate).parameters["progress"].default is None
+    B.simulate(env, B.UCB1(), 20, n_runs=4, seed=0, n_chunks=2, progress=True)
     assert "simulate UCB1" in capsys.readouterr().err
     B.simulate(env, B.UCB1(), 20, n_runs=4, seed=0, n_chunks=2, progress=False)
+    assert capsys.readouterr().err == ""
+    # the serial path (no executor, no n_chunks) has a bar over the runs too
+    with equilibria.options(progress=True):
+        B.simulate(env, B.UCB1(), 20, n_runs=4, seed=0)
+    err = capsys.readouterr().err
+    assert "simulate UCB1" in err and "/4 " in err   # a bar over the 4 runs
+    with equilibria.options(progress=False):
+        B.simulate(env, B.UCB1(), 20, n_runs=4, seed=0)
     assert capsys.readouterr().err == ""

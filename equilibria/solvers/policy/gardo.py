@@ -299,7 +299,7 @@ def _gardo_vs_kl_one(s, *, level, lr, max_iter, oracle, gardo_kwargs, env_kwargs
 
 def gardo_vs_kl(seeds, *, level: float = 1.5, lr: float = 0.02, max_iter: int = 150,
                 oracle: str = "exact", gardo_kwargs=None, env_kwargs=None, executor=None,
-                progress: bool = True):
+                progress: bool | None = None):
     r"""Paired comparison of GARDO and uniform KL regularization at equal proxy reward.
 
     For each environment seed, :func:`~.envs.ensemble_proxy_bandit` is drawn and GARDO is run;
@@ -331,7 +331,7 @@ def gardo_vs_kl(seeds, *, level: float = 1.5, lr: float = 0.02, max_iter: int = 
         Further keyword arguments of :func:`~.envs.ensemble_proxy_bandit`.
     executor : concurrent.futures.Executor, optional
         Where the seeds run (``None``: serially in this process, same result).
-    progress : bool
+    progress : bool or None
         tqdm progress bar (``False`` turns it off).
 
     Returns

@@ -287,7 +287,7 @@ def _path_point(task, *, mdp, ref, r_true, r_proxy):
 
 
 def regularization_paths(mdp: TabularMDP, pi_ref, r_true, r_proxy, *, strengths=None,
-                         executor=None, progress: bool = True):
+                         executor=None, progress: bool | None = None):
     r"""Proxy and true returns along the :math:`\chi^2`-occupancy and KL-on-actions
     regularization paths.
 
@@ -312,7 +312,7 @@ def regularization_paths(mdp: TabularMDP, pi_ref, r_true, r_proxy, *, strengths=
         log-spaced in :math:`[10^{-2}, 10^{0.5}]`).
     executor : concurrent.futures.Executor, optional
         Where the solves run (``None``: serially in this process, same result).
-    progress : bool
+    progress : bool or None
         tqdm progress bar (``False`` turns it off).
 
     Returns
@@ -333,8 +333,8 @@ def regularization_paths(mdp: TabularMDP, pi_ref, r_true, r_proxy, *, strengths=
     strengths = np.logspace(0.5, -2, 30) if strengths is None else as_float_array(
         strengths, "strengths", ndim=1, min_size=1, nonneg=True)
     check_size(strengths.size, "strengths", factor=1e4, what="one cvxpy solve per strength")
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"`progress` must be True or False, got {progress!r}")
+    if progress is not None and not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"`progress` must be True, False or None, got {progress!r}")
     kl_strengths = np.logspace(2, -2, 40)
     mu_ref = occupancy_measure(mdp.P, ref, mdp.rho0, mdp.gamma)
     if np.any(mu_ref <= 0):

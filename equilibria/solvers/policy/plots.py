@@ -20,10 +20,20 @@ __all__ = ["goodhart_figure", "frontier_figure", "multiplier_figure", "gardo_fig
            "equivalence_figure", "occupancy_figure"]
 
 
-def _plt():
-    import matplotlib.pyplot as plt
+class _Pyplot:
+    """The one pyplot call the figures here make (``subplots``), through
+    :func:`equilibria._lib.figures.new_figure` so a notebook shows each figure once."""
 
-    return plt
+    @staticmethod
+    def subplots(nrows=1, ncols=1, *, figsize=None, **kw):
+        from equilibria._lib.figures import new_figure
+
+        fig = new_figure(figsize=figsize)
+        return fig, fig.subplots(nrows, ncols, **kw)
+
+
+def _plt():
+    return _Pyplot
 
 
 def _env(env, name="env"):
@@ -61,14 +71,15 @@ def goodhart_figure(env=None, *, curves=None):
     colors = ["C3", "C0", "C2"]
     for c, col in zip(curves, colors, strict=False):
         lab = "no regularization" if c.divergence == "none" else \
-            f"{'KL' if c.divergence == 'kl' else 'chi^2'}, beta={c.beta:g}"
+            (rf"KL, $\beta = {c.beta:g}$" if c.divergence == "kl" else
+             rf"$\chi^2$, $\beta = {c.beta:g}$")
         for ax, x in ((axes[0], c.kl), (axes[1], c.steps)):
             ax.plot(x, c.proxy, color=col, ls="--", lw=1.5)
             ax.plot(x, c.true, color=col, lw=2, label=lab)
             ax.plot(x[c.peak], c.true[c.peak], "o", color=col, ms=7)
             if c.crossing is not None:
                 ax.plot(x[c.crossing], c.true[c.crossing], "x", color=col, ms=8, mew=2)
-    axes[0].set_xlabel("KL(pi || pi_ref)  [nats]")
+    axes[0].set_xlabel(r"$\mathrm{KL}(\pi \,\|\, \pi_{\mathrm{ref}})$  [nats]")
     axes[1].set_xlabel("mirror-ascent step")
     for ax in axes:
         ax.set_ylabel("expected reward")
@@ -81,7 +92,7 @@ def goodhart_figure(env=None, *, curves=None):
     axes[1].legend(loc="lower left", fontsize=8)
     c0 = curves[0]
     fig.suptitle(f"Goodhart curve, correlated proxy (r = {env.ref_correlation:.2f} under "
-                 f"pi_ref): true reward peaks at {c0.peak_true:.2f} (KL {c0.peak_kl:.2f}) and "
+                 r"$\pi_{\mathrm{ref}}$" f"): true reward peaks at {c0.peak_true:.2f} (KL {c0.peak_kl:.2f}) and "
                  f"ends at {c0.final_true:.2f}", fontsize=10)
     fig.tight_layout()
     return fig
@@ -120,7 +131,7 @@ def frontier_figure(env=None, *, n_values=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512
     axes[0].plot(bk, [b.expected_reward for b in bon], "o", color="C1", ms=6,
                  label="best-of-N, exact KL")
     axes[0].plot([b.kl_bound for b in bon], [b.expected_reward for b in bon], "o", mfc="none",
-                 color="C1", ms=6, label="best-of-N at log N-(N-1)/N")
+                 color="C1", ms=6, label=r"best-of-$N$ at $\log N - (N-1)/N$")
     axes[1].plot(bk, [b.policy @ rt for b in bon], "o", color="C1", ms=6, label="best-of-N")
     emp = [best_of_n_sampling(p, r, n, n_draws=n_draws, seed=rng) for n in n_values[:6]]
     axes[0].plot([al.kl_divergence(e, p) for e in emp], [e @ r for e in emp], "^", color="C4",
@@ -135,12 +146,12 @@ def frontier_figure(env=None, *, n_values=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512
     axes[0].set_ylabel("proxy reward")
     axes[1].set_ylabel("true reward")
     for ax, loc in zip(axes, ("lower right", "upper right"), strict=True):
-        ax.set_xlabel("KL(pi || pi_ref)  [nats]")
+        ax.set_xlabel(r"$\mathrm{KL}(\pi \,\|\, \pi_{\mathrm{ref}})$  [nats]")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7.5, loc=loc)
     axes[0].set_xlim(0, max(kl.max(), max(b.kl_bound for b in bon)) * 1.02)
     fig.suptitle("Reward-KL frontier: best-of-N lies on/below it; its exact KL is left of "
-                 "log N-(N-1)/N (ties)", fontsize=10)
+                 r"$\log N - (N-1)/N$ (ties)", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -162,15 +173,15 @@ def multiplier_figure(run: ConstrainedRun, *, fixed_true=None):
     m = run.thresholds.size
     for i in range(m):
         axes[0].plot(steps, h["multipliers"][:, i], color=f"C{i}", lw=2,
-                     label=f"lambda_{i + 1} (weight {1 - run.multipliers[i]:+.2f})")
+                     label=rf"$\lambda_{{{i + 1}}}$ (weight {1 - run.multipliers[i]:+.2f})")
         axes[1].plot(steps, h["values"][:, i], color=f"C{i}", lw=2,
-                     label=f"E r_{i + 1}")
+                     label=rf"$\mathbb{{E}}\, r_{{{i + 1}}}$")
         axes[1].axhline(run.thresholds[i], color=f"C{i}", ls="--", lw=1,
                         label=f"threshold {run.thresholds[i]:.3f}")
     axes[2].plot(steps, h["true"], "k-", lw=2, label="constrained RLHF")
     if fixed_true is not None:
         axes[2].axhline(fixed_true, color="C3", ls="--", label="best fixed convex weights")
-    axes[0].set_title("multipliers lambda = lambda_max sigmoid(nu)", fontsize=10)
+    axes[0].set_title(r"multipliers $\lambda = \lambda_{\max}\,\sigma(\nu)$", fontsize=10)
     axes[1].set_title("component rewards vs thresholds", fontsize=10)
     axes[2].set_title("held-out true reward", fontsize=10)
     for ax in axes:
@@ -197,7 +208,7 @@ def gardo_figure(env=None, *, max_iter: int = 300):
                         lr=0.02, max_iter=max_iter, update="mirror").history
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for h, lab, col in ((g, "GARDO", "C2"),
-                        (k, "uniform KL, any beta (tilted family pi_ref e^{c r~})", "C0")):
+                        (k, r"uniform KL, any $\beta$ (tilted family $\pi_{\mathrm{ref}}\, e^{c \tilde r}$)", "C0")):
         axes[0].plot(h["proxy"], h["true"], color=col, lw=2, label=lab)
         axes[1].plot(h["proxy"], h["entropy"], color=col, lw=2, label=lab)
     for ax in axes:
@@ -256,10 +267,10 @@ def equivalence_figure(p=(0.5, 0.3, 0.2), r_token=(0.0, 1.0, 2.0), *, delta: flo
     axes[1].loglog(lengths, np.abs(np.array(klc) - np.array(bon)), "k^-")
     axes[1].set_ylabel("|gap| per token")
     for ax in axes:
-        ax.set_xlabel("sequence length L")
+        ax.set_xlabel(r"sequence length $L$")
         ax.grid(alpha=0.3, which="both")
     axes[0].legend(fontsize=8)
-    fig.suptitle(f"Memoryless model, N = exp({delta:g} L): best-of-N approaches the "
+    fig.suptitle(rf"Memoryless model, $N = e^{{{delta:g} L}}$: best-of-N approaches the "
                  "KL-constrained optimum", fontsize=10)
     fig.tight_layout()
     return fig
@@ -284,19 +295,19 @@ def occupancy_figure(paths=None, *, n_strengths: int = 30):
                                      strengths=np.logspace(0.5, -2, n_strengths))
     fig, ax = plt.subplots(figsize=(6.2, 4.4))
     ax.plot(*paths["chi2"], "o", color="C2", ms=5,
-            label="chi^2 on occupancy measures (cvxpy), lambda sweep")
+            label=r"$\chi^2$ on occupancy measures (cvxpy), $\lambda$ sweep")
     ax.plot(*paths["kl"], "s", color="C0", ms=4,
-            label="KL on action distributions (soft VI), beta sweep")
+            label=r"KL on action distributions (soft VI), $\beta$ sweep")
     ax.plot(*paths["reference"], "k*", ms=12, label="reference policy")
     if "laidlaw" in paths:
         lam, px, tr = paths["laidlaw"]
         ax.plot(px, tr, "D", color="C3", ms=8, mfc="none", mew=2,
-                label=f"chi^2 with Laidlaw lambda = {lam:.2f} (no drop)")
-    ax.set_xlabel("proxy return  E_mu r~")
-    ax.set_ylabel("true return  E_mu r")
+                label=rf"$\chi^2$ with Laidlaw $\lambda = {lam:.2f}$ (no drop)")
+    ax.set_xlabel(r"proxy return $\mathbb{E}_\mu\, \tilde r$")
+    ax.set_ylabel(r"true return $\mathbb{E}_\mu\, r$")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower left")
-    ax.set_title("Trap MDP: chi^2-OM regularization gains true return where KL-on-actions "
+    ax.set_title(r"Trap MDP: $\chi^2$-OM regularization gains true return where KL-on-actions "
                  "loses it",
                  fontsize=9)
     fig.tight_layout()
