@@ -3,9 +3,18 @@
 ``equilibria verify [--quick|--full] [--only PATTERN] [--json FILE] [--seed S] [--jobs N]``
 prints one row per registered theorem and exits 1 when any fails; ``--markdown FILE`` and
 ``--html FILE`` write a readable report (rate theorems with their fitted log-log plot),
-``--list`` and ``--describe NAME`` show the registry, and ``--module pkg.theorems`` imports a
-user's theorems first (installed packages register through the ``equilibria.theorems``
-entry-point group).
+``--out DIR`` writes all three as ``verify.json``, ``verify.md`` and ``verify.html`` into a
+directory, ``--list`` and ``--describe NAME`` show the registry, and ``--module pkg.theorems``
+imports a user's theorems first (installed packages register through the
+``equilibria.theorems`` entry-point group).  ``--jobs 0`` (the default) uses one worker per
+core, at most 8 and at most one per room selected (a room's theorems run in one worker), and
+runs serially in this process when that is one worker: ``--only hedge`` starts no pool.
+
+Output conventions, the rooms' commands' too: ``--out DIR`` is a directory (created if
+missing) that receives the command's figures and its data; every data file (``.npz``: an
+entry ``meta``, a JSON string; ``.json``: a ``"meta"`` object) records the package version,
+the command line, the option values, the names and values of the axes, the seed and the UTC
+date (:mod:`equilibria._lib.provenance`).
 
 Rooms add sub-commands (``basin``, ``phase``, ``regimes``, ``shock``, ``goodhart``, ...) from a
 module named ``cli`` that defines ``add_commands(subparsers)``; each command sets
@@ -86,6 +95,16 @@ def _check_patterns(patterns, registered) -> None:
                              "(see 'equilibria verify --list')")
 
 
+def _workers(jobs: int, selected) -> int:
+    """Worker processes for ``verify``: ``jobs`` (0: one per core, at most 8), at most one
+    per room among ``selected`` (a room's theorems run in one worker); 1 means serial."""
+    if jobs == 0:
+        jobs = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                   else (os.cpu_count() or 1), 8)
+    rooms = {n.split(".", 1)[0] for n in selected}
+    return max(1, min(jobs, len(rooms)))
+
+
 def _check_output(option: str, path) -> None:
     if path:
         folder = os.path.dirname(os.path.abspath(path))
@@ -134,14 +153,22 @@ def _cmd_verify(args) -> int:
     _check_patterns(args.only, names())
     for option in ("json", "markdown", "html"):
         _check_output(f"--{option}", getattr(args, option))
+    if args.out is not None:
+        from equilibria._lib.provenance import output_dir
+
+        folder = output_dir(args.out, command="equilibria verify")
+        args.json = args.json or str(folder / "verify.json")
+        args.markdown = args.markdown or str(folder / "verify.md")
+        args.html = args.html or str(folder / "verify.html")
+    from equilibria.verification.registry import _select
+
+    selected = _select(args.only or None)
+    workers = _workers(args.jobs, selected)
     executor = None
-    if args.jobs == 0:
-        args.jobs = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                        else (os.cpu_count() or 1), 8)
-    if args.jobs > 1:
+    if workers > 1:
         import concurrent.futures as cf
 
-        executor = cf.ProcessPoolExecutor(max_workers=args.jobs)
+        executor = cf.ProcessPoolExecutor(max_workers=workers)
     try:
         report = verify(args.only or None, quick=not args.full, seed=args.seed, executor=executor,
                         progress=not args.no_progress and sys.stderr.isatty())
@@ -152,8 +179,13 @@ def _cmd_verify(args) -> int:
           f"seed={args.seed})")
     print(report.table())
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            fh.write(report.to_json())
+        import json
+
+        from equilibria._lib.provenance import metadata, write_json
+
+        write_json(args.json, json.loads(report.to_json()),
+                   metadata("verify", args, seed=args.seed,
+                            axes={"theorem": ("theorem", [r.name for r in report.rows])}))
         print(f"wrote {args.json}")
     if args.markdown or args.html:
         from equilibria.verification.reports import write_html, write_markdown
@@ -182,17 +214,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", metavar="PATTERN",
                    help="run theorems whose name matches (glob, or substring); repeatable")
     p.add_argument("--json", metavar="FILE",
-                   help="also write the report as JSON (statement, source, package version, "
-                        "seed, per-instance measured/bound/trivial values)")
+                   help="also write the report as JSON (statement, source, per-instance "
+                        "measured/bound/trivial values; 'meta': version, command, options, "
+                        "seed, date)")
     p.add_argument("--markdown", metavar="FILE",
                    help="also write a Markdown report; rate theorems' log-log plots go to "
                         "FILE's folder, in <stem>_plots/")
     p.add_argument("--html", metavar="FILE",
                    help="also write an HTML report (plots as for --markdown)")
+    p.add_argument("--out", metavar="DIR",
+                   help="write verify.json, verify.md and verify.html (rate plots in "
+                        "verify_plots/) into this directory, created if missing")
     p.add_argument("--seed", type=int, default=0, help="master seed")
     p.add_argument("--jobs", type=int, default=0,
-                   help="worker processes; rooms run concurrently (default 0: one per core, "
-                        "at most 8; 1 runs serially in this process)")
+                   help="worker processes; rooms run concurrently, at most one worker per "
+                        "room selected (default 0: one per core, at most 8); one worker runs "
+                        "serially in this process, without a pool")
     p.add_argument("--list", action="store_true",
                    help="list the registered theorems (name, kind, statement, source; "
                         "--only filters) and exit")
@@ -222,6 +259,7 @@ def main(argv=None) -> int:
     Usage errors and ``ValueError``/``TypeError`` from an option value: one line on stderr,
     status 2.  ``OSError``: one line, status 1.  Ctrl-C: ``interrupted``, status 130.
     """
+    argv_given = argv
     argv = sys.argv[1:] if argv is None else list(argv)
     show_tb = "--traceback" in argv or os.environ.get("EQUILIBRIA_TRACEBACK", "0") not in ("",
                                                                                           "0")
@@ -233,6 +271,8 @@ def main(argv=None) -> int:
             parser.print_help()
             return 2
         command = f"equilibria {args.command}"
+        # the command line as given, recorded in every data file's meta
+        args._argv = list(sys.argv) if argv_given is None else ["equilibria", *argv]
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         if show_tb:

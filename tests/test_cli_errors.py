@@ -21,8 +21,9 @@ CASES = [
     (["phase", "--x", "nosuch"], "--x"),
     (["shock", "--param", "nosuch", "--value", "1"], "--param"),
     (["bandits", "--means", "0.1,abc"], "--means"),
-    (["basin", "--out", "/nonexistent-dir-xyz/sub/prefix"], "--out"),
-    (["bandits", "--out", "/nonexistent-dir-xyz/r.png"], "--out"),
+    (["basin", "--out", os.path.abspath(__file__)], "--out"),  # a file, not a directory
+    (["bandits", "--out", os.path.abspath(__file__) + "/sub"], "--out"),  # cannot be created
+    (["bandits", "--pulls", "/nonexistent-dir-xyz/p.png"], "--pulls"),
     (["verify", "--only", "nomatch"], "--only"),
     (["verify", "--jobs", "-3"], "--jobs"),
     (["phase", "--jobs", "-3"], "--jobs"),

@@ -1,5 +1,13 @@
-"""``equilibria bandits``: simulate policies on Bernoulli arms, print a summary table and save
-regret / pull-distribution plots."""
+"""``equilibria bandits``: simulate policies on Bernoulli arms, print a summary table, and write
+into the directory ``--out DIR`` (created if missing; default the current directory):
+
+- ``bandits_regret.png``: mean cumulative regret with its 95% band, one curve per policy;
+- ``bandits_pulls.png``: the mean share of pulls per arm;
+- ``bandits.npz``: the arrays behind both (``regret[policy, run, t]`` at the checkpoint rounds
+  ``t``, ``regret_lo/regret_hi[policy, t]``, ``pulls[policy, run, arm]``, the final summary per
+  policy) and ``meta``, a JSON string with the package version, the command line, the options,
+  the axes (``policy``, ``run``, ``t``, ``arm``), the seed and the UTC date.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +59,14 @@ def _policies(text):
     return names
 
 
+def _out_dir(text):
+    """An argparse type: an output directory (created when the command writes); an existing
+    file of that name is refused."""
+    if os.path.exists(text) and not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a directory")
+    return text
+
+
 def _png(text):
     """An argparse type: an output file whose directory exists."""
     folder = os.path.dirname(os.path.abspath(text))
@@ -63,10 +79,13 @@ def _cmd_bandits(args) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     import numpy as np
 
     import equilibria.bandits as B
+    from equilibria._lib.provenance import metadata, output_dir, write_npz
 
+    folder = output_dir(args.out, command="equilibria bandits")  # before the work starts
     means = args.means
     env = B.BernoulliArms(np.asarray(means))
     results = []
@@ -81,18 +100,40 @@ def _cmd_bandits(args) -> int:
         lo, hi = s["regret_ci"]
         print(f"{name:<22} {s['mean_regret']:>12.2f} {f'[{lo:.2f}, {hi:.2f}]':>22} "
               f"{s['error_rate']:>11.3f}")
-    if args.out:
-        B.plot_regret(results, logx=bool(np.asarray(results[0].t).size < args.horizon)) \
-            .savefig(args.out, dpi=120)
-        print(f"wrote {args.out}")
-    if args.pulls:
-        B.plot_pulls(results).savefig(args.pulls, dpi=120)
+    fig = B.plot_regret(results, logx=bool(np.asarray(results[0].t).size < args.horizon))
+    regret_png = folder / "bandits_regret.png"
+    fig.savefig(regret_png, dpi=120)
+    plt.close(fig)
+    fig = B.plot_pulls(results)
+    pulls_png = folder / "bandits_pulls.png"
+    fig.savefig(pulls_png, dpi=120)
+    if args.pulls:  # the old option: a copy of the pull plot where it asks
+        fig.savefig(args.pulls, dpi=120)
         print(f"wrote {args.pulls}")
+    plt.close(fig)
+    t = np.asarray(results[0].t)
+    bands = [res.band(0.95) for res in results]
+    summaries = [res.summary() for res in results]
+    arrays = dict(means=np.asarray(means), policies=np.array(names), t=t,
+                  regret=np.stack([res.regret for res in results]),
+                  regret_lo=np.stack([b[0] for b in bands]),
+                  regret_hi=np.stack([b[1] for b in bands]),
+                  pulls=np.stack([res.pulls for res in results]),
+                  mean_regret=np.array([s["mean_regret"] for s in summaries]),
+                  regret_ci=np.array([s["regret_ci"] for s in summaries]),
+                  error_rate=np.array([s["error_rate"] for s in summaries]),
+                  run_seeds=np.stack([np.asarray(res.seeds) for res in results]))
+    axes = {"policy": ("policy", names), "run": ("run", list(range(args.runs))),
+            "t": ("round t (checkpoints)", t), "arm": ("arm mean", means)}
+    npz = write_npz(folder / "bandits.npz", arrays,
+                    metadata("bandits", args, axes=axes, seed=args.seed))
+    print(f"wrote {regret_png}, {pulls_png} and {npz}")
     return 0
 
 
 def add_commands(subparsers) -> None:
-    p = subparsers.add_parser("bandits", help="simulate bandit policies on Bernoulli arms")
+    p = subparsers.add_parser("bandits", help="simulate bandit policies on Bernoulli arms; write "
+                                              "the regret and pull plots and their data")
     p.add_argument("--means", type=_means, default="0.1,0.3,0.5,0.7,0.9",
                    help="comma-separated Bernoulli means (default 0.1,...,0.9)")
     p.add_argument("--policies", type=_policies,
@@ -101,6 +142,11 @@ def add_commands(subparsers) -> None:
     p.add_argument("--horizon", type=_positive_int, default=10_000, help="rounds per run")
     p.add_argument("--runs", type=_positive_int, default=100, help="independent runs")
     p.add_argument("--seed", type=int, default=0, help="master seed")
-    p.add_argument("--out", metavar="PNG", type=_png, help="save the regret plot")
-    p.add_argument("--pulls", metavar="PNG", type=_png, help="save the pull-distribution plot")
+    p.add_argument("--out", metavar="DIR", type=_out_dir, default=".",
+                   help="output directory, created if missing: bandits_regret.png, "
+                        "bandits_pulls.png and bandits.npz (arrays + 'meta': version, command, "
+                        "options, axes, seed, date)")
+    p.add_argument("--pulls", metavar="PNG", type=_png,
+                   help="also save the pull-distribution plot to this file (it is always "
+                        "written to --out as bandits_pulls.png)")
     p.set_defaults(func=_cmd_bandits)

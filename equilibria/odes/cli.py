@@ -1,11 +1,16 @@
 """CLI commands of the coexistence room: ``basin``, ``phase``, ``regimes``, ``shock``.
 
-Each writes a PNG and the raw arrays as ``.npz`` next to it (``--out PREFIX``)::
+Each writes its figure (PNG) and its arrays (``.npz``) into the directory ``--out DIR``
+(created if missing; default the current directory), named after the command and the run,
+e.g. ``basin_lock_in.png`` and ``basin_lock_in.npz``.  Every ``.npz`` has an entry ``meta``,
+a JSON string with the package version, the command line, every option value, the names and
+values of the arrays' axes, the seed and the UTC date
+(:mod:`equilibria._lib.provenance`)::
 
-    equilibria basin --preset lock_in --grid 200            # basin image of the default slice
-    equilibria phase --preset governed --x g --y conflict_asymmetry
-    equilibria regimes                                      # table + governance continuation
-    equilibria shock --preset lock_in --magnitude 0.5       # recovery + critical shock
+    equilibria basin --preset lock_in --grid 200 --out results   # basin image of the slice
+    equilibria phase --preset governed --x g --y conflict_asymmetry --out results
+    equilibria regimes --out results                              # table + continuation
+    equilibria shock --preset lock_in --magnitude 0.5 --out results
 """
 
 from __future__ import annotations
@@ -44,12 +49,17 @@ _count = _number(int, lo=1)
 _jobs = _number(int, lo=0)
 
 
-def _out_prefix(text):
-    """An argparse type: an output prefix whose directory exists."""
-    folder = os.path.dirname(os.path.abspath(text))
-    if not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(f"directory {folder!r} does not exist")
+def _out_dir(text):
+    """An argparse type: an output directory (created when the command writes); an existing
+    file of that name is refused."""
+    if os.path.exists(text) and not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a directory")
     return text
+
+
+OUT_HELP = ("output directory, created if missing; the PNG and the NPZ (arrays + 'meta': "
+            "version, command, options, axes, seed, date) are named after the command")
+SEED_HELP = "master seed of the sampled initial states"
 
 
 def _check_order(lo, hi, flags):
@@ -79,28 +89,25 @@ def _executor(args):
     return None
 
 
-def _provenance(args) -> dict:
-    """Package version, the command line and every option value (stored with each output)."""
-    import json
-    import sys
-    from importlib.metadata import PackageNotFoundError, version
+def _folder(args):
+    """The ``--out`` directory, created now (before any work starts)."""
+    from equilibria._lib.provenance import output_dir
 
-    try:
-        ver = version("equilibria")
-    except PackageNotFoundError:  # run from a checkout without an install
-        ver = "unknown"
-    opts = {k: v for k, v in vars(args).items() if k != "func"}
-    return {"provenance": json.dumps({"equilibria": ver,
-                                      "command": " ".join(sys.argv), "options": opts},
-                                     default=str)}
+    return output_dir(args.out, command=f"equilibria {args.command}")
 
 
-def _save(fig, arrays: dict, prefix: str, args=None) -> None:
-    import numpy as np
+def _save(fig, arrays: dict, stem: str, args, *, axes, seed) -> None:
+    """``<--out>/<stem>.png`` and ``<--out>/<stem>.npz`` (the arrays and their ``meta``)."""
+    import matplotlib.pyplot as plt
 
-    fig.savefig(prefix + ".png", dpi=130)
-    np.savez(prefix + ".npz", **arrays, **(_provenance(args) if args is not None else {}))
-    print(f"wrote {prefix}.png and {prefix}.npz")
+    from equilibria._lib.provenance import metadata, write_npz
+
+    folder = _folder(args)
+    png, npz = folder / f"{stem}.png", folder / f"{stem}.npz"
+    fig.savefig(png, dpi=130)
+    plt.close(fig)
+    write_npz(npz, arrays, metadata(args.command, args, axes=axes, seed=seed))
+    print(f"wrote {png} and {npz}")
 
 
 def _load_model(args):
@@ -162,6 +169,7 @@ def _cmd_basin_model(args) -> int:
     from equilibria.odes import basins_of_attraction
 
     system, grid, opts = _load_model(args)
+    _folder(args)
     lo, hi = grid.first, grid.last
     if any(not 0 <= c < system.dim for c in args.coordinates) or \
             args.coordinates[0] == args.coordinates[1]:
@@ -186,7 +194,9 @@ def _cmd_basin_model(args) -> int:
                     attractor_kinds=[a.kind for a in res.attractors],
                     attractor_labels=[a.label for a in res.attractors],
                     **_model_meta(system)),
-          args.out or f"basin_{system.name}", args)
+          f"basin_{system.name}", args, seed=None,
+          axes={"x": (system.state_names[c0], res.axes[0]),
+                "y": (system.state_names[c1], res.axes[1])})
     return 0 if res.success else 1
 
 
@@ -200,12 +210,14 @@ def _cmd_phase_model(args) -> int:
         raise ValueError(f"--x and --y must differ, got {args.x!r} twice")
     _check_model_param(system, "--x", args.x, *args.x_range)
     _check_model_param(system, "--y", args.y, *args.y_range)
+    _folder(args)
     xs = np.linspace(args.x_range[0], args.x_range[1], args.nx)
     ys = np.linspace(args.y_range[0], args.y_range[1], args.ny)
     ex = _executor(args)
     try:
         res = generic_regime_diagram(system, args.x, xs, args.y, ys, grid, n=args.n_ic,
-                                     options=opts, executor=ex, progress=not args.no_progress)
+                                     options=opts, seed=args.seed, executor=ex,
+                                     progress=not args.no_progress)
     finally:
         if ex is not None:
             ex.shutdown(cancel_futures=True)
@@ -216,7 +228,8 @@ def _cmd_phase_model(args) -> int:
                     kinds=list(res.kinds), dominant_fraction=res.dominant_fraction,
                     dominant_location=res.dominant_location, multistable=res.multistable,
                     cell_success=res.cell_success, **_model_meta(system)),
-          args.out or f"phase_{system.name}_{args.x}_{args.y}", args)
+          f"phase_{system.name}_{args.x}_{args.y}", args, seed=args.seed,
+          axes={"x": (args.x, xs), "y": (args.y, ys)})
     return 0 if res.success else 1
 
 
@@ -232,11 +245,12 @@ def _cmd_regimes_model(args) -> int:
     if lo >= hi:
         raise ValueError(f"--range LO HI needs LO < HI, got --range {lo:g} {hi:g}")
     _check_model_param(system, "--param", args.param, lo, hi)
+    _folder(args)
     values = np.linspace(lo, hi, args.n_values)
     ex = _executor(args)
     try:
         res = global_continuation(system, args.param, values, grid, n=args.n_ic, options=opts,
-                                  executor=ex, progress=not args.no_progress)
+                                  seed=args.seed, executor=ex, progress=not args.no_progress)
     finally:
         if ex is not None:
             ex.shutdown(cancel_futures=True)
@@ -246,7 +260,8 @@ def _cmd_regimes_model(args) -> int:
     _save(fig, dict(param=args.param, values=res.values, ids=np.array(res.ids),
                     fractions=res.fractions, ci=res.ci, present=res.present,
                     value_success=res.value_success, **special, **_model_meta(system)),
-          args.out or f"regimes_{system.name}_{args.param}", args)
+          f"regimes_{system.name}_{args.param}", args, seed=args.seed,
+          axes={"x": (args.param, res.values), "attractor": ("attractor id", res.ids)})
     return 0 if res.success else 1
 
 
@@ -256,7 +271,8 @@ def _cmd_shock_model(args) -> int:
     from equilibria.odes import find_attractors, minimal_fatal_shock, recovery_time
 
     system, grid, opts = _load_model(args)
-    found = find_attractors(system, grid, n=args.n_ic, options=opts,
+    _folder(args)
+    found = find_attractors(system, grid, n=args.n_ic, options=opts, seed=args.seed,
                             progress=not args.no_progress)
     if not found.attractors:
         raise ValueError(f"--model: no attractor of {system.name} found from {args.n_ic} "
@@ -272,7 +288,7 @@ def _cmd_shock_model(args) -> int:
     ex = _executor(args)
     try:
         fatal = minimal_fatal_shock(system, att, grid=grid, max_radius=max_radius, options=opts,
-                                    executor=ex, progress=not args.no_progress)
+                                    seed=args.seed, executor=ex, progress=not args.no_progress)
     finally:
         if ex is not None:
             ex.shutdown(cancel_futures=True)
@@ -286,7 +302,8 @@ def _cmd_shock_model(args) -> int:
                     recovered=rec.recovered, fatal_norm=fatal.norm, fatal_shock=fatal.shock,
                     fatal_direction=fatal.direction, fatal_success=fatal.success,
                     **_model_meta(system)),
-          args.out or f"shock_{system.name}", args)
+          f"shock_{system.name}", args, seed=args.seed,
+          axes={"t": ("time", rec.t), "state": ("state", list(system.state_names))})
     return 0 if (rec.success and fatal.success) else 1
 
 
@@ -362,6 +379,7 @@ def _cmd_basin(args) -> int:
     if args.model:
         return _cmd_basin_model(args)
     _check_order([args.lo], [args.hi], ("--lo", "--hi"))
+    _folder(args)
     M = CoexistenceModel.preset(args.preset)
     ex = _executor(args)
     try:
@@ -380,7 +398,8 @@ def _cmd_basin(args) -> int:
     _save(fig, dict(u=res.u, v=res.v, labels=res.labels, attractors=res.attractors,
                     fractions=res.fractions, classes=list(res.classes),
                     kinds=list(res.kinds)),
-          args.out or f"basin_{args.preset}", args)
+          f"basin_{args.preset}", args, seed=None,
+          axes={"x": (res.axis_labels[0], res.u), "y": (res.axis_labels[1], res.v)})
     return 0
 
 
@@ -404,12 +423,13 @@ def _cmd_phase(args) -> int:
     M = CoexistenceModel.preset(args.preset)
     _check_param(M, "--x", args.x, *args.x_range)
     _check_param(M, "--y", args.y, *args.y_range)
+    _folder(args)
     xs = np.linspace(args.x_range[0], args.x_range[1], args.nx)
     ys = np.linspace(args.y_range[0], args.y_range[1], args.ny)
     ex = _executor(args)
     try:
-        res = regime_diagram(M, args.x, xs, args.y, ys, n_ic=args.n_ic, executor=ex,
-                             progress=not args.no_progress)
+        res = regime_diagram(M, args.x, xs, args.y, ys, n_ic=args.n_ic, seed=args.seed,
+                             executor=ex, progress=not args.no_progress)
     finally:
         if ex is not None:
             ex.shutdown(cancel_futures=True)
@@ -417,10 +437,11 @@ def _cmd_phase(args) -> int:
 
     assert isinstance(res, RegimeResult)  # a preset model gives the coexistence diagram
     fig = res.plot(title=f"Regime diagram from preset '{args.preset}'")
-    _save(fig, dict(x_values=xs, y_values=ys, classes=res.classes,
-                    multistable=res.multistable, coexistence=res.coexistence,
-                    class_names=list(OUTCOME_CLASSES)),
-          args.out or f"phase_{args.preset}_{args.x}_{args.y}", args)
+    _save(fig, dict(x_param=args.x, y_param=args.y, x_values=xs, y_values=ys,
+                    classes=res.classes, multistable=res.multistable,
+                    coexistence=res.coexistence, class_names=list(OUTCOME_CLASSES)),
+          f"phase_{args.preset}_{args.x}_{args.y}", args, seed=args.seed,
+          axes={"x": (args.x, xs), "y": (args.y, ys)})
     return 0
 
 
@@ -436,6 +457,7 @@ def _cmd_regimes(args) -> int:
 
     if args.model:
         return _cmd_regimes_model(args)
+    _folder(args)
     rows = regime_table()
     print(format_table(rows))
     gs = np.linspace(0.0, args.g_max, args.n_values)
@@ -452,23 +474,28 @@ def _cmd_regimes(args) -> int:
     from equilibria.odes import ContinuationResult
 
     assert isinstance(cg, ContinuationResult) and isinstance(cr, ContinuationResult)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
-    cg.plot(ax=axes[0], title="Governance: basin fractions along g (GLV presets)")
-    cr.plot(ax=axes[1], title="Reciprocity: basin fractions (lock-in preset)")
+    fig, axes = plt.subplots(2, 2, figsize=(13, 7.2), layout="constrained", sharex="col",
+                             height_ratios=[1.0, 1.3])
+    cg.plot(ax=axes[:, 0], title="Governance $g$ (governed preset)")
+    cr.plot(ax=axes[:, 1], title="Reciprocity (lock-in preset)")
     handles: dict = {}
-    for ax in axes:  # one legend for both panels: every outcome class that appears
+    for ax in axes[0]:  # one legend for both panels: every outcome class that appears
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(lab, h)
         ax.get_legend().remove()
     order = [c for c in OUTCOME_CLASSES if c in handles]
-    fig.legend([handles[c] for c in order], order, loc="outside right center", fontsize=9,
-               frameon=False)
+    fig.legend([handles[c] for c in order], order, loc="outside right upper", fontsize=9,
+               frameon=False, title="outcome class")
     keys = ("preset", "g", "state", "coexistence", "domination", "conflict", "development",
             "max_re")
     table = {k: np.array([r[k] for r in rows]) for k in keys}
     _save(fig, dict(g=gs, g_class_fractions=cg.class_fractions, reciprocity=rs,
                     r_class_fractions=cr.class_fractions, class_names=list(OUTCOME_CLASSES),
-                    **{f"table_{k}": v for k, v in table.items()}), args.out or "regimes", args)
+                    **{f"table_{k}": v for k, v in table.items()}), "regimes", args, seed=None,
+          axes={"g": ("g (governed preset)", gs),
+                "reciprocity": ("reciprocity (lock_in preset)", rs),
+                "class": ("outcome class", list(OUTCOME_CLASSES)),
+                "table_row": ("preset", table["preset"])})
     return 0
 
 
@@ -487,6 +514,7 @@ def _cmd_shock(args) -> int:
         if args.value is None:
             raise ValueError("--param needs --value (the shocked parameter value)")
         _check_param(M, "--param", args.param, args.value)
+    _folder(args)
     if args.param:
         res = shock_test(M, kind="parameter", param=args.param, value=args.value,
                          duration=args.duration, t_end=args.t_end)
@@ -503,16 +531,21 @@ def _cmd_shock(args) -> int:
                             if np.isfinite(crit) else ""))
     _save(fig, dict(t=res.t, y=res.y, x_star=res.x_star, recovery_time=res.recovery_time,
                     regained=res.regained, critical_magnitude=res.critical_magnitude),
-          args.out or f"shock_{args.preset}", args)
+          f"shock_{args.preset}", args, seed=None,
+          axes={"t": ("time", res.t),
+                "state": ("state", list(M.names))})
     return 0
 
 
 def add_commands(subparsers) -> None:
     """Add ``basin``, ``phase``, ``regimes`` and ``shock`` to the ``equilibria`` CLI."""
     def common(p, preset="lock_in"):
-        p.add_argument("--preset", choices=PRESET_CHOICES, default=preset)
-        p.add_argument("--out", metavar="PREFIX", type=_out_prefix,
-                       help="output path prefix (PNG + NPZ)")
+        p.add_argument("--preset", choices=PRESET_CHOICES, default=preset,
+                       help="the coexistence model's parameter preset")
+        out(p)
+
+    def out(p):
+        p.add_argument("--out", metavar="DIR", type=_out_dir, default=".", help=OUT_HELP)
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def model(p, cells=101):
@@ -566,6 +599,7 @@ def add_commands(subparsers) -> None:
     p.add_argument("--ny", type=_count, default=21, help="y values")
     p.add_argument("--n-ic", type=_number(int, lo=1, hi=10**7), default=16,
                    help="initial states per cell")
+    p.add_argument("--seed", type=_number(int, lo=0), default=0, help=SEED_HELP)
     p.add_argument("--jobs", type=_jobs, default=1,
                    help="worker processes (0 or 1: serial in this process)")
     p.set_defaults(func=_cmd_phase)
@@ -573,15 +607,15 @@ def add_commands(subparsers) -> None:
     p = subparsers.add_parser("regimes", help="governance-regime table and basin-fraction "
                                               "continuation figure (or the global continuation "
                                               "of your own model with --model)")
-    p.add_argument("--out", metavar="PREFIX", type=_out_prefix,
-                   help="output path prefix (PNG + NPZ)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    out(p)
     model(p, cells=51)
     p.add_argument("--param", default=None, help="--model: the continued parameter (required)")
     p.add_argument("--range", type=_finite, nargs=2, default=None, metavar=("LO", "HI"),
                    help="--model: range of --param (required)")
     p.add_argument("--n-ic", type=_number(int, lo=1, hi=10**7), default=500,
                    help="--model: sampled initial states per value")
+    p.add_argument("--seed", type=_number(int, lo=0), default=0,
+                   help="--model: " + SEED_HELP + " (the presets' grids are deterministic)")
     p.add_argument("--g-max", type=_positive, default=5.0, help="largest governance level g")
     p.add_argument("--n-values", type=_number(int, lo=2), default=41,
                    help="continuation points per curve")
@@ -602,6 +636,9 @@ def add_commands(subparsers) -> None:
                         "side of the grid box)")
     p.add_argument("--n-ic", type=_number(int, lo=1, hi=10**7), default=500,
                    help="--model: sampled initial states for finding the attractors")
+    p.add_argument("--seed", type=_number(int, lo=0), default=0,
+                   help="--model: master seed of the sampled states and shock directions (a "
+                        "preset's shock is deterministic)")
     p.add_argument("--magnitude", type=_number(float, lo=0, hi=1), default=0.5,
                    help="proportional knock-down in [0, 1] (impulse)")
     p.add_argument("--param", help="parameter for a temporary parameter shock")

@@ -27,14 +27,22 @@ def test_plots_return_labelled_figures():
 def test_cli_bandits(tmp_path, capsys):
     from equilibria.cli import main
 
-    out = tmp_path / "r.png"
+    out = tmp_path / "run"
     pulls = tmp_path / "p.png"
     rc = main(["bandits", "--means", "0.2,0.8", "--policies", "UCB1,EXP3", "--horizon", "300",
                "--runs", "5", "--out", str(out), "--pulls", str(pulls)])
-    assert rc == 0 and out.exists() and pulls.exists()
+    assert rc == 0 and pulls.exists()
+    assert (out / "bandits_regret.png").exists() and (out / "bandits_pulls.png").exists()
     text = capsys.readouterr().out
     assert "UCB1" in text and "EXP3" in text
-    assert np.isfinite(float(text.splitlines()[1].split()[1]))
+    mean_ucb = float(text.splitlines()[1].split()[1])
+    with np.load(out / "bandits.npz") as d:  # the data behind the table and the plots
+        assert list(d["policies"]) == ["UCB1", "EXP3"]
+        assert d["regret"].shape == (2, 5, d["t"].size) and d["t"][-1] == 300
+        np.testing.assert_allclose(d["mean_regret"][0], mean_ucb, rtol=0, atol=0.006)
+        np.testing.assert_allclose(d["regret"][:, :, -1].mean(axis=1), d["mean_regret"],
+                                   rtol=1e-12, atol=0)
+        np.testing.assert_allclose(d["pulls"].sum(axis=2), 300, rtol=0, atol=0)
 
 
 def test_violation_plot_for_threshold_environment():

@@ -10,15 +10,25 @@ def _run(argv):
         return e.code
 
 
+def _npz(folder, command):
+    """The one ``<command>_*.npz`` (or ``<command>.npz``) that ``--out folder`` received."""
+    import pathlib
+
+    found = sorted(pathlib.Path(folder).glob(f"{command}*.npz"))
+    assert len(found) == 1, found
+    assert found[0].with_suffix(".png").stat().st_size > 0
+    return np.load(found[0])
+
+
 def test_cli_basin_and_shock_write_png_and_npz(tmp_path, capsys):
     out = str(tmp_path / "b")
     assert _run(["basin", "--grid", "12", "--no-progress", "--out", out]) == 0
-    d = np.load(out + ".npz")
-    assert d["labels"].shape == (12, 12) and (tmp_path / "b.png").stat().st_size > 0
+    d = _npz(out, "basin_lock_in")
+    assert d["labels"].shape == (12, 12)
     assert set(d["kinds"].tolist()) == {"equilibrium"}
     out = str(tmp_path / "s")
     assert _run(["shock", "--magnitude", "0.3", "--out", out]) == 0
-    assert bool(np.load(out + ".npz")["regained"])
+    assert bool(_npz(out, "shock_lock_in")["regained"])
     assert "regained" in capsys.readouterr().out
 
 
@@ -26,11 +36,11 @@ def test_cli_phase_and_regimes(tmp_path):
     out = str(tmp_path / "p")
     assert _run(["phase", "--nx", "3", "--ny", "2", "--n-ic", "3", "--no-progress",
                  "--out", out]) == 0
-    assert np.load(out + ".npz")["classes"].shape == (2, 3)
+    assert _npz(out, "phase_governed_g_conflict_asymmetry")["classes"].shape == (2, 3)
     out = str(tmp_path / "r")
     assert _run(["regimes", "--n-values", "3", "--grid", "4", "--no-progress",
                  "--out", out]) == 0
-    d = np.load(out + ".npz")
+    d = _npz(out, "regimes")
     np.testing.assert_allclose(d["g_class_fractions"].sum(axis=1), 1.0, rtol=0, atol=1e-12)
 
 
@@ -55,11 +65,13 @@ def test_cli_basin_of_a_user_model_records_provenance(tmp_path, monkeypatch):
         out = str(tmp_path / "u")
         assert _run(["basin", "--model", spec, "--grid-lo", "0", "--grid-hi", "4", "--cells",
                      "41", "--grid", "21", "--set", "a=4", "--no-progress", "--out", out]) == 0
-        d = np.load(out + ".npz")
+        d = _npz(out, "basin_")
         assert d["basins"].shape == (21, 21)
         assert list(d["attractor_kinds"]) == ["fixed point", "fixed point"]
-        prov = json.loads(str(d["provenance"]))
-        assert prov["options"]["set"] == ["a=4"] and "equilibria" in prov
+        meta = json.loads(str(d["meta"]))
+        assert meta["parameters"]["set"] == ["a=4"] and meta["package"] == "equilibria"
+        assert meta["parameters"]["model"] == spec
+        assert [meta["axes"][r]["name"] for r in ("x", "y")] == ["u", "v"]
         np.testing.assert_allclose(d["params"], [4.0, 2.0])
     assert _run(["basin", "--model", "toggle_model.py:nothing", "--no-progress"]) != 0
 
@@ -92,21 +104,21 @@ def test_cli_phase_regimes_shock_of_a_user_model(tmp_path, monkeypatch):
     out = str(tmp_path / "p")
     assert _run(["phase", *box, "--x", "a", "--x-range", "0.5", "4", "--nx", "3", "--y", "n",
                  "--y-range", "1", "3", "--ny", "2", "--n-ic", "40", "--out", out]) == 0
-    d = np.load(out + ".npz")
+    d = _npz(out, "phase_")
     assert d["n_attractors"].shape == (2, 3)
     assert d["n_attractors"][0, 0] == 1 and d["n_attractors"][1, 2] == 2  # (a, n) = (4, 3)
     assert str(d["x_param"]) == "a" and list(d["state_names"]) == ["u", "v"]
     out = str(tmp_path / "r")
     assert _run(["regimes", *box, "--param", "a", "--range", "1", "4", "--n-values", "3",
                  "--n-ic", "200", "--out", out]) == 0
-    d = np.load(out + ".npz")
+    d = _npz(out, "regimes_")
     np.testing.assert_allclose(d["values"], [1.0, 2.5, 4.0])
     assert d["present"][0].sum() == 1 and d["present"][-1].sum() == 2
     last = d["fractions"][-1][d["present"][-1]]
     assert np.all(np.abs(last - 0.5) < 0.1)  # symmetric toggle: 1/2 each within sampling
     out = str(tmp_path / "s")
     assert _run(["shock", *box, "--set", "a=4", "--magnitude", "0.5", "--out", out]) == 0
-    d = np.load(out + ".npz")
+    d = _npz(out, "shock_")
     assert bool(d["recovered"]) and bool(d["fatal_success"])
     xs = d["x_star"] + d["fatal_shock"]
     assert (xs[0] - xs[1]) * (d["x_star"][0] - d["x_star"][1]) <= 0.05  # at/over the diagonal
