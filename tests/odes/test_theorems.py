@@ -78,3 +78,18 @@ def test_lyapunov_sum_detects_a_wrong_jacobian():
     good = lyapunov_spectrum(ODE(lorenz, 3), [1.0, 1.0, 20.0], n_steps=300, transient=10,
                              options=IntegratorOptions(dt=0.1), progress=False)
     assert abs(good.exponents.sum() + 10 + 1 + 8 / 3) <= 1e-8 * (10 + 1 + 8 / 3)
+
+
+def test_local_stability_waits_out_a_non_normal_transient():
+    """A drawn 4-species GLV whose stable equilibrium (max Re = -0.439) has
+    ||exp(J T)||_2 = 0.70 at T = 4/|max Re|: the perturbation has not yet halved, though the
+    spectral verdict is right; the check lengthens T until the linear flow contracts by 4
+    (hypothesis found it with a random profile)."""
+    from equilibria.odes.theorems import evaluate_local
+
+    A = np.array([[-0.04294534, -1.22028858, -1.01066759, 0.50681829],
+                  [-0.02130328, -0.23134624, -0.31872011, 0.26179111],
+                  [-0.40794922, -0.50234886, -1.63723454, 0.64123],
+                  [-0.01978867, -0.01676523, 0.08924764, -1.18534713]])
+    r = np.array([0.33721567, -0.38949114, -0.30395524, 0.6086097])
+    assert evaluate_local({"A": A, "r": r, "seed": 1528459423}) == (0.0, 0.0)
