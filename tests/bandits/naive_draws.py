@@ -1,18 +1,19 @@
-"""Draw-for-draw oracles of KL-UCB, Thompson sampling, OFUL / LinUCB and linear Thompson
-sampling: plain Python / numpy, written from the papers, consuming the compiled engine's random
-numbers in the engine's order.
+"""Draw-for-draw oracles of KL-UCB, MOSS, Thompson sampling, OFUL / LinUCB, linear Thompson
+sampling and DynLin-UCB: plain Python / numpy, written from the papers, consuming the compiled
+engine's random numbers in the engine's order.
 
 numba's ``np.random.seed(s)`` seeds the same MT19937 as numpy's legacy ``RandomState`` with the
 low 32 bits of ``s``, and numba's ``random()`` and ``standard_normal()`` (the polar method with
 the cached second value) return numpy's legacy values draw for draw, so a run of the engine is
 reproduced exactly when the oracle draws, per round and in the same order:
 
-- KL-UCB: one uniform for the Bernoulli reward (the index is deterministic);
+- KL-UCB, MOSS: one uniform for the Bernoulli reward (the index is deterministic);
 - Thompson sampling (Beta): per arm, two uniforms for a Box-Muller pair, then the Marsaglia-Tsang
   Gamma draws of the two shapes (a uniform per proposal, a fresh normal after a rejection); then
   the reward's uniform;
 - OFUL: one normal for the reward noise;
-- linear Thompson sampling: ``d`` normals for the perturbation, then the reward's normal.
+- linear Thompson sampling: ``d`` normals for the perturbation, then the reward's normal;
+- DynLin-UCB: one normal per round for the reward noise (burn-in rounds included).
 
 Everything else (indices, posteriors, ridge estimates, radii, the Cholesky factor) is recomputed
 here independently of the kernels (bisection instead of Newton, ``np.linalg`` instead of
@@ -243,3 +244,79 @@ def linear_run(actions, theta, sigma, horizon, seed, *, lam=1.0, delta=0.05, S=N
         acc += vals.max() - vals[a]
         regret[t] = acc
     return regret, pulls, covered
+
+
+def moss_run(means, horizon, seed, *, env="bernoulli", scale=1.0):
+    """MOSS (Audibert & Bubeck 2009, eq. (5)) with the horizon n known: one pull per arm, then
+    argmax (first maximum) of mean_i + sqrt(max(log(n / (K n_i)), 0) / n_i); one uniform per
+    round for the Bernoulli reward.  Returns the arms played and the rewards, per round."""
+    rs = _rs(seed)
+    K = len(means)
+    n = np.zeros(K)
+    s = np.zeros(K)
+    arms = np.zeros(horizon, dtype=np.int64)
+    rewards = np.zeros(horizon)
+    for t in range(horizon):
+        if t < K:
+            a = t
+        else:
+            idx = [s[i] / n[i] + math.sqrt(max(math.log(horizon / (K * n[i])), 0.0) / n[i])
+                   for i in range(K)]
+            a = int(np.argmax(idx))
+        x = _reward(rs, env, means[a], scale)
+        n[a] += 1
+        s[a] += x
+        arms[t] = a
+        rewards[t] = x
+    return arms, rewards
+
+
+def dynlin_run(A, B, omega, theta, actions, sigma, x0, horizon, seed, *, lam, delta, S, burn,
+               avg, bias):
+    """DynLin-UCB on x_{t+1} = A x_t + B u_t, y_t = <omega, x_t> + <theta, u_t> + sigma xi_t
+    (Mussi, Metelli, Restelli 2023, as reconstructed in ``DynLinUCB``): epoch m holds the OFUL
+    action argmax <u, h_hat> + rad_m ||u||_{V^-1} (first maximum; ridge estimate and inverse
+    by ``np.linalg``) for ``burn + avg`` rounds, with
+    rad_m = sigma / sqrt(avg) sqrt(2 log(1/delta) + log(det V / lam^d)) + sqrt(lam) S
+    + bias sqrt(m), m the number of completed epochs; the epoch's sample is the mean of its
+    last ``avg`` rewards, added to (V, b) only when the epoch is complete (a final epoch cut by
+    the horizon is dropped).  One normal per round for the reward noise.  Returns the actions
+    played, the noiseless rewards and the rewards, per round."""
+    rs = _rs(seed)
+    A, B = np.asarray(A, float), np.asarray(B, float)
+    omega, theta = np.asarray(omega, float), np.asarray(theta, float)
+    X = np.asarray(actions, dtype=float)
+    K, d = X.shape
+    x = np.array(x0, dtype=float)
+    V = lam * np.eye(d)
+    b = np.zeros(d)
+    R = sigma / math.sqrt(avg)
+    arms = np.zeros(horizon, dtype=np.int64)
+    mean_rewards = np.zeros(horizon)
+    rewards = np.zeros(horizon)
+    t = 0
+    m = 0
+    while t < horizon:
+        Vinv = np.linalg.inv(V)
+        h_hat = np.linalg.solve(V, b)
+        rad = (R * math.sqrt(2 * math.log(1 / delta) + np.linalg.slogdet(V)[1] - d * math.log(lam))
+               + math.sqrt(lam) * S + bias * math.sqrt(m))
+        width = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X, Vinv, X), 0.0))
+        a = int(np.argmax(X @ h_hat + rad * width))
+        u = X[a]
+        kept = []
+        for s_ in range(burn + avg):
+            if t >= horizon:
+                break
+            mean_y = float(omega @ x + theta @ u)
+            y = mean_y + sigma * rs.standard_normal()
+            if s_ >= burn:
+                kept.append(y)
+            x = A @ x + B @ u
+            arms[t], mean_rewards[t], rewards[t] = a, mean_y, y
+            t += 1
+        if len(kept) == avg:
+            V += np.outer(u, u)
+            b += np.mean(kept) * u
+            m += 1
+    return arms, mean_rewards, rewards

@@ -1,15 +1,18 @@
-"""Draw-for-draw oracles (``naive_draws.py``) of KL-UCB, Thompson sampling, OFUL and linear
-Thompson sampling: the compiled engine must reproduce the oracle's pulls and regret exactly on
-small instances (same seeds, same random numbers in the same order).
+"""Draw-for-draw oracles (``naive_draws.py``) of KL-UCB, MOSS, Thompson sampling, OFUL, linear
+Thompson sampling and DynLin-UCB: the compiled engine must reproduce the oracle's pulls and
+regret exactly on small instances (same seeds, same random numbers in the same order).
 
 Each test names the kernel mutations it catches; they were checked by applying them to a
 scratch copy of the package (see the closing note of issue 13)."""
 
+import math
+
 import numpy as np
 import pytest
 
-from equilibria.bandits import (KLUCB, BernoulliArms, BoundedArms, GaussianArms, LinearBandit,
-                                LinearThompsonSampling, LinUCB, ThompsonSampling, simulate)
+from equilibria.bandits import (KLUCB, MOSS, BernoulliArms, BoundedArms, DynamicalLinearBandit,
+                                DynLinUCB, GaussianArms, LinearBandit, LinearThompsonSampling,
+                                LinUCB, ThompsonSampling, simulate)
 
 from . import naive_draws as N
 
@@ -149,3 +152,114 @@ def test_linear_thompson_matches_oracle_draw_for_draw(v):
                                      thompson=True, v=v)
         np.testing.assert_array_equal(res.pulls[r], pulls)
         np.testing.assert_allclose(res.regret[r], reg, rtol=1e-10, atol=1e-9)
+
+
+def _engine_arms(means, regret):
+    """The arm of each round, read off the per-round pseudo-regret ``mu* - mu_{A_t}`` (the means
+    are distinct, far apart compared with the rounding of the cumulative sums)."""
+    gap = np.diff(regret, prepend=0.0)
+    return np.argmin(np.abs((max(means) - np.asarray(means))[None, :] - gap[:, None]), axis=1)
+
+
+# horizons n of a few times K: log(n / (K n_i)) is clipped at 0 for the most pulled arms
+MOSS_CASES = [(np.array([0.3, 0.5, 0.55, 0.7]), 120), (np.array([0.1, 0.12, 0.5]), 60),
+              (np.array([0.2, 0.4, 0.45, 0.5, 0.6]), 150)]
+
+
+@pytest.mark.parametrize("means,horizon", MOSS_CASES, ids=["K4-n120", "K3-n60", "K5-n150"])
+def test_moss_matches_oracle_draw_for_draw(means, horizon):
+    """MOSS (Audibert & Bubeck 2009): the arm of every round and every reward equal the
+    oracle's, on horizons n of a few times K where the clipping max(log(n / (K n_i)), 0)
+    switches the bonus off for the most pulled arms (checked below).
+
+    Catches: K dropped from log(n / (K n_i)) (mutant bandits-06), the clipping at 0 replaced
+    by |log(n / (K n_i))|, the bonus not divided by n_i (or its square root dropped), the round
+    t in place of the horizon n, ties broken to the last maximum (``>=`` in ``_argmax``)."""
+    K = means.size
+    res = simulate(BernoulliArms(means), MOSS(), horizon, n_runs=3, seed=23)
+    np.testing.assert_array_equal(res.t, np.arange(1, horizon + 1))
+    clipped = 0
+    for r in range(3):
+        arms, rewards = N.moss_run(means, horizon, res.seeds[r])
+        np.testing.assert_array_equal(_engine_arms(means, res.regret[r]), arms)
+        np.testing.assert_array_equal(res.pulls[r], np.bincount(arms, minlength=K))
+        np.testing.assert_allclose(res.regret[r], np.cumsum(means.max() - means[arms]),
+                                   rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(res.realized_regret[r], np.cumsum(means.max() - rewards),
+                                   rtol=1e-12, atol=1e-9)
+        counts = np.zeros(K)
+        for t, a in enumerate(arms):  # rounds after the round-robin where some bonus is 0
+            clipped += t >= K and bool(np.any(counts > horizon / K))
+            counts[a] += 1
+    assert clipped > 0
+
+
+def _generic(env, seed):
+    """``env`` with its actions rescaled by distinct random factors in [0.6, 1.4]: the unit-norm
+    (and, for ``conflicting``, mirror-symmetric) actions tie exactly in exact arithmetic in the
+    first epochs (h_hat = 0, V = lam I), ties the engine and the oracle would break by rounding."""
+    f = np.random.default_rng(seed).uniform(0.6, 1.4, size=(env.n_arms, 1))
+    return DynamicalLinearBandit(env.A, env.B, env.omega, env.theta, env.actions * f, env.sigma,
+                                 env.x0)
+
+
+def _dynlin_custom():
+    """n_state = 2, d = 3, a non-zero initial state, actions of different norms."""
+    rng = np.random.default_rng(11)
+    A = np.array([[0.5, 0.2], [-0.1, 0.4]])
+    B = rng.standard_normal((2, 3)) / 2
+    U = rng.standard_normal((5, 3)) * rng.uniform(0.5, 1.5, size=(5, 1))
+    return DynamicalLinearBandit(A, B, np.array([0.6, -0.4]), np.array([0.3, 0.1, -0.5]), U,
+                                 sigma=0.4, x0=np.array([1.0, -0.5]))
+
+
+DYNLIN_CASES = {
+    "random-burn3-avg4": (lambda: _generic(DynamicalLinearBandit.random(
+        rho=0.6, n_state=3, dim=2, n_actions=6, sigma=0.5, seed=1), 1), dict(burn=3, avg=4)),
+    "custom-burn2-avg5": (_dynlin_custom, dict(burn=2, avg=5, lam=0.5, delta=0.1, C=2.0)),
+    "conflicting-default": (lambda: _generic(DynamicalLinearBandit.conflicting(
+        rho=0.5, n_actions=7), 2), dict()),
+    "myopic": (_dynlin_custom, dict(ignore_dynamics=True)),
+}
+
+
+@pytest.mark.parametrize("case", list(DYNLIN_CASES))
+def test_dynlin_ucb_matches_oracle_draw_for_draw(case):
+    """DynLin-UCB: per round, the noiseless reward of the held action in the current hidden
+    state and the noisy reward equal the oracle's (explicit inverse and ``slogdet`` in place of
+    Sherman-Morrison; the parameters S = ||h||, bias = C rho^burn / (1 - rho) and the default
+    burn = avg = ceil(log n / (2 log(1 / rho))) recomputed here), and so do the pulls.
+
+    Catches (the three ``burn > 0, avg > 1`` cases each): the averaged noise level sigma / avg
+    instead of sigma / sqrt(avg) (mutant bandits-11), the epoch sample divided by the epoch
+    length burn + avg instead of the number of kept rewards (bandits-12), the burn-in rewards
+    kept, the bias term b sqrt(m) dropped or grown per round (sqrt(t)), log(1/delta) without
+    the 2 (also the myopic case); the log-det term not normalized by lam^d (``custom``, lam =
+    0.5).  A partial final epoch is never observable (no choice follows it)."""
+    make, kw = DYNLIN_CASES[case]
+    env = make()
+    horizon = 400
+    pol = DynLinUCB(**kw)
+    res = simulate(env, pol, horizon, n_runs=2, seed=31)
+    np.testing.assert_array_equal(res.t, np.arange(1, horizon + 1))
+    h = env.theta + env.B.T @ np.linalg.solve(np.eye(env.A.shape[0]) - env.A.T, env.omega)
+    J = float(np.max(env.actions @ h))
+    rho = float(np.max(np.abs(np.linalg.eigvals(env.A))))
+    if pol.ignore_dynamics:
+        burn, avg, bias = 0, 1, 0.0
+    else:
+        default = math.ceil(math.log(horizon) / (2 * math.log(1 / rho)))
+        burn, avg = kw.get("burn", default), kw.get("avg", default)
+        bias = kw.get("C", 1.0) * rho ** burn / (1 - rho)
+        assert burn > 0 and avg > 1  # both mutants change this run
+    par = dict(lam=kw.get("lam", 1.0), delta=kw.get("delta", 0.05), S=float(np.linalg.norm(h)),
+               burn=burn, avg=avg, bias=bias)
+    for r in range(2):
+        arms, mean_y, y = N.dynlin_run(env.A, env.B, env.omega, env.theta, env.actions,
+                                       env.sigma, env.x0, horizon, res.seeds[r], **par)
+        np.testing.assert_array_equal(res.pulls[r], np.bincount(arms, minlength=env.n_arms))
+        np.testing.assert_allclose(np.diff(res.regret[r], prepend=0.0), J - mean_y,
+                                   rtol=0, atol=1e-9)
+        np.testing.assert_allclose(np.diff(res.realized_regret[r], prepend=0.0), J - y,
+                                   rtol=0, atol=1e-9)
+        assert len(set(arms.tolist())) > 1  # the optimistic choice changes during the run
