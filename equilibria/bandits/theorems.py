@@ -241,7 +241,8 @@ _POLICY_PROTOCOL = ("`algorithm`: a finite-armed policy object that `equilibria.
     sizes={"K": (2, 5), "horizon": (300, 2000)},
     tightness=("UCB1's regret is about 2 ln n / Delta per arm, a quarter of the bound's 8 ln n / "
                "Delta: the ratio approaches 1/4 from below as n grows (0.23 at n = 2e4, gap 0.5; "
-               "tests/bandits/test_tightness.py asserts >= 0.2)"),
+               "tests/bandits/test_informative.py::test_ucb1_bound_attained_to_a_fifth, "
+               "ratio >= 0.2)"),
     protocol=_POLICY_PROTOCOL)
 def _ucb1_evaluate(inst, n_runs=100, *, algorithm=None):
     """For K arms with rewards in [0, 1], UCB1 (index mean + sqrt(2 ln t / n_i)) has E[R_n] <= 8
@@ -317,7 +318,8 @@ def tsallis_bound(n, K):
                  "measured = mean regret (with <P_t, x_t>) over 200 runs + 3 s.e."),
     n_instances=(3, 30), **_ADVERSARIAL,
     tightness=("On the minimax lower-bound tables (L&S Thm 15.2) the ratio is about 0.3 "
-               "(tests/bandits/test_tightness.py asserts >= 0.25 at K = 4)"),
+               "(tests/bandits/test_informative.py::test_adversarial_bounds_on_the_minimax_tables, "
+               "ratio >= 0.25 at K = 4)"),
     protocol=_POLICY_PROTOCOL)
 def _exp3_evaluate(inst, n_runs=200, *, algorithm=None):
     """For every oblivious reward table x in [0, 1]^{n x K}, Exp3 with eta = sqrt(2 log K / (n
@@ -345,7 +347,8 @@ def _exp3_evaluate(inst, n_runs=200, *, algorithm=None):
     n_instances=(3, 30), **_ADVERSARIAL,
     tightness=("Best known instances are the minimax lower-bound tables, ratio about 0.12: the "
                "constant 4 of 4 sqrt(K T) is worst-case over all tables and the lower bound is "
-               "sqrt((K - 1) T) / 27 (tests/bandits/test_tightness.py asserts >= 0.1)"),
+               "sqrt((K - 1) T) / 27 (tests/bandits/test_informative.py::"
+               "test_adversarial_bounds_on_the_minimax_tables, ratio >= 0.1)"),
     protocol=_POLICY_PROTOCOL)
 def _tsallis_evaluate(inst, n_runs=200, *, algorithm=None):
     """Tsallis-INF with alpha = 1/2, eta_t = 2 / sqrt(t) has pseudo-regret <= 4 sqrt(K T) + 1

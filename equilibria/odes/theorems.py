@@ -83,6 +83,12 @@ def sample_volterra(rng, n=None):
 
 @theorem(
     name="odes.volterra_global_convergence",
+    tightness="None known: a limit statement (convergence as t -> infinity) checked at t = 4000 "
+              "against the numerical tolerance 1e-4 (1 + |x*|), not a bound with a constant; drawn "
+              "instances (dissipation P >= 0.2 I) sit far below it (quick-run ratio 7e-6), and a "
+              "weakly dissipative family would only break the finite-time tolerance, not approach "
+              "a stated constant (tests/odes/test_i13_checks.py::"
+              "test_volterra_check_fails_against_a_wrong_equilibrium shows the check can fail)",
     source="Goh (1979); Takeuchi & Adachi (1980), Thm 3.1; Takeuchi (1996), Thm 3.2.1",
     assumptions=("A = D^{-1}(S - P), D > 0 diagonal, S skew, P > 0", "r in [-0.5, 2]^n",
                  "n in 2..6", "interior initial conditions"),
@@ -129,6 +135,11 @@ def sample_weyl(rng, n=None):
 
 @theorem(
     name="odes.governance_margin_monotone",
+    tightness="An exact monotonicity check: measured is the largest decrease of the symmetric-part "
+              "margin between consecutive g, bound 0; no slack to be tight about (a flat margin, G "
+              "v = 0 on the top eigenvector v of sym(J0), meets it with equality) "
+              "(tests/odes/test_i13_checks.py::"
+              "test_governance_check_fails_with_the_eigenvalue_margin shows the check can fail)",
     source="Weyl's monotonicity theorem, Horn & Johnson (2013), Cor. 4.3.12",
     assumptions=("J0 arbitrary real n x n", "G = C C^T", "g in [0, 5]"),
     sample=sample_weyl, sizes={"n": (2, 8)}, n_instances=(20, 300), atol=1e-10)
@@ -178,6 +189,10 @@ def sample_cooperative(rng):
 
 @theorem(
     name="odes.reciprocity_monotone",
+    tightness="An exact monotonicity check: measured is the largest decrease of a component of x* "
+              "when the weights grow, bound 0; no slack to be tight about (an unchanged w gives "
+              "equality) (tests/odes/test_i13_checks.py::"
+              "test_reciprocity_check_fails_when_weights_decrease shows the check can fail)",
     source="Berman & Plemmons (1994), Ch. 6 (inverse of a nonsingular M-matrix is nonnegative "
            "and monotone in the off-diagonal entries)",
     assumptions=("c = 0", "default G (identity + Laplacian, a Z-matrix)", "-A M-matrix before "
@@ -220,6 +235,12 @@ def sample_p_matrix(rng, n=None):
 
 @theorem(
     name="odes.p_matrix_unique_lcp",
+    tightness="An exact agreement check: measured is |#solutions - 1| (extra or missing solutions) "
+              "plus the distance of Murty's solution to the enumerated one, bound 0 up to the "
+              "rounding allowance 1e-8; no slack to be tight about "
+              "(tests/odes/test_i13_checks.py::"
+              "test_p_matrix_check_fails_on_two_solutions_or_a_wrong_pivot shows the check can "
+              "fail)",
     source="Samelson, Thrall & Wesler (1958); Cottle, Pang & Stone (1992), Thm 3.3.7, 4.2.6",
     assumptions=("M a P-matrix (all principal minors > 0)", "n <= 8", "q ~ N(0, I)"),
     sample=sample_p_matrix, sizes={"n": (1, 8)}, n_instances=(15, 200))
@@ -257,6 +278,10 @@ def sample_glv(rng, n=None):
 
 @theorem(
     name="odes.local_stability_agrees",
+    tightness="An exact agreement check: measured is a count of disagreements, bound 0; no slack "
+              "to be tight about (spectral verdict against a simulated perturbation, per "
+              "equilibrium) (tests/odes/test_i13_checks.py::"
+              "test_local_stability_check_counts_flipped_verdicts shows the check can fail)",
     source="Lyapunov's indirect method, Khalil (2002), Thm 4.7",
     assumptions=("GLV, n in 2..4, negative diagonal", "|max Re lambda| >= 0.05",
                  "perturbation 1e-5, non-negative on zero coordinates, half along the leading "
@@ -370,6 +395,10 @@ def preset_violations(rng, n_ic: int = 64) -> dict:
 
 @theorem(
     name="odes.presets_reach_regimes",
+    tightness="An exact agreement check: measured is each preset's violation of its stated regime "
+              "(0 when the regime is reached), bound 0; no slack to be tight about "
+              "(tests/odes/test_i13_checks.py::test_presets_check_fails_on_swapped_presets shows "
+              "the check can fail)",
     source="Chakraborty (2026), abstract (qualitative regimes); this package's reconstruction",
     assumptions=("the four presets", "initial states log-uniform in [0.01, 3]^n"), atol=1e-6)
 def _presets_experiment(rng, quick):
@@ -456,6 +485,10 @@ def _check_rng(rng):
 
 @theorem(
     name="odes.lyapunov_linear_spectrum",
+    tightness="A complex pair on an elongated ellipse (a non-normal rotation, equal real parts) "
+              "converges slowest: the error is about a third of the finite-time criterion "
+              "(tests/odes/test_theorems.py::test_lyapunov_linear_tightness_instance, ratio >= "
+              "0.2)",
     source="Oseledets (1968); for x' = Ax: Barreira & Pesin (2002), Thm 1.3.1 (the Lyapunov "
            "exponents are the real parts of the eigenvalues); Benettin et al. (1980) (QR "
            "method)",
@@ -511,6 +544,11 @@ LYAP_SUM_RTOL = 1e-8
 
 @theorem(
     name="odes.lyapunov_sum_divergence",
+    tightness="None known: an identity (Liouville: the sum of the exponents is -(sigma + 1 + "
+              "beta)) checked to the integrator's accuracy 1e-8 (sigma + 1 + beta); the measured "
+              "error is integration error (quick-run ratio 0.24), not the slack of a bound with a "
+              "constant (tests/odes/test_i13_checks.py::"
+              "test_lyapunov_sum_check_fails_on_exponents_off_by_1e_6 shows the check can fail)",
     source="Liouville's formula; Eckmann & Ruelle (1985), Rev. Mod. Phys. 57, Sec. III.B "
            "(sum of the exponents = mean phase-space contraction)",
     assumptions=("Lorenz family: sigma in [5, 15], rho in [20, 40], beta in [1, 3]",

@@ -367,8 +367,11 @@ class Theorem:
         Maximum number of hypothesis examples in property tests (slow theorems); ``None``
         uses the active hypothesis profile's ``max_examples``.
     tightness : str, optional
-        For a bound theorem without a tightness instance family: a sentence saying why none is
-        known.  ``None`` when the theorem has one (or none has been stated yet).
+        For a bound theorem: the instance family on which the bound is nearly attained and
+        the test that checks it (``"... (tests/<room>/<file>.py::<test>, ratio >= r)"``), or a
+        sentence saying why none is known (an exact agreement check, a convergence limit).
+        Every registered bound theorem has one (``tests/verification/
+        test_tightness_recorded.py`` checks that, and that each cited test exists).
     protocol : str, optional
         The callable protocol a user's implementation must follow to be checked in place of
         the package's (``verify(..., algorithm=obj)``, :func:`~.registry.check`): e.g. "a

@@ -310,6 +310,9 @@ def worst_case_bias(n, reg=0.05):
 
 @theorem(
     name="ot.entropic_bias",
+    tightness="Uniform marginals with cost C = 1 - I: OT_reg - OT_0 = reg log n up to e^(-1/reg) "
+              "(worst_case_bias) (tests/ot/test_i13_checks.py::"
+              "test_entropic_bias_attained_on_uniform_one_minus_identity, ratio >= 0.999)",
     source="Peyre & Cuturi (2019), Prop. 4.1 and eq. (4.7); H(P) >= max(H(a), H(b)) "
            "(Cover & Thomas 2006, Thm 2.6.5 / 2.2.1)",
     assumptions=("a, b probability vectors", "reg log-uniform in [1e-3, 1] x max C"),
@@ -475,6 +478,10 @@ def _sample_sparse(rng, n=None, m=None):
 
 @theorem(
     name="ot.sparse_cardinality",
+    tightness="A constant cost with uniform marginals and gamma = 1: the L2-regularized plan is "
+              "dense, so the cap binds in every column for every max_nz < n "
+              "(tests/verification/test_tightness_recorded.py::"
+              "test_sparse_cardinality_cap_binds_on_constant_cost, ratio >= 1)",
     source="Liu, Puigcerver & Blondel (2023), eq. (9) and Prop. 4",
     assumptions=("a, b probability vectors (zero weights allowed)", "1 <= max_nz <= n",
                  "gamma in [0.05, 1]"),

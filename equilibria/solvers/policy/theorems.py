@@ -44,6 +44,10 @@ def sample_policy_reward(rng, k=None):
 
 @theorem(
     name="policy.kl_regularized_value",
+    tightness="Attained with equality by the tilted policy pi_ref exp(r/beta)/Z (Gibbs variational "
+              "principle) (tests/policy/test_i13_checks.py::"
+              "test_regularized_value_and_frontier_attained_at_tilted_policy, ratio >= "
+              "0.999999999)",
     source="Gibbs variational principle; Rafailov et al. (2023) eq. (4); " + YANG + ", Lemma 1",
     assumptions=("finite action set", "pi_ref a probability vector", "beta > 0",
                  "pi absolutely continuous w.r.t. pi_ref"),
@@ -71,6 +75,10 @@ def sample_bon(rng, k=None, n=None):
 
 @theorem(
     name="policy.best_of_n_kl_bound",
+    tightness="A uniform reference over K = 64 N distinct rewards (the continuous limit; "
+              "policy.best_of_n_kl_tight_in_limit fits the K^-2 decay of the gap) "
+              "(tests/policy/test_i13_checks.py::test_best_of_n_bound_formula_and_near_tightness, "
+              "ratio >= 0.99)",
     source=YANG + ", Sec. 3; Beirami et al. (2024), Theoretical guarantees on the best-of-n "
                   "alignment policy, Thm 1",
     assumptions=("finite outcome set", "pi_ref a probability vector", "N >= 1",
@@ -162,6 +170,14 @@ def sample_mdp_policies(rng, s=None, a=None):
 
 @theorem(
     name="policy.correlated_proxy_bound",
+    tightness="Cauchy-Schwarz equality: one state, gamma = 0, true reward sigma_R (r u - sqrt(1 - "
+              "r^2) w) with u the standardized proxy and w a standardized direction orthogonal to "
+              "u under mu_ref, and pi = pi_ref (1 + c w); the bound equals the change in true "
+              "return for every r in (0, 1) (tests/verification/test_tightness_recorded.py::"
+              "test_correlated_proxy_bound_attained_by_cauchy_schwarz_equality, ratio >= "
+              "0.999999); a proxy affine in the true reward attains it with r = 1 "
+              "(tests/policy/test_theory.py::test_correlated_proxy_bound_tight_for_linear_proxy, "
+              "ratio >= 1)",
     source=LAIDLAW + ", Thm 5.1 (statement not retrievable here; form derived by "
                      "Cauchy-Schwarz and sharp, see theory.alignment.correlated_proxy_bound)",
     assumptions=("tabular MDP, S in [1,5], A in [2,4], gamma in [0, 0.95)",
@@ -376,6 +392,9 @@ def sample_softmax_pair(rng, k=None):
 
 @theorem(
     name="policy.softmax_lipschitz",
+    tightness="A two-way tie perturbed by +-d: the ratio tends to 1 as d -> 0 "
+              "(tests/policy/test_i13_checks.py::test_softmax_lipschitz_near_tie_tight, ratio >= "
+              "0.999 at d = 1e-4)",
     source="The Policy Cliff (2025), entropy regularization restores continuity; constant "
            "derived in equilibria.theory.alignment.softmax_lipschitz",
     assumptions=("K in [2, 19]", "tau in [0.03, 10]", "arbitrary reward pairs incl. near-ties"),
@@ -439,6 +458,9 @@ def sample_frontier(rng, k=None):
 
 @theorem(
     name="policy.kl_constrained_frontier",
+    tightness="Attained with equality by the tilted policy pi_ref exp(r/beta)/Z at its own KL "
+              "(tests/policy/test_i13_checks.py::"
+              "test_regularized_value_and_frontier_attained_at_tilted_policy, ratio >= 0.999999)",
     source=YANG + ", Lemma 1 (closed form of the KL-constrained optimum)",
     assumptions=("finite action set", "drawn policies and rewards"),
     sample=sample_frontier, sizes={"k": (2, 12)}, n_instances=(50, 1000), rtol=1e-8, atol=1e-9,
@@ -541,6 +563,9 @@ def sample_entropy_tradeoff(rng, k=None):
 
 @theorem(
     name="policy.entropy_regularization_cost",
+    tightness="Two actions with reward gap D at small tau: the ratio is about D / (D + tau) "
+              "(tests/policy/test_i13_checks.py::test_entropy_cost_near_tight_at_small_tau, ratio "
+              ">= 0.95 at tau = D / 20)",
     source="The Policy Cliff (2025), entropy regularization restores stability at the cost of "
            "stochasticity; Gibbs variational principle",
     assumptions=("K in [2, 29]", "tau in [0.01, 10]", "rewards with and without ties"),
