@@ -87,6 +87,14 @@ def _games():
                                                  L=float(np.linalg.norm(S, 2)) + 0.1),
         "mirror_prox": lambda: g.mirror_prox(A, max_iter=200),
         "nash_mirror_prox": lambda: g.nash_mirror_prox(P, 0.5),
+        "cournot_nash": lambda: g.cournot_nash(g.cournot_game(3)),
+        "cournot_collusive": lambda: g.cournot_collusive(g.cournot_game(3)),
+        "cournot_deviation": lambda: g.cournot_deviation(g.cournot_game(3)),
+        "cournot_learning": lambda: g.cournot_learning(
+            g.cournot_game(2), max_periods=5_000, stable_periods=500, beta=1e-3, m=5, seed=0),
+        "governance_diagram": lambda: g.governance_diagram(
+            g.cournot_game(2), [0.0, 0.1], [0.5], seeds=(0,), max_periods=5_000,
+            stable_periods=500, beta=1e-3, m=5, progress=False),
     }
 
 
@@ -196,6 +204,12 @@ NOT_SOLVERS = {
     "equilibria.solvers.games": {
         "regularized_nash": "independent reference solution (an array)",
         "linear_finite_sum": "problem constructor",
+        "cournot_game": "market constructor",
+        "collusion_index": "closed form (a float)",
+        "grim_trigger_threshold": "closed form (a float)",
+        "best_response_dynamics": "trajectory (an array)",
+        "plot_collusion_over_time": "figure",
+        "plot_governance_diagram": "figure",
     },
     "equilibria.solvers.policy": {
         "best_of_n_sampling": "sampler (an array of draws)",

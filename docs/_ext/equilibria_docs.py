@@ -79,9 +79,14 @@ class ApiDirective(SphinxDirective):
 
 
 def _room_of(thm) -> str:
-    fn = thm.sample or thm.experiment or thm.evaluate
+    """The room package of the module that declared ``thm`` (``...games.cournot_theorems``
+    belongs to ``...games``)."""
+    fn = thm.evaluate or thm.experiment or thm.sample
     module = getattr(fn, "__module__", "") or ""
-    return module.rsplit(".", 1)[0] if module.endswith(".theorems") else module
+    for modname in API_MODULES:
+        if module == modname or module.startswith(modname + "."):
+            return modname
+    return module.rsplit(".", 1)[0]
 
 
 class TheoremsDirective(SphinxDirective):

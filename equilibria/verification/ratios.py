@@ -49,9 +49,11 @@ DEFAULT_FILE = (pathlib.Path(__file__).resolve().parents[2] / "tests" / "verific
 
 
 def room_theorem_names() -> list[str]:
-    """Sorted names of the theorems registered by the rooms' ``theorems`` modules."""
-    mods = set(theorem_modules())
-    return sorted(n for n, t in load_all().items() if _origin(t) in mods)
+    """Sorted names of the theorems registered by the rooms (their ``theorems`` modules and
+    the modules of the room's package those import, e.g. ``games.cournot_theorems``)."""
+    packages = tuple(m.rsplit(".", 1)[0] + "." for m in theorem_modules())
+    return sorted(n for n, t in load_all().items()
+                  if (_origin(t) or "").startswith(packages))
 
 
 def compute(*, seed: int = 0, executor=None, only=None) -> dict[str, float]:

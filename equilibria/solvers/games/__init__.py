@@ -11,6 +11,13 @@
   al. 2025): closed-form or policy-gradient prox steps (``method=``) with an exact or sampled
   preference oracle (``oracle=``); :func:`regularized_nash` computes the regularized
   equilibrium independently (Newton-type root solve).
+- The n-firm linear Cournot market (:mod:`~.cournot`): :func:`cournot_game`,
+  :func:`cournot_nash`, :func:`cournot_collusive`, :func:`cournot_deviation`,
+  :func:`collusion_index`, :func:`grim_trigger_threshold` (with sanctions),
+  :func:`best_response_dynamics`; Q-learning firms under a governance graph
+  (:mod:`~.cournot_learning`): :func:`cournot_learning`, :class:`GovernanceGraph` with its
+  HMAC-chained :class:`DecisionLog`, :func:`governance_diagram`; figures in
+  :mod:`~.cournot_plots`.
 - Problem data: :class:`FiniteSum`, :func:`linear_finite_sum`.
 """
 
@@ -20,9 +27,20 @@ from ._checks import MonotonicityWarning
 from .halpern import halpern, vr_halpern
 from .mirror_prox import extragradient, mirror_prox
 from .nash import nash_mirror_prox, regularized_nash
+from .cournot import (CournotGame, CournotOutcome, best_response_dynamics, collusion_index,
+                      cournot_collusive, cournot_deviation, cournot_game, cournot_nash,
+                      grim_trigger_threshold)
+from .cournot_learning import (CournotLearningResult, DecisionLog, GovernanceDiagram,
+                               GovernanceGraph, cournot_learning, governance_diagram)
+from .cournot_plots import plot_collusion_over_time, plot_governance_diagram
 
 __all__ = [
     "halpern", "vr_halpern", "extragradient", "mirror_prox", "nash_mirror_prox",
     "regularized_nash", "FiniteSum", "linear_finite_sum", "HalpernResult", "OperatorResult",
     "GameResult", "NashResult", "MonotonicityWarning",
+    "cournot_game", "cournot_nash", "cournot_collusive", "cournot_deviation", "collusion_index",
+    "grim_trigger_threshold", "best_response_dynamics", "CournotGame", "CournotOutcome",
+    "cournot_learning", "governance_diagram", "GovernanceGraph", "DecisionLog",
+    "CournotLearningResult", "GovernanceDiagram", "plot_collusion_over_time",
+    "plot_governance_diagram",
 ]

@@ -243,3 +243,10 @@ EXEMPT = {
     P + "OperatorResult": "result record built by extragradient, not an input API",
     P + "MonotonicityWarning": "warning class emitted by the monotonicity spot checks",
 }
+
+# the Cournot market's cases live in their own module
+from tests.fuzz.cases.games_cournot import CASES as _COURNOT_CASES  # noqa: E402
+from tests.fuzz.cases.games_cournot import EXEMPT as _COURNOT_EXEMPT  # noqa: E402
+
+CASES += _COURNOT_CASES
+EXEMPT.update(_COURNOT_EXEMPT)
