@@ -59,7 +59,7 @@ def warm_online():
 
 
 def warm_ot():
-    from equilibria.solvers.ot import sinkhorn, smooth_ot, sparse_ot
+    from equilibria.solvers.ot import exact_ot, sinkhorn, smooth_ot, sparse_ot
 
     rng = np.random.default_rng(0)
     a, b, C = np.full(4, 0.25), np.full(3, 1 / 3), rng.random((4, 3))
@@ -69,6 +69,7 @@ def warm_ot():
         smooth_ot(a, b, C, 0.5, formulation=form, max_iter=5)
         smooth_ot(a, b, C, 0.5, regularizer="entropy", formulation=form, max_iter=5)
         sparse_ot(a, b, C, 0.5, 2, formulation=form, max_iter=5)
+    exact_ot(a, b, C)  # the network simplex kernels
 
 
 #: test folder -> warmer

@@ -6,7 +6,8 @@ exact OT, with their duality certificates.
 - :func:`smooth_ot`: squared-L2 or entropy regularized OT through the dual or semi-dual with
   L-BFGS (Blondel, Seguy & Rolet 2018).
 - :func:`sparse_ot`: at most ``max_nz`` nonzeros per column (Liu, Puigcerver & Blondel 2023).
-- :func:`exact_ot`: the linear program (HiGHS) with dual potentials.
+- :func:`exact_ot`: exact OT by a compiled network simplex (default; ``method="lp"``:
+  HiGHS), certified by its dual potentials.
 
 All return an :class:`OTResult`.
 """
