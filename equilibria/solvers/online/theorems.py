@@ -511,8 +511,10 @@ def selfplay_sample(rng, n=None, m=None, T=None):
     n_instances=(30, 300), rtol=1e-9, atol=1e-12,
     tightness=("Random 2 x 2 games at the smallest informative horizon: ratio up to 0.58 "
                "(tests/online/test_bound_formulas.py asserts >= 0.5)"),
+    protocol=("algorithm(A, T, eta) -> (xbar, ybar), the averaged strategies of T rounds of "
+              "self-play on the zero-sum game A (row player minimizes x^T A y) with step eta"),
 )
-def selfplay_evaluate(inst):
+def selfplay_evaluate(inst, *, algorithm=None):
     """Optimistic Hedge self-play, eta = 1/(2 max|A|): gap(xbar_T, ybar_T) <= (ln n + ln m)/(eta
     T) + 2 eta max|A|^2/T = (ln n + ln m + 1/2)/(eta T).
 
@@ -522,8 +524,20 @@ def selfplay_evaluate(inst):
     Source: Syrgkanis, Agarwal, Luo, Schapire (2015), Prop. 7 (RVU of optimistic Hedge) summed
     over the two players; the second term is the first-round hint error (M_1 = 0), absent from
     the often-quoted (ln n + ln m)/(eta T) (see ``optimistic_hedge_gap_bound``).
+
+    Protocol (``algorithm``): ``algorithm(A, T, eta) -> (xbar, ybar)``, the averaged mixed
+    strategies after ``T`` rounds with step ``eta = 1/(2 max|A|)`` (``None``: the compiled
+    :func:`~.games.selfplay`); the gap is recomputed here with
+    :func:`~equilibria.verification.duality_gap`.
     """
     A, T = inst["A"], inst["T"]
+    if algorithm is not None:
+        from equilibria.verification import duality_gap
+
+        eta = 1.0 / (2.0 * float(np.abs(A).max()))
+        x, y = algorithm(A, T, eta)
+        gap = duality_gap(A, np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        return gap, optimistic_hedge_gap_bound(A, T, eta), float(A.max() - A.min())
     r = selfplay(A, T)
     # the duality gap max_y x^T A y - min_x x^T A y is at most max A - min A
     return r.gap, optimistic_hedge_gap_bound(A, T, r.eta), float(A.max() - A.min())
@@ -580,8 +594,11 @@ def ons_sample(rng, d=None, T=None):
     tightness=("None known: Hazan's gamma = min(1/(4GD), alpha)/2 and the 5 (1/alpha + G D) "
                "constant are worst-case over exp-concave losses; on portfolios the regret is a "
                "small multiple of d log T with ratios 0.003 - 0.01"),
+    protocol=("algorithm(d, gamma, eps) -> learner with predict() -> portfolio x_t in the "
+              "simplex and update(g_t), g_t = -r_t / <r_t, x_t> the log loss's gradient; e.g. "
+              "lambda d, gamma, eps: equilibria.solvers.online.ONS(d, gamma, eps)"),
 )
-def ons_evaluate(inst):
+def ons_evaluate(inst, *, algorithm=None):
     """ONS on alpha-exp-concave losses, gamma = min(1/(4GD), alpha)/2, eps = 1/(gamma D)^2: R_T
     <= 5 (1/alpha + G D) d log T.
 
@@ -589,10 +606,28 @@ def ons_evaluate(inst):
     alpha = 1 (log loss is 1-exp-concave), D = sqrt 2, G = max_t ||r_t|| / min_i r_{t,i}.
 
     Source: Hazan (2016), Thm 4.5; Hazan, Agarwal, Kale (2007), Thm 2.
+
+    Protocol (``algorithm``): ``algorithm(d, gamma, eps)`` returns a learner with
+    ``predict() -> x_t`` (a portfolio) and ``update(g_t)`` with the gradient
+    ``g_t = -r_t / <r_t, x_t>`` of the log loss at the played portfolio, given the theorem's
+    ``gamma`` and ``eps``; regret against the best CRP (``best_crp(method="newton")``).
+    ``None``: the compiled :func:`~.ons.ons`; ``ONS(d, gamma, eps)`` is the same algorithm
+    through the protocol.
     """
     R = inst["returns"]
     T, d = R.shape
     r = ons(R, comparator="newton", store_weights=False)
+    if algorithm is not None:
+        learner = algorithm(d, r.gamma, r.eps)
+        logw = 0.0
+        for t in range(T):
+            x = np.asarray(learner.predict(), dtype=float)
+            gain = float(R[t] @ x)
+            if not gain > 0:
+                return np.inf, _ons_bound(R), ons_trivial(R)  # left the simplex
+            logw += np.log(gain)
+            learner.update(-R[t] / gain)
+        return float(r.crp_log_wealth - logw), _ons_bound(R), ons_trivial(R)
     return r.regret, _ons_bound(R), ons_trivial(R)
 
 
