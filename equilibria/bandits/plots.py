@@ -113,9 +113,11 @@ def plot_pulls(results, *, ax=None, title=None, logy=True):
     for k, res in enumerate(results):
         frac = res.pulls.mean(axis=0) / res.horizon
         ax.bar(arms + (k - (len(results) - 1) / 2) * width, frac, width,
-               label=res.policy.split("(")[0])
+               label=res.policy.split("(")[0], zorder=2)
     for i, b in enumerate(results[0].best_arms):
-        ax.axvspan(b - 0.45, b + 0.45, color="gold", alpha=0.2, lw=0,
+        # beneath the bars (zorder 0): drawn over them, the translucent shading changed the
+        # bars' colours so they no longer matched the legend
+        ax.axvspan(b - 0.45, b + 0.45, color="gold", alpha=0.2, lw=0, zorder=0,
                    label="optimal arm" if i == 0 else "_")
     if logy:
         ax.set_yscale("log")

@@ -57,3 +57,29 @@ def test_violation_plot_for_threshold_environment():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_pull_bars_match_their_legend_and_sit_above_the_shading():
+    """The optimal-arm shading is drawn beneath the bars, so each bar keeps the colour its
+    legend entry shows (it used to be drawn over them, tinting the optimal arm's bars)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import Rectangle
+
+    from equilibria.bandits import UCB1, BernoulliArms, plot_pulls, simulate
+
+    env = BernoulliArms([0.2, 0.8])
+    res = [simulate(env, UCB1(), 200, n_runs=3, seed=0, progress=False)]
+    fig = plot_pulls(res)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() < 0.85]
+    spans = [p for p in ax.patches if p not in bars]
+    handles, labels = ax.get_legend_handles_labels()
+    legend = dict(zip(labels, handles))
+    assert "optimal arm" in legend and "UCB1" in legend
+    for bar in bars:
+        handle = legend["UCB1"]
+        handle = handle.patches[0] if hasattr(handle, "patches") else handle
+        assert to_rgba(bar.get_facecolor()) == to_rgba(handle.get_facecolor())
+        assert all(bar.get_zorder() > s.get_zorder() for s in spans)
