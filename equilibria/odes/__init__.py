@@ -37,6 +37,11 @@ from .model import OUTCOME_CLASSES, PRESETS, CoexistenceModel, Indices, classify
 from .symbolic import simulate_field
 from .systems import BatchRun, EquilibriumSet, LVSystem, Trajectory
 
+from .drift import (DriftResult, FlowResult, GDIterates, Game, PrincipalFlow, bilinear_game,
+                    dirac_gan, drift_error, drift_figure, game_drift, game_iterates,
+                    game_modified_field, gd_iterates, gradient_flow, modified_flow,
+                    modified_flow_field, principal_flow)
+
 __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSES", "LVSystem",
            "Trajectory", "BatchRun", "EquilibriumSet", "lv_competition", "mutualism",
            "replicator", "basin_sweep", "basin_continuation", "regime_diagram", "shock_test",
@@ -54,4 +59,7 @@ __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSE
            "edge_tracking", "uncertainty_exponent", "uncertainty_exponent_image", "wada_test",
            "GlobalContinuation", "GenericRegimeResult", "global_continuation",
            "generic_regime_diagram", "PoincareMap", "StroboscopicMap", "ProjectedSystem",
-           "SectionCrossings"]
+           "SectionCrossings", "DriftResult", "FlowResult", "GDIterates", "Game",
+           "PrincipalFlow", "bilinear_game", "dirac_gan", "drift_error", "drift_figure",
+           "game_drift", "game_iterates", "game_modified_field", "gd_iterates", "gradient_flow",
+           "modified_flow", "modified_flow_field", "principal_flow"]

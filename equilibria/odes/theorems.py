@@ -581,3 +581,7 @@ def evaluate_lyapunov_sum(inst):
 
 
 LYAPUNOV_SUM = evaluate_lyapunov_sum.theorem
+
+
+# the discretisation-drift theorems (odes.drift_*) register on import
+from . import drift_theorems  # noqa: E402,F401

@@ -448,3 +448,6 @@ NASH_MP = eval_nash_mp.theorem
 
 # the Cournot market's theorems (games.cournot_*) register on import
 from . import cournot_theorems  # noqa: E402,F401
+
+# the Levine hat game's theorems (games.levine_*) register on import
+from . import levine_theorems  # noqa: E402,F401

@@ -1,0 +1,268 @@
+"""Theorems of the Levine hat game (:mod:`equilibria.theory.levine`), imported by the games
+room's ``theorems`` module.
+
+- ``games.levine_seven_twentieths``: the recursive block strategies S3 and S5 have value 7/20
+  (Bouquet et al. 2025, arXiv 2508.01737, abstract; Buhler et al., arXiv 1407.4711, for S3's
+  7/20), and their height-``h`` truncations, enumerated exactly, equal ``7/20 - q^m/10``.
+- ``games.levine_gap_rate_s3`` / ``games.levine_gap_rate_s5``: the gap ``7/20 - V_h`` shrinks
+  geometrically, ``4^(-2/3)`` per hat for S3 and ``4^(-4/5)`` for S5 (fitted slopes; the
+  abstract's "strictly better geometric convergence rate" of S5).
+- ``games.levine_continuous_half``: the continuous (uncountable-stack) game has optimum exactly
+  1/2 for every ``n >= 2`` (arXiv 2508.01737, abstract; the construction is this package's).
+- ``games.levine_decreasing_in_n``: Buhler et al. (2014/2021), Thm: ``V_n`` strictly decreases
+  in ``n``; checked on the best strategies found at ``h <= 3``.
+- ``games.levine_monte_carlo``: sampled win frequencies agree with the exact enumeration.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from equilibria._lib.validation import check_int
+from equilibria.theory import levine as lv
+from equilibria.verification import RateData, theorem
+
+__all__ = ["sample_construction", "eval_seven_twentieths", "gap_rate_s3", "gap_rate_s5",
+           "sample_continuous", "eval_continuous_half", "sample_players", "eval_decreasing_in_n",
+           "sample_profile", "eval_monte_carlo", "best_value"]
+
+_BOUQUET = ("Bouquet, Chikhi, Charles, Zhou & Wang (2025), arXiv 2508.01737, abstract "
+            "(full text not readable here; constructions reconstructed and verified exactly)")
+_BUHLER = ("Buhler, Freiling, Graham, Kariv, Roche, Tiefenbruck, Van Alten & Yeroshkin, "
+           "'On Levine's notorious hat puzzle', arXiv 1407.4711 (abstract and Sec. 1)")
+_CONSTRUCTIONS = {"s3": lv.S3, "s5": lv.S5}
+#: largest height enumerated by the samplers (2^(2h) configurations)
+MAX_H = 11
+
+
+def sample_construction(rng, h=None, which=None):
+    """S3 or S5 and a height ``h`` in ``[k+1, 11]`` (enumerated exactly)."""
+    which = str(rng.choice(["s3", "s5"])) if which is None else which
+    bs = _CONSTRUCTIONS[which]
+    h = int(rng.integers(bs.k + 1, MAX_H + 1)) if h is None else check_int(
+        h, "h", lo=bs.k + 1, hi=MAX_H)
+    return {"which": which, "h": h}
+
+
+@theorem(
+    name="games.levine_seven_twentieths",
+    source=_BOUQUET + "; " + _BUHLER,
+    assumptions=("two players", "recursive block strategies S3 (k = 3) and S5 (k = 5), each "
+                 "passing on 2 of its 2^k blocks", "truncation at height h: m = (h-1)//k "
+                 "blocks, then hat m k"),
+    sample=sample_construction, sizes={"h": (6, MAX_H)}, n_instances=(10, 40), atol=0.0,
+    tightness="an exact rational identity (measured: |difference|, bound 0): a wrong block "
+              "table or a wrong enumeration breaks it "
+              "(tests/theory/test_levine.py::test_seven_twentieths_fails_on_a_wrong_table)",
+)
+def eval_seven_twentieths(inst):
+    """The recursive block strategies S3 and S5 win the two-player Levine game with
+    probability exactly 7/20, and their height-h truncations win with probability
+    7/20 - q^m (7/20 - 1/4), q = P/4^k = 4^(1-k), m = (h-1)//k, so the gap vanishes as h grows.
+
+    Measured: ``|V(bs) - 7/20| + |V_h - (7/20 - q^m/10)|`` in exact rationals, ``V(bs)`` from
+    the block fixed point and ``V_h`` by enumerating all ``2^(2h)`` configurations of the
+    truncated strategies; bound 0; trivial maximum 1."""
+    bs, h = _CONSTRUCTIONS[inst["which"]], inst["h"]
+    seven = lv.SEVEN_TWENTIETHS
+    q = Fraction(4, 1 << (2 * bs.k))
+    m = (h - 1) // bs.k
+    f, g = lv.recursive_strategy(bs, h, 0), lv.recursive_strategy(bs, h, 1)
+    vh = lv.win_probability(f, g, exact=True)
+    err = abs(bs.value - seven) + abs(vh - (seven - q ** m * Fraction(1, 10)))
+    return float(err), 0.0, 1.0
+
+
+def _gaps(bs, hs, enum_max):
+    out = []
+    for h in hs:
+        if h <= enum_max:
+            f, g = lv.recursive_strategy(bs, h, 0), lv.recursive_strategy(bs, h, 1)
+            v = lv.win_probability(f, g, exact=True)
+        else:
+            v = lv.recursive_value(bs, h)
+        out.append(float(lv.SEVEN_TWENTIETHS - v))
+    return np.array(out)
+
+
+_S3_SLOPE = math.log(4.0) * -2.0 / 3.0  # log 4^(-2/3) = -0.924
+_S5_SLOPE = math.log(4.0) * -4.0 / 5.0  # log 4^(-4/5) = -1.109
+
+
+@theorem(
+    name="games.levine_gap_rate_s3",
+    source=_BOUQUET + " (S3's rate); " + _BUHLER + " (S3, value 7/20)",
+    assumptions=("two players, S3 truncated at h = 3m + 1 (enumerated exactly)",),
+    kind="rate", band=(_S3_SLOPE - 0.02, _S3_SLOPE + 0.02),
+    tightness="the fitted slope equals log 4^(-2/3) = -0.924 to rounding (the data are exact); "
+              "the band excludes S5's slope -1.109 "
+              "(tests/theory/test_levine.py::test_rates_are_distinct_and_fail_on_wrong_slope)",
+)
+def gap_rate_s3(rng, quick):
+    """The gap 7/20 - V_h of the truncated S3 strategy shrinks geometrically in the height h,
+    by 4^(-2/3) ~ 0.397 per hat (fitted slope of log gap on h in [-0.944, -0.904]).
+    """
+    hs = np.array([4, 7, 10]) if quick else np.array([4, 7, 10, 13])
+    return RateData(hs, _gaps(lv.S3, hs, 13), kind="geometric",
+                    detail="S3, exact enumeration of all 4^h configurations")
+
+
+@theorem(
+    name="games.levine_gap_rate_s5",
+    source=_BOUQUET + " (S5: strictly better rate than S3)",
+    assumptions=("two players, S5 truncated at h = 5m + 1: enumerated exactly for h <= 11, "
+                 "from the block recursion (checked against enumeration by "
+                 "games.levine_seven_twentieths) beyond",),
+    kind="rate", band=(_S5_SLOPE - 0.02, _S5_SLOPE + 0.02),
+    tightness="the fitted slope equals log 4^(-4/5) = -1.109 to rounding; the band lies "
+              "strictly below S3's band, the abstract's 'strictly better rate' "
+              "(tests/theory/test_levine.py::test_rates_are_distinct_and_fail_on_wrong_slope)",
+)
+def gap_rate_s5(rng, quick):
+    """The gap 7/20 - V_h of the truncated S5 strategy shrinks geometrically in h by
+    4^(-4/5) ~ 0.330 per hat, strictly faster than S3's 4^(-2/3) (fitted slope in
+    [-1.129, -1.089]).
+    """
+    hs = np.array([6, 11, 16]) if quick else np.array([6, 11, 16, 21])
+    return RateData(hs, _gaps(lv.S5, hs, MAX_H), kind="geometric",
+                    detail="S5, enumeration for h <= 11, block recursion beyond")
+
+
+def sample_continuous(rng, n=None, M=None):
+    """``n`` in 2..6 players and an even grid size ``M`` with ``M^n <= 2^16``."""
+    n = int(rng.integers(2, 7)) if n is None else check_int(n, "n", lo=2, hi=6)
+    mmax = max(2, int(round((2 ** 16) ** (1.0 / n), 9)) // 2 * 2)
+    M = int(rng.integers(1, mmax // 2 + 1)) * 2 if M is None else check_int(M, "M", lo=2,
+                                                                              hi=mmax)
+    if M % 2:
+        raise ValueError(f"`M` must be even, got {M}")
+    return {"n": n, "M": M, "seed": int(rng.integers(2**31))}
+
+
+def _random_half_profile_win(n, M, seed):
+    """Win probability, on the grid Z_M^n, of random legal strategies of the continuous game
+    (each player names a random M/2-subset of its own values for each view of the others)."""
+    rng = np.random.default_rng(seed)
+    grids = np.indices((M,) * n).reshape(n, -1)
+    ok = np.ones(grids.shape[1], dtype=bool)
+    for i in range(n):
+        others = np.delete(grids, i, axis=0)
+        key = np.ravel_multi_index(tuple(others), (M,) * (n - 1)) if n > 1 else 0
+        sets = np.argsort(rng.random((M ** (n - 1), M)), axis=1) < M // 2  # row: a half-set
+        ok &= sets[key, grids[i]]
+    return Fraction(int(ok.sum()), M ** n)
+
+
+@theorem(
+    name="games.levine_continuous_half",
+    source=_BOUQUET + " (the uncountable generalization: optimum exactly 1/2 for all n >= 2)",
+    assumptions=("continuous game read as: each player's stack is a uniform point of [0, 1) "
+                 "and a player names a measure-1/2 event of its own point (this package's "
+                 "reading)", "checked exactly on the grids Z_M^n, M even"),
+    sample=sample_continuous, sizes={"n": (2, 6)}, n_instances=(10, 40), atol=0.0,
+    tightness="attained: the sum strategy wins with probability exactly 1/2, the upper bound "
+              "(tests/theory/test_levine.py::test_continuous_fails_on_an_odd_grid_or_a_bad_event)",
+)
+def eval_continuous_half(inst):
+    """In the continuous Levine game the optimal win probability is exactly 1/2 for every
+    n >= 2: no strategy exceeds 1/2 and the strategy "name the event x_1 + ... + x_n mod 1 <
+    1/2" attains it (every player's named event has measure 1/2).
+
+    Measured: ``|W - 1/2| + max |section - 1/2| + max(0, W_rand - 1/2)`` in exact rationals
+    on ``Z_M^n``: ``W`` the sum strategy's win probability, the sections the measures of the
+    events it names (one per player and view), ``W_rand`` the win probability of random legal
+    strategies; bound 0; trivial maximum 1."""
+    n, M = inst["n"], inst["M"]
+    w = lv.continuous_win_probability(n, M)
+    sec = lv.continuous_section_measures(n, M)
+    rand = _random_half_profile_win(n, M, inst["seed"])
+    err = abs(w - Fraction(1, 2)) + max(Fraction(0), rand - Fraction(1, 2))
+    return float(err) + float(np.max(np.abs(sec - 0.5))), 0.0, 1.0
+
+
+def best_value(n, h, *, n_starts=16, seed=0):
+    """Best win probability found at ``(n, h)``: exact for ``n = 2, h <= 3`` and ``h = 1``
+    (brute force), alternating best response from ``n_starts`` starts otherwise."""
+    if h == 1 or (n == 2 and h <= 3):
+        return lv.levine_value(h, "brute", n=n).exact
+    return lv.levine_value(h, "best_response", n=n, n_starts=n_starts, seed=seed).exact
+
+
+def sample_players(rng, n=None, h=None):
+    """``n`` in 2..3 and ``h`` in 1..3 with ``(n+1) h <= 12``."""
+    n = int(rng.integers(2, 4)) if n is None else check_int(n, "n", lo=2, hi=3)
+    hmax = 12 // (n + 1)
+    h = int(rng.integers(1, hmax + 1)) if h is None else check_int(h, "h", lo=1, hi=hmax)
+    return {"n": n, "h": h, "seed": int(rng.integers(2**31))}
+
+
+@theorem(
+    name="games.levine_decreasing_in_n",
+    source=_BUHLER + ": V_n is strictly decreasing in n",
+    assumptions=("finite stacks h <= 3, (n+1) h <= 12", "V_{2,h} exact (brute force), "
+                 "V_{n,h} for n >= 3 the best of 16 alternating-best-response starts"),
+    sample=sample_players, sizes={"n": (2, 3), "h": (1, 3)}, n_instances=(6, 30), atol=0.0,
+    tightness="strict by at least one configuration: the bound is V_{n,h} - 2^-((n+1)h), "
+              "attained at h = 1 (2^-(n+1) = 2^-n - 2^-(n+1), ratio 1) "
+              "(tests/theory/test_levine.py::test_decreasing_fails_on_swapped_players)",
+)
+def eval_decreasing_in_n(inst):
+    """The value of the Levine game decreases strictly in the number of players: on the best
+    strategies found at height h <= 3, V_{n+1,h} < V_{n,h}.
+
+    Measured: the best win probability found with ``n + 1`` players; bound: the best found
+    with ``n`` players minus ``2^-((n+1) h)`` (strictness by at least one of the finer
+    configurations); trivial maximum 1."""
+    n, h, s = inst["n"], inst["h"], inst["seed"] % 1000
+    hi = best_value(n + 1, h, seed=s)
+    lo = best_value(n, h, seed=s)
+    return float(hi), float(lo - Fraction(1, 1 << ((n + 1) * h))), 1.0
+
+
+def sample_profile(rng, n=None, h=None):
+    """A random profile (or S3/first-black at n = 2) with ``n`` in 2..4, ``n h <= 16``, and
+    a Monte Carlo sample size."""
+    n = int(rng.integers(2, 5)) if n is None else check_int(n, "n", lo=2, hi=4)
+    hmax = 16 // n
+    h = int(rng.integers(1, hmax + 1)) if h is None else check_int(h, "h", lo=1, hi=hmax)
+    kind = int(rng.integers(0, 3)) if n == 2 and h >= 4 else 0
+    if kind == 1:
+        S = np.stack([lv.recursive_strategy(lv.S3, h, 0), lv.recursive_strategy(lv.S3, h, 1)])
+    elif kind == 2:
+        S = np.stack([lv.first_black_strategy(h)] * 2)
+    else:
+        S = rng.integers(0, h, size=(n, 1 << ((n - 1) * h)), dtype=np.int64)
+    return {"profile": S, "n_samples": 20_000, "seed": int(rng.integers(2**31))}
+
+
+@theorem(
+    name="games.levine_monte_carlo",
+    source="the strong law of large numbers; a cross-check of the exact enumeration of "
+           "equilibria.theory.levine",
+    assumptions=("20000 sampled configurations per profile", "5-sigma bound (a failure "
+                 "probability below 1e-6 per instance; the seeds are fixed)"),
+    sample=sample_profile, sizes={"n": (2, 4)}, n_instances=(10, 40),
+    tightness="the distance is typically one standard error, a fifth of the bound; an "
+              "enumeration off by one configuration in 2^(n h) <= 64 fails "
+              "(tests/theory/test_levine.py::test_monte_carlo_catches_a_wrong_count)",
+)
+def eval_monte_carlo(inst):
+    """The Monte Carlo win frequency of any strategy profile agrees with its exact win
+    probability from enumerating all 2^(n h) configurations, within 5 standard errors.
+
+    Measured: ``|p_MC - p_exact|``; bound ``5 sqrt(p(1-p)/m) + 1/m``; trivial maximum 1."""
+    S, m = inst["profile"], inst["n_samples"]
+    p = lv.win_probability(S)
+    est, _ = lv.monte_carlo_win(S, n_samples=m, seed=inst["seed"])
+    return abs(est - p), 5.0 * math.sqrt(p * (1 - p) / m) + 1.0 / m, 1.0
+
+
+SEVEN = eval_seven_twentieths.theorem
+RATE_S3 = gap_rate_s3.theorem
+RATE_S5 = gap_rate_s5.theorem
+CONTINUOUS = eval_continuous_half.theorem
+DECREASING = eval_decreasing_in_n.theorem
+MONTE_CARLO = eval_monte_carlo.theorem
