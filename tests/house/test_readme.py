@@ -34,3 +34,16 @@ def test_readme_snippet_runs(i, tmp_path, monkeypatch):
         warnings.simplefilter("ignore")  # a snippet may show a ConvergenceWarning on purpose
         exec(code, {"__name__": "__readme__"})
     plt.close("all")
+
+
+def test_theorem_table_is_the_registry():
+    """The README's table of registered theorems is generated (tools/readme_theorems.py): it
+    lists every registered theorem, with its statement and source as recorded."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("readme_theorems",
+                                                  README.parent / "tools" / "readme_theorems.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = README.read_text(encoding="utf-8")
+    assert mod.render(text) == text, "README theorem table is stale: python tools/readme_theorems.py"
