@@ -36,6 +36,9 @@ def warm_games():
     g, _ = random_bilinear_game(16, 2, 2, 0)
     vr_halpern(fs, np.zeros(3), tol=1e-2, seed=0)
     vr_halpern(g, np.zeros(4), variant="monotone", tol=1e-1, seed=0)
+    from equilibria.solvers.games import solve_zero_sum  # the restarted-PDHG kernels
+
+    solve_zero_sum(np.random.default_rng(0).uniform(-1, 1, (3, 2)), method="pdhg", tol=1e-3)
 
 
 def warm_odes():

@@ -18,6 +18,9 @@
   (:mod:`~.cournot_learning`): :func:`cournot_learning`, :class:`GovernanceGraph` with its
   HMAC-chained :class:`DecisionLog`, :func:`governance_diagram`; figures in
   :mod:`~.cournot_plots`.
+- :func:`solve_zero_sum`: zero-sum matrix games to a certified duality gap at every size
+  (HiGHS for small and medium games, restarted PDHG (Applegate et al. 2022) for large ones,
+  chosen by size and a probe of PDHG's rate).
 - Problem data: :class:`FiniteSum`, :func:`linear_finite_sum`.
 """
 
@@ -33,6 +36,7 @@ from .cournot import (CournotGame, CournotOutcome, best_response_dynamics, collu
 from .cournot_learning import (CournotLearningResult, DecisionLog, GovernanceDiagram,
                                GovernanceGraph, cournot_learning, governance_diagram)
 from .cournot_plots import plot_collusion_over_time, plot_governance_diagram
+from .zero_sum import ZeroSumResult, solve_zero_sum
 
 __all__ = [
     "halpern", "vr_halpern", "extragradient", "mirror_prox", "nash_mirror_prox",
@@ -42,5 +46,5 @@ __all__ = [
     "grim_trigger_threshold", "best_response_dynamics", "CournotGame", "CournotOutcome",
     "cournot_learning", "governance_diagram", "GovernanceGraph", "DecisionLog",
     "CournotLearningResult", "GovernanceDiagram", "plot_collusion_over_time",
-    "plot_governance_diagram",
+    "plot_governance_diagram", "solve_zero_sum", "ZeroSumResult",
 ]
