@@ -87,6 +87,7 @@ def _games():
                                                  L=float(np.linalg.norm(S, 2)) + 0.1),
         "mirror_prox": lambda: g.mirror_prox(A, max_iter=200),
         "nash_mirror_prox": lambda: g.nash_mirror_prox(P, 0.5),
+        "solve_zero_sum": lambda: g.solve_zero_sum(A, tol=1e-6),
         "cournot_nash": lambda: g.cournot_nash(g.cournot_game(3)),
         "cournot_collusive": lambda: g.cournot_collusive(g.cournot_game(3)),
         "cournot_deviation": lambda: g.cournot_deviation(g.cournot_game(3)),
@@ -174,6 +175,26 @@ def _odes():
         "wada_test": lambda: odes.wada_test(np.arange(48 * 48).reshape(48, 48) % 3 + 1),
         "simulate_field": lambda: odes.simulate_field(
             glv_field([1.0, 1.0], [[-1.0, -0.5], [-0.5, -1.0]]), [0.2, 0.3], 5.0),
+        # discretisation drift (equilibria.odes.drift)
+        "gd_iterates": lambda: odes.gd_iterates(lambda x: 2.0 * x, [1.0, -0.5], 0.1, 5),
+        "gradient_flow": lambda: odes.gradient_flow(lambda x: 2.0 * x, [1.0, -0.5], [0.0, 0.5]),
+        "modified_flow": lambda: odes.modified_flow(lambda x: 2.0 * x, [1.0, -0.5], 0.1,
+                                                    [0.0, 0.5], hess=lambda x: 2.0 * np.eye(2)),
+        "principal_flow": lambda: odes.principal_flow(np.diag([1.0, 3.0]), [1.0, -0.5], 0.2,
+                                                      0.2 * np.arange(4.0)),
+        "game_iterates": lambda: odes.game_iterates(odes.bilinear_game(), [1.0, 0.5], 0.1, 5,
+                                                    scheme="alternating"),
+        "drift_error": lambda: odes.drift_error(lambda x: 2.0 * x, [1.0, -0.5], 0.05, 3,
+                                                hess=lambda x: 2.0 * np.eye(2)),
+        "game_drift": lambda: odes.game_drift(odes.dirac_gan(), [1.0, 0.5], 0.05, 3),
+    }
+
+
+def _theory():
+    from equilibria import theory
+
+    return {
+        "levine_value": lambda: theory.levine_value(2, "best_response", n_starts=2),
     }
 
 
@@ -185,6 +206,9 @@ SMOKE_BUILDERS = {
     "equilibria.solvers.constrained": _constrained,
     "equilibria.bandits": _bandits,
     "equilibria.odes": _odes,
+    # equilibria.theory is not in PACKAGES (its closed forms are not classified here); its
+    # Result-returning Levine entry point is still smoke-called
+    "equilibria.theory": _theory,
 }
 
 #: public functions that do not return a solver result, with the reason
@@ -252,6 +276,14 @@ NOT_SOLVERS = {
         "global_continuation": "sweep record (tests/odes/test_continuation.py)",
         "generic_regime_diagram": "sweep record (tests/odes/test_continuation.py)",
         "ternary_portrait": "figure",
+        "bilinear_game": "game constructor",
+        "dirac_gan": "game constructor",
+        "modified_flow_field": "vector field (a callable)",
+        "game_modified_field": "vector field (a callable)",
+        "drift_figure": "figure",
+    },
+    "equilibria.theory": {
+        "levine_best_response": "exact best response (an index table and a count)",
     },
 }
 

@@ -92,6 +92,10 @@ RTOL, ATOL = 1e-12, 1e-14
 MAX_NORM = 1e100
 #: largest number of iterates a run stores
 MAX_STEPS = 10_000_000
+#: field evaluations after which a flow integration stops (status MAX_ITER)
+MAX_NFEV = 200_000
+#: largest dimension of a game's state z = (x, y)
+MAX_DIM = 1_000_000
 
 
 # ------------------------------------------------------------------------------ results
@@ -343,15 +347,31 @@ class Game:
     def __post_init__(self):
         check_callable(self.field, "field")
         check_callable(self.jacobian, "jacobian")
-        nx = check_int(self.nx, "nx", lo=1)
-        n = check_int(self.n, "n", lo=nx + 1)
+        nx = check_int(self.nx, "nx", lo=1, hi=MAX_DIM)
+        n = check_int(self.n, "n", lo=2, hi=MAX_DIM)
+        if n <= nx:
+            raise ValueError(f"`n` = {n} must exceed `nx` = {nx} (the second player needs a "
+                             "coordinate)")
+        if not isinstance(self.name, str):
+            raise TypeError(f"`name` must be a string, got {type(self.name).__name__}")
         object.__setattr__(self, "nx", nx)
         object.__setattr__(self, "n", n)
 
 
 def bilinear_game(A=None) -> Game:
     """The bilinear zero-sum game ``E(x, y) = x^T A y``, ``x`` minimising, ``y`` maximising:
-    ``f = -A y``, ``g = A^T x`` (default ``A = [[1]]``: the game ``x y``)."""
+    ``f = -A y``, ``g = A^T x``.
+
+    Parameters
+    ----------
+    A : array_like (nx, ny), optional
+        The payoff matrix (default ``[[1]]``: the game ``x y``).
+
+    Returns
+    -------
+    Game
+        The game ODE with its constant Jacobian ``[[0, -A], [A^T, 0]]``.
+    """
     A = np.ones((1, 1)) if A is None else as_float_array(A, "A", ndim=2, min_size=1)
     nx, ny = A.shape
     J = np.block([[np.zeros((nx, nx)), -A], [A.T, np.zeros((ny, ny))]])
@@ -375,6 +395,11 @@ def dirac_gan() -> Game:
     ``L(theta, psi) = phi(psi theta) + phi(0)``, ``phi(u) = -log(1 + exp(-u))``; the
     generator minimises ``L``, the discriminator maximises it:
     ``f = -phi'(psi theta) psi``, ``g = phi'(psi theta) theta``, ``phi'(u) = sigmoid(-u)``.
+
+    Returns
+    -------
+    Game
+        The game on ``z = (theta, psi)`` with its analytic Jacobian.
     """
     def field(z):
         th, ps = z
@@ -420,6 +445,7 @@ def gd_iterates(grad, x0, h, steps, *, max_norm: float = MAX_NORM, warn: bool = 
     steps = check_int(steps, "steps", lo=0, hi=MAX_STEPS)
     max_norm = check_scalar(max_norm, "max_norm", lo=0.0, lo_inclusive=False)
     n = x.shape[0]
+    _probe(grad, "grad", x, "x0")
     out = [x.copy()]
     diverged = False
     with np.errstate(over="ignore", invalid="ignore"):
@@ -480,6 +506,10 @@ def modified_flow_field(grad, h, *, hess=None, hess_vec=None) -> Callable:
     return field
 
 
+class _Budget(Exception):
+    """Raised inside the right-hand side when the integration exceeds ``MAX_NFEV``."""
+
+
 def _integrate(field, x0, t, rtol, atol, kind):
     from scipy.integrate import solve_ivp
 
@@ -490,22 +520,58 @@ def _integrate(field, x0, t, rtol, atol, kind):
         return finish(FlowResult, success=True, status=Status.SUCCESS, n_iter=0,
                       message="t = 0 only", warn=False, t=t, x=np.repeat(x0[None], t.size, 0),
                       kind=kind, nfev=0)
+    # solve_ivp needs strictly increasing sample times: integrate on the distinct ones
+    tu, inv = np.unique(t, return_inverse=True)
+    count = [0]
 
     def rhs(_, x):
+        count[0] += 1
+        if count[0] > MAX_NFEV:
+            raise _Budget()
         return _vec(field(x), "field", n, x)
 
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), x0, method="DOP853", t_eval=t, rtol=rtol,
-                    atol=atol)
-    ok = bool(sol.success) and sol.y.shape[1] == t.size and np.all(np.isfinite(sol.y))
-    X = sol.y.T if sol.y.shape[1] == t.size else np.full((t.size, n), np.nan)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            sol = solve_ivp(rhs, (0.0, float(tu[-1])), x0, method="DOP853", t_eval=tu,
+                            rtol=rtol, atol=atol)
+    except _Budget:
+        return finish(FlowResult, success=False, status=Status.MAX_ITER, n_iter=count[0],
+                      message=f"more than {MAX_NFEV} field evaluations before t = {t[-1]:.3g}",
+                      hint="shorten `t` or loosen `rtol` / `atol`", warn=True, t=t,
+                      x=np.full((t.size, n), np.nan), kind=kind, nfev=count[0] - 1)
+    Y = np.asarray(sol.y, dtype=float)
+    full = Y.ndim == 2 and Y.shape[1] == tu.size
+    ok = bool(sol.success) and full and bool(np.all(np.isfinite(Y)))
+    X = Y.T[inv] if full else np.full((t.size, n), np.nan)
     return finish(FlowResult, success=ok, status=Status.SUCCESS if ok else Status.NUMERICAL,
-                  n_iter=int(sol.t.size), message=str(sol.message), warn=True, t=t, x=X,
+                  n_iter=int(np.size(sol.t)), message=str(sol.message), warn=True, t=t, x=X,
                   kind=kind, nfev=int(sol.nfev))
+
+
+def _probe(fn, fname, x, xname):
+    """Evaluate ``fn(x)`` once so a callable that cannot take ``x`` names the argument."""
+    try:
+        out = fn(x)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ValueError(f"`{fname}` cannot be evaluated at `{xname}` (shape {x.shape}): "
+                         f"{exc}") from exc
+    _vec(out, fname, x.shape[0], x)
+    return out
 
 
 def gradient_flow(grad, x0, t, *, rtol: float = RTOL, atol: float = ATOL) -> FlowResult:
     """The negative gradient flow ``x' = -grad E(x)`` from ``x0``, sampled at times ``t``
     (``solve_ivp``, DOP853).
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(x) -> (n,)``.
+    x0 : array_like (n,)
+    t : float or array_like (m,)
+        Nondecreasing nonnegative sample times.
+    rtol, atol : float
+        Integration tolerances.
 
     Returns
     -------
@@ -514,6 +580,7 @@ def gradient_flow(grad, x0, t, *, rtol: float = RTOL, atol: float = ATOL) -> Flo
     check_callable(grad, "grad")
     x0 = as_float_array(x0, "x0", ndim=1, min_size=1)
     t = _times(t)
+    _probe(grad, "grad", x0, "x0")
     return _integrate(lambda x: -np.asarray(grad(x), dtype=float), x0, t, rtol, atol,
                       "gradient")
 
@@ -523,12 +590,29 @@ def modified_flow(grad, x0, h, t, *, hess=None, hess_vec=None, rtol: float = RTO
     """The first-order modified flow ``x' = -grad(E + (h/4)||grad E||^2)`` from ``x0`` at
     times ``t`` (see :func:`modified_flow_field`; ``solve_ivp``, DOP853).
 
+    Parameters
+    ----------
+    grad : callable
+        ``grad(x) -> (n,)``.
+    x0 : array_like (n,)
+    h : float
+        Learning rate (> 0).
+    t : float or array_like (m,)
+        Nondecreasing nonnegative sample times.
+    hess : callable, optional
+        ``hess(x) -> (n, n)``.
+    hess_vec : callable, optional
+        ``hess_vec(x, v) -> H(x) v``; exactly one of ``hess`` and ``hess_vec``.
+    rtol, atol : float
+        Integration tolerances.
+
     Returns
     -------
     FlowResult
     """
     field = modified_flow_field(grad, h, hess=hess, hess_vec=hess_vec)
     x0 = as_float_array(x0, "x0", ndim=1, min_size=1)
+    _probe(field, "grad", x0, "x0")
     return _integrate(field, x0, _times(t), rtol, atol, "modified")
 
 
@@ -595,7 +679,8 @@ def principal_flow(H, x0, h, t, *, x_star=None) -> PrincipalFlow:
     powers = np.exp(np.outer(t / h, np.where(sing, 0.0, logm)))
     if np.any(sing):
         powers[:, sing] = np.where(t[:, None] > 0, 0.0, 1.0)
-    X = xs + (powers * c0) @ U.T
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = xs + (powers * c0) @ U.T
     if not np.any(osc):
         X = X.real
     regime = "singular" if np.any(sing) else ("oscillating" if np.any(osc) else "real")
@@ -607,8 +692,13 @@ def principal_flow(H, x0, h, t, *, x_star=None) -> PrincipalFlow:
                           "(rate -inf)"}[regime]
     if diverging:
         detail += "; some |1 - h lambda_i| > 1: GD diverges from a generic start"
-    return finish(PrincipalFlow, success=True, status=Status.SUCCESS, n_iter=0, message=detail,
-                  warn=False, t=t, x=X, eigenvalues=lam, rates=rates, oscillating=osc,
+    finite = bool(np.all(np.isfinite(X)))
+    if not finite:
+        detail = "the flow overflows at the sample times: " + detail
+    return finish(PrincipalFlow, success=finite,
+                  status=Status.SUCCESS if finite else Status.NUMERICAL, n_iter=0,
+                  message=detail, hint=None if finite else "shorten `t` or lower `h`",
+                  warn=not finite, t=t, x=X, eigenvalues=lam, rates=rates, oscillating=osc,
                   regime=regime, diverging=diverging)
 
 
@@ -623,6 +713,8 @@ def _game(game) -> Game:
 def _lr(lr) -> tuple[float, float]:
     if isinstance(lr, (str, bytes)) or np.ndim(lr) != 1 or len(lr) != 2:
         raise ValueError(f"`lr` must be a pair (alpha, lambda) of player speeds, got {lr!r}")
+    if np.asarray(lr).dtype.kind not in "fiu":
+        raise TypeError(f"`lr` must hold two real numbers, got dtype {np.asarray(lr).dtype}")
     return (check_scalar(lr[0], "lr[0]", lo=0.0, lo_inclusive=False),
             check_scalar(lr[1], "lr[1]", lo=0.0, lo_inclusive=False))
 
@@ -649,6 +741,10 @@ def game_iterates(game, z0, h, steps, *, scheme: str = "simultaneous", lr=(1.0, 
     scheme : {"simultaneous", "alternating"}
     lr : (float, float)
         Player speeds ``(alpha, lambda)``: learning rates ``alpha h`` and ``lambda h``.
+    max_norm : float
+        Iterates with ``||z|| > max_norm`` (or non-finite) stop the run: status DIVERGED.
+    warn : bool
+        Emit a ConvergenceWarning on divergence.
 
     Returns
     -------
@@ -704,6 +800,15 @@ def game_modified_field(game, h, *, scheme: str = "simultaneous", lr=(1.0, 1.0))
         y' = lambda g - (lambda h/2)(lambda g_y g - alpha g_x f)      alternating (x first)
 
     At ``alpha = lambda = 1``: Rosca et al. (2021), Thm 3.1 and Thm 3.2.
+
+    Parameters
+    ----------
+    game : Game
+    h : float
+        Step (> 0).
+    scheme : {"simultaneous", "alternating"}
+    lr : (float, float)
+        Player speeds ``(alpha, lambda)``.
 
     Returns
     -------
@@ -776,6 +881,16 @@ def drift_error(problem, x0, h, steps, *, hess=None, hess_vec=None,
         Learning rate / step (> 0).
     steps : int
         GD steps (>= 1).
+    hess : callable, optional
+        ``hess(x) -> (n, n)`` (single objective; see :func:`modified_flow_field`).
+    hess_vec : callable, optional
+        ``hess_vec(x, v) -> H(x) v`` (single objective; exactly one of ``hess``, ``hess_vec``).
+    scheme : {"simultaneous", "alternating"}
+        The game update (games only).
+    lr : (float, float)
+        Player speeds ``(alpha, lambda)`` (games only).
+    rtol, atol : float
+        Tolerances of the flows' DOP853 integration.
 
     Returns
     -------
@@ -804,6 +919,21 @@ def game_drift(game, z0, h, steps, *, scheme: str = "simultaneous", lr=(1.0, 1.0
     """Simultaneous or alternating GD on ``game`` against the game ODE and the scheme's
     modified flow at ``t = k h`` (:func:`drift_error` on a :class:`Game`).
 
+    Parameters
+    ----------
+    game : Game
+    z0 : array_like (n,)
+        ``(x0, y0)`` stacked.
+    h : float
+        Step (> 0).
+    steps : int
+        GD steps (>= 1).
+    scheme : {"simultaneous", "alternating"}
+    lr : (float, float)
+        Player speeds ``(alpha, lambda)``.
+    rtol, atol : float
+        Tolerances of the flows' DOP853 integration.
+
     Returns
     -------
     DriftResult
@@ -823,6 +953,7 @@ def local_errors(grad, hess, x0, hs, *, rtol: float = RTOL, atol: float = ATOL,
     x0 = as_float_array(x0, "x0", ndim=1, min_size=1)
     hs = as_float_array(hs, "hs", ndim=1, positive=True, min_size=1)
     mk = modified_flow_field if modified is None else check_callable(modified, "modified")
+    _probe(grad, "grad", x0, "x0")
     ef, em = np.empty(hs.size), np.empty(hs.size)
     for j, h in enumerate(hs):
         x1 = x0 - h * np.asarray(grad(x0), dtype=float)
@@ -831,6 +962,7 @@ def local_errors(grad, hess, x0, hs, *, rtol: float = RTOL, atol: float = ATOL,
         md = _integrate(mk(grad, h, hess=hess), x0, np.array([h]), rtol, atol, "modified")
         ef[j] = np.linalg.norm(x1 - fl.x[-1])
         em[j] = np.linalg.norm(x1 - md.x[-1])
+    _finite_errors(ef, em, "x0")
     return ef, em
 
 
@@ -852,7 +984,14 @@ def game_local_errors(game, z0, hs, *, scheme: str = "simultaneous", lr=(1.0, 1.
                         "game_modified")
         ef[j] = np.linalg.norm(z1 - fl.x[-1])
         em[j] = np.linalg.norm(z1 - md.x[-1])
+    _finite_errors(ef, em, "z0")
     return ef, em
+
+
+def _finite_errors(ef, em, start):
+    if not (np.all(np.isfinite(ef)) and np.all(np.isfinite(em))):
+        raise ValueError(f"the one-step errors overflow: `{start}` or the steps `hs` are too "
+                         "large for a finite GD step or flow")
 
 
 def bilinear_invariant(z, h) -> np.ndarray:
@@ -863,7 +1002,11 @@ def bilinear_invariant(z, h) -> np.ndarray:
         raise ValueError(f"`z` must have 2 coordinates (x, y), got shape {z.shape}")
     h = _h(h)
     x, y = z[..., 0], z[..., 1]
-    return x * x + y * y - h * x * y
+    with np.errstate(over="ignore", invalid="ignore"):
+        Q = x * x + y * y - h * x * y
+    if not np.all(np.isfinite(Q)):
+        raise ValueError("Q_h overflows: `z` or `h` is too large")
+    return Q
 
 
 # ------------------------------------------------------------------------------ figure
@@ -873,6 +1016,17 @@ def drift_figure(*, h: float = 0.3, steps: int = 40, z0=(1.0, 0.0), hs=None):
     the modified flow, against ``h`` (log-log, Rosenbrock at (-0.5, 0.5) and a quadratic);
     (c) the ``(h, lambda)`` stability region of GD on a quadratic (``|1 - h lambda| < 1``,
     oscillating for ``h lambda > 1``).
+
+    Parameters
+    ----------
+    h : float
+        Step of panel (a), in ``(0, 2)``.
+    steps : int
+        GD steps of panel (a).
+    z0 : array_like (2,)
+        Start of panel (a).
+    hs : array_like, optional
+        Normalised steps of panel (b) (default ``geomspace(1e-3, 1e-1, 9)``).
 
     Returns
     -------

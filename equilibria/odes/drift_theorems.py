@@ -55,6 +55,21 @@ def _rng(rng) -> np.random.Generator:
     return rng
 
 
+def _quad_inst(inst):
+    """``(H, x_star, x0)`` of a quadratic instance, every shape error naming ``H`` too."""
+    H = as_float_array(inst["H"], "H", ndim=2, min_size=1)
+    n = H.shape[0]
+    if H.shape != (n, n):
+        raise ValueError(f"`H` must be square, got shape {H.shape}")
+    out = [H]
+    for key in ("x_star", "x0"):
+        v = as_float_array(inst[key], key, ndim=1)
+        if v.shape != (n,):
+            raise ValueError(f"`{key}` must have shape ({n},) to match `H`, got {v.shape}")
+        out.append(v)
+    return tuple(out)
+
+
 def _inst(inst, keys) -> dict:
     if not isinstance(inst, dict):
         raise TypeError(f"`inst` must be a dict (a sampled instance), got {type(inst).__name__}")
@@ -221,16 +236,15 @@ def evaluate_principal(inst, *, flow=None):
     Measured: max_k ||x(k h) - x_k|| / ||x_0 - x*|| (``inf`` when the flow is not real);
     bound 1e-10.  ``flow(H, x0, h, t, x_star=)`` replaces :func:`principal_flow`."""
     inst = _inst(inst, ("H", "x_star", "x0", "h", "steps"))
-    H = as_float_array(inst["H"], "H", ndim=2)
-    n = H.shape[0]
-    xs = as_float_array(inst["x_star"], "x_star", shape=(n,))
-    x0 = as_float_array(inst["x0"], "x0", shape=(n,))
+    H, xs, x0 = _quad_inst(inst)
     h = check_scalar(inst["h"], "h", lo=0.0, lo_inclusive=False)
     steps = check_int(inst["steps"], "steps", lo=1, hi=100_000)
     lam = np.linalg.eigvalsh(0.5 * (H + H.T))
     if lam[0] <= 0 or h * lam[-1] >= 1.0:
-        raise ValueError(f"outside the theorem: need 0 < h lambda_i < 1, got h lambda in "
-                         f"[{h * lam[0]:.3g}, {h * lam[-1]:.3g}]")
+        raise ValueError(f"outside the theorem: need 0 < h lambda_i < 1 for the eigenvalues of "
+                         f"`H`, got h lambda in [{h * lam[0]:.3g}, {h * lam[-1]:.3g}]")
+    if not np.isfinite(np.linalg.norm(x0 - xs) ** 2):
+        raise ValueError("`x0` - `x_star` overflows")
     pf = (flow or D.principal_flow)(H, x0, h, h * np.arange(steps + 1), x_star=xs)
     if getattr(pf, "regime", "real") != "real" or np.iscomplexobj(pf.x):
         return np.inf, PRINCIPAL_TOL
@@ -275,10 +289,7 @@ def evaluate_divergence(inst, *, threshold: float = 2.0):
     Measured: 1 if the prediction ``h lambda_max > threshold`` disagrees with the observed run
     (``||x_K - x*|| > 1e6 ||x_0 - x*||`` or status DIVERGED, K = 1000), else 0; bound 0."""
     inst = _inst(inst, ("H", "x_star", "x0", "h"))
-    H = as_float_array(inst["H"], "H", ndim=2)
-    n = H.shape[0]
-    xs = as_float_array(inst["x_star"], "x_star", shape=(n,))
-    x0 = as_float_array(inst["x0"], "x0", shape=(n,))
+    H, xs, x0 = _quad_inst(inst)
     h = check_scalar(inst["h"], "h", lo=0.0, lo_inclusive=False)
     threshold = check_scalar(threshold, "threshold", lo=0.0, lo_inclusive=False)
     lmax = float(np.linalg.eigvalsh(0.5 * (H + H.T))[-1])
@@ -335,6 +346,8 @@ def evaluate_bilinear(inst, *, field=None):
         raise ValueError(f"`steps` * h^2 = {K * h * h:.3g} > 200: exp(h t) overflows")
     if np.linalg.norm(z0) == 0:
         raise ValueError("`z0` must be nonzero")
+    if not np.isfinite(float(np.sum(z0 ** 2)) * np.exp(h * h * K)):
+        raise ValueError("`z0` is too large: ||z||^2 exp(h t) overflows")
     game = D.bilinear_game()
     mk = field or D.game_modified_field
     sim = D.game_iterates(game, z0, h, K, scheme="simultaneous", warn=False).x

@@ -59,7 +59,7 @@ import numpy as np
 
 from equilibria._lib.jit import njit
 from equilibria._lib.result import Result, Status, finish
-from equilibria._lib.validation import check_int, check_option
+from equilibria._lib.validation import check_int, check_option, check_scalar
 
 __all__ = ["LevineResult", "BlockStrategy", "win_count", "win_probability", "monte_carlo_win",
            "levine_best_response", "alternating_best_response", "brute_force_value",
@@ -225,8 +225,28 @@ def _check_h(h, n=2):
     return h, n
 
 
+def _int_array(s, label):
+    """A fresh writeable C-contiguous int64 copy of an index table (``label`` names it)."""
+    if s is None or isinstance(s, (str, bytes)):
+        raise TypeError(f"{label} must be an integer array, got {type(s).__name__}")
+    try:
+        arr = np.asarray(s)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{label} must be a rectangular integer array: {exc}") from None
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise ValueError(f"{label} must hold integer indices, got non-integer values")
+    elif arr.dtype.kind not in "iu":
+        raise TypeError(f"{label} must be an integer array, got dtype {arr.dtype}")
+    return np.array(arr, dtype=np.int64, order="C")
+
+
+def _seed(seed) -> int:
+    return check_int(seed, "seed", lo=0)
+
+
 def _as_strategy(s, h=None, name="strategy"):
-    arr = np.ascontiguousarray(np.asarray(s), dtype=np.int64)
+    arr = _int_array(s, f"`{name}`")
     if arr.ndim != 1 or arr.size < 2 or arr.size & (arr.size - 1):
         raise ValueError(f"`{name}` must be a 1-d array of length 2^h, got shape {arr.shape}")
     hh = arr.size.bit_length() - 1
@@ -237,18 +257,22 @@ def _as_strategy(s, h=None, name="strategy"):
     return arr, hh
 
 
-def _as_profile(S):
-    arr = np.ascontiguousarray(np.asarray(S), dtype=np.int64)
+def _as_profile(S, label="`profile`"):
+    arr = _int_array(S, label)
     if arr.ndim != 2 or arr.shape[0] < 2:
-        raise ValueError(f"an n-player profile must have shape (n, 2^((n-1)h)), got {arr.shape}")
+        raise ValueError(f"{label}: an n-player profile must have shape (n, 2^((n-1)h)), got "
+                         f"{arr.shape}")
     n, L = arr.shape
     bits = L.bit_length() - 1
-    if L & (L - 1) or bits % (n - 1):
-        raise ValueError(f"profile rows must have length 2^((n-1)h), got {L} for n={n}")
+    if L < 2 or L & (L - 1) or bits % (n - 1):
+        raise ValueError(f"{label}: profile rows must have length 2^((n-1)h), h >= 1, got {L} "
+                         f"for n={n}")
     h = bits // (n - 1)
+    if n * h > MAX_CONFIG_BITS:
+        raise ValueError(f"{label}: n * h = {n * h} exceeds {MAX_CONFIG_BITS}")
     _check_h(h, n)
     if arr.min() < 0 or arr.max() >= h:
-        raise ValueError(f"profile entries must be indices in 0..{h - 1}")
+        raise ValueError(f"{label}: profile entries must be indices in 0..{h - 1}")
     return arr, n, h
 
 
@@ -301,8 +325,8 @@ def monte_carlo_win(*strategies, n_samples=100_000, seed=0):
     """Monte Carlo estimate of the win probability and its standard error (the cross-check of
     the exact enumeration; uniform stacks drawn with ``numpy.random.default_rng(seed)``)."""
     S, n, h = _profile_of(strategies)
-    m = check_int(n_samples, "n_samples", lo=1, hi=10**9)
-    rng = np.random.default_rng(seed)
+    m = check_int(n_samples, "n_samples", lo=1, hi=10**8)
+    rng = np.random.default_rng(_seed(seed))
     stacks = rng.integers(0, 1 << h, size=(m, n), dtype=np.int64)
     p = _mc_wins(S, n, h, stacks) / m
     return p, math.sqrt(max(p * (1 - p), 1.0 / m) / m)
@@ -327,7 +351,7 @@ def levine_best_response(*strategies, player=0):
         The best response (smallest index on ties) and the number of winning configurations
         it reaches (out of ``2^(n h)``).
     """
-    if len(strategies) == 1 and np.asarray(strategies[0]).ndim == 1:
+    if len(strategies) == 1 and np.ndim(strategies[0]) == 1:
         g, h = _as_strategy(strategies[0], name="g")
         _check_h(h, 2)
         out = np.zeros((1 << h, h), dtype=np.int64)
@@ -335,7 +359,7 @@ def levine_best_response(*strategies, player=0):
         return out.argmax(axis=1).astype(np.int64), int(out.max(axis=1).sum())
     if len(strategies) != 1:
         raise TypeError("levine_best_response takes the other's strategy or one profile")
-    S, n, h = _as_profile(strategies[0])
+    S, n, h = _as_profile(strategies[0], "`g` (a 1-d strategy) or `profile`")
     i = check_int(player, "player", lo=0, hi=n - 1)
     out = np.zeros((S.shape[1], h), dtype=np.int64)
     _br_counts_n(S, i, n, h, out)
@@ -372,7 +396,7 @@ def alternating_best_response(h, *, n=2, n_starts=8, seed=0, max_iter=200, start
     h, n = _check_h(h, n)
     n_starts = check_int(n_starts, "n_starts", lo=1, hi=10**6)
     max_iter = check_int(max_iter, "max_iter", lo=1, hi=10**6)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_seed(seed))
     best, best_c, rounds, converged = None, -1, 0, True
     for s in range(n_starts):
         S = (_as_profile(start)[0].copy() if (s == 0 and start is not None)
@@ -444,11 +468,15 @@ class BlockStrategy:
 
     def __post_init__(self):
         k = check_int(self.k, "k", lo=1, hi=10)
+        object.__setattr__(self, "k", k)
+        if not isinstance(self.name, str):
+            raise TypeError(f"`name` must be a string, got {type(self.name).__name__}")
         for nm in ("phi_a", "phi_b"):
-            phi = tuple(int(v) for v in getattr(self, nm))
-            if len(phi) != 1 << k or min(phi) < 0 or max(phi) > k:
-                raise ValueError(f"`{nm}` must have 2^k entries in 0..k (k = pass)")
-            object.__setattr__(self, nm, phi)
+            arr = _int_array(getattr(self, nm), f"`{nm}`")
+            if arr.shape != (1 << k,) or arr.min() < 0 or arr.max() > k:
+                raise ValueError(f"`{nm}` must have 2^k = {1 << k} entries in 0..k (k = pass), "
+                                 f"got shape {arr.shape}")
+            object.__setattr__(self, nm, tuple(int(v) for v in arr))
 
     @property
     def arrays(self):
@@ -482,8 +510,13 @@ def block_value(bs: BlockStrategy) -> Fraction:
 def block_best_response(phi_other, k, V):
     """Best block response (maximizing ``W + H/2 + P V``) to the other's block strategy."""
     k = check_int(k, "k", lo=1, hi=10)
+    phi = _int_array(phi_other, "`phi_other`")
+    if phi.shape != (1 << k,) or phi.min() < 0 or phi.max() > k:
+        raise ValueError(f"`phi_other` must have 2^k = {1 << k} entries in 0..k (k = pass), got "
+                         f"shape {phi.shape}")
+    V = check_scalar(V, "V", lo=0.0, hi=1.0)
     out = np.zeros((1 << k, k + 1))
-    _block_scores(np.asarray(phi_other, dtype=np.int64), k, float(V), out)
+    _block_scores(phi, k, V, out)
     return out.argmax(axis=1).astype(np.int64)
 
 
@@ -500,10 +533,14 @@ def search_block_strategy(k, *, n_starts=200, seed=0, target=None, max_iter=100)
         The best pair found.
     """
     k = check_int(k, "k", lo=1, hi=8)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_seed(seed))
+    n_starts = check_int(n_starts, "n_starts", lo=1, hi=10**7)
+    max_iter = check_int(max_iter, "max_iter", lo=1, hi=10**6)
+    if target is not None:
+        target = check_scalar(target, "target", lo=0.0, hi=1.0)
     N = 1 << k
     best, best_v = None, Fraction(-1)
-    for _ in range(check_int(n_starts, "n_starts", lo=1, hi=10**7)):
+    for _ in range(n_starts):
         a = rng.integers(0, k + 1, N).astype(np.int64)
         b = rng.integers(0, k + 1, N).astype(np.int64)
         v = block_value(BlockStrategy(k, a, b))
@@ -530,9 +567,12 @@ def recursive_strategy(bs: BlockStrategy, h, player=0):
 
     Its win probability is ``V - q^m (V - 1/4)`` with ``q = P / 4^k`` (:func:`recursive_value`).
     """
+    if not isinstance(bs, BlockStrategy):
+        raise TypeError(f"`bs` must be a BlockStrategy, got {type(bs).__name__}")
     h, _ = _check_h(h)
     if h < bs.k + 1:
-        raise ValueError(f"h must be at least k + 1 = {bs.k + 1}, got {h}")
+        raise ValueError(f"`h` must be at least k + 1 = {bs.k + 1}, got {h}")
+    player = check_int(player, "player", lo=0, hi=1)
     phi = bs.phi_a if player == 0 else bs.phi_b
     k = bs.k
     m = (h - 1) // k
@@ -551,6 +591,8 @@ def recursive_value(bs: BlockStrategy, h) -> Fraction:
     """Win probability of the height-``h`` truncation, from the block recursion (exact):
     ``V - q^m (V - 1/4)``, ``q = P/4^k``, ``m = (h-1)//k`` (checked against enumeration by
     the tests and ``theory.levine_recursive_truncation``)."""
+    if not isinstance(bs, BlockStrategy):
+        raise TypeError(f"`bs` must be a BlockStrategy, got {type(bs).__name__}")
     V = block_value(bs)
     q = Fraction(bs.pass_count, 1 << (2 * bs.k))
     m = (check_int(h, "h", lo=bs.k + 1, hi=10**6) - 1) // bs.k
@@ -657,6 +699,12 @@ def levine_value(h, method="best_response", *, n=2, n_starts=16, seed=0, max_ite
         sees (``n = 2``).
     n : int
         Players.
+    n_starts : int
+        Random starts of ``"best_response"``.
+    seed : int
+        Seed of those starts (``numpy.random.default_rng``).
+    max_iter : int
+        Rounds per start of ``"best_response"``.
 
     Returns
     -------
@@ -664,6 +712,7 @@ def levine_value(h, method="best_response", *, n=2, n_starts=16, seed=0, max_ite
     """
     method = check_option(method, "method", _METHODS)
     h, n = _check_h(h, n)
+    seed = _seed(seed)
     limit, optimal, success, n_iter = None, False, True, 1
     if method == "best_response":
         S, c, n_iter, success = alternating_best_response(h, n=n, n_starts=n_starts, seed=seed,

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from equilibria._lib.validation import check_int
+from equilibria._lib.validation import check_int, check_option
 from equilibria.theory import levine as lv
 from equilibria.verification import RateData, theorem
 
@@ -40,7 +40,8 @@ MAX_H = 11
 
 def sample_construction(rng, h=None, which=None):
     """S3 or S5 and a height ``h`` in ``[k+1, 11]`` (enumerated exactly)."""
-    which = str(rng.choice(["s3", "s5"])) if which is None else which
+    which = str(rng.choice(["s3", "s5"])) if which is None else check_option(
+        which, "which", tuple(_CONSTRUCTIONS))
     bs = _CONSTRUCTIONS[which]
     h = int(rng.integers(bs.k + 1, MAX_H + 1)) if h is None else check_int(
         h, "h", lo=bs.k + 1, hi=MAX_H)
@@ -66,7 +67,8 @@ def eval_seven_twentieths(inst):
     Measured: ``|V(bs) - 7/20| + |V_h - (7/20 - q^m/10)|`` in exact rationals, ``V(bs)`` from
     the block fixed point and ``V_h`` by enumerating all ``2^(2h)`` configurations of the
     truncated strategies; bound 0; trivial maximum 1."""
-    bs, h = _CONSTRUCTIONS[inst["which"]], inst["h"]
+    bs = _CONSTRUCTIONS[check_option(inst["which"], "which", tuple(_CONSTRUCTIONS))]
+    h = check_int(inst["h"], "h", lo=bs.k + 1, hi=lv.MAX_CONFIG_BITS // 2)
     seven = lv.SEVEN_TWENTIETHS
     q = Fraction(4, 1 << (2 * bs.k))
     m = (h - 1) // bs.k
@@ -135,8 +137,12 @@ def sample_continuous(rng, n=None, M=None):
     """``n`` in 2..6 players and an even grid size ``M`` with ``M^n <= 2^16``."""
     n = int(rng.integers(2, 7)) if n is None else check_int(n, "n", lo=2, hi=6)
     mmax = max(2, int(round((2 ** 16) ** (1.0 / n), 9)) // 2 * 2)
-    M = int(rng.integers(1, mmax // 2 + 1)) * 2 if M is None else check_int(M, "M", lo=2,
-                                                                              hi=mmax)
+    if M is None:
+        M = int(rng.integers(1, mmax // 2 + 1)) * 2
+    else:
+        M = check_int(M, "M", lo=2)
+        if M > mmax:
+            raise ValueError(f"`M` = {M} must be <= {mmax} for `n` = {n} (M^n <= 2^16)")
     if M % 2:
         raise ValueError(f"`M` must be even, got {M}")
     return {"n": n, "M": M, "seed": int(rng.integers(2**31))}
@@ -175,10 +181,12 @@ def eval_continuous_half(inst):
     on ``Z_M^n``: ``W`` the sum strategy's win probability, the sections the measures of the
     events it names (one per player and view), ``W_rand`` the win probability of random legal
     strategies; bound 0; trivial maximum 1."""
-    n, M = inst["n"], inst["M"]
+    n = check_int(inst["n"], "n", lo=2, hi=12)
+    M = check_int(inst["M"], "M", lo=2, hi=4096)
+    seed = check_int(inst["seed"], "seed", lo=0)
     w = lv.continuous_win_probability(n, M)
     sec = lv.continuous_section_measures(n, M)
-    rand = _random_half_profile_win(n, M, inst["seed"])
+    rand = _random_half_profile_win(n, M, seed)
     err = abs(w - Fraction(1, 2)) + max(Fraction(0), rand - Fraction(1, 2))
     return float(err) + float(np.max(np.abs(sec - 0.5))), 0.0, 1.0
 
@@ -186,6 +194,10 @@ def eval_continuous_half(inst):
 def best_value(n, h, *, n_starts=16, seed=0):
     """Best win probability found at ``(n, h)``: exact for ``n = 2, h <= 3`` and ``h = 1``
     (brute force), alternating best response from ``n_starts`` starts otherwise."""
+    n = check_int(n, "n", lo=2, hi=lv.MAX_CONFIG_BITS)
+    h = check_int(h, "h", lo=1, hi=lv.MAX_CONFIG_BITS)
+    n_starts = check_int(n_starts, "n_starts", lo=1, hi=10**6)
+    seed = check_int(seed, "seed", lo=0)
     if h == 1 or (n == 2 and h <= 3):
         return lv.levine_value(h, "brute", n=n).exact
     return lv.levine_value(h, "best_response", n=n, n_starts=n_starts, seed=seed).exact
@@ -216,7 +228,11 @@ def eval_decreasing_in_n(inst):
     Measured: the best win probability found with ``n + 1`` players; bound: the best found
     with ``n`` players minus ``2^-((n+1) h)`` (strictness by at least one of the finer
     configurations); trivial maximum 1."""
-    n, h, s = inst["n"], inst["h"], inst["seed"] % 1000
+    n = check_int(inst["n"], "n", lo=2, hi=lv.MAX_CONFIG_BITS - 1)
+    h = check_int(inst["h"], "h", lo=1, hi=lv.MAX_CONFIG_BITS)
+    if (n + 1) * h > lv.MAX_CONFIG_BITS:
+        raise ValueError(f"(`n` + 1) * `h` = {(n + 1) * h} exceeds {lv.MAX_CONFIG_BITS}")
+    s = check_int(inst["seed"], "seed", lo=0) % 1000
     hi = best_value(n + 1, h, seed=s)
     lo = best_value(n, h, seed=s)
     return float(hi), float(lo - Fraction(1, 1 << ((n + 1) * h))), 1.0

@@ -108,8 +108,8 @@ class ZeroSumResult(Result):
     matvecs : int
         Products with ``A`` or ``A^T`` of the PDHG iterations (not counting the Lanczos
         estimate of ``||A||_2``; 0 for HiGHS).
-    step : float
-        PDHG step ``1/||A||_2`` (``nan`` for HiGHS).
+    step : float or None
+        PDHG step ``1/||A||_2`` (``None`` when HiGHS solved the game).
     """
 
     x: np.ndarray
@@ -121,7 +121,7 @@ class ZeroSumResult(Result):
     method: str
     n_restarts: int = 0
     matvecs: int = 0
-    step: float = float("nan")
+    step: float | None = None
 
 
 def _game_gap(A, x, y):
@@ -518,8 +518,7 @@ def _solve_pdhg(As, tol, max_iter, probe):
     return x, y, k, nr, st, eta, False
 
 
-def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER,
-                   seed=None) -> ZeroSumResult:
+def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER) -> ZeroSumResult:
     r"""Equilibrium of the zero-sum matrix game :math:`\min_{x\in\Delta_n}\max_{y\in\Delta_m}
     x^\top A y` with its duality-gap certificate.
 
@@ -534,9 +533,6 @@ def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER,
         restarted PDHG above.
     max_iter : int
         PDHG iteration budget (two products with ``A`` each); ignored by HiGHS.
-    seed : None, int or Generator
-        Accepted for API uniformity; both methods are deterministic (PDHG starts from the
-        uniform strategies).
 
     Returns
     -------
@@ -549,7 +545,6 @@ def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER,
     tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
     check_option(method, "method", ("auto", "highs", "pdhg"))
     max_iter = check_int(max_iter, "max_iter", lo=0)
-    del seed
     n, m = A.shape
     probe = method == "auto"
     if method == "auto":
@@ -617,4 +612,5 @@ def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER,
     value = min(max(0.5 * (upper + lower), lower), upper)
     return finish(ZeroSumResult, success=ok, status=status, message=msg, hint=hint, n_iter=k,
                   x=x, y=y, value=value, upper=upper, lower=lower, gap=gap, method=method,
-                  n_restarts=n_restarts, matvecs=matvecs, step=eta)
+                  n_restarts=n_restarts, matvecs=matvecs,
+                  step=float(eta) if np.isfinite(eta) else None)

@@ -250,3 +250,17 @@ from tests.fuzz.cases.games_cournot import EXEMPT as _COURNOT_EXEMPT  # noqa: E4
 
 CASES += _COURNOT_CASES
 EXEMPT.update(_COURNOT_EXEMPT)
+
+# the Levine hat game's theorem cases live in their own module
+from tests.fuzz.cases.games_levine import CASES as _LEVINE_CASES  # noqa: E402
+from tests.fuzz.cases.games_levine import EXEMPT as _LEVINE_EXEMPT  # noqa: E402
+
+CASES += _LEVINE_CASES
+EXEMPT.update(_LEVINE_EXEMPT)
+
+# solve_zero_sum's cases live in their own module
+from tests.fuzz.cases.games_zero_sum import CASES as _ZS_CASES  # noqa: E402
+from tests.fuzz.cases.games_zero_sum import EXEMPT as _ZS_EXEMPT  # noqa: E402
+
+CASES += _ZS_CASES
+EXEMPT.update(_ZS_EXEMPT)

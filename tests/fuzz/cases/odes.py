@@ -7,3 +7,10 @@ from tests.fuzz.cases.odes_models import EXEMPT as _MODEL_EXEMPT
 
 CASES = [*_DYN_CASES, *_MODEL_CASES]
 EXEMPT = {**_DYN_EXEMPT, **_MODEL_EXEMPT}
+
+# the discretisation-drift module's cases live in their own module
+from tests.fuzz.cases.odes_drift import CASES as _DRIFT_CASES  # noqa: E402
+from tests.fuzz.cases.odes_drift import EXEMPT as _DRIFT_EXEMPT  # noqa: E402
+
+CASES += _DRIFT_CASES
+EXEMPT.update(_DRIFT_EXEMPT)

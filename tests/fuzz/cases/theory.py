@@ -450,3 +450,10 @@ EXEMPT = {
     "equilibria.theory.LCPResult": "result record built by solve_lcp / saturated_equilibrium",
     "equilibria.theory.LocalStability": "result record built by local_stability",
 }
+
+# the Levine hat game's cases live in their own module
+from tests.fuzz.cases.theory_levine import CASES as _LEVINE_CASES  # noqa: E402
+from tests.fuzz.cases.theory_levine import EXEMPT as _LEVINE_EXEMPT  # noqa: E402
+
+CASES += _LEVINE_CASES
+EXEMPT.update(_LEVINE_EXEMPT)
