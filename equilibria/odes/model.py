@@ -513,6 +513,21 @@ class CoexistenceModel:
         x[self.ai_index] = ai
         return x
 
+    def scenario_metrics(self, **protocol) -> dict:
+        """The four Table 1 quantities of this model held at its governance ``g``:
+        ``{coexistence, domination, conflict, recovery_time}``
+        (:func:`equilibria.odes.coexistence_dynamic.scenario_metrics`, whose recovery protocol
+        ``protocol`` keywords set; the presets calibrated to Table 1 are
+        ``DynamicCoexistence.preset(...)`` of that module).
+
+        Returns
+        -------
+        dict
+        """
+        from .coexistence_dynamic import scenario_metrics
+
+        return scenario_metrics(self, **protocol)
+
     def indices(self, x) -> Indices:
         """Coexistence, domination, conflict burden and development of the state ``x``
         (eq. (3))."""

@@ -426,3 +426,68 @@ EXEMPT = {
     P + "BatchRun": "result record built by simulate_batch, not an input API",
     P + "EquilibriumSet": "result record built by equilibria(), not an input API",
 }
+
+# -- the dynamic coexistence model (governance and conflict as states; Table 1)
+from equilibria.odes import coexistence_dynamic as CD  # noqa: E402
+
+Q = "equilibria.odes.coexistence_dynamic."
+
+
+@functools.lru_cache(maxsize=None)
+def _dyn():
+    return CD.DynamicCoexistence.preset("baseline")
+
+
+@functools.lru_cache(maxsize=None)
+def _dyn_star_cached():
+    return _dyn().equilibrium()
+
+
+def _dyn_star():
+    return _dyn_star_cached().copy()
+
+
+def _z8():
+    return np.array([0.9, 1.2, 0.9, 1.2, 0.9, 1.2, 0.9, 0.1])
+
+
+CASES += [
+    Case(Q + "DynamicCoexistence", CD.DynamicCoexistence,
+         lambda: {"base": CoexistenceModel.preset("governed"), "pace": 0.5, "burden_h": 0.1,
+                  "g0": 1.0, "response": 1.0, "gov_rate": 0.5, "conflict_rate": 0.5,
+                  "conflict_decay": 1.0, "damping": 2.0, "damping_scale": 1.0,
+                  "conflict_imbalance": 0.5}),
+    Case(Q + "DynamicCoexistence.preset", CD.DynamicCoexistence.preset,
+         lambda: {"name": "baseline", "g0": 1.0}),
+    Case(Q + "DynamicCoexistence.from_static", CD.DynamicCoexistence.from_static,
+         lambda: {"model": CoexistenceModel.preset("governed")}),
+    _method_case(Q + "DynamicCoexistence.replace", _dyn, "replace",
+                 lambda: {"g0": 0.5, "gain_h": 0.4}),
+    _method_case(Q + "DynamicCoexistence.check_state", _dyn, "check_state",
+                 lambda: {"z": _z8(), "name": "z"}, fuzz=("z",)),
+    _method_case(Q + "DynamicCoexistence.field", _dyn, "field", lambda: {"z": _z8()}),
+    _method_case(Q + "DynamicCoexistence.jacobian", _dyn, "jacobian", lambda: {"z": _z8()}),
+    _method_case(Q + "DynamicCoexistence.indices", _dyn, "indices", lambda: {"z": _z8()}),
+    _method_case(Q + "DynamicCoexistence.max_re", _dyn, "max_re", lambda: {"z": _z8()}),
+    _method_case(Q + "DynamicCoexistence.frozen", _dyn, "frozen", lambda: {"g": 1.0, "c": 0.5}),
+    _method_case(Q + "DynamicCoexistence.simulate", _dyn, "simulate",
+                 lambda: {"z0": _z8(), "t_end": 5.0, "n_t": 11, "rtol": 1e-8, "atol": 1e-10}),
+    _method_case(Q + "DynamicCoexistence.equilibrium", _dyn, "equilibrium",
+                 lambda: {"z0": _dyn_star(), "t_end": 50.0}),
+    Case(Q + "recovery_time", CD.recovery_time,
+         lambda: {"model": _dyn(), "z_star": _dyn_star(), "knockdown": 0.5, "tol": 0.01,
+                  "t_max": 200.0, "n_t": 401}, timeout=30.0),
+    Case(Q + "scenario_metrics", CD.scenario_metrics, lambda: {"preset": "baseline"},
+         timeout=30.0),
+    Case(Q + "plot_scenarios", _plot(lambda t_end: CD.plot_scenarios(t_end=t_end)),
+         lambda: {"t_end": 5.0}, timeout=30.0),
+]
+EXEMPT.update({
+    Q + "calibrate_table1": "minutes-long least-squares calibration run by "
+                            "benchmarks/coexistence_table1.py; arguments validated up front",
+    Q + "Table1Fit": "result record built by calibrate_table1, not an input API",
+})
+
+EXEMPT["equilibria.odes.CoexistenceModel.scenario_metrics"] = (
+    "takes only protocol keywords and delegates to coexistence_dynamic.scenario_metrics "
+    "(fuzzed above); tests/odes/test_coexistence_dynamic.py calls it on the static presets")
