@@ -750,6 +750,7 @@ def calibrate_table1(*, starts: int = 4, seed: int = 0, max_nfev: int = 200,
             print(f"start {k}: cost {res.cost:.4g}, nfev {res.nfev}, {res.message}")
         if best is None or res.cost < best.cost:
             best = res
+    assert best is not None  # starts >= 1
     cal = _unpack(best.x)
     met = _evaluate(cal)
     resid = {sc: {k: met[sc][k] - TABLE1[sc][k] for k in TABLE1[sc]} for sc in DYNAMIC_PRESETS}
