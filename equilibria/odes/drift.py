@@ -638,8 +638,8 @@ def principal_rates(eigenvalues, h) -> np.ndarray:
 def principal_flow(H, x0, h, t, *, x_star=None) -> PrincipalFlow:
     """The principal flow of GD with learning rate ``h`` on
     ``E = (1/2)(x - x*)^T H (x - x*)``, in closed form at times ``t``:
-    ``x(t) = x* + sum_i (1 - h lambda_i)^{t/h} (u_i . (x0 - x*)) u_i``, i.e. the flow
-    ``x' = sum_i [log(1 - h lambda_i)/(h lambda_i)] (grad E . u_i) u_i``.
+    ``x(t) = x* + sum_i (1 - h lambda_i)^{t/h} <u_i, x0 - x*> u_i``, i.e. the flow
+    ``x' = sum_i [log(1 - h lambda_i)/(h lambda_i)] <grad E, u_i> u_i``.
 
     At ``t = k h`` it equals the ``k``-th GD iterate.  Directions with ``h lambda_i > 1`` have
     complex rates (``oscillating``; ``x`` is then complex off the grid ``t = k h``); a
