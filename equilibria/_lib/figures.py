@@ -18,7 +18,7 @@ never calls ``tight_layout``, ``set_layout_engine``, ``set_size_inches``, ``subp
 
 from __future__ import annotations
 
-__all__ = ["new_figure", "figure_axes", "inline_backend", "mark_thin_regions"]
+__all__ = ["new_figure", "figure_axes", "inline_backend", "mark_thin_regions", "cell_edges"]
 
 
 def inline_backend() -> bool:
@@ -125,3 +125,24 @@ def mark_thin_regions(ax, img, xs, ys, colors, *, share: float = 0.02,
                     mec="k", mew=0.8, ls="", zorder=4)
             thin.add(int(val))
     return thin
+
+
+def cell_edges(v):
+    """Edges of the cells centred on the sorted values ``v`` (for ``pcolormesh``): midpoints
+    between neighbours, the outer cells mirrored; a single value gets the cell ``v +- 1/2``.
+
+    Parameters
+    ----------
+    v : array_like (k,)
+
+    Returns
+    -------
+    ndarray (k + 1,)
+    """
+    import numpy as np
+
+    v = np.asarray(v, dtype=float)
+    if v.size == 1:
+        return np.array([v[0] - 0.5, v[0] + 0.5])
+    mid = 0.5 * (v[1:] + v[:-1])
+    return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])

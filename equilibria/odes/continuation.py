@@ -101,6 +101,7 @@ import math
 
 import numpy as np
 
+from equilibria._lib.figures import cell_edges
 from equilibria._lib.result import Result, Status, finish
 from equilibria._lib.rng import as_generator
 from equilibria._lib.sweep import check_executor, parallel_map
@@ -1005,14 +1006,6 @@ def generic_regime_diagram(system, x_param: str, x_values, y_param: str, y_value
 
 
 # ---------------------------------------------------------------------------------- figures
-def _edges(v):
-    v = np.asarray(v, dtype=float)
-    if v.size == 1:
-        return np.array([v[0] - 0.5, v[0] + 0.5])
-    mid = 0.5 * (v[1:] + v[:-1])
-    return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
-
-
 def _plot_continuation(res, ax=None, title=None):
     from equilibria._lib.figures import figure_axes
     from matplotlib.lines import Line2D
@@ -1033,7 +1026,7 @@ def _plot_continuation(res, ax=None, title=None):
     v = v[order]
     frac = res.fractions[order]
     present = res.present[order]
-    edges = _edges(v)
+    edges = cell_edges(v)
     cols = [ATTRACTOR_COLORS[(g - 1) % len(ATTRACTOR_COLORS)] for g in res.ids]
     base = np.zeros(v.size)
     handles: list = []
@@ -1134,7 +1127,7 @@ def _plot_regimes(res, ax=None, title=None, show="both"):
         fig = axes[0].figure
     x, y = res.x_values, res.y_values
     ordx, ordy = np.argsort(x), np.argsort(y)
-    ex, ey = _edges(x[ordx]), _edges(y[ordy])
+    ex, ey = cell_edges(x[ordx]), cell_edges(y[ordy])
     yy, xx = np.nonzero(res.multistable[np.ix_(ordy, ordx)])
     xs, ys = x[ordx], y[ordy]
     for a, panel in zip(axes, panels, strict=True):

@@ -18,12 +18,10 @@ TOL = 1e-6
 
 
 def _rps(n):
-    A = np.zeros((n, n))
-    for i in range(n):
-        for k in range(1, (n - 1) // 2 + 1):
-            A[i, (i + k) % n] = 1.0
-            A[(i + k) % n, i] = -1.0
-    return A
+    """Generalized rock-paper-scissors (n odd), the online room's game builder."""
+    from equilibria.solvers.online import matrix_game
+
+    return matrix_game(n, n, kind="rps")
 
 
 def _uniform(n, m, seed):

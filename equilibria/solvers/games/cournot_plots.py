@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from equilibria._lib.figures import figure_axes
+from equilibria._lib.figures import cell_edges, figure_axes
 
 __all__ = ["plot_collusion_over_time", "plot_governance_diagram"]
 
@@ -92,13 +92,7 @@ def plot_governance_diagram(res, ax=None, title: str | None = None):
     fig, ax, _ = figure_axes(ax, figsize=(6.4, 4.8))
     S, TH = res.sanctions, res.thresholds
 
-    def edges(v):
-        if v.size == 1:
-            return np.array([v[0] - 0.5, v[0] + 0.5])
-        mid = (v[1:] + v[:-1]) / 2
-        return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
-
-    mesh = ax.pcolormesh(edges(S), edges(TH), res.index, cmap="viridis", vmin=min(
+    mesh = ax.pcolormesh(cell_edges(S), cell_edges(TH), res.index, cmap="viridis", vmin=min(
         0.0, float(res.index.min())), vmax=max(1.0, float(res.index.max())), shading="flat")
     for j in range(TH.size):
         for i in range(S.size):
