@@ -84,6 +84,19 @@ class CournotGame:
         """``a - c``, the largest markup."""
         return self.a - self.c
 
+    def profit_levels(self) -> tuple[float, float, float]:
+        """Per-firm profits in closed form: Cournot-Nash :math:`(a-c)^2/(b(n+1)^2)`, collusive
+        :math:`(a-c)^2/(4bn)` and the best deviation from collusion
+        :math:`(a-c)^2(n+1)^2/(16bn^2)`, as ``(pi_N, pi_M, pi_D)``."""
+        s2b, n = self.margin ** 2 / self.b, self.n
+        return s2b / (n + 1) ** 2, s2b / (4.0 * n), s2b * (n + 1) ** 2 / (16.0 * n * n)
+
+    @property
+    def collusion_gain(self) -> float:
+        """:math:`\\pi^M - \\pi^N`, the per-period gain from colluding (0 for one firm)."""
+        pi_n, pi_m, _ = self.profit_levels()
+        return pi_m - pi_n if self.n >= 2 else 0.0
+
     def price(self, q) -> float:
         """Market price at the quantity vector ``q``."""
         q = self._quantities(q)
@@ -299,9 +312,7 @@ def collusion_index(profit, game) -> float | np.ndarray:
     game = _check_game(game)
     if game.n < 2:
         raise ValueError("`game` must have n >= 2 firms for the collusion index, got n = 1")
-    s2b = game.margin ** 2 / game.b
-    pi_n = s2b / (game.n + 1) ** 2
-    pi_m = s2b / (4.0 * game.n)
+    pi_n, pi_m, _ = game.profit_levels()
     scalar = np.ndim(profit) == 0
     arr = as_float_array(np.atleast_1d(profit), "profit")
     out = (arr - pi_n) / (pi_m - pi_n)
@@ -347,10 +358,7 @@ def grim_trigger_threshold(game, *, sanction=0.0, detection=1.0) -> float:
                          "got n = 1")
     sanction = check_scalar(sanction, "sanction", lo=0.0)
     detection = check_scalar(detection, "detection", lo=0.0, hi=1.0)
-    n = game.n
-    s2b = game.margin ** 2 / game.b
-    pi_n, pi_m = s2b / (n + 1) ** 2, s2b / (4.0 * n)
-    pi_d = s2b * (n + 1) ** 2 / (16.0 * n * n)
+    pi_n, pi_m, pi_d = game.profit_levels()
     return float((pi_d - pi_m + detection * sanction) / (pi_d - pi_n))
 
 

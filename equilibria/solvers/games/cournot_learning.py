@@ -571,8 +571,7 @@ def governance_diagram(game, sanctions, thresholds, *, seeds=(0, 1, 2, 3), execu
     idx = np.array([o[0] for o in body]).reshape(TH.size, S.size, k)
     conv = np.array([o[1] for o in body]).reshape(TH.size, S.size, k)
     ref = float(np.mean([o[0] for o in out[-k:]]))
-    s2b = game.margin ** 2 / game.b
-    gain = s2b / (4.0 * game.n) - s2b / (game.n + 1) ** 2
+    gain = game.collusion_gain
     ok = bool(conv.all() and all(o[1] for o in out[-k:]))
     return finish(GovernanceDiagram, success=ok, status=Status.SUCCESS if ok else Status.MAX_ITER,
                   n_iter=len(tasks),

@@ -42,8 +42,7 @@ def sample_market(rng, n=None, n_lo=2, n_hi=12):
     a = c + float(np.exp(rng.uniform(-2, 3)))
     b = float(np.exp(rng.uniform(-3, 3)))
     game = cournot_game(n, a=a, b=b, c=c)
-    s2b = game.margin ** 2 / game.b
-    gain = s2b / (4.0 * n) - s2b / (n + 1) ** 2 if n >= 2 else 0.0
+    gain = game.collusion_gain
     p = float(rng.uniform(0.05, 1.0))
     sanction = float(gain * np.exp(rng.uniform(-np.log(2), np.log(2))) / p) \
         if rng.random() < 0.8 else 0.0
@@ -176,9 +175,7 @@ def eval_deterrence(inst):
     at ``delta = 1 - 1e-9``, from simulated payoffs), else 0; bound 0; trivial maximum 1.
     Instances within ``1e-9`` relative of the threshold are not judged (0)."""
     game, s, p = inst["game"], inst["sanction"], inst["detection"]
-    n = game.n
-    s2b = game.margin ** 2 / game.b
-    gain = s2b / (4.0 * n) - s2b / (n + 1) ** 2
+    gain = game.collusion_gain
     if abs(p * s - gain) <= 1e-9 * gain:
         return 0.0, 0.0, 1.0
     formula = p * s >= gain
