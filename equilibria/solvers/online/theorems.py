@@ -569,14 +569,46 @@ def _ons_bound(R):
     return 5 * (1 + G * np.sqrt(2)) * d * np.log(T)
 
 
+def _trend_market(rng, T, d, vol):
+    """Cash + (d-1) assets with persistent drifts ``+-U(0.08, 0.2)`` per step (log scale) and
+    log-normal noise: the best CRP holds the winners, a learner that chases the losers (e.g.
+    a sign-flipped ONS) loses a constant per step."""
+    drift = rng.uniform(0.08, 0.2, size=d) * rng.choice([-1.0, 1.0], size=d)
+    R = np.exp(rng.normal(drift, vol, size=(T, d)))
+    R[:, 0] = 1.0  # cash
+    return R
+
+
+def ons_vertex_gap(R):
+    """Log-wealth regret of the worst single asset held throughout against the best one:
+    ``max_i sum_t log r_ti - min_i sum_t log r_ti`` (what a learner stuck on the wrong vertex
+    loses; at most :func:`ons_trivial`)."""
+    lw = np.log(R).sum(axis=0)
+    return float(lw.max() - lw.min())
+
+
 def ons_sample(rng, d=None, T=None):
-    """Log-normal market (cash + d-1 assets, volatility in [0.15, 0.37]), d in [2, 5], T in
-    [2, 1500] (unless given); T (a lower end when given) is doubled, with fresh returns, until
-    the bound is at most half of :func:`ons_trivial` (the bound grows as log T, the trivial
-    maximum as T; at the former volatilities 0.05 - 0.22 and T <= 1500 every instance was
-    vacuous)."""
+    """Two market families, half the draws each, d in [2, 5], T in [2, 1500] (unless given).
+
+    - *Interior* (the Kelly portfolio is interior): cash + d-1 log-normal assets, volatility in
+      [0.15, 0.37]; T (a lower end when given) is doubled, with fresh returns, until the bound
+      is at most half of :func:`ons_trivial` (the bound grows as log T, the trivial maximum as
+      T; at the former volatilities 0.05 - 0.22 and T <= 1500 every instance was vacuous).
+    - *Trending* (issue 13: a sign-flipped ONS passed every interior instance): persistent
+      drifts +-U(0.08, 0.2), volatility in [0.05, 0.15]; T is doubled until the bound is at
+      most half of :func:`ons_vertex_gap`, so a learner that holds the losing asset violates
+      the bound (a sign-flipped ONS does, by a factor 2 - 5: tests/online/
+      test_bound_formulas.py::test_wrong_users_implementations_ons_measured_selfplay_fails).
+    """
     d = int(rng.integers(2, 6)) if d is None else d
     T = int(rng.integers(2, 1501)) if T is None else T
+    if rng.random() < 0.5:
+        vol = float(np.exp(rng.uniform(-3.0, -1.9)))
+        while True:
+            R = _trend_market(rng, T, d, vol)
+            if _ons_bound(R) <= 0.5 * ons_vertex_gap(R) or T >= _T_CAP:
+                return {"returns": R}
+            T = min(2 * T, _T_CAP)
     vol = float(np.exp(rng.uniform(-1.9, -1.0)))
     while True:
         R = _market(rng, T, d, vol)
@@ -588,12 +620,16 @@ def ons_sample(rng, d=None, T=None):
 @theorem(
     name="online.ons_regret",
     source=_HAZAN,
-    assumptions=("portfolio log loss (alpha = 1)", "positive price relatives"),
+    assumptions=("portfolio log loss (alpha = 1)", "positive price relatives",
+                 "interior-Kelly and trending log-normal markets (ons_sample)"),
     sample=ons_sample, sizes={"d": (2, 4), "T": (2, 600)}, n_instances=(8, 80), rtol=1e-9,
     atol=1e-6,
     tightness=("None known: Hazan's gamma = min(1/(4GD), alpha)/2 and the 5 (1/alpha + G D) "
                "constant are worst-case over exp-concave losses; on portfolios the regret is a "
-               "small multiple of d log T with ratios 0.003 - 0.01"),
+               "small multiple of d log T with ratios 0.003 - 0.01; the trending instances make "
+               "the check able to fail: a learner on the losing asset exceeds the bound "
+               "(tests/online/test_bound_formulas.py::"
+               "test_wrong_users_implementations_ons_measured_selfplay_fails, ratio >= 1)"),
     protocol=("algorithm(d, gamma, eps) -> learner with predict() -> portfolio x_t in the "
               "simplex and update(g_t), g_t = -r_t / <r_t, x_t> the log loss's gradient; e.g. "
               "lambda d, gamma, eps: equilibria.solvers.online.ONS(d, gamma, eps)"),
