@@ -555,14 +555,21 @@ def _oful_coverage(rng, quick, *, algorithm=None):
     name="bandits.oful_sqrt_growth",
     source="Abbasi-Yadkori, Pal & Szepesvari (2011), Thm 3",
     assumptions=("50 actions on the unit sphere in R^4", "sigma = 0.5"),
-    kind="rate", band=(0.25, 0.8))
-def _oful_growth(rng, quick):
+    kind="rate", band=(0.25, 0.8),
+    protocol=("`algorithm`: a linear-family policy object that equilibria.bandits.simulate "
+              "accepts for a LinearBandit (None: LinUCB())"))
+def _oful_growth(rng, quick, *, algorithm=None):
     """OFUL's regret is O(d sqrt(T) log T): log-log slope of the regret near 1/2 (log factors
     allow up to 0.8).
+
+    ``algorithm``: a linear-family policy :func:`~equilibria.bandits.simulate` accepts
+    (``None``: ``LinUCB()``), run on the same environment and seeds.
     """
+    policy = LinUCB() if algorithm is None else algorithm
     env = LinearBandit.random(50, 4, sigma=0.5, seed=_seed(rng))
     ck = np.array([250, 500, 1000, 2000, 4000] if quick else [500, 1000, 2000, 4000, 8000, 16000])
-    res = simulate(env, LinUCB(), int(ck[-1]), n_runs=24 if quick else 80, seed=_seed(rng), checkpoints=ck)
+    res = simulate(env, policy, int(ck[-1]), n_runs=24 if quick else 80, seed=_seed(rng),
+                   checkpoints=ck)
     return RateData(ck, _blocks(res.regret, 4), kind="power",
                     detail=f"mean regret {np.round(res.mean_regret, 1)}")
 
@@ -674,14 +681,21 @@ def _sr_evaluate(inst, *, algorithm=None):
     assumptions=("random stable system A = rho Q (Q orthogonal), rho = 0.9, n = 3, d = 2, "
                  "8 unit actions, sigma = 0.5", "the epoch reconstruction documented in "
                  "DynLinUCB"),
-    kind="rate", band=(0.3, 0.8))
-def _dynlin_growth(rng, quick):
+    kind="rate", band=(0.3, 0.8),
+    protocol=("`algorithm`: a dynamical-linear policy object that equilibria.bandits.simulate "
+              "accepts for a DynamicalLinearBandit (None: DynLinUCB())"))
+def _dynlin_growth(rng, quick, *, algorithm=None):
     """DynLin-UCB's regret grows as sqrt(T) up to logarithmic factors: log-log slope in [0.3,
     0.8].
+
+    ``algorithm``: a policy :func:`~equilibria.bandits.simulate` accepts for a
+    :class:`~equilibria.bandits.DynamicalLinearBandit` (``None``: ``DynLinUCB()``).
     """
+    policy = DynLinUCB() if algorithm is None else algorithm
     env = DynamicalLinearBandit.random(rho=0.9, seed=_seed(rng))
     ck = np.array([2000, 4000, 8000, 16000] if quick else [2000, 4000, 8000, 16000, 32000, 64000])
-    res = simulate(env, DynLinUCB(), int(ck[-1]), n_runs=16 if quick else 64, seed=_seed(rng), checkpoints=ck)
+    res = simulate(env, policy, int(ck[-1]), n_runs=16 if quick else 64, seed=_seed(rng),
+                   checkpoints=ck)
     return RateData(ck, _blocks(res.regret, 4), kind="power",
                     detail=f"rho = 0.9, mean regret {np.round(res.mean_regret, 1)}")
 
@@ -690,12 +704,18 @@ def _dynlin_growth(rng, quick):
     name="bandits.dynlin_ucb_rho_dependence",
     source=_MUSSI,
     assumptions=("same random system shape, A = rho Q", "T = 8000 (quick)"),
-    tightness="A monotonicity comparison of two measured regrets, not a bound with a constant; no tightness notion applies")
-def _dynlin_rho(rng, quick):
+    tightness="A monotonicity comparison of two measured regrets, not a bound with a constant; no tightness notion applies",
+    protocol=("`algorithm`: a dynamical-linear policy object that equilibria.bandits.simulate "
+              "accepts for a DynamicalLinearBandit (None: DynLinUCB())"))
+def _dynlin_rho(rng, quick, *, algorithm=None):
     """The regret of DynLin-UCB increases with 1 / (1 - rho) (the bound scales as (1 -
     rho)^{-3/2}): regret at a larger spectral radius exceeds regret at a smaller one, with 3 s.e.
     margins on both.
+
+    ``algorithm``: a policy :func:`~equilibria.bandits.simulate` accepts for a
+    :class:`~equilibria.bandits.DynamicalLinearBandit` (``None``: ``DynLinUCB()``).
     """
+    policy = DynLinUCB() if algorithm is None else algorithm
     seed = _seed(rng)
     T = 8000 if quick else 32000
     n_runs = 16 if quick else 64
@@ -704,7 +724,7 @@ def _dynlin_rho(rng, quick):
     prev = None
     for rho in rhos:
         env = DynamicalLinearBandit.random(rho=rho, seed=seed)
-        res = simulate(env, DynLinUCB(), T, n_runs=n_runs, seed=seed + 1, checkpoints=[T])
+        res = simulate(env, policy, T, n_runs=n_runs, seed=seed + 1, checkpoints=[T])
         r = res.final_regret
         lo = r.mean() - 3 * r.std(ddof=1) / math.sqrt(r.size)
         hi = r.mean() + 3 * r.std(ddof=1) / math.sqrt(r.size)
@@ -731,16 +751,24 @@ def _ofs_env(rng):
     source=_OFS,
     assumptions=("synthetic closed-loop benchmark with contraction dynamics, 13-point grid",
                  "eps in [0.12, 0.18], rmin in [0.3, 0.45], kappa in [0.02, 0.1]"),
-    kind="rate", band=(-0.5, 0.6))
-def _ofs_violation(rng, quick):
+    kind="rate", band=(-0.5, 0.6),
+    protocol=("`algorithm`: a threshold-family policy object that equilibria.bandits.simulate "
+              "accepts for a ThresholdEnvironment (None: OFS())"))
+def _ofs_violation(rng, quick, *, algorithm=None):
     """OFS's cumulative constraint violation (demographic parity and service rate, expected
     residuals at the current population) grows sublinearly: log-log slope < 0.6 (primal-dual
     and unconstrained baselines have slope 1 on this benchmark).
+
+    ``algorithm``: a policy :func:`~equilibria.bandits.simulate` accepts for a
+    :class:`~equilibria.bandits.ThresholdEnvironment` (``None``: ``OFS()``); e.g.
+    ``UnconstrainedThreshold()`` fails the theorem.
     """
+    policy = OFS() if algorithm is None else algorithm
     env = _ofs_env(rng)
     ck = np.array([1000, 2000, 4000, 8000, 16000] if quick else
                   [1000, 2000, 4000, 8000, 16000, 32000, 64000])
-    res = simulate(env, OFS(), int(ck[-1]), n_runs=16 if quick else 64, seed=_seed(rng), checkpoints=ck)
+    res = simulate(env, policy, int(ck[-1]), n_runs=16 if quick else 64, seed=_seed(rng),
+                   checkpoints=ck)
     v = _blocks(res.extras["violation"], 4) + 1e-9
     return RateData(ck, v, kind="power",
                     detail=f"mean cumulative violation {np.round(v.mean(0), 2)}")
@@ -750,16 +778,23 @@ def _ofs_violation(rng, quick):
     name="bandits.ofs_near_oracle",
     source=_OFS,
     assumptions=("synthetic closed-loop benchmark", "measured = mean + 3 s.e. over runs"),
-    tightness="A tolerance (0.01 per round), not a derived bound; the measured gap is 0.0004")
-def _ofs_oracle(rng, quick):
+    tightness="A tolerance (0.01 per round), not a derived bound; the measured gap is 0.0004",
+    protocol=("`algorithm`: a threshold-family policy object that equilibria.bandits.simulate "
+              "accepts for a ThresholdEnvironment (None: OFS())"))
+def _ofs_oracle(rng, quick, *, algorithm=None):
     """OFS is near-oracle: over the second half of the horizon its mean per-round reward is
     within 0.01 of the best feasible fixed threshold (evaluated at its stationary population).
+
+    ``algorithm``: a policy :func:`~equilibria.bandits.simulate` accepts for a
+    :class:`~equilibria.bandits.ThresholdEnvironment` (``None``: ``OFS()``).
     """
     meas, bnd, triv = [], [], []
     for _ in range(1 if quick else 5):
         env = _ofs_env(rng)
         T = 16000 if quick else 64000
-        res = simulate(env, OFS(), T, n_runs=16 if quick else 64, seed=_seed(rng), checkpoints=[T // 2, T])
+        policy = OFS() if algorithm is None else algorithm
+        res = simulate(env, policy, T, n_runs=16 if quick else 64, seed=_seed(rng),
+                       checkpoints=[T // 2, T])
         late = (res.regret[:, 1] - res.regret[:, 0]) / (T - T // 2)  # per-round reward gap
         meas.append(_upper(late))
         bnd.append(0.01)
