@@ -66,6 +66,20 @@ def _learner_run(learner, G):
     return X
 
 
+def _oomd_learner_run(learner, G, M):
+    """Play an optimistic learner on the rows of ``G`` with hints ``M`` (``M[t]`` is round
+    t's hint); returns the played points (T, d) and the secondary iterates (T + 1, d)."""
+    T, d = G.shape
+    X, XH = np.empty_like(G), np.empty((T + 1, d))
+    learner.hint = np.array(M[0], dtype=float)
+    for t in range(T):
+        XH[t] = np.asarray(learner.xh, dtype=float)
+        X[t] = np.asarray(learner.predict(), dtype=float)
+        learner.update(G[t], hint=(M[t + 1] if t + 1 < T else G[t]))
+    XH[T] = np.asarray(learner.xh, dtype=float)
+    return X, XH
+
+
 def _unit_losses(rng, T, N):
     kind = rng.integers(0, 4)
     if kind == 0:
@@ -381,8 +395,13 @@ def oomd_sample(rng, d=None, T=None):
     atol=1e-9,
     tightness=("A constant gradient on [-1, 1] from x_1 = 1 with T = 2 / eta: ratio 0.997 at eta ="
                " 0.01"),
+    protocol=("algorithm(d, eta, domain=..., x1=...) -> learner with predict() -> x_t, "
+              "update(g_t, hint=M_{t+1}), a writable `hint` (M_1, set before round 1) and the "
+              "secondary iterate `xh` (hat x_t, read before each predict and after the last "
+              "update); e.g. equilibria.solvers.online.OptimisticOMD(d, eta, domain=domain, "
+              "regularizer='euclidean', x1=x1)"),
 )
-def oomd_evaluate(inst):
+def oomd_evaluate(inst, *, algorithm=None):
     """Euclidean optimistic OMD: sum <g_t, x_t - u> <= B(u, x_1)/eta + eta sum ||g_t - M_t||^2 -
     (1/(4 eta)) sum (||x_t - xhat_t||^2 + ||x_t - xhat_{t+1}||^2).
 
@@ -392,6 +411,14 @@ def oomd_evaluate(inst):
 
     Source: Rakhlin & Sridharan (2013), Lemma 1; Syrgkanis, Agarwal, Luo, Schapire (2015),
     Prop. 5 (B(u, x) = ||u - x||^2 / 2, 1-strongly convex regularizer).
+
+    Protocol (``algorithm``): ``algorithm(d, eta, domain=..., x1=...)`` returns a learner with
+    ``predict() -> x_t``, ``update(g_t, hint=M_{t+1})``, a writable ``hint`` attribute (the
+    first round's hint ``M_1`` is written there before round 1) and ``xh``, its secondary
+    iterate ``hat x_t`` (read before each ``predict`` and after the last ``update``): the
+    negative terms of the bound are the user's own iterates.  ``None``: the compiled
+    :func:`~equilibria.solvers.online.optimistic_omd`; ``OptimisticOMD(d, eta, domain=domain,
+    regularizer="euclidean", x1=x1)`` is the same algorithm through the protocol.
     """
     G, eta = inst["grads"], inst["eta"]
     S = {"simplex": Simplex(), "ball": Ball(inst["radius"]), "box": Box(inst["lo"], inst["hi"])}
@@ -403,6 +430,13 @@ def oomd_evaluate(inst):
     else:
         M = inst["hints"]
     u = r.comparator
+    if algorithm is not None:
+        X, XH = _oomd_learner_run(algorithm(G.shape[1], eta, domain=S[inst["domain"]],
+                                            x1=inst["x1"]), G, M)
+        regret = float(np.sum(G * X) - np.sum(G @ u))
+        bound = (np.sum((u - inst["x1"]) ** 2) / (2 * eta) + eta * np.sum((G - M) ** 2)
+                 - (np.sum((X - XH[:-1]) ** 2) + np.sum((X - XH[1:]) ** 2)) / (4 * eta))
+        return regret, bound, linear_trivial(inst, G)
     bound = (np.sum((u - inst["x1"]) ** 2) / (2 * eta) + eta * np.sum((G - M) ** 2)
              - (np.sum((X - XH[:-1]) ** 2) + np.sum((X - XH[1:]) ** 2)) / (4 * eta))
     return r.regret, bound, linear_trivial(inst, G)
