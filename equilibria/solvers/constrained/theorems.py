@@ -105,8 +105,64 @@ _EQ: dict[str, Any] = dict(assumptions=_ASSUME, sample=sample_eq_problem, sizes=
                            n_instances=(6, 100), examples=15)
 
 
-#: the sketched augmented Lagrangian theorems read the method's internal histories (directions,
-#: penalties, accuracies), so they take no user implementation; protocol: none.
+#: the descent, unit-step and local-ratio theorems read the method's internal histories
+#: (directions, penalties, accuracies, step sizes), so they take no user implementation; the
+#: convergence and order theorems take one through this protocol (residuals recomputed from the
+#: user's iterates with the problem's own derivatives).
+EAL_PROTOCOL = ("algorithm(problem, *, tol, max_iter, seed, sharpen, sketch) -> (X, LAM): the "
+                "iterates x_t, shape (T + 1, n), and multipliers lam_t, shape (T + 1, m), of the "
+                "user's method on `problem` (an equilibria.solvers.constrained Problem: f, c, "
+                "grad, jac, hess(x, lam), x0); `sharpen` is 0 (fixed accuracy) or the exponent "
+                "of the sharpened accuracy condition, `sketch` the instance's sketch type (may "
+                "be ignored); e.g. equilibria.solvers.constrained.theorems.eal_protocol_solver")
+
+
+def _residuals(p, X, LAM):
+    """Euclidean and inf-norm KKT residuals of iterates ``(X, LAM)`` on problem ``p``,
+    recomputed with its derivatives (the user's own residuals are not trusted)."""
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    LAM = np.asarray(LAM, dtype=float).reshape(X.shape[0], -1)
+    if X.shape[1] != p.n or LAM.shape[1] != p.m:
+        raise ValueError(f"`algorithm` returned iterates of shapes {X.shape} and {LAM.shape}; "
+                         f"expected (T + 1, {p.n}) and (T + 1, {p.m})")
+    r2, rinf = np.empty(X.shape[0]), np.empty(X.shape[0])
+    for t, (x, lam) in enumerate(zip(X, LAM)):
+        Lx = p.grad(x) + p.jac(x).T @ lam
+        cv = np.atleast_1d(p.c(x))
+        r2[t] = float(np.sqrt(Lx @ Lx + cv @ cv))
+        rinf[t] = float(max(np.abs(Lx).max(), np.abs(cv).max()))
+    return r2, rinf
+
+
+def eal_protocol_solver(problem, *, tol, max_iter, seed, sharpen, sketch):
+    """The package's :func:`eal_sketch` through :data:`EAL_PROTOCOL` (theta = ``THETA``).
+
+    Parameters
+    ----------
+    problem : Problem
+        An equality-constrained problem with derivatives.
+    tol, max_iter, seed, sharpen, sketch
+        As for :func:`eal_sketch` (``sharpen`` its accuracy-sharpening exponent).
+
+    Returns
+    -------
+    X, LAM : ndarray
+        The iterates ``(n_iter + 1, n)`` and multipliers ``(n_iter + 1, m)``.
+    """
+    from .eal import eal_sketch
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = eal_sketch(problem.f, problem.c, problem.x0, **problem.solve_kwargs(),
+                         sketch=sketch, theta=THETA, seed=seed, max_iter=max_iter, tol=tol,
+                         sharpen=sharpen)
+    return res.x_history, res.lam_history
+
+
+def _user_run(inst, algorithm, *, tol, sharpen=0.0, max_iter=100):
+    p = random_problem(inst["seed"], inst["n"], inst["m"])
+    X, LAM = algorithm(p, tol=tol, max_iter=max_iter, seed=inst["seed"], sharpen=sharpen,
+                       sketch=inst["sketch"])
+    return _residuals(p, X, LAM)
 _NO_FAMILY = ("a convergence statement with O(.) constants: no instance family attains a "
               "stated constant")
 
@@ -131,11 +187,18 @@ def _eval_descent(inst):
 @theorem(name="constrained.eal_kkt_to_zero",
          source=_SRC + ", global almost-sure convergence theorem",
          tightness="a stopping rule: the first KKT residual below 1e-8 is recorded, so the "
-                   "ratio is the last step's residual over the tolerance by design", **_EQ)
-def _eval_kkt(inst):
+                   "ratio is the last step's residual over the tolerance by design",
+         protocol=EAL_PROTOCOL, **_EQ)
+def _eval_kkt(inst, *, algorithm=None):
     """The KKT residual max(||grad f + J^T lam||_inf, ||c||_inf) converges to zero: the method
     reaches 1e-8 within 100 iterations on every instance.
+
+    ``algorithm``: a user's method through :data:`EAL_PROTOCOL`; its last iterate's residual
+    is recomputed from the problem's derivatives.
     """
+    if algorithm is not None:
+        _, rinf = _user_run(inst, algorithm, tol=1e-8)
+        return (float(rinf[-1]) if np.isfinite(rinf[-1]) else np.inf), 1e-8
     _, res = _solve(inst, tol=1e-8)
     return (res.kkt if res.success else np.inf), 1e-8
 
@@ -179,19 +242,29 @@ def _eval_ratio(inst):
 
 
 def _order_experiment(sharpen):
-    def experiment(rng, quick):
+    def experiment(rng, quick, *, algorithm=None):
         reps = 6 if quick else 30
         xs, ys = [], []
         for _ in range(reps):
             # single-row and Gaussian sketches only: on these small systems (n + m <= 15) a
             # block sketch often spans all rows, i.e. solves exactly, and the order would be 2
             inst = sample_eq_problem(rng, sketches=("kaczmarz", "gaussian"))
+            if algorithm is not None:  # residuals recomputed; no unit-step phase known
+                r, _ = _user_run(inst, algorithm, tol=1e-11, sharpen=sharpen)
+                sel = (r[:-1] <= 1e-1) & (r[1:] >= 1e-11)
+                xs += list(r[:-1][sel])
+                ys += list(r[1:][sel])
+                continue
             _, res = _solve(inst, sharpen=sharpen, tol=1e-11)
             r = res.residual_history
             sel = (r[:-1] <= 1e-1) & (r[1:] >= 1e-11)
             sel &= np.arange(r.size - 1) >= res.unit_step_from
             xs += list(r[:-1][sel])
             ys += list(r[1:][sel])
+        if len(xs) < 3:
+            raise ValueError(f"only {len(xs)} residual pairs (r_t, r_t+1) with r_t <= 0.1 over "
+                             f"{reps} problems: the method did not reach its local phase, so "
+                             "no order can be fitted")
         return RateData(np.array(xs), np.array(ys), kind="power",
                         detail=f"{len(xs)} pairs (r_t, r_t+1) pooled over {reps} problems, "
                                f"theta={THETA}, sharpen={sharpen}")
@@ -199,21 +272,26 @@ def _order_experiment(sharpen):
 
 
 @theorem(source=_SRC + ", local theorem: linear convergence", assumptions=_ASSUME, kind="rate",
-         band=(0.9, 1.1))
-def eal_linear_order(rng, quick):
+         band=(0.9, 1.1), protocol=EAL_PROTOCOL)
+def eal_linear_order(rng, quick, *, algorithm=None):
     """With a fixed accuracy condition the local convergence is linear: the slope of log r_{t+1}
     against log r_t (r = Euclidean KKT residual, unit-step phase) is 1.
+
+    ``algorithm``: a user's method through :data:`EAL_PROTOCOL` (``sharpen=0``); its residuals
+    are recomputed from its iterates, every pair with ``r_t <= 0.1`` counts.
     """
-    return _order_experiment(0.0)(rng, quick)
+    return _order_experiment(0.0)(rng, quick, algorithm=algorithm)
 
 
 @theorem(source=_SRC + ", local theorem: superlinear convergence with sharpened accuracy",
-         assumptions=_ASSUME, kind="rate", band=(1.35, 1.65))
-def eal_superlinear_order(rng, quick):
+         assumptions=_ASSUME, kind="rate", band=(1.35, 1.65), protocol=EAL_PROTOCOL)
+def eal_superlinear_order(rng, quick, *, algorithm=None):
     """With the sharpened accuracy theta_t = min(theta, r_t^rho), rho = 0.5, the local order is
     superlinear, 1 + rho: the slope of log r_{t+1} against log r_t lies in [1.35, 1.65].
+
+    ``algorithm``: a user's method through :data:`EAL_PROTOCOL` (``sharpen=0.5``).
     """
-    return _order_experiment(0.5)(rng, quick)
+    return _order_experiment(0.5)(rng, quick, algorithm=algorithm)
 
 
 # ---------------------------------------------------------------------------------------------
