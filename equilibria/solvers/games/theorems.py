@@ -22,7 +22,7 @@ from equilibria._lib.result import ConvergenceWarning
 from equilibria._lib.validation import check_int, check_option, check_scalar
 from equilibria.verification import RateData, duality_gap, theorem
 
-from ._problems import random_cocoercive_finite_sum, random_preference_matrix
+from ._problems import FiniteSum, random_cocoercive_finite_sum, random_preference_matrix
 from .halpern import halpern, vr_halpern
 from .mirror_prox import mirror_prox
 from .nash import nash_mirror_prox, regularized_nash
@@ -231,12 +231,41 @@ HALPERN_COCOERCIVE = eval_cocoercive.theorem
 
 # -- variance-reduced Halpern: oracle complexity ---------------------------------------------
 
-def _calls_to_eps(n, K, seed, method):
-    """Component calls of ``method`` to reach ||F|| <= L ||x0 - x*|| / K on a random
-    cocoercive finite sum with n components."""
+ORACLE_PROTOCOL = ("algorithm(problem, x0, tol, seed) -> x: the user's method on the finite-sum "
+                   "operator `problem` (a FiniteSum: batch(x, idx) is the mean of the components "
+                   "idx, batch(x, None) the full operator, L its constant); component calls "
+                   "are counted through `problem.batch` (len(idx), or n for a full pass) and the "
+                   "returned x must meet ||F(x)|| <= tol; e.g. "
+                   "lambda p, x0, tol, seed: vr_halpern(p, x0, tol=tol, seed=seed).x")
+
+
+class _Counted:
+    """A finite sum's ``batch`` that counts component calls (``len(idx)``, ``n`` for a full
+    pass) for a user's method."""
+
+    def __init__(self, fs):
+        self.fs, self.calls = fs, 0
+
+    def __call__(self, x, idx):
+        self.calls += self.fs.n if idx is None else len(idx)
+        return self.fs.batch(x, idx)
+
+
+def _calls_to_eps(n, K, seed, method, algorithm=None):
+    """Component calls of ``method`` (or of a user's ``algorithm``, :data:`ORACLE_PROTOCOL`) to
+    reach ||F|| <= L ||x0 - x*|| / K on a random cocoercive finite sum with n components."""
     fs, xs = random_cocoercive_finite_sum(n, 6, seed, heterogeneity=1.0)
     x0 = np.zeros(fs.dim)
     eps = fs.L * float(np.linalg.norm(x0 - xs)) / K
+    if algorithm is not None:
+        counter = _Counted(fs)
+        x = np.asarray(algorithm(FiniteSum(counter, fs.n, fs.dim, fs.L), x0.copy(), eps, seed),
+                       dtype=float)
+        res_norm = float(np.linalg.norm(fs.full(x))) if x.shape == (fs.dim,) else np.inf
+        if not res_norm <= eps:
+            raise ValueError(f"`algorithm` returned x with ||F(x)|| = {res_norm:.3g} > tol = "
+                             f"{eps:.3g} (n = {n}, L D / eps = {K})")
+        return float(counter.calls)
     if method == "vr":
         res = _quiet(vr_halpern, fs, x0, tol=eps, seed=seed, check_monotone=False)
     else:
@@ -246,16 +275,17 @@ def _calls_to_eps(n, K, seed, method):
 
 
 def _oracle_n_experiment(method):
-    def experiment(rng, quick):
+    def experiment(rng, quick, *, algorithm=None):
         sizes = np.array([64, 256, 1024, 4096]) if quick else np.array([64, 128, 256, 512,
                                                                        1024, 2048, 4096])
         reps = 3 if quick else 8
         K = 400
         seeds = rng.integers(0, 2**31, size=reps)
-        vals = np.array([[_calls_to_eps(int(n), K, int(s), method) for n in sizes]
+        vals = np.array([[_calls_to_eps(int(n), K, int(s), method, algorithm) for n in sizes]
                          for s in seeds])
         return RateData(sizes, vals, kind="power",
-                        detail=f"{method}: calls to ||F|| <= L||x0-x*||/{K}")
+                        detail=f"{method if algorithm is None else 'algorithm'}: calls to "
+                               f"||F|| <= L||x0-x*||/{K}")
     return experiment
 
 
@@ -263,17 +293,20 @@ def _oracle_n_experiment(method):
     name="games.vr_halpern_oracle_eps",
     source=_CAI,
     assumptions=("same instances as games.vr_halpern_oracle_n",),
-    kind="rate", band=(0.8, 1.2),
+    kind="rate", band=(0.8, 1.2), protocol=ORACLE_PROTOCOL,
 )
-def _oracle_eps_experiment(rng, quick):
+def _oracle_eps_experiment(rng, quick, *, algorithm=None):
     """At fixed n = 256, VR-Halpern's component calls to reach eps grow like (L D / eps)^1 once
     sqrt(n) L D / eps dominates n (slope band [0.8, 1.2]).
+
+    ``algorithm``: a user's method through :data:`ORACLE_PROTOCOL` (its calls are counted).
     """
     Ks = np.array([100, 400, 1600, 6400]) if quick else np.array([100, 200, 400, 800, 1600,
                                                                  3200, 6400])
     reps = 3 if quick else 8
     seeds = rng.integers(0, 2**31, size=reps)
-    vals = np.array([[_calls_to_eps(256, int(K), int(s), "vr") for K in Ks] for s in seeds])
+    vals = np.array([[_calls_to_eps(256, int(K), int(s), "vr", algorithm) for K in Ks]
+                     for s in seeds])
     return RateData(Ks, vals, kind="power", detail="vr, n=256: calls vs K = L||x0-x*||/eps")
 
 
@@ -281,25 +314,29 @@ def _oracle_eps_experiment(rng, quick):
     source=_CAI,
     assumptions=("F = (1/n) sum M_i x + q_i, M_i = a_i a_i^T (average-cocoercive, "
                  "L = max ||M_i||)", "batch sqrt(n), full-pass probability 1/sqrt(n)"),
-    kind="rate", band=(0.3, 0.7),
+    kind="rate", band=(0.3, 0.7), protocol=ORACLE_PROTOCOL,
 )
-def vr_halpern_oracle_n(rng, quick):
+def vr_halpern_oracle_n(rng, quick, *, algorithm=None):
     """Cocoercive VR-Halpern reaches ||F(x)|| <= eps with O(n + sqrt(n) L D / eps) component
     calls: at fixed L D/eps = 400 the calls grow like n^0.5 (slope band [0.3, 0.7]).
+
+    ``algorithm``: a user's method through :data:`ORACLE_PROTOCOL` (its calls are counted).
     """
-    return _oracle_n_experiment("vr")(rng, quick)
+    return _oracle_n_experiment("vr")(rng, quick, algorithm=algorithm)
 
 
 @theorem(
     source="Diakonikolas (2020), Sec. 2 (full-batch Halpern, n calls per iteration)",
     assumptions=("same instances as games.vr_halpern_oracle_n",),
-    kind="rate", band=(0.85, 1.15),
+    kind="rate", band=(0.85, 1.15), protocol=ORACLE_PROTOCOL,
 )
-def halpern_oracle_n(rng, quick):
+def halpern_oracle_n(rng, quick, *, algorithm=None):
     """Full-batch Halpern needs O(n L D / eps) component calls: at fixed L D/eps the calls grow
     like n^1 (slope band [0.85, 1.15]).
+
+    ``algorithm``: a user's method through :data:`ORACLE_PROTOCOL` (its calls are counted).
     """
-    return _oracle_n_experiment("halpern")(rng, quick)
+    return _oracle_n_experiment("halpern")(rng, quick, algorithm=algorithm)
 
 
 VR_ORACLE_N = vr_halpern_oracle_n.theorem
