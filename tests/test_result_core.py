@@ -53,6 +53,9 @@ def _online():
         "optimistic_ftrl": lambda: o.optimistic_ftrl(G),
         "sea_omd": lambda: o.sea_omd(G, G_max=2.0),
         "selfplay": lambda: o.selfplay(rng.random((3, 4)), 50),
+        "zo_ranksgd": lambda: o.zo_ranksgd(lambda x: float(x @ x), np.ones(2), m=4, mu=1e-3,
+                                           lr=0.5, max_iter=200, tol=1e-2,
+                                           grad=lambda x: 2 * x, seed=0),
         "ons": lambda: o.ons(R, comparator="none") if "none" in inspect.signature(o.ons).parameters
         else o.ons(R),
     }
@@ -126,6 +129,8 @@ def _constrained():
         "primal_dual": lambda: c.primal_dual(lambda x: x @ x, lambda x: np.array([1.0 - x.sum()]),
                                              np.zeros(3), grad=lambda x: 2 * x,
                                              jac=lambda x: -np.ones((1, 3))),
+        "bilevel_maid": lambda: c.bilevel_maid(c.ridge_problem(0), [0.0], max_iter=200),
+        "hypergradient": lambda: c.hypergradient(c.ridge_problem(0), [0.0], eps=1e-3),
     }
 
 
@@ -224,6 +229,8 @@ NOT_SOLVERS = {
         "ons_parameters": "theory-prescribed tuning (numbers)",
         "log_barrier_kernel": "simplex normalization kernel (returns the multiplier)",
         "tsallis_kernel": "simplex normalization kernel (returns the multiplier)",
+        "ranking_oracle": "oracle constructor",
+        "rank_gradient_estimate": "estimator (an array)",
     },
     "equilibria.solvers.games": {
         "regularized_nash": "independent reference solution (an array)",
@@ -244,6 +251,11 @@ NOT_SOLVERS = {
         "thresholds_feasible": "predicate",
         "policy_from_occupancy": "conversion helper",
         "diversity_scores": "helper",
+        "rank_uncertainty": "GARDO mechanism (an array)",
+        "uncertainty_gate": "GARDO mechanism (a mask)",
+        "adapt_kl_fraction": "GARDO mechanism (a float)",
+        "reference_reset_due": "GARDO mechanism (a predicate)",
+        "diversity_advantage": "GARDO mechanism (an array)",
         "correlated_proxy_bandit": "environment constructor",
         "ensemble_proxy_bandit": "environment constructor",
         "composite_bandit": "environment constructor",
@@ -251,6 +263,9 @@ NOT_SOLVERS = {
     },
     "equilibria.solvers.constrained": {
         "sketch_solve": "inner linear-system solver used by eal_sketch (returns an array)",
+        "ridge_problem": "problem constructor",
+        "multi_ridge_problem": "problem constructor",
+        "tv_denoising_problem": "problem constructor",
     },
     "equilibria.bandits": {
         "checkpoint_grid": "grid helper",

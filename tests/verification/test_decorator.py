@@ -150,7 +150,7 @@ def test_every_registered_per_instance_theorem_has_a_room_test():
     assert names == per_instance
     # 74 of the first wave + the two Lyapunov theorems + the five Cournot theorems (issue 17)
     # + the six discretisation-drift theorems (issue 18) + the six Levine hat-game theorems
-    assert len(reg.load_all()) == 93
+    assert len(reg.load_all()) == 101
 
 
 def _module_level_imports(tree):

@@ -355,3 +355,5 @@ def _eval_pd(inst, algorithm=None):
     err = np.abs(res.x - x_ref).max() if res.success else np.inf
     return float(err), 1e-5
 
+
+from . import bilevel_theorems as _bilevel_theorems  # noqa: E402,F401

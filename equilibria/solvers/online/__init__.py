@@ -15,6 +15,9 @@ Public API
   :class:`FTRL`, :class:`LogBarrierFTRL`, :class:`OptimisticOMD`, :class:`OptimisticFTRL`,
   :class:`SEAOMD`, :class:`ONS`;
 - games: :func:`selfplay`, :func:`matrix_game` (:class:`SelfPlayResult`);
+- zeroth-order optimisation from rankings: :func:`zo_ranksgd` (ZO-RankSGD,
+  :class:`ZORankResult`), :func:`ranking_oracle` / :class:`RankingOracle`,
+  :func:`rank_gradient_estimate`;
 - loss generators: :func:`adversarial_losses`, :func:`stochastic_losses`, :func:`sea_losses`;
 - numba kernels callable from other ``@njit`` code: :func:`log_barrier_kernel`,
   :func:`tsallis_kernel`.
@@ -31,6 +34,7 @@ from .learners import (FTRL, OGD, OMD, SEAOMD, Hedge, LogBarrierFTRL, Optimistic
                        OptimisticOMD)
 from .losses import SEALosses, adversarial_losses, sea_losses, stochastic_losses
 from .ons import ONS, ONSResult, best_crp, ons, ons_parameters
+from .zeroth import RankingOracle, ZORankResult, rank_gradient_estimate, ranking_oracle, zo_ranksgd
 
 __all__ = [
     "Simplex", "Ball", "Box",
@@ -40,4 +44,5 @@ __all__ = [
     "Hedge", "OGD", "OMD", "FTRL", "LogBarrierFTRL", "OptimisticOMD", "OptimisticFTRL", "SEAOMD",
     "SEALosses", "sea_losses", "adversarial_losses", "stochastic_losses",
     "ONS", "ONSResult", "ons", "best_crp", "ons_parameters",
+    "zo_ranksgd", "ZORankResult", "RankingOracle", "ranking_oracle", "rank_gradient_estimate",
 ]

@@ -787,3 +787,5 @@ def ons_log_experiment(rng, quick):
 ONS_LOG = ons_log_experiment.theorem
 
 _ = (diameter, ons_parameters)
+
+from . import zeroth_theorems as _zeroth_theorems  # noqa: E402,F401

@@ -192,9 +192,24 @@ def multiplier_figure(run: ConstrainedRun, *, fixed_true=None):
     return fig
 
 
-def gardo_figure(env=None, *, max_iter: int = 300):
-    """GARDO vs uniform KL on one environment: true reward and entropy against proxy reward
-    (``max_iter`` steps of each, ``1 <= max_iter <= 1e8``)."""
+def gardo_figure(env=None, *, max_iter: int = 300, official_seeds: int = 3):
+    """GARDO vs uniform KL on one environment: true reward and entropy against proxy reward.
+
+    Parameters
+    ----------
+    env : ProxyBandit, optional
+        Default :func:`~.envs.ensemble_proxy_bandit` (seed 0).
+    max_iter : int, 1 <= max_iter <= 1e8
+        Steps of the exact reconstruction and of uniform-KL mirror ascent (the official runs
+        take ``min(max_iter, 150)``).
+    official_seeds : int, 0 <= official_seeds <= 20
+        Sampling seeds of ``gardo(variant="official")`` (thin red lines; lr 1, PG step).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels: true reward and policy entropy against the proxy reward.
+    """
     plt = _plt()
     from .envs import ensemble_proxy_bandit
     from .gardo import gardo
@@ -203,11 +218,18 @@ def gardo_figure(env=None, *, max_iter: int = 300):
     if not isinstance(env, ProxyBandit):
         raise TypeError(f"`env` must be a ProxyBandit, got {type(env).__name__}")
     max_iter = check_int(max_iter, "max_iter", lo=1, hi=MAX_STEPS)
+    official_seeds = check_int(official_seeds, "official_seeds", lo=0, hi=20)
     g = gardo(env, max_iter=max_iter, record_every=1).history
+    offs = [gardo(env, variant="official", lr=1.0, update="pg", max_iter=min(max_iter, 150),
+                  record_every=1, seed=s).history for s in range(official_seeds)]
     k = policy_gradient(env.pi_ref, env.r_proxy, r_true=env.r_true, divergence="kl", beta=0.1,
                         lr=0.02, max_iter=max_iter, update="mirror").history
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for h, lab, col in ((g, "GARDO", "C2"),
+    for j, h in enumerate(offs):
+        lab = "GARDO official (code's mechanisms), sampled seeds" if j == 0 else None
+        axes[0].plot(h["proxy"], h["true"], color="C3", lw=0.8, alpha=0.7, label=lab)
+        axes[1].plot(h["proxy"], h["entropy"], color="C3", lw=0.8, alpha=0.7, label=lab)
+    for h, lab, col in ((g, "GARDO reconstruction (exact)", "C2"),
                         (k, r"uniform KL, any $\beta$ (tilted family $\pi_{\mathrm{ref}}\, e^{c \tilde r}$)", "C0")):
         axes[0].plot(h["proxy"], h["true"], color=col, lw=2, label=lab)
         axes[1].plot(h["proxy"], h["entropy"], color=col, lw=2, label=lab)
@@ -219,7 +241,8 @@ def gardo_figure(env=None, *, max_iter: int = 300):
     axes[0].set_ylabel("true reward")
     axes[1].set_ylabel("policy entropy [nats]")
     fig.suptitle("GARDO vs uniform KL at equal proxy reward, environment seed 0 (dotted: "
-                 "comparison level; over seeds see policy.gardo_beats_uniform_kl)",
+                 "comparison level)\nover seeds see policy.gardo_beats_uniform_kl, "
+                 "policy.gardo_official_true_reward",
                  fontsize=10)
     fig.tight_layout()
     return fig

@@ -126,3 +126,10 @@ EXEMPT = {
     P + "PrimalDualResult": "result record built by primal_dual, not an input API",
     P + "RankDeficiencyWarning": "warning class emitted by eal_sketch at a rank-deficient x0",
 }
+
+# bilevel learning (MAID) has its own cases module
+from tests.fuzz.cases.constrained_bilevel import CASES as _BILEVEL_CASES  # noqa: E402
+from tests.fuzz.cases.constrained_bilevel import EXEMPT as _BILEVEL_EXEMPT  # noqa: E402
+
+CASES += _BILEVEL_CASES
+EXEMPT.update(_BILEVEL_EXEMPT)

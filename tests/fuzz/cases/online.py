@@ -329,3 +329,10 @@ if "Ball" not in getattr(_odes, "__all__", ()):
         Case(P + "Ball.sample", _ball_method("sample"), lambda: {"seed": 0, "n": 5, "d": 3},
              check=_ball_pts_ok),
     ]
+
+# ZO-RankSGD (zeroth-order optimisation from rankings) has its own cases module
+from tests.fuzz.cases.online_zeroth import CASES as _ZEROTH_CASES  # noqa: E402
+from tests.fuzz.cases.online_zeroth import EXEMPT as _ZEROTH_EXEMPT  # noqa: E402
+
+CASES += _ZEROTH_CASES
+EXEMPT.update(_ZEROTH_EXEMPT)

@@ -332,3 +332,10 @@ EXEMPT = {
                                                   "tests/policy/test_cli.py and "
                                                   "tests/test_cli_errors.py",
 }
+
+# GARDO's official mechanisms (variant="official") have their own cases module
+from tests.fuzz.cases.policy_gardo import CASES as _GARDO_CASES  # noqa: E402
+from tests.fuzz.cases.policy_gardo import EXEMPT as _GARDO_EXEMPT  # noqa: E402
+
+CASES += _GARDO_CASES
+EXEMPT.update(_GARDO_EXEMPT)
