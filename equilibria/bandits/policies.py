@@ -214,10 +214,17 @@ class ThompsonSampling(_MAB):
     ``prior="gaussian"``: samples :math:`N(S_i / (k_i + 1), \\sigma^2 / (k_i + 1))` (Agrawal &
     Goyal 2013, Alg. 2, ``sigma = 1``).
 
-    The Beta draws are exact: ``X / (X + Y)`` with Marsaglia-Tsang (2000) Gamma variates whose
-    first normals come from one Box-Muller pair (``_kernels.common._beta_variate``; KS-tested against
-    ``scipy.stats.beta``).  Sampling all K posteriors every round is the cost of the method
-    (about 20 Gamma draws per round at K = 10).
+    The chosen arm has the exact law of the argmax of independent posterior draws, but the
+    losers' values are mostly not drawn (``_kernels.mab._thompson_beta``): the leader (largest
+    posterior mean) is drawn in full, as ``X / (X + Y)`` with Marsaglia-Tsang (2000) Gamma
+    variates; every other arm's Beta law (integer shapes) is split at a threshold just below the
+    leader's usual draw into a body and an upper tail of exactly computed probability (binomial
+    series of the order-statistics form), the component is chosen by a geometric countdown of
+    Bernoulli trials, tail values are drawn by tangent rejection (log-concavity) and body values
+    only when the threshold is not below the running maximum; otherwise the arm cannot win.  The
+    mixture is exactly Beta (tested against ``scipy.stats.beta`` by KS, and the chosen arm's law
+    by chi-square against quadrature, tests/bandits/test_beta_sampler.py).  About 1.03 full
+    Beta draws per round at K = 10, T = 10^5 (about 10 without the split).
     """
 
     prior: str = "beta"

@@ -8,9 +8,13 @@ the cached second value) return numpy's legacy values draw for draw, so a run of
 reproduced exactly when the oracle draws, per round and in the same order:
 
 - KL-UCB, MOSS: one uniform for the Bernoulli reward (the index is deterministic);
-- Thompson sampling (Beta): per arm, two uniforms for a Box-Muller pair, then the Marsaglia-Tsang
-  Gamma draws of the two shapes (a uniform per proposal, a fresh normal after a rejection); then
-  the reward's uniform;
+- Thompson sampling (Beta): the leader's full Beta draw (two uniforms for a Box-Muller pair, then
+  the Marsaglia-Tsang Gamma draws of the two shapes: a uniform per proposal, a fresh normal after
+  a rejection), then per other arm in index order the draws of the body / tail split (a uniform
+  for a geometric countdown when its split is recomputed; tail draws; rejected body draws); then
+  the reward's uniform.  The split's tail probability comes from ``scipy.stats.beta.sf`` here
+  (the kernel sums the binomial series), its threshold and samplers are rewritten from their
+  definitions (``_kernels/common.py``);
 - OFUL: one normal for the reward noise;
 - linear Thompson sampling: ``d`` normals for the perturbation, then the reward's normal;
 - DynLin-UCB: one normal per round for the reward noise (burn-in rounds included).
@@ -156,24 +160,99 @@ def beta_draw(rs, a, b):
     return 1.0 / (1.0 + math.exp(ly - lx))
 
 
+def _ts_split(a, b, a_l, b_l):
+    """Split threshold x = max(mode + 1 sd, leader mean - 3 leader sd) (1 if >= 1) and the
+    tail P(theta > x) of Beta(a, b), by scipy."""
+    from scipy import stats
+
+    ab = a + b
+    sd = math.sqrt(a * b / (ab * ab * (ab + 1.0)))
+    mode = (a - 1.0) / (ab - 2.0) if ab > 2.0 else 0.0
+    abl = a_l + b_l
+    sd_l = math.sqrt(a_l * b_l / (abl * abl * (abl + 1.0)))
+    x = max(mode + 1.0 * sd, a_l / abl - 3.0 * sd_l)
+    if x >= 1.0:
+        return 1.0, 0.0
+    return x, float(stats.beta.sf(x, a, b))
+
+
+def _geometric(rs, p):
+    """Waiting time >= 1 of Bernoulli(p) trials by inversion (one uniform when 0 < p < 1)."""
+    if p <= 0.0:
+        return math.inf
+    if p >= 1.0:
+        return 1.0
+    return 1.0 + math.floor(math.log(1.0 - rs.random_sample()) / math.log1p(-p))
+
+
+def _tail_draw(rs, x, a, b):
+    """Beta(a, b) given theta > x: exponential proposal from the log-density's tangent at x,
+    accepted with probability f(theta) / (f(x) exp(s (theta - x)))."""
+    lam = (b - 1.0) / (1.0 - x) - (a - 1.0) / x
+    w = 1.0 - x
+    while True:
+        v = rs.random_sample()
+        y = -math.log1p(v * math.expm1(-lam * w)) / lam if lam * w > 1e-12 else v * w
+        th = x + y
+        if th <= x or th >= 1.0:
+            continue
+        logr = (a - 1.0) * math.log(th / x) + (b - 1.0) * math.log((1.0 - th) / (1.0 - x))
+        if math.log(1.0 - rs.random_sample()) < logr + lam * y:
+            return th
+
+
 def thompson_run(means, horizon, seed, *, env="bernoulli", scale=1.0):
     """Thompson sampling with Beta(1 + S_i, 1 + F_i) posteriors (Agrawal & Goyal 2012, Alg. 2)
     on Bernoulli arms, or on Beta-distributed rewards (``env="bounded"``, concentration
     ``scale``) with their binarization: a reward x in (0, 1) counts as a success with
-    probability x (one more uniform).  S_i successes, F_i = n_i - S_i failures."""
+    probability x (one more uniform).  S_i successes, F_i = n_i - S_i failures.
+
+    The arm is the argmax of the posterior draws, drawn as the engine does (the leader, largest
+    posterior mean, in full; the others through the body / tail split at thresholds recomputed
+    when the arm was pulled or led, with skipped values standing for body values below the
+    running maximum; ``_kernels.mab._thompson_beta``)."""
     rs = _rs(seed)
     K = len(means)
     succ = np.zeros(K)
     n = np.zeros(K)
+    thr = np.ones(K)
+    tail = np.zeros(K)
+    cd = np.zeros(K)
+    stale = [True] * K
     mustar = max(means)
     regret = np.zeros(horizon)
     acc = 0.0
     for t in range(horizon):
-        theta = [beta_draw(rs, 1.0 + succ[i], 1.0 + n[i] - succ[i]) for i in range(K)]
-        a = int(np.argmax(theta))
+        post_mean = [(1.0 + succ[i]) / (2.0 + n[i]) for i in range(K)]
+        lead = int(np.argmax(post_mean))
+        a_l, b_l = 1.0 + succ[lead], 1.0 + n[lead] - succ[lead]
+        best_val = beta_draw(rs, a_l, b_l)
+        a = lead
+        for i in range(K):
+            if i == lead:
+                continue
+            ai, bi = 1.0 + succ[i], 1.0 + n[i] - succ[i]
+            if stale[i]:
+                thr[i], tail[i] = _ts_split(ai, bi, a_l, b_l)
+                cd[i] = _geometric(rs, tail[i])
+                stale[i] = False
+            cd[i] -= 1.0
+            if cd[i] <= 0.0:
+                th = _tail_draw(rs, thr[i], ai, bi)
+                cd[i] = _geometric(rs, tail[i])
+            elif thr[i] >= best_val:
+                th = beta_draw(rs, ai, bi)
+                while th > thr[i]:
+                    th = beta_draw(rs, ai, bi)
+            else:
+                continue
+            if th > best_val:
+                best_val, a = th, i
+        stale[lead] = True
         x = _reward(rs, env, means[a], scale)
         if x not in (0.0, 1.0):
             x = 1.0 if rs.random_sample() < x else 0.0
+        stale[a] = True
         n[a] += 1
         succ[a] += x
         acc += mustar - means[a]

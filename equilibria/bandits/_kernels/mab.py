@@ -31,8 +31,9 @@ from equilibria._lib.jit import njit
 from equilibria.solvers.online import log_barrier_kernel
 
 from .._codes import EnvCode, PolicyCode
-from .common import _argmax, _beta_variate, _klucb_bern, _klucb_upper, _laplace, \
-    _sample_index, tsallis_half_weights
+from .common import _argmax, _beta_lower_body_variate, _beta_split_threshold, \
+    _beta_upper_tail_variate, _beta_variate, _geometric_rounds, _klucb_bern, _klucb_upper, \
+    _laplace, _sample_index, tsallis_half_weights
 
 # plain-int copies of the codes: numba compiles module-level ints in as constants
 UCB1 = int(PolicyCode.UCB1)
@@ -132,12 +133,65 @@ def _ucbe_index(s_i, n_i, a):
 # ---------------------------------------------------------------------------------------------
 # select: Thompson sampling
 # ---------------------------------------------------------------------------------------------
-@njit(inline="always")
-def _thompson_beta(s, n, idx):
-    """Thompson sampling with Beta(1 + S, 1 + F) posteriors (Agrawal & Goyal 2012, Alg. 2)."""
-    for i in range(idx.size):
-        idx[i] = _beta_variate(1.0 + s[i], 1.0 + n[i] - s[i])
-    return _argmax(idx)
+@njit
+def _thompson_beta(s, n, idx, thr, tail, cd, stale):
+    """Thompson sampling with Beta(1 + S, 1 + F) posteriors (Agrawal & Goyal 2012, Alg. 2).
+
+    Returns the argmax of independent draws ``theta_i ~ Beta(1 + S_i, 1 + F_i)`` with its exact
+    law, without drawing the losers' values.  The leader ``l`` (largest posterior mean, first
+    of equal ones) is drawn in full.  Every other arm's law is split at ``thr[i]``
+    (:func:`~.common._beta_split_threshold`: just below the leader's usual draw) as the mixture
+    ``(1 - tail[i]) Body_i + tail[i] Tail_i``: the Bernoulli(``tail[i]``) choice of the
+    component is made every round by a countdown ``cd[i]`` of geometric waiting times (one
+    i.i.d. Bernoulli sequence per arm, redrawn whenever the arm's posterior changes), then
+
+    - tail chosen: ``theta_i`` is drawn from Tail_i (``theta > thr[i]``);
+    - body chosen and ``thr[i] >= M`` (``M`` the running maximum): drawn from Body_i;
+    - body chosen and ``thr[i] < M``: ``theta_i <= thr[i] < M``, so arm i is not the argmax
+      whatever its value; the value is not drawn.
+
+    Each ``theta_i`` is thus exactly Beta-distributed and independent of the others, and the
+    returned arm is the argmax of the drawn values, i.e. of all of them (ties have probability
+    0).  ``stale[i]`` marks arms pulled (or leading) since their split was computed; it is
+    recomputed before use.  ``idx`` receives the drawn values (``-inf`` for skipped arms).
+    """
+    K = idx.size
+    lead = 0
+    best_mean = -1.0
+    for i in range(K):
+        m_i = (1.0 + s[i]) / (2.0 + n[i])
+        if m_i > best_mean:
+            best_mean = m_i
+            lead = i
+    a_l = 1.0 + s[lead]
+    b_l = 1.0 + n[lead] - s[lead]
+    M = _beta_variate(a_l, b_l)
+    idx[lead] = M
+    best = lead
+    for i in range(K):
+        if i == lead:
+            continue
+        a_i = 1.0 + s[i]
+        b_i = 1.0 + n[i] - s[i]
+        if stale[i]:
+            thr[i], tail[i] = _beta_split_threshold(a_i, b_i, a_l, b_l)
+            cd[i] = _geometric_rounds(tail[i])
+            stale[i] = False
+        cd[i] -= 1.0
+        if cd[i] <= 0.0:  # this round's Bernoulli(tail[i]) is a success: the upper tail
+            th = _beta_upper_tail_variate(thr[i], a_i, b_i)
+            cd[i] = _geometric_rounds(tail[i])
+        elif thr[i] >= M:
+            th = _beta_lower_body_variate(thr[i], a_i, b_i)
+        else:
+            idx[i] = -np.inf  # theta_i <= thr[i] < M: cannot win
+            continue
+        idx[i] = th
+        if th > M:
+            M = th
+            best = i
+    stale[lead] = True
+    return best
 
 
 @njit(inline="always")
@@ -345,6 +399,10 @@ def mab_kernel(env_kind, means, env_par, adv, policy, par, sched, horizon, seeds
     p = np.empty(K)  # current sampling distribution (randomized policies)
     idx = np.zeros(K)
     S_adv = np.empty(K)  # adversarial: cumulative rewards of every arm
+    ts_thr = np.empty(K)  # Beta Thompson sampling: body / tail split threshold per arm,
+    ts_tail = np.empty(K)  # its tail probability,
+    ts_cd = np.empty(K)  # rounds until the next tail round,
+    ts_stale = np.empty(K, dtype=np.bool_)  # split to recompute (arm pulled or leading)
     is_index = policy in (UCB1, UCBV, KLUCB, MOSS, UCBE)
     has_p = policy in (EXP3, EXP3IX, TSALLIS_INF, LOG_BARRIER)
     active = np.empty(K, dtype=np.bool_)  # phase elimination state
@@ -365,6 +423,7 @@ def mab_kernel(env_kind, means, env_par, adv, policy, par, sched, horizon, seeds
             cnt_ph[i] = 0.0
             sum_ph[i] = 0.0
             idx[i] = 0.0
+            ts_stale[i] = True
         n_active = K
         phase = 0
         final_arm = -1
@@ -400,7 +459,7 @@ def mab_kernel(env_kind, means, env_par, adv, policy, par, sched, horizon, seeds
                     if a < 0:
                         a = _argmax(idx)
             elif policy == TS_BETA:
-                a = _thompson_beta(s, n, idx)
+                a = _thompson_beta(s, n, idx, ts_thr, ts_tail, ts_cd, ts_stale)
             elif policy == TS_GAUSSIAN:
                 a = _thompson_gaussian(par[0], s, n, idx)
             elif policy == EXP3:
@@ -440,9 +499,12 @@ def mab_kernel(env_kind, means, env_par, adv, policy, par, sched, horizon, seeds
             s[a] += x
             s2[a] += x * x
             if policy == TS_BETA:
+                ts_stale[a] = True
                 if x != 0.0 and x != 1.0:
                     # binarization trick for rewards in [0, 1] (Agrawal & Goyal 2012, Sec. 2)
                     s[a] += (1.0 if np.random.random() < x else 0.0) - x
+                    # success counts stay integers (the split's binomial series needs them)
+                    s[a] = math.floor(s[a] + 0.5)
             elif policy == EXP3:  # S_ti = S_{t-1,i} + 1 - 1{A_t=i}(1 - X_t)/P_ti, common +1 dropped
                 L[a] -= (1.0 - x) / p[a]
             elif policy == EXP3IX:
