@@ -8,8 +8,9 @@
 - :func:`mirror_prox`: Nemirovski's Mirror Prox with Euclidean or entropic mirror maps on matrix
   games and convex-concave (finite-sum) games over simplices.
 - :func:`nash_mirror_prox`: Nash Mirror Prox for beta-regularized preference games (Tiapkin et
-  al. 2025): closed-form or policy-gradient prox steps (``method=``) with an exact or sampled
-  preference oracle (``oracle=``); :func:`regularized_nash` computes the regularized
+  al. 2025, arXiv:2505.19731v1, the Mirror Prox version; not the v2 Nash Prox): closed-form or
+  policy-gradient prox steps (``method=``) with an exact or sampled preference oracle
+  (``oracle=``); :func:`regularized_nash` computes the regularized
   equilibrium independently (Newton-type root solve).
 - The n-firm linear Cournot market (:mod:`~.cournot`): :func:`cournot_game`,
   :func:`cournot_nash`, :func:`cournot_collusive`, :func:`cournot_deviation`,

@@ -4,7 +4,10 @@ References
 ----------
 1. D. Tiapkin, D. Calandriello, D. Belomestny, E. Moulines, A. Naumov, K. Rasul, M. Valko,
    P. Menard (2025), "Accelerating Nash learning from human feedback via Mirror Prox",
-   arXiv:2505.19731 (Nash-MP; linear rate :math:`(1+2\beta)^{-N/2}` in preference queries).
+   arXiv:2505.19731v1, 26 May 2025 (Nash-MP; linear rate :math:`(1+2\beta)^{-N/2}` in
+   preference queries).  Version 2 of the same arXiv number (22 March 2026; COLT 2026) is a
+   different paper, "Proximal Point Nash Learning from Human Feedback" (Nash Prox); this module
+   follows version 1 only.
 2. R. Munos et al. (2024), "Nash learning from human feedback", ICML (the regularized
    preference game).
 3. A. Nemirovski (2004), Mirror Prox (see :func:`mirror_prox`).
@@ -177,6 +180,18 @@ def nash_mirror_prox(P, beta, *, pi_ref=None, pi0=None, eta=None, method="closed
     sizes or inner-step count (exact KL gradients, REINFORCE with baseline 1/2);
     ``method="closed_form", oracle="sampled"`` (Monte Carlo preference vector in the closed
     form) is our own cheaper variant.
+
+    Version followed: this function is the Mirror Prox method of version 1 of [1]
+    (arXiv:2505.19731v1, "Accelerating Nash learning from human feedback via Mirror Prox",
+    26 May 2025), the version whose abstract states the rate :math:`(1+2\beta)^{-N/2}`.
+    Version 2 (22 March 2026, COLT 2026, retitled "Proximal Point Nash Learning from Human
+    Feedback") replaces it by a proximal-point scheme around self-play policy gradient
+    (equivalent to Online IPO, with high-probability last-iterate guarantees under a policy
+    parametrization; its practical version is called Nash Prox), and its abstract no longer
+    states the :math:`(1+2\beta)^{-N/2}` rate.  Only the abstract of version 2 could be read
+    here (searched 2026-12-04: arXiv listings and mirrors, the authors' publication pages; the
+    PDF in the GitHub repository misovalko/publications is stored without text), so the
+    package has no Nash Prox solver and nothing in this function follows version 2.
 
     Parameters
     ----------

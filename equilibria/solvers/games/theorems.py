@@ -5,7 +5,8 @@
 - ``games.vr_halpern_oracle_n``, ``games.vr_halpern_oracle_eps``, ``games.halpern_oracle_n``:
   Cai, Alacaoglu & Diakonikolas (2024), cocoercive case (oracle complexity, fitted slopes).
 - ``games.mirror_prox_entropy``: Nemirovski (2004), Thm 3.2 with the entropy setup.
-- ``games.nash_mp_contraction``: Tiapkin et al. (2025), Nash-MP linear rate.
+- ``games.nash_mp_contraction``: Tiapkin et al. (2025, arXiv:2505.19731v1, the Mirror Prox
+  version), Nash-MP linear rate.
 
 Each theorem is declared by ``@theorem`` on its ``eval_*`` (or experiment) function, whose
 docstring's first paragraph is the statement; ``sizes`` are the sampler's size keywords that
@@ -445,9 +446,11 @@ def sample_preference_game(rng, K=None, beta=None):
               "per-iteration KL contraction of 12 seeded games is within 10% of 1/(1 + 2 beta) "
               "(tests/games/test_i13_checks.py::test_nash_mp_contraction_nearly_attained, ratio >= "
               "0.9)",
-    source="Tiapkin et al. (2025), arXiv:2505.19731, Nash-MP (rate (1+2beta)^{-N/2} from "
-           "the abstract; the paper's theorem number and step size could not be retrieved); "
-           "per-iteration constant 1/(1+2beta) with eta = 2beta derived here (Nemirovski 2004)",
+    source="Tiapkin et al. (2025), arXiv:2505.19731v1 (Mirror Prox version), Nash-MP (rate "
+           "(1+2beta)^{-N/2} from the v1 abstract; the theorem number and step size could not "
+           "be retrieved; v2 (2026, 'Proximal Point Nash Learning from Human Feedback', Nash "
+           "Prox) is not what this checks); per-iteration constant 1/(1+2beta) with eta = 2beta "
+           "derived here (Nemirovski 2004)",
     assumptions=("P[i,j] in [0,1], P + P^T = 1 (intransitive or Bradley-Terry)",
                  "beta in [0.01, 2]", "pi_ref, pi_0 with positive entries"),
     sample=sample_preference_game, sizes={"K": (2, 15)}, n_instances=(12, 200),
@@ -461,7 +464,9 @@ def eval_nash_mp(inst, algorithm=None):
     independent Newton-type root solve.
 
     ``max_k KL(pi*||pi_{k+1}) (1 + 2 beta) / KL(pi*||pi_k)`` against 1, over iterations with
-    ``KL(pi*||pi_k) > 1e-10`` (below that, round-off dominates)."""
+    ``KL(pi*||pi_k) > 1e-10`` (below that, round-off dominates).  This is the Mirror Prox
+    version of arXiv:2505.19731 (v1, 2025); the paper's v2 (COLT 2026, Nash Prox, a proximal
+    point scheme around self-play policy gradient) is not checked here."""
     P, beta, ref = inst["P"], inst["beta"], inst["ref"]
     ps = regularized_nash(P, beta, pi_ref=ref)
     if algorithm is None:
