@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from equilibria._lib.options import show_progress
+from equilibria._lib.sweep import progress_bar
 from equilibria._lib.result import Result, Status, finish
 from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import (as_float_array, check_callable, check_int,
@@ -484,11 +484,7 @@ def zo_ranksgd(f, x0, *, m: int = 5, mu: float = 1e-2, lr: float = 0.1, k: int |
     eta_base = lr
     status, detail = Status.MAX_ITER, None
     it = 0
-    bar = None
-    if show_progress(progress):
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=max_iter, desc="zo_ranksgd", leave=False)
+    bar = progress_bar(max_iter, desc="zo_ranksgd", progress=progress)
     try:
         if hist[0] <= tol:
             status = Status.SUCCESS
@@ -526,8 +522,7 @@ def zo_ranksgd(f, x0, *, m: int = 5, mu: float = 1e-2, lr: float = 0.1, k: int |
             steps.append(eta)
             hist.append(h)
             queries.append(oracle.n_points - start_points)
-            if bar is not None:
-                bar.update(1)
+            bar.update(1)
             if not (np.all(np.isfinite(x)) and np.isfinite(h)):
                 status, detail = Status.NUMERICAL, f"non-finite iterate at iteration {it}"
                 x = x_old
@@ -535,8 +530,7 @@ def zo_ranksgd(f, x0, *, m: int = 5, mu: float = 1e-2, lr: float = 0.1, k: int |
             if h <= tol:
                 status = Status.SUCCESS
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     if status == Status.MAX_ITER and detail is None:
         detail = (f"||grad f|| = {hist[-1]:.3g} > tol = {tol:g} after {it} iterations "
                   f"({oracle.n_points - start_points} points ranked)")
