@@ -19,6 +19,7 @@ property tests let hypothesis choose.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import Any
 
@@ -105,10 +106,10 @@ _EQ: dict[str, Any] = dict(assumptions=_ASSUME, sample=sample_eq_problem, sizes=
                            n_instances=(6, 100), examples=15)
 
 
-#: the descent, unit-step and local-ratio theorems read the method's internal histories
-#: (directions, penalties, accuracies, step sizes), so they take no user implementation; the
-#: convergence and order theorems take one through this protocol (residuals recomputed from the
-#: user's iterates with the problem's own derivatives).
+#: the convergence and order theorems take a user's method through this protocol (residuals
+#: recomputed from the user's iterates with the problem's own derivatives); the descent,
+#: unit-step and local-ratio theorems, which read the method's internal histories, take one
+#: through :data:`EAL_HISTORY_PROTOCOL`.
 EAL_PROTOCOL = ("algorithm(problem, *, tol, max_iter, seed, sharpen, sketch) -> (X, LAM): the "
                 "iterates x_t, shape (T + 1, n), and multipliers lam_t, shape (T + 1, m), of the "
                 "user's method on `problem` (an equilibria.solvers.constrained Problem: f, c, "
@@ -163,6 +164,138 @@ def _user_run(inst, algorithm, *, tol, sharpen=0.0, max_iter=100):
     X, LAM = algorithm(p, tol=tol, max_iter=max_iter, seed=inst["seed"], sharpen=sharpen,
                        sketch=inst["sketch"])
     return _residuals(p, X, LAM)
+
+
+#: the protocol of a user's method on the descent, unit-step and local-ratio theorems
+EAL_HISTORY_PROTOCOL = (
+    "algorithm(problem, *, tol, max_iter, seed, sketch) -> dict with 'X' (T + 1, n) iterates, "
+    "'LAM' (T + 1, m) multipliers, 'Z' (T, n + m) directions z_t = (dx_t, dlam_t), 'eta1', "
+    "'eta2' (T,) the merit penalties the step of iteration t was taken with and 'theta' (T,) "
+    "the relative accuracy ||K_t z_t + grad L_t|| <= theta_t ||grad L_t|| the direction was "
+    "computed to; `problem` as in EAL_PROTOCOL.  Nothing else is taken from the user: each "
+    "step v_t+1 - v_t must be alpha_t z_t with 0 < alpha_t <= 1 (alpha_t is recovered from it, "
+    "ValueError otherwise), the descent condition and the KKT residuals are recomputed with "
+    "the problem's derivatives, and theta_t is capped at min(theta, sqrt(eta2/eta1)/2), "
+    "theta = 0.3; e.g. equilibria.solvers.constrained.theorems.eal_history_solver")
+
+
+def eal_history_solver(problem, *, tol, max_iter, seed, sketch):
+    """The package's :func:`eal_sketch` through :data:`EAL_HISTORY_PROTOCOL` (theta = ``THETA``).
+
+    Parameters
+    ----------
+    problem : Problem
+        An equality-constrained problem with derivatives.
+    tol, max_iter, seed, sketch
+        As for :func:`eal_sketch`.
+
+    Returns
+    -------
+    dict
+        ``X`` ``(n_iter + 1, n)``, ``LAM`` ``(n_iter + 1, m)``, ``Z`` ``(n_iter, n + m)``,
+        ``eta1``, ``eta2``, ``theta`` ``(n_iter,)``: the recorded histories.
+    """
+    from .eal import eal_sketch
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = eal_sketch(problem.f, problem.c, problem.x0, **problem.solve_kwargs(),
+                         sketch=sketch, theta=THETA, seed=seed, max_iter=max_iter, tol=tol)
+    return {"X": res.x_history, "LAM": res.lam_history, "Z": res.directions,
+            "eta1": res.eta1_history, "eta2": res.eta2_history, "theta": res.theta_history}
+
+
+@dataclasses.dataclass(frozen=True)
+class UserHistory:
+    """A user's run rebuilt from :data:`EAL_HISTORY_PROTOCOL` (see :func:`user_history`).
+
+    It has the fields of :class:`~.eal.EALResult` that the descent, unit-step and local-ratio
+    checks read: ``n_iter``, the iterates ``x_history`` / ``lam_history`` and ``directions``,
+    the penalties ``eta1_history`` / ``eta2_history``, ``theta_history`` (capped),
+    ``step_sizes`` (recovered from the iterates) and ``residual_history`` (recomputed).
+    """
+
+    n_iter: int
+    x_history: np.ndarray
+    lam_history: np.ndarray
+    directions: np.ndarray
+    eta1_history: np.ndarray
+    eta2_history: np.ndarray
+    theta_history: np.ndarray
+    step_sizes: np.ndarray
+    residual_history: np.ndarray
+
+
+def user_history(p, out) -> UserHistory:
+    """Check and rebuild a user's histories (:data:`EAL_HISTORY_PROTOCOL`) on a problem.
+
+    Checks shapes, finiteness and that each step ``v_t+1 - v_t`` is a multiple ``alpha_t z_t``
+    (``0 < alpha_t <= 1``, relative error <= 1e-8 plus rounding) of the reported direction;
+    ``alpha_t`` within 1e-6 (plus rounding) of 1 counts as a unit step.  The Euclidean KKT
+    residuals are recomputed with the problem's derivatives and ``theta_t`` is capped at
+    ``min(THETA, sqrt(eta2/eta1)/2)``, so a user cannot loosen the local-ratio check.
+
+    Parameters
+    ----------
+    p : Problem
+        The problem the user's method ran on.
+    out : dict
+        The method's output: ``X``, ``LAM``, ``Z``, ``eta1``, ``eta2``, ``theta``.
+
+    Returns
+    -------
+    UserHistory
+        The rebuilt run (``ValueError`` naming what is wrong if ``out`` does not follow the
+        protocol).
+    """
+    try:
+        X, LAM, Z = (np.asarray(out[k], dtype=float) for k in ("X", "LAM", "Z"))
+        e1, e2, th = (np.asarray(out[k], dtype=float).ravel() for k in ("eta1", "eta2", "theta"))
+    except (KeyError, TypeError, IndexError) as exc:
+        raise ValueError(f"`algorithm` must return a dict with 'X', 'LAM', 'Z', 'eta1', 'eta2' "
+                         f"and 'theta' ({exc!r})") from None
+    X = np.atleast_2d(X)
+    T = X.shape[0] - 1
+    LAM = LAM.reshape(T + 1, -1)
+    N = p.n + p.m
+    if (X.shape[1] != p.n or LAM.shape[1] != p.m or Z.shape != (T, N)
+            or not e1.shape == e2.shape == th.shape == (T,)):
+        raise ValueError(f"`algorithm` returned X {X.shape}, LAM {LAM.shape}, Z {Z.shape}, "
+                         f"eta1/eta2/theta {e1.shape}/{e2.shape}/{th.shape}; expected "
+                         f"(T + 1, {p.n}), (T + 1, {p.m}), (T, {N}) and (T,)")
+    if not all(np.all(np.isfinite(v)) for v in (X, LAM, Z, e1, e2, th)) or \
+            np.any(e1 <= 0) or np.any(e2 <= 0) or np.any(th < 0):
+        raise ValueError("`algorithm` returned non-finite histories or penalties/accuracies "
+                         "that are not positive")
+    V = np.hstack([X, LAM])
+    S = V[1:] - V[:-1]
+    zz = np.einsum("ij,ij->i", Z, Z)
+    alpha = np.where(zz > 0, np.einsum("ij,ij->i", S, Z) / np.where(zz > 0, zz, 1.0), 1.0)
+    off = np.linalg.norm(S - alpha[:, None] * Z, axis=1)
+    # rounding allowance: relative to the step, and to the iterate (steps below its ulp)
+    slack = 1e-8 * np.linalg.norm(S, axis=1) + 1e-12 * (1.0 + np.linalg.norm(V[:-1], axis=1))
+    zn = np.sqrt(zz)
+    bad = np.flatnonzero((off > slack) | (alpha * zn < -slack) | ((alpha - 1) * zn > slack))
+    if bad.size:
+        t = int(bad[0])
+        raise ValueError(f"step {t} of `algorithm` is not alpha z_t with 0 < alpha <= 1 "
+                         f"(alpha = {alpha[t]:.6g}, off the direction by {off[t]:.3g}): the "
+                         "reported direction is not the one taken")
+    theta = np.minimum(th, np.minimum(THETA, 0.5 * np.sqrt(e2 / e1)))
+    r2, _ = _residuals(p, X, LAM)
+    return UserHistory(n_iter=T, x_history=X, lam_history=LAM, directions=Z, eta1_history=e1,
+                       eta2_history=e2, theta_history=theta,
+                       step_sizes=np.where((1 - alpha) * zn <= slack + 1e-6 * zn, 1.0, alpha),
+                       residual_history=r2)
+
+
+def _solve_or_user(inst, algorithm, *, tol):
+    """``(problem, result)`` of the package's run (``algorithm=None``) or of the user's method
+    through :data:`EAL_HISTORY_PROTOCOL` (a :class:`UserHistory`)."""
+    if algorithm is None:
+        return _solve(inst, tol=tol)
+    p = random_problem(inst["seed"], inst["n"], inst["m"])
+    out = algorithm(p, tol=tol, max_iter=100, seed=inst["seed"], sketch=inst["sketch"])
+    return p, user_history(p, out)
 _NO_FAMILY = ("a convergence statement with O(.) constants: no instance family attains a "
               "stated constant")
 
@@ -173,13 +306,16 @@ _NO_FAMILY = ("a convergence statement with O(.) constants: no instance family a
          tightness="the descent test is enforced by the method (directions failing it are "
                    "repaired), so a correct run sits below the threshold by construction; the "
                    "margin ratio 1 + max (D - T)/|T| shows how close the worst step comes",
-         **_EQ)
-def _eval_descent(inst):
+         protocol=EAL_HISTORY_PROTOCOL, **_EQ)
+def _eval_descent(inst, *, algorithm=None):
     """At every accepted iteration the inexact Newton direction z_t is a descent direction of
     the exact augmented Lagrangian: grad L_eta(x_t, lam_t)^T z_t <= -(eta2/4)||grad_x L_t||^2 -
     (eta1/4)||c_t||^2 (recomputed from the iterates).
+
+    ``algorithm``: a user's method through :data:`EAL_HISTORY_PROTOCOL`; the condition is
+    recomputed from its iterates, directions and penalties with the problem's derivatives.
     """
-    p, res = _solve(inst)
+    p, res = _solve_or_user(inst, algorithm, tol=1e-8)
     # margin form: 1 + max_t (D_t - T_t)/|T_t| against 1 (ratio > 1 iff the condition fails)
     return 1.0 + descent_violation(p, res), 1.0
 
@@ -207,12 +343,15 @@ def _eval_kkt(inst, *, algorithm=None):
          source=_SRC + ", local theorem: unit stepsize admissible",
          tightness="a count that must be 0: measured is the number of backtracked local steps "
                    "against 0.5 (any backtrack fails), so there is no near-attaining family",
-         **_EQ)
-def _eval_unit(inst):
+         protocol=EAL_HISTORY_PROTOCOL, **_EQ)
+def _eval_unit(inst, *, algorithm=None):
     """The unit step is eventually accepted: no Armijo backtracking at iterations with
     Euclidean KKT residual <= 1e-3 (number of backtracked local steps = 0).
+
+    ``algorithm``: a user's method through :data:`EAL_HISTORY_PROTOCOL`; its step sizes are
+    recovered from its iterates and directions, its residuals recomputed.
     """
-    _, res = _solve(inst, tol=1e-10)
+    _, res = _solve_or_user(inst, algorithm, tol=1e-10)
     r = res.residual_history[:-1]
     local = r <= 1e-3
     # trivial maximum: every local iteration backtracked
@@ -227,12 +366,16 @@ def _eval_unit(inst):
                     "theta_t + O(||grad L_t||): measured max over iterations with residual <= "
                     "1e-4 of ratio / (theta_t + 0.05) is <= 1."),
          tightness=_NO_FAMILY + " (the O(||grad L_t||) term is bounded by the allowance 0.05)",
-         **_EQ)
-def _eval_ratio(inst):
+         protocol=EAL_HISTORY_PROTOCOL, **_EQ)
+def _eval_ratio(inst, *, algorithm=None):
     """Measured: max over iterations with residual <= 1e-4 of ratio / (theta_t + 0.05); bound 1
     (the statement quotes THETA, so it is passed as ``statement=``).  Previously ``ratio -
-    theta_t`` against 0.05, whose report ratio was negative on every instance."""
-    _, res = _solve(inst, tol=1e-10)
+    theta_t`` against 0.05, whose report ratio was negative on every instance.
+
+    ``algorithm``: a user's method through :data:`EAL_HISTORY_PROTOCOL`; residuals recomputed
+    from its iterates, ``theta_t`` capped at ``min(THETA, sqrt(eta2/eta1)/2)``.
+    """
+    _, res = _solve_or_user(inst, algorithm, tol=1e-10)
     r = res.residual_history
     local = (r[:-1] <= 1e-4) & (r[1:] > 0)
     if not np.any(local):

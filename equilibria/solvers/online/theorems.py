@@ -16,6 +16,7 @@ from equilibria._lib.sets import Ball, Box, Simplex
 from equilibria.verification import RateData, theorem
 
 from . import _kernels as K
+from ._common import check_set, comparator
 from .algorithms import diameter, hedge, log_barrier_ftrl, ogd, optimistic_omd, sea_omd
 from .games import optimistic_hedge_gap_bound, selfplay
 from .losses import adversarial_losses, sea_losses, stochastic_losses
@@ -451,13 +452,42 @@ def _sea_T(quick):
                     [1000, 2000, 4000, 8000, 16000, 32000, 64000])
 
 
+#: the protocol of a user's adaptive optimistic learner on the ``online.sea_*`` theorems
+SEA_PROTOCOL = ("algorithm(d, *, G_max, domain) -> learner with predict() -> x_t in `domain` "
+                "and update(g_t): an adaptive optimistic learner that forms its own hints "
+                "(the package's M_t = g_{t-1}) and step sizes from the gradients it has seen; "
+                "`domain` is an equilibria._lib.sets Ball, Box or Simplex (with project()), "
+                "`G_max` a bound on ||g_t||; the regret is recomputed from the played points "
+                "and the losses (a point outside `domain` raises ValueError); e.g. "
+                "equilibria.solvers.online.SEAOMD(d, G_max=G_max, domain=domain)")
+
+
+def _sea_regret(grads, G_max, domain, algorithm=None):
+    """Regret of SEA-adaptive optimistic OMD on ``grads`` (``algorithm=None``) or of a user's
+    learner through :data:`SEA_PROTOCOL`, recomputed from its played points: ``sum_t <g_t,
+    x_t> - min_{u in X} <sum_t g_t, u>`` (``ValueError`` if a point leaves the set ``X``)."""
+    if algorithm is None:
+        return sea_omd(grads, G_max=G_max, domain=domain, store_weights=False).regret
+    T, d = grads.shape
+    ks = check_set(domain, "euclidean", d)
+    X = _learner_run(algorithm(d, G_max=G_max, domain=ks.set), grads)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("`algorithm` played a non-finite point")
+    bad = next((t for t in range(T) if not ks.set.contains(X[t])), None)
+    if bad is not None:
+        raise ValueError(f"`algorithm` played x_{bad + 1} = {X[bad]!r}, outside the decision "
+                         f"set {ks.set!r}")
+    L = grads.sum(axis=0)
+    return float(np.sum(grads * X) - L @ comparator(L, ks))
+
+
 @theorem(
     name="online.sea_ratio",
     source="Chen, Zhang, Tu, Zhao, Zhang (2023, ICML; JMLR 2024), Thm 1; Sachs et al. (2022)",
     assumptions=("SEA linear losses, bounded gradients", "ball domain", "M_t = g_{t-1}"),
-    kind="rate", band=(-0.3, 0.2),
+    kind="rate", band=(-0.3, 0.2), protocol=SEA_PROTOCOL,
 )
-def sea_ratio_experiment(rng, quick):
+def sea_ratio_experiment(rng, quick, *, algorithm=None):
     """SEA-adaptive optimistic OMD: R_T / sqrt(sigma^2_{1:T} + Sigma^2_{1:T}) stays bounded as T
     grows (log-log slope of the ratio in [-0.3, 0.2]).
 
@@ -469,6 +499,13 @@ def sea_ratio_experiment(rng, quick):
 
     Source: Chen, Zhang, Tu, Zhao, Zhang (2023), Thm 1 (convex smooth losses):
     E[R_T] = O(sqrt(sigma^2_{1:T} + Sigma^2_{1:T})); Sachs et al. (2022), Thm 3 for OFTRL.
+
+    ``algorithm``: a user's learner through :data:`SEA_PROTOCOL` (``None``: the compiled
+    :func:`~.algorithms.sea_omd`); its regret is recomputed from its played points.  A learner
+    that never shrinks its step (``eta_t = D / sqrt(delta + 4 G^2)``, slope about 0.49) or
+    shrinks it like ``1 / sum ||g_s - M_s||^2`` (the square root dropped, slope about -0.37)
+    fails; a constant factor on the step changes the ratio's constant, not its slope, and is
+    not reliably caught.
     """
     Ts = _sea_T(quick)
     reps = 6 if quick else 16
@@ -479,8 +516,8 @@ def sea_ratio_experiment(rng, quick):
         seed = int(rng.integers(2**31))
         for j, T in enumerate(Ts):
             L = sea_losses(int(T), d, sigma2=s * T, Sigma2=S * T, seed=seed)
-            r = sea_omd(L.grads, G_max=L.G_max, store_weights=False)
-            vals[k, j] = max(r.regret, 1e-12) / np.sqrt(L.sigma2 + L.Sigma2)
+            regret = _sea_regret(L.grads, L.G_max, Ball(), algorithm)
+            vals[k, j] = max(regret, 1e-12) / np.sqrt(L.sigma2 + L.Sigma2)
     return RateData(Ts, vals, kind="power", detail=f"{reps} instances")
 
 
@@ -491,9 +528,9 @@ SEA_RATIO = sea_ratio_experiment.theorem
     name="online.sea_constant",
     source="Chen, Zhang, Tu, Zhao, Zhang (2023), Thm 1",
     assumptions=("a fixed linear loss", "ball, box or simplex"),
-    kind="rate", band=(-0.15, 0.15),
+    kind="rate", band=(-0.15, 0.15), protocol=SEA_PROTOCOL,
 )
-def sea_constant_experiment(rng, quick):
+def sea_constant_experiment(rng, quick, *, algorithm=None):
     """With sigma = Sigma = 0 the regret of SEA-adaptive optimistic OMD is O(1) in T (log-log
     slope in [-0.15, 0.15]).
 
@@ -502,6 +539,9 @@ def sea_constant_experiment(rng, quick):
 
     Source: Chen et al. (2023), Thm 1 with sigma^2_{1:T} = Sigma^2_{1:T} = 0 (the bound is then
     a constant depending on D, G, delta).
+
+    ``algorithm``: a user's learner through :data:`SEA_PROTOCOL` (``None``: the compiled
+    :func:`~.algorithms.sea_omd`); its regret is recomputed from its played points.
     """
     Ts = _sea_T(quick)
     reps = 4 if quick else 12
@@ -513,8 +553,7 @@ def sea_constant_experiment(rng, quick):
         dom = ("ball", "box", "simplex")[k % 3]
         for j, T in enumerate(Ts):
             L = sea_losses(int(T), d, base_norm=base, seed=seed)
-            r = sea_omd(L.grads, G_max=L.G_max, domain=dom, store_weights=False)
-            vals[k, j] = max(r.regret, 1e-12)
+            vals[k, j] = max(_sea_regret(L.grads, L.G_max, dom, algorithm), 1e-12)
     return RateData(Ts, vals, kind="power", detail=f"{reps} instances")
 
 

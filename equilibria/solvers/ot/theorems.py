@@ -31,6 +31,72 @@ OT_PROTOCOL = ("f(a, b, C, reg) -> plan: an (n, m) array, the solver's transport
                "entropic problem min <C,P> + reg KL(P || a b^T) with marginals a, b")
 
 
+#: the protocol of a user's Sinkhorn-type solver that also returns its dual potentials
+#: (``ot.sinkhorn_gap``, ``ot.weak_duality``)
+SINKHORN_PROTOCOL = (
+    "f(a, b, C, reg, tol) -> (plan, f, g): a feasible (n, m) transport plan with marginals a, b "
+    "(e.g. rounded, Altschuler et al. 2017 Alg. 2) and dual potentials f (n,), g (m,) of the "
+    "entropic problem min <C,P> + reg KL(P || a b^T), stopped once the Gibbs iterate "
+    "a_i b_j exp((f_i + g_j - C_ij)/reg) has L1 marginal error <= tol (rows exact, as after a "
+    "row update); plan objective, dual value, marginal error and the gap bound are recomputed "
+    "from (plan, f, g) and the problem, nothing reported is trusted; e.g. "
+    "equilibria.solvers.ot.theorems.sinkhorn_protocol_solver")
+
+#: L1 marginal error up to which a user's plan counts as feasible (rounding of a rounded plan)
+_FEAS_TOL = 1e-12
+
+
+def sinkhorn_protocol_solver(a, b, C, reg, tol):
+    """The package's :func:`sinkhorn` through :data:`SINKHORN_PROTOCOL`.
+
+    Parameters
+    ----------
+    a, b : ndarray, shapes (n,), (m,)
+        Probability vectors.
+    C : ndarray, shape (n, m)
+        Cost matrix.
+    reg : float
+        Regularization ``> 0``.
+    tol : float
+        Stopping tolerance on the L1 marginal error of the iterate.
+
+    Returns
+    -------
+    plan, f, g : ndarray
+        The rounded plan ``(n, m)`` and the potentials ``(n,)``, ``(m,)``.
+    """
+    res = _quiet(sinkhorn, a, b, C, reg, tol=tol)
+    return res.plan, res.potentials[0], res.potentials[1]
+
+
+def _user_certificate(algorithm, a, b, C, reg, tol):
+    """Run a user's solver through :data:`SINKHORN_PROTOCOL` and recompute, from its plan and
+    potentials only: ``(primal, dual, err, plan_err, (f_s, g_s, support))`` with ``primal`` the
+    plan's objective (``inf`` if negative or off the support), ``dual = <a, f> + <b, g> - reg
+    (sum Q - 1)`` and ``err`` the L1 marginal error of the Gibbs iterate ``Q`` on the support,
+    ``plan_err`` the plan's own L1 marginal error (``ValueError`` on wrong shapes)."""
+    out = algorithm(a, b, C, reg, tol)
+    try:
+        P, f, g = (np.asarray(v, dtype=float) for v in out)
+    except (TypeError, ValueError):
+        raise ValueError(f"`algorithm` must return (plan, f, g), got {type(out).__name__}") \
+            from None
+    n, m = C.shape
+    if P.shape != (n, m) or f.shape != (n,) or g.shape != (m,):
+        raise ValueError(f"`algorithm` returned plan {P.shape}, f {f.shape}, g {g.shape}; "
+                         f"expected ({n}, {m}), ({n},), ({m},)")
+    ia, jb = a > 0, b > 0
+    fs, gs, Cs = f[ia], g[jb], C[np.ix_(ia, jb)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        Q = np.outer(a[ia], b[jb]) * np.exp((fs[:, None] + gs[None, :] - Cs) / reg)
+        err = float(np.abs(Q.sum(1) - a[ia]).sum() + np.abs(Q.sum(0) - b[jb]).sum())
+        dual = float(a[ia] @ fs + b[jb] @ gs - reg * (Q.sum() - 1.0))
+    plan_err = float(np.abs(P.sum(1) - a).sum() + np.abs(P.sum(0) - b).sum()) \
+        if np.all(np.isfinite(P)) else np.inf
+    primal = _plan_objective(P, a, b, C, reg)
+    return primal, dual, err, plan_err, (fs, gs, ia, jb)
+
+
 def _margin(violation, scale):
     """A one-sided claim ``violation <= 0`` as ``(scale + violation, scale)``: the ratio is
     ``1 + violation / scale``, above 1 exactly when the claim fails (not 0 by construction)."""
@@ -230,18 +296,31 @@ MARGINALS = _eval_marginals.theorem
     source="Peyre & Cuturi (2019), Prop. 4.4 (entropic OT duality)",
     assumptions=("a, b probability vectors (zero weights allowed)", "reg in [0.02, 1] x max C"),
     sample=sample_problem, sizes={"n": (2, 20), "m": (2, 20)}, n_instances=(6, 100),
-    atol=1e-13,
+    atol=1e-13, protocol=SINKHORN_PROTOCOL,
     tightness="a sign claim: a correct solver has dual <= primal on every instance, and the "
               "margin form's ratio 1 - gap / (1 + |primal|) is within 1e-9 of 1 on all of them "
               "(converged solves), so every instance is near the boundary")
-def _eval_weak_duality(inst):
+def _eval_weak_duality(inst, *, algorithm=None):
     """dual_objective <= OT_reg <= objective for sinkhorn (the objective is evaluated on the
     rounded, feasible plan); measured (dual - primal) / (1 + |primal|) <= 0
 
     Reported in margin form (:func:`_margin`, scale 1): measured ``1 + (dual - primal) / (1 +
     |primal|)`` against 1, so the ratio exceeds 1 exactly when weak duality fails.
+
+    ``algorithm``: a user's solver through :data:`SINKHORN_PROTOCOL`; the dual value is
+    recomputed from its potentials and the primal from its plan, which must be feasible (L1
+    marginal error <= 1e-12, else the instance fails: an infeasible plan's objective bounds
+    nothing).  Any potentials give a lower bound, so this catches plans that are not feasible
+    (an unrounded or one-sided Sinkhorn) and wrong values; wrong potentials are caught by
+    ``ot.sinkhorn_gap``.
     """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
+    if algorithm is not None:
+        primal, dual, _, plan_err, _ = _user_certificate(algorithm, a, b, C, reg,
+                                                         inst.get("tol", 1e-9))
+        if not (plan_err <= _FEAS_TOL and np.isfinite(primal) and np.isfinite(dual)):
+            return np.inf, 1.0
+        return _margin((dual - primal) / (1.0 + abs(primal)), 1.0)
     res = _quiet(sinkhorn, a, b, C, reg, tol=inst.get("tol", 1e-9))
     scale = 1.0 + abs(res.objective)
     return _margin((res.dual_objective - res.objective) / scale, 1.0)
@@ -266,16 +345,32 @@ def _sample_gap(rng, n=None, m=None):
     assumptions=("a, b probability vectors", "reg in [0.02, 1] x max C",
                  "tol log-uniform in [1e-3, 1e-1]"),
     sample=_sample_gap, sizes={"n": (2, 20), "m": (2, 20)}, n_instances=(6, 100),
-    atol=1e-13,
+    atol=1e-13, protocol=SINKHORN_PROTOCOL,
     tightness="the bound is first order in the marginal error delta while the gap of a "
               "Sinkhorn iterate is second order (gap ~ delta^2: ratio 5e-2 at tol 1e-1, 3e-7 at "
               "tol 1e-6), so no family attains it near convergence; instances use coarse "
               "tolerances, and tests pin the ratio there and the iteration count separately")
-def _eval_gap(inst):
+def _eval_gap(inst, *, algorithm=None):
     """objective - dual_objective <= (marginal_error/2) [osc C + osc g + reg + max(C - f - g) +
     reg log(1/w)]: the gap shrinks linearly with the tolerance
+
+    ``algorithm``: a user's solver through :data:`SINKHORN_PROTOCOL`; the gap (its plan's
+    objective minus the dual value of its potentials) and the bound (at the marginal error of
+    the Gibbs iterate of its potentials) are recomputed.  The instance fails when the plan is
+    not feasible (L1 error > 1e-12) or the iterate misses ``tol``: a solver that skips a
+    marginal update, or reads ``reg`` with the wrong scaling, returns potentials whose iterate
+    is far from the marginals.
     """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
+    if algorithm is not None:
+        tol = inst.get("tol", 1e-6)
+        primal, dual, err, plan_err, (fs, gs, ia, jb) = _user_certificate(algorithm, a, b, C,
+                                                                          reg, tol)
+        bound = gap_bound(err, a[ia], b[jb], C[np.ix_(ia, jb)], fs, gs, reg) \
+            if np.isfinite(err) and np.all(np.isfinite(fs)) and np.all(np.isfinite(gs)) \
+            else np.inf
+        ok = plan_err <= _FEAS_TOL and err <= tol * (1 + 1e-6) + 1e-15 and np.isfinite(bound)
+        return (primal - dual if ok else np.inf), (bound if np.isfinite(bound) else 0.0)
     res = _quiet(sinkhorn, a, b, C, reg, tol=inst.get("tol", 1e-6))
     return res.duality_gap, sinkhorn_gap_bound(res, a, b, C)
 
@@ -359,18 +454,36 @@ def _sample_envelope(rng, n=None, m=None):
            "(2014)",
     assumptions=("a, b probability vectors", "reg in [0.05, 1]", "tol = 1e-12"),
     sample=_sample_envelope, sizes={"n": (2, 10), "m": (2, 10)}, n_instances=(3, 50),
-    examples=8,
+    examples=8, protocol=OT_PROTOCOL + " (solved to high accuracy: OT_reg(C +- h E) is read "
+    "as the objective of the plans for C +- h E, which must be feasible to 1e-12 in L1)",
     tightness="an identity checked by finite differences: the measured error is the O(h^2) "
               "truncation plus solver error, and the tolerance 1e-6 (1 + |<P*, E>|) is a "
               "numerical allowance, not a bound with an extremal instance")
-def _eval_envelope(inst):
+def _eval_envelope(inst, *, algorithm=None):
     """d OT_reg / dC = P* : the central difference of OT_reg along a random direction E with
     step h = 1e-4 matches <P*, E> within 1e-6 (1 + |<P*, E>|)
+
+    ``algorithm``: a user's solver through :data:`OT_PROTOCOL`, called on ``C`` and ``C +- h
+    E``; OT_reg(C +- h E) is recomputed as the objective of the returned plans (feasible to
+    1e-12, else the instance fails).  The objective of a feasible plan is second order in its
+    distance to P*, so an accurate solver reproduces the derivative; a plan optimal for
+    another ``reg`` (a wrong scaling) does not, since the objective is then not stationary at it.
     """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
     rng = np.random.default_rng(inst.get("seed", 0))
     E = rng.standard_normal(C.shape)
     h = 1e-4 * max(1.0, float(np.abs(C).max()))
+    if algorithm is not None:
+        plans = [np.asarray(algorithm(a, b, Ck, reg), dtype=float)
+                 for Ck in (C, C + h * E, C - h * E)]
+        if any(P.shape != C.shape or not np.all(np.isfinite(P))
+               or np.abs(P.sum(1) - a).sum() + np.abs(P.sum(0) - b).sum() > _FEAS_TOL
+               for P in plans):
+            return np.inf, 1e-6
+        exact = float(np.sum(plans[0] * E))
+        fd = (_plan_objective(plans[1], a, b, C + h * E, reg)
+              - _plan_objective(plans[2], a, b, C - h * E, reg)) / (2 * h)
+        return (abs(fd - exact) if np.isfinite(fd) else np.inf), 1e-6 * (1.0 + abs(exact))
     kw = dict(tol=1e-12, max_iter=100_000)
     res = _quiet(sinkhorn, a, b, C, reg, **kw)
     up = _quiet(sinkhorn, a, b, C + h * E, reg, init=res.potentials, **kw).dual_objective

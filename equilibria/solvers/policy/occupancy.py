@@ -155,7 +155,30 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
     :math:`\frac1B\sum_b(e_{s_b,a_b}-e_{s_b}\otimes\pi(\cdot|s_b))(\hat Q_b-\bar Q_{-b})`
     (leave-one-out baseline) is then unbiased for the gradient because :math:`g` is affine in
     :math:`\mu`.  :math:`\mu_{ref}` is computed exactly from the model (in ORPO it is
-    estimated by a discriminator [1]_).  It runs exactly ``max_iter`` steps (no certificate).
+    estimated by a discriminator [5]_).  It runs exactly ``max_iter`` steps (no certificate).
+
+    Correspondence with the authors' code (ORPO [5]_, checked line by line).  The divergence
+    is Pearson's :math:`\chi^2(\mu_\pi\|\mu_{ref})=E_{\mu_\pi}[w]-1`,
+    :math:`w=\mu_\pi/\mu_{ref}`, of *state-action* occupancy measures (the discriminator
+    sees the action by default [6]_), with the reference in the denominator, as here.  ORPO
+    trains a logistic discriminator :math:`d(s,a)` (softplus losses, current policy against
+    reference), whose optimum is :math:`d=\log w`, and estimates
+    :math:`\widehat{\chi^2}=\mathrm{mean}_{(s,a)\sim\mu_\pi}(e^{d}-1)` [5]_; the
+    per-step reward added to the proxy is :math:`-c\,(e^{d}-1)` (``"chi2"``) or
+    :math:`-\lambda(e^{d}-1)/\sqrt{\widehat{\chi^2}_{trim}}` (``"sqrt_chi2"``, the
+    mean with 1% trimmed at each end).  Held fixed during a policy-gradient step, the
+    ``"sqrt_chi2"`` reward is exactly the gradient of :math:`-\lambda\sqrt{\chi^2}` (since
+    :math:`\partial\chi^2/\partial\mu=2w` and :math:`\sum\partial\mu=0`), i.e.
+    ``form="sqrt"`` with the same :math:`\lambda`; the ``"chi2"`` reward is *half* the
+    gradient of :math:`-c\,\chi^2`, so ORPO's ``"chi2"`` with coefficient :math:`c` has the
+    stationary points of ``form="square"`` with :math:`\lambda=c/2` (the shaped reward
+    :math:`g` above is ORPO's with :math:`c=2\lambda`).  The value reported as
+    ``OccupancyResult.chi2`` is the full :math:`\chi^2` in both.  Differences that
+    remain: ORPO estimates :math:`w` with a discriminator from finite-horizon rollouts (every
+    time step weighted alike) where this function uses the exact discounted occupancy of the
+    model; the RLHF code [7]_ uses the exact sequence likelihood ratio
+    :math:`w=\pi(y|x)/\pi_{ref}(y|x)` and the non-negative per-sample estimate
+    :math:`(w-1)+(1/w-1)=(w-1)^2/w` (the second term has mean zero under :math:`\pi`).
 
     Parameters
     ----------
@@ -209,6 +232,30 @@ def chi2_occupancy_policy(mdp: TabularMDP, r, pi_ref, lam, *, form: str = "sqrt"
        reward).
     .. [4] Lan (2022), Policy mirror descent for RL; Xiao (2022), On the convergence rates of
        policy gradient methods.
+    .. [5] Authors' code, github.com/cassidylaidlaw/orpo (commit 95cd1fa),
+       ``occupancy_measures/agents/orpo.py``: l. 505
+       ``+ F.softplus(-discriminator_curr_policy_scores).mean()`` and l. 514
+       ``discriminator_loss + F.softplus(discriminator_safe_policy_scores).mean()`` (the
+       same loss for ``["kl", "chi2", "sqrt_chi2"]``, l. 543); l. 817
+       ``rewards = (discriminator_policy_scores[:, 0].detach().exp() - 1).cpu().numpy()``;
+       l. 818 ``info[safe_policy_id]["occupancy_measure_chi2"] = np.mean(rewards)``;
+       l. 828-829 ``i = int(0.01 * len(chi2_rewards_sorted))``,
+       ``occupancy_measure_chi2_trimmed = np.mean(chi2_rewards_sorted[i:-i])``; l. 836
+       ``rewards = chi2_rewards / np.sqrt(occupancy_measure_chi2_trimmed)``; l. 957-959
+       ``per_policy_discriminator_reward += (-occupancy_measure_divergence_coeff *
+       distance)``; l. 970 ``current_batch[SampleBatch.REWARDS] +
+       current_batch[DISCRIMINATOR_REWARDS]``; the action-distribution baseline, l. 280
+       ``x: torch.Tensor = (p.dist.probs - q.dist.probs) ** 2 / q.dist.probs``.  README:
+       the coefficients are scale-free constants that, "As per our theory, we multiply
+       these by the standard deviation of the rewards from the base policy".
+    .. [6] Same repository, ``occupancy_measures/models/model_with_discriminator.py``: l. 61
+       ``self.use_action_for_disc = custom_model_config.get("use_action_for_disc", True)``;
+       l. 75-76 ``if self.use_action_for_disc: disc_in_dim += utils.flatdim(action_space)``.
+    .. [7] Authors' RLHF code, github.com/cassidylaidlaw/llm_optimization (commit ff5c7bb),
+       ``src/ppo/custom_trlx_trainers/modeling.py``: l. 38
+       ``log_ratio = ((logprobs - ref_logprobs) * mask).sum(1)``; l. 54
+       ``chi2 = (ratio_m_1 + inv_ratio_m_1).mean()``; l. 66
+       ``loss = loss + sqrt_chi2_weight * torch.sqrt(chi2.clip(min=1e-4))``.
     """
     import cvxpy as cp
 

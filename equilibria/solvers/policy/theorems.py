@@ -206,6 +206,52 @@ def eval_laidlaw(inst):
     return bound, d_true  # bound <= change in true return (sharp: see the docstring)
 
 
+#: the protocol of a user's chi^2-occupancy solver (``check("policy.chi2_...", algorithm=f)``)
+CHI2_PROTOCOL = ("algorithm(mdp, r, pi_ref, lam, *, form) -> mu: the (S, A) normalized "
+                 "occupancy measure of the maximizer of <mu, r> - lam Phi(chi2(mu || mu_ref)) over "
+                 "the occupancy polytope of the TabularMDP mdp (mu_ref the occupancy of pi_ref, "
+                 "chi2 = sum (mu - mu_ref)^2 / mu_ref; Phi = sqrt for form='sqrt', Laidlaw et al. "
+                 "Sec. 5, the identity for form='square'); the package's: "
+                 "chi2_occupancy_policy(mdp, r, pi_ref, lam, form=form).occupancy.  A user's mu "
+                 "counts only if it is feasible (l1 flow residual and negative mass <= 1e-6) and "
+                 "optimal (objective within 1e-6 (1 + |F*|) of the package's cvxpy optimum F*)")
+_CHI2_TOL = 1e-6  # allowance on a user's solution (feasibility and objective gap)
+
+
+def _chi2_objective(mu, mu_ref, r, lam, form):
+    """<mu, r> - lam Phi(chi2(mu || mu_ref)), Phi = sqrt or the identity (``form``)."""
+    c2 = float(np.sum((mu - mu_ref) ** 2 / mu_ref))
+    return float((mu * r).sum()) - lam * (math.sqrt(c2) if form == "sqrt" else c2)
+
+
+def _user_chi2_occupancy(algorithm, mdp, r, ref, lam, form, reference):
+    """A user's occupancy through :data:`CHI2_PROTOCOL`, or ``None`` when it is not a finite
+    (S, A) point of the occupancy polytope (l1 flow residual plus negative mass above
+    ``_CHI2_TOL``) or not optimal: objective below the package's cvxpy optimum ``reference``
+    (an OccupancyResult of the same problem) by more than ``_CHI2_TOL (1 + |F*|)``."""
+    mu = np.asarray(algorithm(mdp, r, ref, lam, form=form), dtype=float)
+    if mu.shape != r.shape or not np.all(np.isfinite(mu)):
+        return None
+    inflow = (1 - mdp.gamma) * mdp.rho0 + mdp.gamma * np.einsum("sa,sat->t", mu, mdp.P)
+    if np.abs(mu.sum(axis=1) - inflow).sum() + np.clip(-mu, 0.0, None).sum() > _CHI2_TOL:
+        return None
+    mu = np.clip(mu, 0.0, None)
+    mu_ref = al.occupancy_measure(mdp.P, ref, mdp.rho0, mdp.gamma)
+    best = _chi2_objective(reference.occupancy, mu_ref, r, lam, form)
+    if best - _chi2_objective(mu, mu_ref, r, lam, form) > _CHI2_TOL * (1 + abs(best)):
+        return None
+    return mu
+
+
+def _chi2_solve(mdp, r, ref, lam, form, algorithm):
+    """Occupancy of the chi^2-regularized optimum: the package's (cvxpy), or a user's through
+    :data:`CHI2_PROTOCOL` (``None`` when it fails the feasibility / optimality allowance)."""
+    res = chi2_occupancy_policy(mdp, r, ref, lam, form=form)
+    if algorithm is None:
+        return res.occupancy
+    return _user_chi2_occupancy(algorithm, mdp, r, ref, lam, form, res)
+
+
 @theorem(
     name="policy.chi2_regularization_no_drop",
     source=LAIDLAW + ", Thm 5.1 and Sec. 5 (the regularized objective)",
@@ -214,11 +260,23 @@ def eval_laidlaw(inst):
     tightness="a sign claim (no drop of true return): the optimum usually gains true return, "
               "and equality needs a proxy exactly r-correlated in the worst direction; the "
               "margin ratio 1 - gain / sigma_R is reported",
-    rtol=0.0, atol=1e-6,
+    rtol=0.0, atol=1e-6, protocol=CHI2_PROTOCOL,
 )
-def _chi2_no_drop(rng, quick):
+def _chi2_no_drop(rng, quick, *, algorithm=None):
     """Maximizing J(pi,R~) - lambda sqrt(chi2(mu_pi||mu_ref)) with lambda = sigma_R~ sqrt(1-r^2)/r
     (r > 0) never lowers the true return: J(pi*,R) >= J(pi_ref,R).
+
+    ``algorithm``: a user's solver through :data:`CHI2_PROTOCOL` (``form="sqrt"``) in place of
+    cvxpy; an instance where its occupancy is infeasible or not the optimum counts as a failure
+    (measured ``inf``).  Authors' code: ORPO's ``"sqrt_chi2"`` reward
+    ``-lam (e^d - 1) / sqrt(chi2_hat)`` (orpo.py l. 817, 836, 957-959) is the policy gradient
+    of this objective with the same ``lam``, and its README scales ``lam`` by "the standard
+    deviation of the rewards from the base policy" (sigma_R~ under mu_ref here); r is the
+    per-step correlation of true and proxy rewards along the reference's rollouts
+    (reward_hacking_callbacks.py l. 53-55, ``np.corrcoef(timestep_true_reward,
+    timestep_proxy_reward)[0, 1]``; the correlation under mu_ref here).  The code sweeps
+    scale-free multipliers of sigma (1 to 0.01) and never forms sqrt(1-r^2)/r, so it neither
+    confirms nor refutes the 1/r in lambda (derived here by Cauchy-Schwarz, sharp).
     """
     meas, bnd, moved = [], [], 0
     for _ in range(4 if quick else 25):
@@ -233,14 +291,16 @@ def _chi2_no_drop(rng, quick):
         m = float((mu_ref * Rt).sum())
         s_t = math.sqrt(float((mu_ref * (Rt - m) ** 2).sum()))
         lam = s_t * math.sqrt(1 - rho * rho) / rho
-        res = chi2_occupancy_policy(mdp, Rt, ref, lam)
-        d_true = float(((res.occupancy - mu_ref) * R).sum())
-        moved += res.chi2 > 1e-6
+        mu = _chi2_solve(mdp, Rt, ref, lam, "sqrt", algorithm)
         # margin form, scale sigma_R under mu_ref: 1 - d_true / sigma_R against 1
         m_r = float((mu_ref * R).sum())
         s_r = math.sqrt(float((mu_ref * (R - m_r) ** 2).sum())) or 1.0
-        meas.append(s_r - d_true)
         bnd.append(s_r)
+        if mu is None:  # a user's occupancy that is infeasible or not the optimum
+            meas.append(math.inf)
+            continue
+        moved += float(np.sum((mu - mu_ref) ** 2 / mu_ref)) > 1e-6
+        meas.append(s_r - float(((mu - mu_ref) * R).sum()))
     return BoundData(meas, bnd, detail="drop of true return at the sqrt-chi2 OM-regularized "
                                        "optimum with lambda = sigma_R~ sqrt(1-r^2)/r (cvxpy); "
                                        f"optimum left the reference in {moved}/{len(meas)}, "
@@ -267,18 +327,35 @@ def sample_occupancy_problem(rng, s=None, a=None):
     assumptions=("tabular MDP, S in [1,5], A in [2,4], gamma in [0, 0.9)",
                  "reference with full-support occupancy", "lam in [0.1, 10]"),
     sample=sample_occupancy_problem, sizes={"s": (1, 5), "a": (2, 4)}, n_instances=(2, 100),
-    examples=5,
+    examples=5, protocol=CHI2_PROTOCOL,
     tightness="agreement of two solvers (ascent and cvxpy) to an allowance: the measured gap is "
               "their accuracy, no instance family approaches 1e-6",
 )
-def eval_occupancy_ascent(inst):
+def eval_occupancy_ascent(inst, *, algorithm=None):
     """Policy mirror ascent with the shaped reward r - 2 lam (mu - mu_ref)/mu_ref stops with
     Frank-Wolfe gap <= 1e-7 (so within 1e-7 of the optimum, F concave in mu) and its value is at
     least the cvxpy optimum of <mu,r> - lam chi2(mu||mu_ref) minus 1e-6 (the conic solver's
     accuracy).
+
+    ``algorithm``: a user's solver through :data:`CHI2_PROTOCOL` (``form="square"``) in place of
+    the ascent: its occupancy must be feasible (else measured ``inf``) and its objective within
+    1e-6 of the cvxpy optimum.  The shaped reward is ORPO's ``"chi2"`` reward
+    ``-c (e^d - 1)`` with ``c = 2 lam`` (orpo.py l. 817, 957-959): ORPO's coefficient ``c``
+    is this objective's ``lam = c / 2``.
     """
     args = (inst["mdp"], inst["r"], inst["pi_ref"], inst["lam"])
     ref = chi2_occupancy_policy(*args, form="square")
+    if algorithm is not None:
+        mdp, r, pi_ref, lam = args
+        mu = np.asarray(algorithm(*args, form="square"), dtype=float)
+        if mu.shape != r.shape or not np.all(np.isfinite(mu)):
+            return math.inf, 1e-6
+        inflow = (1 - mdp.gamma) * mdp.rho0 + mdp.gamma * np.einsum("sa,sat->t", mu, mdp.P)
+        if np.abs(mu.sum(axis=1) - inflow).sum() + np.clip(-mu, 0.0, None).sum() > _CHI2_TOL:
+            return math.inf, 1e-6
+        mu_ref = al.occupancy_measure(mdp.P, pi_ref, mdp.rho0, mdp.gamma)
+        return ref.objective - _chi2_objective(np.clip(mu, 0.0, None), mu_ref, r, lam,
+                                               "square"), 1e-6
     res = chi2_occupancy_policy(*args, form="square", method="ascent", update="mirror",
                                 max_iter=5000)
     # unconverged ascent counts as a failure (measured 1 > bound)
@@ -629,11 +706,17 @@ def _bon_equivalence(rng, quick):
     tightness="the bound combines Thm 5.1 with a worst case over the proxy's alignment; on "
               "drawn MDPs the optimum gains true return (negative drop), and no family "
               "attaining sigma_R sigma_R~ (1-r^2)/(4 r beta) is known",
+    protocol=CHI2_PROTOCOL,
 )
-def _chi2_square_drop(rng, quick):
+def _chi2_square_drop(rng, quick, *, algorithm=None):
     """The maximizer of J(pi,R~) - beta chi2(mu_pi||mu_ref) has J(pi_ref,R) - J(pi,R) <= sigma_R
     sigma_R~ (1-r^2) / (4 r beta) (from Thm 5.1: Delta J~ >= beta x^2 at the optimum, x =
     sqrt(chi2), and min_x r beta x^2 - sigma_R~ sqrt(1-r^2) x).
+
+    ``algorithm``: a user's solver through :data:`CHI2_PROTOCOL` (``form="square"``, lam =
+    beta) in place of cvxpy; an infeasible or non-optimal occupancy counts as a failure
+    (measured ``inf``).  ORPO's ``"chi2"`` coefficient ``c`` corresponds to ``beta = c / 2``
+    (its reward ``-c (e^d - 1)``, orpo.py l. 817, is half the gradient of ``-c chi2``).
     """
     meas, bnd = [], []
     while len(meas) < (4 if quick else 30):
@@ -649,8 +732,8 @@ def _chi2_square_drop(rng, quick):
             m = float((mu_ref * X).sum())
             sd[key] = math.sqrt(float((mu_ref * (X - m) ** 2).sum()))
         beta = float(10 ** rng.uniform(-2, 0.5))
-        res = chi2_occupancy_policy(mdp, Rt, ref, beta, form="square")
-        meas.append(-float(((res.occupancy - mu_ref) * R).sum()))
+        mu = _chi2_solve(mdp, Rt, ref, beta, "square", algorithm)
+        meas.append(math.inf if mu is None else -float(((mu - mu_ref) * R).sum()))
         bnd.append(sd["t"] * sd["p"] * (1 - rho * rho) / (4 * rho * beta))
     return BoundData(meas, bnd, detail="drop of true return at the beta*chi2 OM-penalized "
                                        "optimum vs sigma_R sigma_R~ (1-r^2) / (4 r beta)")
