@@ -39,6 +39,11 @@ def warm_games():
     from equilibria.solvers.games import solve_zero_sum  # the restarted-PDHG kernels
 
     solve_zero_sum(np.random.default_rng(0).uniform(-1, 1, (3, 2)), method="pdhg", tol=1e-3)
+    from equilibria.solvers.games import (risk_averse_equilibrium, risk_averse_fictitious_play,
+                                          stag_hunt)
+
+    risk_averse_equilibrium(*stag_hunt(), tremble=0.1)
+    risk_averse_fictitious_play(*stag_hunt(), max_iter=60)
 
 
 def warm_odes():
@@ -75,9 +80,18 @@ def warm_ot():
     exact_ot(a, b, C)  # the network simplex kernels
 
 
+def warm_sketch():
+    from equilibria.solvers.sketch import sketch_and_solve
+
+    rng = np.random.default_rng(0)
+    A, b = rng.standard_normal((32, 2)), rng.standard_normal(32)
+    for kind in ("srht", "countsketch", "gaussian"):
+        sketch_and_solve(A, b, 8, kind=kind, seed=0)
+
+
 #: test folder -> warmer
 WARMERS = {"bandits": warm_bandits, "constrained": warm_constrained, "games": warm_games,
-           "odes": warm_odes, "online": warm_online, "ot": warm_ot}
+           "odes": warm_odes, "online": warm_online, "ot": warm_ot, "sketch": warm_sketch}
 
 
 def warm(rooms) -> None:

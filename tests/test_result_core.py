@@ -19,6 +19,7 @@ from equilibria._lib.result import ConvergenceWarning, Result, Status
 
 PACKAGES = ("equilibria.solvers.online", "equilibria.solvers.ot", "equilibria.solvers.games",
             "equilibria.solvers.policy", "equilibria.solvers.constrained", "equilibria.bandits",
+            "equilibria.solvers.sketch",
             "equilibria.odes")
 
 
@@ -91,6 +92,10 @@ def _games():
         "mirror_prox": lambda: g.mirror_prox(A, max_iter=200),
         "nash_mirror_prox": lambda: g.nash_mirror_prox(P, 0.5),
         "solve_zero_sum": lambda: g.solve_zero_sum(A, tol=1e-6),
+        "risk_averse_equilibrium": lambda: g.risk_averse_equilibrium(
+            *g.crash_game(), risk_aversion=1.0, tremble=0.003),
+        "risk_averse_fictitious_play": lambda: g.risk_averse_fictitious_play(
+            A, -A, risk_aversion=0.5, max_iter=2000, tol=1e-3),
         "cournot_nash": lambda: g.cournot_nash(g.cournot_game(3)),
         "cournot_collusive": lambda: g.cournot_collusive(g.cournot_game(3)),
         "cournot_deviation": lambda: g.cournot_deviation(g.cournot_game(3)),
@@ -192,6 +197,11 @@ def _odes():
         "drift_error": lambda: odes.drift_error(lambda x: 2.0 * x, [1.0, -0.5], 0.05, 3,
                                                 hess=lambda x: 2.0 * np.eye(2)),
         "game_drift": lambda: odes.game_drift(odes.dirac_gan(), [1.0, 0.5], 0.05, 3),
+        # common-pool resource (equilibria.odes.cpr)
+        "cpr_simulate": lambda: odes.cpr_simulate(odes.CPRModel(), "rich_altruistic", 1.0,
+                                                  n_agents=50),
+        "cpr_regimes": lambda: odes.cpr_regimes(odes.CPRModel(), [0.0, 4.0], [0.0],
+                                                progress=False),
     }
 
 
@@ -203,6 +213,16 @@ def _theory():
     }
 
 
+def _sketch():
+    from equilibria.solvers import sketch as s
+
+    rng = _rng()
+    return {
+        "sketch_and_solve": lambda: s.sketch_and_solve(rng.standard_normal((64, 3)), np.ones(64), 16,
+                                                       seed=0),
+    }
+
+
 SMOKE_BUILDERS = {
     "equilibria.solvers.online": _online,
     "equilibria.solvers.ot": _ot,
@@ -211,6 +231,7 @@ SMOKE_BUILDERS = {
     "equilibria.solvers.constrained": _constrained,
     "equilibria.bandits": _bandits,
     "equilibria.odes": _odes,
+    "equilibria.solvers.sketch": _sketch,
     # equilibria.theory is not in PACKAGES (its closed forms are not classified here); its
     # Result-returning Levine entry point is still smoke-called
     "equilibria.theory": _theory,
@@ -218,6 +239,16 @@ SMOKE_BUILDERS = {
 
 #: public functions that do not return a solver result, with the reason
 NOT_SOLVERS = {
+    "equilibria.solvers.sketch": {
+        "sketch": "random sketch operator (a Sketch, not a solve)",
+        "leverage_scores": "row leverage scores (an array)",
+        "linf_eps": "the paper's accuracy parameter (a float)",
+        "linf_bound": "bound as code (a float)",
+        "linf_ratios": "error ratios of given solutions (an array)",
+        "clopper_pearson": "confidence interval (two floats)",
+        "plot_error_vs_m": "figure",
+        "plot_failure_vs_m": "figure",
+    },
     "equilibria.solvers.online": {
         "diameter": "geometry helper (a float)",
         "matrix_game": "instance generator",
@@ -233,6 +264,15 @@ NOT_SOLVERS = {
         "rank_gradient_estimate": "estimator (an array)",
     },
     "equilibria.solvers.games": {
+        "reward_variance": "closed form (a float)",
+        "reward_covariance": "closed form (an array)",
+        "mean_variance_best_response": "best response (an array)",
+        "risk_averse_gap": "certificate (a float)",
+        "support_enumeration": "list of Nash equilibria (reference enumeration)",
+        "stag_hunt": "game constructor",
+        "crash_game": "game constructor",
+        "plot_mean_variance_frontier": "figure",
+        "plot_fictitious_play_basins": "figure",
         "regularized_nash": "independent reference solution (an array)",
         "linear_finite_sum": "problem constructor",
         "cournot_game": "market constructor",
@@ -296,6 +336,9 @@ NOT_SOLVERS = {
         "modified_flow_field": "vector field (a callable)",
         "game_modified_field": "vector field (a callable)",
         "drift_figure": "figure",
+        "plot_cpr_presets": "figure",
+        "plot_cpr_regimes": "figure",
+        "plot_cpr_simplex": "figure",
     },
     "equilibria.theory": {
         "levine_best_response": "exact best response (an index table and a count)",

@@ -45,6 +45,7 @@ ROOMS: tuple[Room, ...] = (
     Room("equilibria.solvers.constrained", theorems=True),
     Room("equilibria.solvers.games", theorems=True),
     Room("equilibria.solvers.policy", theorems=True, cli=True),
+    Room("equilibria.solvers.sketch", theorems=True),
     Room("equilibria.odes", theorems=True, cli=True),
     Room("equilibria.bandits", theorems=True, cli=True),
 )

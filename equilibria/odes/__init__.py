@@ -41,6 +41,9 @@ from .drift import (DriftResult, FlowResult, GDIterates, Game, PrincipalFlow, bi
                     dirac_gan, drift_error, drift_figure, game_drift, game_iterates,
                     game_modified_field, gd_iterates, gradient_flow, modified_flow,
                     modified_flow_field, principal_flow)
+from .cpr import CPRModel, CPRSimulation, cpr_simulate
+from .cpr_plots import (CPRRegimeResult, cpr_regimes, plot_cpr_presets, plot_cpr_regimes,
+                        plot_cpr_simplex)
 
 __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSES", "LVSystem",
            "Trajectory", "BatchRun", "EquilibriumSet", "lv_competition", "mutualism",
@@ -62,4 +65,6 @@ __all__ = ["CoexistenceModel", "Indices", "classify", "PRESETS", "OUTCOME_CLASSE
            "SectionCrossings", "DriftResult", "FlowResult", "GDIterates", "Game",
            "PrincipalFlow", "bilinear_game", "dirac_gan", "drift_error", "drift_figure",
            "game_drift", "game_iterates", "game_modified_field", "gd_iterates", "gradient_flow",
-           "modified_flow", "modified_flow_field", "principal_flow"]
+           "modified_flow", "modified_flow_field", "principal_flow", "CPRModel",
+           "CPRSimulation", "cpr_simulate", "CPRRegimeResult", "cpr_regimes",
+           "plot_cpr_presets", "plot_cpr_regimes", "plot_cpr_simplex"]

@@ -585,3 +585,6 @@ LYAPUNOV_SUM = evaluate_lyapunov_sum.theorem
 
 # the discretisation-drift theorems (odes.drift_*) register on import
 from . import drift_theorems  # noqa: E402,F401
+
+# the common-pool-resource theorems (odes.cpr_*) register on import
+from . import cpr_theorems  # noqa: E402,F401

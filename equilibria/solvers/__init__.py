@@ -1,2 +1,3 @@
 """Solvers: ``online`` (FTRL/OMD), ``ot`` (optimal transport), ``constrained``, ``games``
-(equilibrium solvers) and ``policy`` (regularized policy optimization)."""
+(equilibrium solvers), ``policy`` (regularized policy optimization) and ``sketch``
+(random sketches and sketch-and-solve least squares)."""

@@ -65,7 +65,7 @@ CLASSES = ("valid", "clear_error", "wrong_exception", "silent_nan", "wrong_answe
 DEFECTS = CLASSES[2:]
 
 ROOMS = ("theory", "solvers.online", "solvers.ot", "solvers.games", "solvers.constrained",
-         "solvers.policy", "bandits", "odes", "verification", "cli")
+         "solvers.policy", "solvers.sketch", "bandits", "odes", "verification", "cli")
 
 #: corruptions that must give the baseline answer (the input means the same numbers)
 EQUIVALENT = ("list", "fortran", "noncontig", "readonly", "float32", "int")

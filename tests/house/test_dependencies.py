@@ -31,6 +31,7 @@ LEVELS = {
     "equilibria.solvers.constrained": 3,
     "equilibria.solvers.games": 3,
     "equilibria.solvers.policy": 3,
+    "equilibria.solvers.sketch": 3,
     "equilibria.odes": 3,
     "equilibria.bandits": 3,
     "equilibria.solvers": 4,  # the namespace package re-exporting its rooms

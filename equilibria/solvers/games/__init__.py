@@ -38,6 +38,11 @@ from .cournot_learning import (CournotLearningResult, DecisionLog, GovernanceDia
                                GovernanceGraph, cournot_learning, governance_diagram)
 from .cournot_plots import plot_collusion_over_time, plot_governance_diagram
 from .zero_sum import ZeroSumResult, solve_zero_sum
+from .risk_averse import (RiskAverseResult, crash_game, mean_variance_best_response,
+                          reward_covariance, reward_variance, risk_averse_equilibrium,
+                          risk_averse_fictitious_play, risk_averse_gap, stag_hunt,
+                          support_enumeration)
+from .risk_averse_plots import plot_fictitious_play_basins, plot_mean_variance_frontier
 
 __all__ = [
     "halpern", "vr_halpern", "extragradient", "mirror_prox", "nash_mirror_prox",
@@ -48,4 +53,8 @@ __all__ = [
     "cournot_learning", "governance_diagram", "GovernanceGraph", "DecisionLog",
     "CournotLearningResult", "GovernanceDiagram", "plot_collusion_over_time",
     "plot_governance_diagram", "solve_zero_sum", "ZeroSumResult",
+    "reward_variance", "reward_covariance", "mean_variance_best_response", "risk_averse_gap",
+    "risk_averse_equilibrium", "risk_averse_fictitious_play", "RiskAverseResult",
+    "support_enumeration", "stag_hunt", "crash_game", "plot_mean_variance_frontier",
+    "plot_fictitious_play_basins",
 ]

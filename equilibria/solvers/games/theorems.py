@@ -493,3 +493,6 @@ from . import cournot_theorems  # noqa: E402,F401
 
 # the Levine hat game's theorems (games.levine_*) register on import
 from . import levine_theorems  # noqa: E402,F401
+
+# the risk-averse equilibrium's theorems (games.rae_*) register on import
+from . import risk_averse_theorems  # noqa: E402,F401

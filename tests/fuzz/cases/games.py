@@ -264,3 +264,10 @@ from tests.fuzz.cases.games_zero_sum import EXEMPT as _ZS_EXEMPT  # noqa: E402
 
 CASES += _ZS_CASES
 EXEMPT.update(_ZS_EXEMPT)
+
+# the risk-averse equilibrium's cases live in their own module
+from tests.fuzz.cases.games_risk_averse import CASES as _RAE_CASES  # noqa: E402
+from tests.fuzz.cases.games_risk_averse import EXEMPT as _RAE_EXEMPT  # noqa: E402
+
+CASES += _RAE_CASES
+EXEMPT.update(_RAE_EXEMPT)

@@ -14,3 +14,10 @@ from tests.fuzz.cases.odes_drift import EXEMPT as _DRIFT_EXEMPT  # noqa: E402
 
 CASES += _DRIFT_CASES
 EXEMPT.update(_DRIFT_EXEMPT)
+
+# the common-pool-resource module's cases live in their own module
+from tests.fuzz.cases.odes_cpr import CASES as _CPR_CASES  # noqa: E402
+from tests.fuzz.cases.odes_cpr import EXEMPT as _CPR_EXEMPT  # noqa: E402
+
+CASES += _CPR_CASES
+EXEMPT.update(_CPR_EXEMPT)
