@@ -36,7 +36,7 @@ ms = [16, 32, 64, 128, 256]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
 plot_error_vs_m(A, b, ms, n_seeds=n_seeds, ax=ax1)
 plot_failure_vs_m(A, b, ms, n_seeds=n_seeds, eps=1.0, ax=ax2)
-ax2.set_title("frequency of errors above the eps = 1 level (95% Clopper-Pearson)")
+ax2.set_title(r"errors above the $\varepsilon = 1$ level (95% Clopper-Pearson)", fontsize="medium")
 
 # %%
 # What the figure shows, asserted: every family meets the paper's bound, and at m = 128

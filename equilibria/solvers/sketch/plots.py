@@ -8,6 +8,7 @@ shown or saved here.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from equilibria._lib.figures import figure_axes
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
@@ -75,10 +76,12 @@ def plot_error_vs_m(A, b, ms, *, kinds=SKETCH_KINDS, n_seeds=50, delta=0.1, ax=N
         ax.fill_between(ms, q[:, 0], q[:, 2], color=line.get_color(), alpha=0.2)
     ax.axhline(1.0, color="k", ls="--", lw=1, label="bound")
     ax.set_xscale("log")
+    ax.set_xticks([int(m) for m in ms], [str(int(m)) for m in ms])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yscale("log")
     ax.set_xlabel("sketch rows m")
     ax.set_ylabel(r"$\|x'-x^*\|_\infty$ / bound")
-    ax.set_title(f"l-infinity error over bound (n={n}, d={d}, delta={delta})")
+    ax.set_title(rf"$\ell_\infty$ error over bound ($n$={n}, $d$={d}, $\delta$={delta})")
     ax.legend()
     return fig
 
@@ -135,9 +138,12 @@ def plot_failure_vs_m(A, b, ms, *, kinds=SKETCH_KINDS, n_seeds=200, delta=0.1, e
         ax.fill_between(ms, ci[:, 0], ci[:, 1], color=line.get_color(), alpha=0.2)
     ax.axhline(delta, color="k", ls="--", lw=1, label=r"$\delta$")
     ax.set_xscale("log")
+    ax.set_xticks([int(m) for m in ms], [str(int(m)) for m in ms])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("sketch rows m")
     ax.set_ylabel("failure frequency")
-    ax.set_title(f"failures of the l-infinity bound ({int(level * 100)}% Clopper-Pearson)")
+    ax.set_title(rf"failures of the $\ell_\infty$ bound ({int(level * 100)}% Clopper-Pearson)",
+                 fontsize="medium")
     ax.legend()
     return fig
