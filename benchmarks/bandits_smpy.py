@@ -10,24 +10,35 @@ with Beta(1, 1) priors, each with its library's default tuning.
   time = mean over ``--smpy-runs`` runs.  It has no compile step.
 - equilibria runs ``--runs`` full-horizon runs in one ``simulate`` call, serially (one
   thread, no executor); per-run time = wall / runs.  The first call (numba compilation or
-  on-disk cache load) is reported apart from the steady state.
+  on-disk cache load) is reported apart from the steady state.  The venv's numba keeps its
+  own cache (``$NUMBA_CACHE_DIR``, default ``<venv>/numba-cache``): sharing
+  ``equilibria/**/__pycache__`` with the main environment's newer numba would make each
+  environment invalidate the other's cache files.
 - Peak memory: the peak RSS (``VmHWM``, reset through ``/proc/self/clear_refs`` before each
   measurement; Linux) minus the RSS before it.  Ratio = SMPyBandits s/run / equilibria s/run.
 
-Usage: ``.venv-smpy/bin/python benchmarks/bandits_smpy.py [--quick] [--json F]``.
+Usage: ``.venv-smpy/bin/python benchmarks/bandits_smpy.py [--quick] [--json [F]]`` (bare
+``--json``: benchmarks/results/bandits_smpy.json, the schema of benchmarks/_report.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
+import sys
 import time
 import warnings
 
 import numpy as np
+
+# numba's on-disk cache records the numba version: this venv's numba (0.60) would invalidate and
+# overwrite the main environment's cache files in equilibria/**/__pycache__, so it keeps its own
+os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(sys.prefix, "numba-cache"))
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _report  # noqa: E402  (records the load at start)
 
 K = 10
 MEANS = np.linspace(0.1, 0.9, K)
@@ -91,7 +102,7 @@ def main(argv=None):
     ap.add_argument("--horizon", type=int, default=None, help="T (default 10^4)")
     ap.add_argument("--runs", type=int, default=None, help="equilibria runs per call")
     ap.add_argument("--smpy-runs", type=int, default=None, help="SMPyBandits runs")
-    ap.add_argument("--json", default=None, help="write the rows and metadata to this file")
+    _report.add_json_argument(ap, "bandits_smpy")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     T = args.horizon or (2000 if args.quick else 10_000)
@@ -131,7 +142,7 @@ def main(argv=None):
         smpy_t = []
         smpy_mem = 0.0
         for r in range(smpy_runs):
-            dts, reg, m = _measure(lambda r=r: smpy_run(name, T, 100 + r))
+            dts, reg, m = _measure(lambda r=r, name=name: smpy_run(name, T, 100 + r))
             smpy_t.append(dts)
             smpy_regs.append(reg)
             smpy_mem = max(smpy_mem, m)
@@ -147,12 +158,35 @@ def main(argv=None):
               f"{row['ours_ns_per_round']:>14.0f} {compile_s:>10.2f} {smpy_mem:>8.1f} "
               f"{mem:>8.1f} {row['smpy_mean_regret']:>12.1f} {our_reg:>12.1f}")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"instance": {"K": K, "means": MEANS.tolist(), "horizon": T},
-                       "versions": versions, "threads": threads,
-                       "numba_num_threads": numba.config.NUMBA_NUM_THREADS,
-                       "cores": os.cpu_count(), "rows": rows}, fh, indent=1)
-        print(f"wrote {args.json}")
+        label = {"UCB1": "UCB1", "EXP3": "EXP3", "Thompson": "Thompson sampling"}
+        cells = [[label[r["policy"]], f"{r['smpy_s_per_run']:.3g}",
+                  f"{r['ours_s_per_run']:.3g}", f"{r['ratio']:,.0f}x",
+                  f"{r['ours_ns_per_round']:.0f}"] for r in rows]
+        _report.emit(
+            "bandits_smpy", "Bandits against SMPyBandits",
+            ["policy", "SMPyBandits s/run", "equilibria s/run", "ratio (target >= 100x)",
+             "equilibria ns/round"], cells,
+            notes=["Same instance and stopping rule (full horizon T) on both sides; one thread "
+                   "each; SMPyBandits in its own venv (benchmarks/setup_smpybandits.sh: scipy "
+                   "< 1.12, pandas < 2.3).",
+                   "First call of equilibria (compile, or load from the venv's own numba "
+                   "cache $NUMBA_CACHE_DIR on later runs), not in the times: "
+                   + ", ".join(f"{label[r['policy']]} {r['compile_s']:.2f} s" for r in rows)
+                   + ".",
+                   "Mean pseudo-regret (SMPyBandits / equilibria): "
+                   + ", ".join(f"{label[r['policy']]} {r['smpy_mean_regret']:.0f} / "
+                               f"{r['ours_mean_regret']:.0f}" for r in rows)
+                   + f" ({smpy_runs} / {runs} runs).",
+                   "SMPyBandits 0.9.7 prints that numba.jit is not available (it imports the "
+                   "removed numba.decorators); its UCB, Exp3 and Thompson policies do not use "
+                   "it."],
+            meta=dict(instance={"K": K, "means": MEANS.tolist(), "horizon": T},
+                      peer_versions=versions, threads=threads,
+                      numba_num_threads=numba.config.NUMBA_NUM_THREADS, rows=rows),
+            setup=f"Bernoulli K = {K}, means linspace(0.1, 0.9), T = {T:,}; UCB1, EXP3, "
+                  f"Thompson sampling (Beta(1, 1)) with each library's default tuning; "
+                  f"equilibria {runs} runs per simulate call, SMPyBandits {smpy_runs} runs",
+            peers=("SMPyBandits", "scipy", "numba"), path=args.json)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,9 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _report  # noqa: E402  (records the load at start)
+
 ALPHA, TORQUE, K = 0.1, 0.5, 1.0
 PSI = math.asin(TORQUE / K)
 LO, HI = [-math.pi + PSI, -10.0], [math.pi + PSI, 10.0]
@@ -353,6 +356,7 @@ def main(argv=None) -> int:
     ap.add_argument("--ours", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--ics", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
+    _report.add_json_argument(ap, "basins_pybasin")
     args = ap.parse_args(argv)
     args.n = args.n or (1000 if args.quick else 10_000)
     args.repeats = args.repeats or (1 if args.quick else 2)
@@ -516,8 +520,48 @@ def main(argv=None) -> int:
               f"{ref['wall']:.1f} s | {r_['wall']:.2f} s | {ref['wall'] / r_['wall']:.1f}x |")
     else:
         print(f"\npyBasin unavailable ({peer_err}); no ratio")
+    if args.json and ref is None:
+        print("no JSON written: the README table needs the pyBasin rows")
+    elif args.json:
+        _emit(args, peer_meta, mine, rows, N)
     tmp_ctx.cleanup()
     return 0
+
+
+def _emit(args, peer_meta, mine, rows, N):
+    """Write the README table (benchmarks/_report.py schema); needs the peer's run."""
+    ref = rows["peer"]
+    r1 = min(peer_meta["runs"], key=lambda r: r["wall"])
+    cnt = ref["counts"]
+    cells = [["pyBasin `BasinStabilityEstimator` (" + str(peer_meta["dtype"]) + ")", "-",
+              f"{ref['wall']:.1f} s", f"{ref['cpu']:.1f} s", f"{r1['compile']:.1f} s",
+              f"{cnt['FP'] / N:.4f}", f"{cnt['LC'] / N:.4f}", "1"]]
+    for k, m in mine.items():
+        for name, title in (("featurize", "equilibria `find_attractors(method=\"featurize\")`, "
+                                          "same stopping rule, float64"),
+                            ("recurrence", "equilibria recurrence machine on the cylinder (its "
+                                           "own stopping rule)")):
+            o, c = m[name], rows[(name, k)]["counts"]
+            ag = 100 * np.mean(o["labels"] == peer_meta["labels"])
+            cells.append([title, str(k), f"{o['wall']:.2f} s", f"{o['cpu']:.2f} s",
+                          f"{o['compile']:.1f} s", f"{c['FP'] / N:.4f}", f"{c['LC'] / N:.4f}",
+                          f"{ref['wall'] / o['wall']:.1f}x, {ag:.2f}% of points agree"])
+    v = peer_meta["versions"]
+    _report.emit(
+        "basins_pybasin", "Basin stability against pyBasin",
+        ["method", "threads", "wall", "cpu", "compile", "FP", "LC", "vs pyBasin"], cells,
+        notes=[f"Published: FP {PUBLISHED['FP']}, LC {PUBLISHED['LC']}; pyBasin's wall and cpu "
+               f"are net of its compile (re-done in every run; warm-up run "
+               f"{peer_meta.get('warmup', float('nan')):.1f} s); target >= 10x."],
+        meta=dict(n=N, repeats=args.repeats, seed=args.seed, pybasin=v,
+                  peer_python=peer_meta.get("python"),
+                  runs=[{k: r[k] for k in ("wall", "cpu", "compile")} for r in peer_meta["runs"]]),
+        setup=f"pyBasin {v['pybasin']} in its own Python {peer_meta.get('python', '?')} venv "
+              f"made by `benchmarks/setup_pybasin.sh`; its pendulum case 1, {N:,} initial "
+              f"conditions, pyBasin's sampler and seed, JaxSolver Dopri5 rtol {RTOL:g} / atol "
+              f"{ATOL:g} to t = 1000, `log_delta` feature and KNN templates; best of "
+              f"{args.repeats}",
+        path=args.json)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,15 @@ Run ``python benchmarks/constrained.py [--quick]``.  Timings on a shared machine
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 import warnings
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _report  # noqa: E402  (records the load at start)
 from scipy.optimize import minimize
 
 from equilibria.solvers.constrained import eal_sketch, sketch_solve
@@ -114,6 +119,7 @@ def collection_table(problems):
         med = np.median(st["it"]) if st["it"] else np.nan
         print(f"{s:<14}{st['ok']:>7d}/{len(problems):<2d}{med:>14.1f}{st['t']:>16.3f}"
               f"{st['t'] / base:>22.2f}")
+    return stats
 
 
 def scaling_table(n, m):
@@ -130,11 +136,14 @@ def scaling_table(n, m):
     base = res["trust-constr"][2]
     for s, (x, it, t, sk) in res.items():
         print(f"{s:<14}{str(_ok(p, x, f_ref)):>9}{it:>7d}{sk:>10d}{t:>10.2f}{t / base:>23.2f}")
+    return {s: dict(ok=_ok(p, x, f_ref), iters=it, sketches=sk, time=t)
+            for s, (x, it, t, sk) in res.items()}
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller scaling problem")
+    _report.add_json_argument(ap, "constrained")
     args = ap.parse_args(argv)
     # compile time of the Kaczmarz kernel, apart from steady state
     t = time.perf_counter()
@@ -147,11 +156,45 @@ def main(argv=None):
     problems = collection()
     if args.quick:
         problems = problems[:-2] + [logistic_problem(120, 8, 3, seed=3), pde_problem(10)]
-    collection_table(problems)
-    if args.quick:
-        scaling_table(500, 125)
-    else:
-        scaling_table(2000, 500)
+    stats = collection_table(problems)
+    nm = (500, 125) if args.quick else (2000, 500)
+    scale = scaling_table(*nm)
+    if args.json:
+        _emit(args, problems, stats, scale, nm, t_first)
+
+
+README_SOLVERS = [("eal/block", "eal_sketch, block Kaczmarz (default)"),
+                  ("eal/kaczmarz", "eal_sketch, Kaczmarz"),
+                  ("eal/gaussian", "eal_sketch, Gaussian"),
+                  ("eal/exact", "eal_sketch, exact solve"),
+                  ("trust-constr", "trust-constr"), ("SLSQP", "SLSQP")]
+
+
+def _emit(args, problems, stats, scale, nm, t_first):
+    """Write the README table (benchmarks/_report.py schema)."""
+    base = stats["trust-constr"]["t"]
+    cells = []
+    for key, label in README_SOLVERS:
+        st = stats[key]
+        med = f"{np.median(st['it']):g}" if st["it"] else "-"
+        cells.append([label, f"{st['ok']}/{len(problems)}", med, _report.fmt(st["t"] / base, 2) + "x"])
+    names = {"eal/block": "block", "eal/kaczmarz": "Kaczmarz", "eal/exact": "exact",
+             "trust-constr": "trust-constr"}
+    line = (f"n = {nm[0]}, m = {nm[1]}: "
+            + ", ".join(f"{names[k]} {v['time']:.1f} s" + ("" if v["ok"] else " (failed)")
+                        for k, v in scale.items()) + ".")
+    _report.emit(
+        "constrained", "Constrained",
+        [f"{len(problems)} problems (HS 6-79, logistic, PDE)", "success", "median iterations",
+         "time vs trust-constr"], cells,
+        notes=[line, f"Kaczmarz kernel first call (compile or cache load) {t_first:.2f} s, "
+                     "apart; time = total over the collection."],
+        meta=dict(quick=args.quick, problems=[p.name for p in problems],
+                  stats={k: dict(ok=v["ok"], iters=v["it"], time=v["t"]) for k, v in stats.items()},
+                  scaling=dict(n=nm[0], m=nm[1], solvers=scale)),
+        setup="same exact gradient, Jacobian and Lagrangian Hessian for every solver; success "
+              "= |f - f_ref| <= 1e-6 max(1, |f_ref|) and ||c||_inf <= 1e-6",
+        peers=("scipy",), path=args.json)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,14 @@ is the best of ``--repeat`` runs with ``store_weights=False`` (only the last dec
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _report  # noqa: E402  (records the load at start)
 
 import equilibria.solvers.online as ol
 from equilibria.solvers.online.games import selfplay
@@ -214,6 +219,7 @@ def main(argv=None):
     ap.add_argument("--d", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
+    _report.add_json_argument(ap, "online")
     args = ap.parse_args(argv)
     T = 10**5 if args.quick else 10**6
     d = args.d
@@ -298,7 +304,37 @@ def main(argv=None):
     print(fmt.format(*("-" * w for w in widths)))
     for r in lines:
         print(fmt.format(*r))
+    if args.json:
+        _emit(args, rows, T, T_np, d)
     return 0
+
+
+README_NAMES = {"ftrl (euclid, simplex)": "ftrl (Euclidean, simplex)",
+                "ons portfolio d=10": "ONS portfolio, d = 10"}
+
+
+def _emit(args, rows, T, T_np, d):
+    """Write the README table (benchmarks/_report.py schema)."""
+    exp = f"10^{int(round(np.log10(T)))}"
+    cells = []
+    for name, c, ro, rn, us, diff in rows:
+        label = README_NAMES.get(name, name)
+        if name.startswith("selfplay"):
+            label = f"self-play, optimistic Hedge {d}x{d}"
+        total = "-" if us is None else f"{us * T / 1e6:.2f} s"
+        cells.append([label, f"{ro / 1e6:.2f} M", f"{ro / rn:,.0f}x", total])
+    raw = [dict(algorithm=n, compile_s=c, rounds_per_s=ro, numpy_rounds_per_s=rn,
+                us_per_round=us, max_abs_diff=diff) for n, c, ro, rn, us, diff in rows]
+    _report.emit(
+        "online", "Online learning",
+        ["algorithm", "rounds/s", "vs numpy", f"T = {exp}"], cells,
+        notes=[f"Compile / cache load {min(r[1] for r in rows):.2f}-{max(r[1] for r in rows):.2f}"
+               f" s per algorithm, reported apart; decisions equal to the numpy reference to "
+               f"{max(r[5] for r in rows):.1e} on the common prefix."],
+        meta=dict(T=T, T_numpy=T_np, d=d, repeat=args.repeat, seed=args.seed, rows=raw),
+        setup=f"d = {d}, numpy reference on {T_np:,} rounds, best of {args.repeat}; "
+              f"self-play on T/10 rounds, ONS on T/100",
+        path=args.json)
 
 
 if __name__ == "__main__":

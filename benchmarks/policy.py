@@ -23,9 +23,14 @@ Usage: ``python benchmarks/policy.py [--quick]``.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _report  # noqa: E402  (records the load at start)
 
 
 def _time(fn, repeats):
@@ -43,6 +48,7 @@ def _time(fn, repeats):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    _report.add_json_argument(ap, "policy")
     args = ap.parse_args(argv)
     import warnings
 
@@ -130,6 +136,24 @@ def main(argv=None):
     print("peer = cvxpy (default conic solver) for the KL, constrained and chi2-occupancy rows; "
           "Monte Carlo best_of_n_sampling for best-of-N; |diff| = reward gap (KL rows), L1 "
           "policy / occupancy gap (others)")
+    if args.json:
+        _report.emit(
+            "policy", "Policy",
+            ["problem", "ours ms", "peer ms", "peer", "peer / ours", "|diff|"],
+            [[name, _report.fmt(1e3 * ta), _report.fmt(1e3 * tb),
+              "Monte Carlo, 10^5 draws" if name.startswith("best-of-N") else "cvxpy",
+              _report.fmt(tb / ta, 2) + "x", f"{err:.1e}"] for name, ta, fa, tb, fb, err in rows],
+            notes=["|diff| = reward gap (KL rows), L1 policy / occupancy gap (others); "
+                   f"median of {reps} repeats (peer: {max(1, reps // 3)}); no compiled kernels "
+                   "(numpy only); first calls (imports, cvxpy canonicalization) are kept apart "
+                   "(in the JSON's meta)."],
+            meta=dict(quick=args.quick, repeats=reps,
+                      rows=[dict(problem=n_, ours_s=ta, ours_first_s=fa, peer_s=tb,
+                                 peer_first_s=fb, diff=err)
+                            for n_, ta, fa, tb, fb, err in rows]),
+            setup="closed forms and exact solvers against a generic solver on the same inputs "
+                  "and tolerance; per-call wall time, median of repeats",
+            peers=("cvxpy",), path=args.json)
 
 
 if __name__ == "__main__":

@@ -30,11 +30,16 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
+import sys
 import time
 import warnings
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _report  # noqa: E402  (records the load at start)
 
 TOL = 1e-6
 
@@ -192,6 +197,7 @@ def main(argv=None):
     ap.add_argument("--two-lps", action="store_true", help="also time HiGHS on two LPs")
     ap.add_argument("--pdhg-iters", type=int, default=20_000,
                     help="iteration cap of the forced method='pdhg' rows")
+    _report.add_json_argument(ap, "zero_sum")
     args = ap.parse_args(argv)
     sizes = args.sizes or ([100, 200] if args.quick else [200, 500, 1000, 2000])
     import numba
@@ -205,6 +211,7 @@ def main(argv=None):
     hdr = (f"{'game':8} {'n':>6} {'solver':15} {'time s':>9} {'ratio':>7} {'gap':>9} "
            f"{'iters':>7} {'mem MB':>8} {'compile s':>9}  note")
     print(hdr)
+    table = []
     for kind in args.games:
         for n in sizes:
             rows = []
@@ -233,6 +240,43 @@ def main(argv=None):
                 print(f"{kind:8} {n:6d} {name:15} {r['time']:9.3f} {ratio} {r['gap']:9.2e} "
                       f"{r.get('iters', 0):7d} {r['mem']:8.1f} {r['compile']:9.2f}  {note}",
                       flush=True)
+            table.append((kind, n, rows))
+    if args.json:
+        _emit(args, table)
+
+
+def _emit(args, table):
+    """Write the README table (benchmarks/_report.py schema)."""
+    def sec(x):
+        return f"{x:.3f}" if x < 1 else f"{x:.3g}"
+
+    cells, raw = [], []
+    for kind, n, rows in table:
+        d = dict(rows)
+        h, z = d.get("highs"), d["solve_zero_sum"]
+        fo = [f"{d[m]['gap']:.0e}" for m in ("selfplay", "mirror_prox") if m in d]
+        cells.append([kind, str(n), f"{sec(h['time'])} s / {h['mem']:.0f} MB" if h else "-",
+                      f"{sec(z['time'])} s / {z['mem']:.0f} MB ({z.get('method', '?')})",
+                      f"{h['time'] / z['time']:.2f}" if h else "-",
+                      " / ".join(fo) if fo else "-"])
+        raw.append(dict(game=kind, n=n, solvers={k: v for k, v in rows}))
+    comp = [r["compile"] for _, _, rows in table for name, r in rows
+            if name == "solve_zero_sum"]
+    _report.emit(
+        "zero_sum", "Zero-sum games",
+        ["game", "n", "HiGHS time / memory", "`solve_zero_sum` time / memory (method)",
+         "HiGHS time / ours", "gap of `selfplay` / `mirror_prox` in budget"], cells,
+        notes=[f"Games: `uniform` (i.i.d. U[-1, 1]) and `wrps` (weighted rock-paper-scissors, "
+               f"n + 1 when n is even); each run a fresh process, best of three under 2 s; "
+               f"memory = peak RSS of the solve; compile / cache load "
+               f"{min(comp):.2f}-{max(comp):.2f} s, apart; `selfplay` and `mirror_prox` run "
+               f"for {'%g s' % args.fo_budget if args.fo_budget else 'the HiGHS time (<= 60 s)'}"
+               f" and report the gap they reach."],
+        meta=dict(tol=TOL, sizes=sorted({n for _, n, _ in table}), games=args.games,
+                  fo_budget=args.fo_budget, pdhg_iters=args.pdhg_iters, runs=raw),
+        setup=f"duality gap {TOL:g}, against HiGHS (scipy `linprog`) on one LP of the game; "
+              "same stopping rule recomputed for every answer",
+        peers=("scipy",), path=args.json)
 
 
 if __name__ == "__main__":

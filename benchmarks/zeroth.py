@@ -21,19 +21,23 @@ Usage::
 
     python benchmarks/zeroth.py            # d = 5, 10; 5 runs
     python benchmarks/zeroth.py --quick    # d = 5; 3 runs
-    python benchmarks/zeroth.py --json out.json
+    python benchmarks/zeroth.py --json    # also writes benchmarks/results/zeroth.json
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import sys
 import time
 import tracemalloc
 import warnings
 
 import numpy as np
 from scipy.optimize import minimize
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _report  # noqa: E402  (records the load at start)
 
 from equilibria._lib.result import ConvergenceWarning
 from equilibria.solvers.online import zeroth as Z
@@ -120,7 +124,7 @@ def main(argv=None):
     ap.add_argument("--runs", type=int, default=None)
     ap.add_argument("--tol", type=float, default=1e-3)
     ap.add_argument("--budget", type=int, default=200_000)
-    ap.add_argument("--json", default=None, help="write the rows to this file")
+    _report.add_json_argument(ap, "zeroth")
     args = ap.parse_args(argv)
     dims = (5,) if args.quick else (5, 10)
     runs = args.runs or (3 if args.quick else 5)
@@ -153,8 +157,31 @@ def main(argv=None):
                 print(f"{pname:>12} {d:>3} {mname:>12} {med:>9.0f} {ratio:>7.2f} "
                       f"{dt / runs:>8.3f} {peak / 1024:>9.0f}")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"tol": args.tol, "runs": runs, "rows": rows}, fh, indent=1)
+        _emit(args, runs, rows)
+
+
+def _emit(args, runs, rows):
+    """Write the README table (benchmarks/_report.py schema)."""
+    def ev(x):
+        return "budget" if x != x else _report.fmt(x)
+
+    cells = [[r["problem"], str(r["d"]), r["method"], ev(r["median_evals"]),
+              "-" if r["ratio_to_zo"] != r["ratio_to_zo"] else f"{r['ratio_to_zo']:.2f}",
+              f"{r['time_s']:.3g} s", f"{r['peak_kib']:.0f}"] for r in rows]
+    notes = [f"Median evaluations over {runs} seeded starts (\"budget\": more than half the runs "
+             f"used all {_report.fmt(args.budget)} evaluations); ratio = evaluations / "
+             "ZO-RankSGD's (> 1: the peer needs more); ZO-RankSGD counts ranked points, the "
+             "peers values. Time per run; peak = tracemalloc peak; one thread, no numba kernel."]
+    if args.quick:
+        notes.append("Quick run (`--quick`: d = 5, 3 runs).")
+    _report.emit(
+        "zeroth", "Zeroth-order optimisation (ranking oracle)",
+        ["problem", "d", "method", "median evaluations", "vs ZO-RankSGD", "time", "peak KiB"],
+        cells, notes=notes,
+        meta=dict(tol=args.tol, runs=runs, budget=args.budget, quick=args.quick, rows=rows),
+        setup=f"stop at the first point with ||grad f|| <= {args.tol:g} (exact gradient, "
+              "outside the count); peers SPSA (written here), scipy Nelder-Mead and Powell",
+        peers=("scipy",), path=args.json)
 
 
 if __name__ == "__main__":

@@ -246,7 +246,9 @@ class DynamicCoexistence:
 
     def _phi(self, g):
         """Governance damping profile ``phi(g) = g exp(-g / g_s)`` (largest at ``g_s``)."""
-        return g * math.exp(-g / self.damping_scale)
+        # the exponent is capped so a far-negative trial state (solver jitter) gives a large
+        # finite value, not an OverflowError
+        return g * math.exp(min(-g / self.damping_scale, 700.0))
 
     def _imbalance(self, x):
         """``delta_s`` and its gradient."""

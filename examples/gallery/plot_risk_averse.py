@@ -1,6 +1,6 @@
 """
 Risk-averse equilibrium: the mean-variance frontier and fictitious-play basins
-=============================================================================
+==============================================================================
 
 A risk-averse player (Slumbers et al. 2023, arXiv:2205.15434) wants "the strategy with
 minimum variance, given any level of expected utility", the variance taken over the
