@@ -51,6 +51,7 @@ References
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import time
 from typing import Any
@@ -80,7 +81,7 @@ _PHI3 = 1.5 / 1.25 ** 2.5  # max_t |phi'''(t)| gamma^2 for phi(t) = sqrt(t^2 + g
 
 
 # ------------------------------------------------------------------------------ problems
-class BilevelProblem:
+class BilevelProblem(abc.ABC):
     r"""Base class of a bilevel problem with a strongly convex, smooth lower level.
 
     Subclasses provide the lower level ``g(x, theta)`` through :meth:`lower_grad`,
@@ -104,6 +105,7 @@ class BilevelProblem:
     dim: int = 1
     reg: float = 0.0
 
+    @abc.abstractmethod
     def lower_grad(self, x: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """Gradient of the lower objective in ``x``.
 
@@ -118,8 +120,8 @@ class BilevelProblem:
         -------
         ndarray (d,)
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def lower_hess(self, x: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """Hessian of the lower objective in ``x``.
 
@@ -134,8 +136,8 @@ class BilevelProblem:
         -------
         ndarray (d, d)
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def cross(self, x: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """Mixed derivative ``B = d/dtheta grad_x g`` at ``(x, theta)``.
 
@@ -150,8 +152,8 @@ class BilevelProblem:
         -------
         ndarray (d, n)
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def upper(self, x: np.ndarray) -> float:
         """Upper loss ``f(x)`` (without the ``reg`` term).
 
@@ -164,8 +166,8 @@ class BilevelProblem:
         -------
         float
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def upper_grad(self, x: np.ndarray) -> np.ndarray:
         """Gradient of the upper loss ``f``.
 
@@ -178,8 +180,8 @@ class BilevelProblem:
         -------
         ndarray (d,)
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def constants(self, theta: np.ndarray) -> dict[str, float]:
         """Constants of the lower level and the upper loss at ``theta``.
 
@@ -195,8 +197,8 @@ class BilevelProblem:
             (Lipschitz constant of ``grad f``), ``L_B`` (of ``x -> B(x, theta)`` in the
             spectral norm), ``L_H`` (of ``x -> H(x, theta)``; 0 for quadratic lower levels).
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def solve_exact(self, theta: np.ndarray) -> np.ndarray:
         """The lower-level minimiser ``x*(theta)`` to rounding (direct solve or Newton).
 
@@ -209,7 +211,6 @@ class BilevelProblem:
         -------
         ndarray (d,)
         """
-        raise NotImplementedError
 
     def x0(self) -> np.ndarray:
         """Default warm start of the lower level (zeros).
