@@ -55,7 +55,14 @@ again for the definition, the existence theorem and the fictitious-play theorem,
 reaching them); the abstracts' sentences quoted here are the paper's, the formulas above
 are this package's statement of the mean-variance model they describe (Markowitz [2]; the
 penalised form is the standard Lagrangian of the frontier problem), a reconstruction from
-the abstracts, not copied from the paper's equations.
+the abstracts, not copied from the paper's equations.  One secondary confirmation of the
+penalised form: the follow-up by the same first author (Slumbers, Evans, Ganesh & Ardon
+2025, "Downside Risk-Aware Equilibria for Strategic Decision-Making", arXiv 2510.03446 [5];
+its summary, searched 2026-12-05) describes its predecessor RAE as "additionally
+consider[ing] reward variance (caused by the strategy of opposing players) as a risk metric"
+and its own utility as "u = ER - gamma * Risk", a perturbed utility "with a quadratic risk
+term" learned by stochastic fictitious play: the shape of :math:`f_1` above, with
+:math:`\gamma = \lambda`.
 
 References
 ----------
@@ -73,6 +80,8 @@ References
 .. [3] G. W. Brown (1951), "Iterative solution of games by fictitious play".
 .. [4] J. C. Harsanyi, R. Selten (1988), *A General Theory of Equilibrium Selection in
    Games*, MIT Press (risk dominance, ch. 3).
+.. [5] O. Slumbers, B. P. Evans, S. Ganesh, L. Ardon (2025), "Downside Risk-Aware Equilibria
+   for Strategic Decision-Making", ECAI 2024 Workshop on AI in Finance, arXiv:2510.03446.
 """
 
 from __future__ import annotations
