@@ -23,7 +23,11 @@ interior equilibrium that is not uniform).
 
 Run ``python benchmarks/zero_sum.py`` (n = 200, 500, 1000, 2000), ``--quick`` (n = 100, 200),
 ``--sizes 5000 10000`` for larger ones (HiGHS takes minutes at 2000; ``--highs-max`` skips it
-above a size).  The forced ``pdhg`` rows stop at ``--pdhg-iters`` (default 20,000).  The ratio column is time(HiGHS) / time(solver): > 1 means faster than HiGHS.
+above a size; ``--highs-limit T`` gives HiGHS a time limit and reports "did not finish in
+T s").  Large sizes (a 5000^2 game is 200 MB; HiGHS needs hours at 5000 by the n^3 fit):
+``python benchmarks/zero_sum.py --sizes 5000 --highs-limit 300 --no-fo``.  The forced
+``pdhg`` rows stop at ``--pdhg-iters`` (default 20,000).  The ratio column is
+time(HiGHS) / time(solver): > 1 means faster than HiGHS.
 """
 
 from __future__ import annotations
@@ -65,12 +69,20 @@ def _rss_mb():
     return float("nan")
 
 
+#: HiGHS time limit in seconds (``--highs-limit``; None: no limit)
+HIGHS_LIMIT = None
+
+
 def _highs_one(A):
     from scipy.optimize import linprog
 
     n, m = A.shape
     B = A - (A.min() - 1.0)
-    res = linprog(-np.ones(n), A_ub=B.T, b_ub=np.ones(m), bounds=(0, None), method="highs")
+    opts = {"time_limit": HIGHS_LIMIT} if HIGHS_LIMIT else {}
+    res = linprog(-np.ones(n), A_ub=B.T, b_ub=np.ones(m), bounds=(0, None), method="highs",
+                  options=opts)
+    if res.status != 0 or res.x is None:  # time limit: report "did not finish"
+        return np.full(n, 1.0 / n), np.full(m, 1.0 / m), {"unfinished": res.message}
     u = np.maximum(res.x, 0)
     w = np.maximum(-res.ineqlin.marginals, 0)
     return u / u.sum(), w / w.sum(), {}
@@ -92,7 +104,8 @@ def _szs(method, max_iter=10**6):
         from equilibria.solvers.games.zero_sum import solve_zero_sum
 
         r = solve_zero_sum(A, tol=TOL, method=method, max_iter=max_iter)
-        return r.x, r.y, {"method": r.method, "iters": r.n_iter, "restarts": r.n_restarts}
+        return r.x, r.y, {"method": r.method, "iters": r.n_iter, "restarts": r.n_restarts,
+                          "polished": bool(r.polished)}
     return run
 
 
@@ -131,6 +144,8 @@ def _warm(name):
         from equilibria.solvers.games.zero_sum import solve_zero_sum
 
         solve_zero_sum(A, method="pdhg", tol=1e-3)
+        # the support polish (scipy.linalg) and the quick probe of method="auto"
+        solve_zero_sum(make_game("wrps", 201, 1), tol=1e-6)
     elif name == "selfplay":
         from equilibria.solvers.online import selfplay
 
@@ -146,7 +161,9 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child(name, kind, n, budget, q, pdhg_iters):
+def _child(name, kind, n, budget, q, pdhg_iters, highs_limit=None):
+    global HIGHS_LIMIT
+    HIGHS_LIMIT = highs_limit
     repeat = name not in ("selfplay", "mirror_prox")  # those run for a fixed time budget
     warnings.simplefilter("ignore")
     runner = {"highs": _highs_one, "highs2": _highs_two, "solve_zero_sum": _szs("auto"),
@@ -174,10 +191,10 @@ def _child(name, kind, n, budget, q, pdhg_iters):
            "value": float(0.5 * ((A.T @ x).max() + (A @ y).min())), **info})
 
 
-def run(name, kind, n, budget=30.0, pdhg_iters=10**6):
+def run(name, kind, n, budget=30.0, pdhg_iters=10**6, highs_limit=None):
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(name, kind, n, budget, q, pdhg_iters))
+    p = ctx.Process(target=_child, args=(name, kind, n, budget, q, pdhg_iters, highs_limit))
     p.start()
     out = q.get()
     p.join()
@@ -191,6 +208,8 @@ def main(argv=None):
     ap.add_argument("--games", nargs="*", default=["uniform", "wrps"])
     ap.add_argument("--highs-max", type=int, default=10**9,
                     help="skip HiGHS above this size (it needs minutes at 2000)")
+    ap.add_argument("--highs-limit", type=float, default=None,
+                    help="HiGHS time limit in seconds (reported as 'did not finish in T s')")
     ap.add_argument("--fo-budget", type=float, default=None,
                     help="seconds for selfplay / mirror_prox (default: the HiGHS time, <= 60)")
     ap.add_argument("--no-fo", action="store_true", help="skip selfplay and mirror_prox")
@@ -217,8 +236,8 @@ def main(argv=None):
             rows = []
             t_h = None
             if n <= args.highs_max:
-                r = run("highs", kind, n)
-                t_h = r["time"]
+                r = run("highs", kind, n, highs_limit=args.highs_limit)
+                t_h = None if "unfinished" in r else r["time"]
                 rows.append(("highs", r))
                 if args.two_lps:
                     rows.append(("highs2", run("highs2", kind, n)))
@@ -231,8 +250,18 @@ def main(argv=None):
                 rows.append(("selfplay", run("selfplay", kind, n, budget)))
                 rows.append(("mirror_prox", run("mirror_prox", kind, n, budget)))
             for name, r in rows:
+                if name == "highs" and "unfinished" in r:
+                    # HiGHS stopped at its time limit: ours is at least this much faster
+                    z = dict(rows)["solve_zero_sum"]
+                    print(f"{kind:8} {n:6d} {name:15} {r['time']:9.3f} {'-':>7} {'-':>9} "
+                          f"{0:7d} {r['mem']:8.1f} {r['compile']:9.2f}  HiGHS did not finish in "
+                          f"{args.highs_limit:g} s (ratio > {r['time'] / z['time']:.2f})",
+                          flush=True)
+                    continue
                 ratio = f"{t_h / r['time']:7.2f}" if t_h else f"{'-':>7}"
                 note = r.get("method", "")
+                if r.get("polished"):
+                    note += " +polish"
                 if "restarts" in r and r.get("method") == "pdhg":
                     note += f" restarts={r['restarts']}"
                 if r["gap"] > TOL:
@@ -255,9 +284,15 @@ def _emit(args, table):
         d = dict(rows)
         h, z = d.get("highs"), d["solve_zero_sum"]
         fo = [f"{d[m]['gap']:.0e}" for m in ("selfplay", "mirror_prox") if m in d]
-        cells.append([kind, str(n), f"{sec(h['time'])} s / {h['mem']:.0f} MB" if h else "-",
-                      f"{sec(z['time'])} s / {z['mem']:.0f} MB ({z.get('method', '?')})",
-                      f"{h['time'] / z['time']:.2f}" if h else "-",
+        if h and "unfinished" in h:
+            hcell = f"did not finish in {args.highs_limit:g} s"
+            rcell = f"> {h['time'] / z['time']:.2f}"
+        else:
+            hcell = f"{sec(h['time'])} s / {h['mem']:.0f} MB" if h else "-"
+            rcell = f"{h['time'] / z['time']:.2f}" if h else "-"
+        meth = z.get("method", "?") + (" + polish" if z.get("polished") else "")
+        cells.append([kind, str(n), hcell, f"{sec(z['time'])} s / {z['mem']:.0f} MB ({meth})",
+                      rcell,
                       " / ".join(fo) if fo else "-"])
         raw.append(dict(game=kind, n=n, solvers={k: v for k, v in rows}))
     comp = [r["compile"] for _, _, rows in table for name, r in rows
@@ -271,9 +306,15 @@ def _emit(args, table):
                f"memory = peak RSS of the solve; compile / cache load "
                f"{min(comp):.2f}-{max(comp):.2f} s, apart; `selfplay` and `mirror_prox` run "
                f"for {'%g s' % args.fo_budget if args.fo_budget else 'the HiGHS time (<= 60 s)'}"
-               f" and report the gap they reach."],
+               f" and report the gap they reach." if not args.no_fo else
+               f"Games: `uniform` (i.i.d. U[-1, 1]) and `wrps` (weighted rock-paper-scissors, "
+               f"n + 1 when n is even); each run a fresh process, best of three under 2 s; "
+               f"memory = peak RSS of the solve; compile / cache load "
+               f"{min(comp):.2f}-{max(comp):.2f} s, apart; `selfplay` and `mirror_prox` not "
+               f"run (`--no-fo`)."],
         meta=dict(tol=TOL, sizes=sorted({n for _, n, _ in table}), games=args.games,
-                  fo_budget=args.fo_budget, pdhg_iters=args.pdhg_iters, runs=raw),
+                  fo_budget=args.fo_budget, highs_limit=args.highs_limit,
+                  pdhg_iters=args.pdhg_iters, runs=raw),
         setup=f"duality gap {TOL:g}, against HiGHS (scipy `linprog`) on one LP of the game; "
               "same stopping rule recomputed for every answer",
         peers=("scipy",), path=args.json)

@@ -53,7 +53,7 @@ def _check_certificate(A, r, tol):
 def test_value_agrees_with_highs(shape, seed):
     A = _uniform(*shape, seed)
     rh = solve_zero_sum(A, method="highs", tol=TOL)
-    rp = solve_zero_sum(A, method="pdhg", tol=TOL)
+    rp = solve_zero_sum(A, method="pdhg", tol=TOL, polish=False)
     _check_certificate(A, rh, TOL)
     _check_certificate(A, rp, TOL)
     assert rh.method == "highs" and rp.method == "pdhg"
@@ -154,13 +154,13 @@ def test_two_by_n_and_dominated_actions_pdhg():
 def test_non_convergence_pdhg():
     A = _uniform(30, 30, 7)
     with pytest.warns(ConvergenceWarning, match="max_iter"):
-        r = solve_zero_sum(A, method="pdhg", tol=1e-10, max_iter=5)
+        r = solve_zero_sum(A, method="pdhg", tol=1e-10, max_iter=5, polish=False)
     assert not r.success and r.status == Status.MAX_ITER
     assert r.n_iter == 5 and "max_iter" in r.message
     # the certificate is still exact for what is returned
     assert r.gap == pytest.approx(duality_gap(A, r.x, r.y), abs=1e-12) and r.gap > 1e-10
     with pytest.warns(ConvergenceWarning):
-        r0 = solve_zero_sum(A, method="pdhg", tol=1e-10, max_iter=0)
+        r0 = solve_zero_sum(A, method="pdhg", tol=1e-10, max_iter=0, polish=False)
     assert not r0.success and r0.n_iter == 0
     assert np.allclose(r0.x, 1 / 30) and np.allclose(r0.y, 1 / 30)
 
@@ -170,7 +170,7 @@ def test_auto_picks_by_size(monkeypatch):
     assert solve_zero_sum(A).method == "highs"
     monkeypatch.setattr(Z, "AUTO_PDHG_SIZE", 99)
     monkeypatch.setattr(Z, "HIGHS_COST", 1e3)  # HiGHS predicted slow: PDHG keeps going
-    r = solve_zero_sum(A)
+    r = solve_zero_sum(A, polish=False)
     assert r.method == "pdhg" and r.success and "probe" not in r.message
     monkeypatch.setattr(Z, "AUTO_PDHG_SIZE", 100)
     assert solve_zero_sum(A).method == "highs"
@@ -184,7 +184,7 @@ def test_auto_probe_hands_ill_conditioned_games_to_highs(monkeypatch):
     A = rng.uniform(0.5, 1.5, (n, 1)) * _rps(n) * rng.uniform(0.5, 1.5, (1, n))
     monkeypatch.setattr(Z, "AUTO_PDHG_SIZE", 0)
     monkeypatch.setattr(Z, "HIGHS_COST", 1e-12)
-    r = solve_zero_sum(A, tol=1e-9)
+    r = solve_zero_sum(A, tol=1e-9, polish=False)
     _check_certificate(A, r, 1e-9)
     assert r.method == "highs" and "after a PDHG probe" in r.message and r.n_iter > 0
     assert abs(r.value - solve_zero_sum(A, method="highs", tol=1e-9).value) <= 1e-9
@@ -233,8 +233,8 @@ def test_constant_offset_is_free_for_pdhg():
     # x^T (A + c) y = x^T A y + c on the simplices: PDHG centres A, so an offset costs no
     # iterations (without centring, ||A + c||_2 is dominated by c and the step shrinks)
     A = 1e-3 * _uniform(12, 12, 14)
-    r0 = solve_zero_sum(A, method="pdhg", tol=1e-9)
-    r1 = solve_zero_sum(A - 3.0, method="pdhg", tol=1e-9)
+    r0 = solve_zero_sum(A, method="pdhg", tol=1e-9, polish=False)
+    r1 = solve_zero_sum(A - 3.0, method="pdhg", tol=1e-9, polish=False)
     assert r0.success and r1.success
     assert abs(r1.value - (r0.value - 3.0)) <= 1e-9
     assert r1.n_iter <= 1.2 * r0.n_iter + 64
@@ -301,3 +301,67 @@ def test_bad_input():
         solve_zero_sum(np.eye(2), max_iter=-1)
     with pytest.raises(TypeError, match="`max_iter`"):
         solve_zero_sum(np.eye(2), max_iter=2.5)
+
+
+def _wrps(n, seed):
+    """Weighted rock-paper-scissors a_i b_j RPS_ij (n odd): interior, non-uniform equilibrium
+    x ~ 1/a, y ~ 1/b, value 0; ill-conditioned for PDHG."""
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.5, 1.5, (n, 1)) * _rps(n) * rng.uniform(0.5, 1.5, (1, n))
+
+
+@pytest.mark.parametrize("n", [41, 251])
+def test_polish_solves_interior_games(n, monkeypatch):
+    # the support polish: PDHG suggests the (full) supports, one LU solves the equalizing
+    # systems; certified, equal to the closed form x ~ 1/a, y ~ 1/b and to HiGHS' value
+    A = _wrps(n, 12)
+    rng = np.random.default_rng(12)
+    a, b = rng.uniform(0.5, 1.5, n), rng.uniform(0.5, 1.5, n)
+    # auto: the quick probe runs from QUICK_MIN_SIZE actions on (below it HiGHS answers)
+    methods = ("auto", "pdhg") if n >= Z.QUICK_MIN_SIZE else ("pdhg",)
+    for method in methods:
+        r = solve_zero_sum(A, method=method, tol=1e-9)
+        _check_certificate(A, r, 1e-9)
+        assert r.polished and r.method == "pdhg" and "support polish" in r.message
+        assert np.allclose(r.x, (1 / a) / (1 / a).sum(), atol=1e-9)
+        assert np.allclose(r.y, (1 / b) / (1 / b).sum(), atol=1e-9)
+        assert abs(r.value - solve_zero_sum(A, method="highs", tol=1e-9).value) <= 1e-9
+    # without the polish, PDHG does not reach the gap in the same budget (it can fail)
+    with pytest.warns(ConvergenceWarning):
+        r = solve_zero_sum(A, method="pdhg", tol=1e-9, polish=False, max_iter=2000)
+    assert not r.success and not r.polished
+    # auto below the size threshold: the quick probe is skipped for small games
+    if n < Z.QUICK_MIN_SIZE:
+        assert solve_zero_sum(A).method == "highs"
+
+
+def test_polish_unit_and_fallbacks():
+    # the exact equilibrium as the "iterate": the polish returns it to rounding; a wrong
+    # support guess gives a large gap (the caller keeps iterating), a singular system None
+    A = _wrps(31, 3)
+    r = solve_zero_sum(A, method="highs", tol=1e-12)
+    out = Z._polish(A, r.x, r.y, A @ r.y, A.T @ r.x, 0.1)
+    assert out is not None and out[2] <= 1e-12
+    assert np.allclose(out[0], r.x, atol=1e-10) and np.allclose(out[1], r.y, atol=1e-10)
+    B = _uniform(40, 40, 4)
+    x = np.zeros(40)
+    x[:3] = 1 / 3
+    out = Z._polish(B, x, x.copy(), B @ x, B.T @ x, 1e-3)
+    assert out is None or out[2] > 1e-3
+    assert Z._polish(np.ones((4, 4)), np.full(4, .25), np.full(4, .25), np.ones(4), np.ones(4),
+                     1.0) is None
+
+
+@settings(max_examples=10, deadline=None)
+@given(n=st.integers(2, 30), m=st.integers(2, 30), seed=st.integers(0, 2**16))
+def test_polish_never_certifies_a_wrong_answer(n, m, seed):
+    # with the polish on, every success is a certified equilibrium of the value HiGHS finds
+    A = _uniform(n, m, seed)
+    r = solve_zero_sum(A, method="pdhg", tol=1e-7)
+    _check_certificate(A, r, 1e-7)
+    assert abs(r.value - _column_value(A)) <= r.gap / 2 + 1e-9
+
+
+def test_polish_validation():
+    with pytest.raises(TypeError, match="`polish`"):
+        solve_zero_sum(np.eye(2), polish="yes")

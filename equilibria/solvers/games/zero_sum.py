@@ -36,17 +36,42 @@ Methods
     when :math:`\rho` fell by the sufficient factor 0.2, or by the necessary factor 0.8 and
     stopped decreasing, or after 36% of all iterations so far (the artificial restart).  One
     numba kernel, one signature.
+Support polish (``polish=True``, the default)
+    Each time the PDHG iteration count doubles (and at most as often as the attempts have
+    cost so far), :func:`_polish` guesses the supports from the PDHG pre-projection scores
+    ``x_i - eta ((A y)_i - v)`` (positive exactly on the support at a fixed point), takes the
+    ``k`` top-scored rows and columns and solves the equalizing systems ``A_IJ y_J = v 1``,
+    ``x_I^T A_IJ = v 1^T`` (both sums 1) with one LU of size ``k + 1``; the answer is kept
+    only when its duality gap, recomputed on the whole game, is ``<= tol``.  Games with an
+    interior equilibrium (weighted rock-paper-scissors, where PDHG alone needs
+    ``~1e5`` iterations because ``sigma_min / sigma_max ~ 1e-4``) are solved after 32-64
+    iterations; on dense uniform games the guess is usually a few actions off until PDHG
+    itself has converged, so there the polish rarely shortens the run (it costs a few % of
+    it).
 ``"auto"``
     ``"highs"`` up to :data:`AUTO_PDHG_SIZE` entries of ``A`` (``n * m``; the crossover on
-    dense uniform games measured on this machine by ``benchmarks/zero_sum.py``).  Above it,
-    PDHG runs a *probe* of :data:`PROBE_FRACTION` of the predicted HiGHS time
-    (:func:`highs_seconds`); then, each time the iteration count doubles, the linear rate
-    over the last doubling predicts the remaining iterations, and PDHG continues only while
-    it is predicted to finish before 90% of the HiGHS time; otherwise HiGHS solves the game
-    (ill-conditioned games, such as weighted rock-paper-scissors, where first-order methods
-    are slow).  The cost of a wrong choice is ``1 + PROBE_FRACTION`` times HiGHS when PDHG
-    is given up at the first decision; up to about 1.9x when the rate prediction is
-    optimistic and PDHG stalls later.
+    dense uniform games measured on this machine by ``benchmarks/zero_sum.py``), preceded,
+    when both players have at least :data:`QUICK_MIN_SIZE` actions, by a quick probe of
+    :data:`QUICK_PROBE_ITERS` PDHG iterations and one polish (:func:`_quick_polish`; 2.4 ms
+    at 200 x 200, 11 ms at 500 x 500 against 35 ms and 0.56 s of HiGHS, so at most about
+    1.07x HiGHS when it fails).  Above it, PDHG (with the polish) runs a *probe* of
+    :data:`PROBE_FRACTION` of the predicted HiGHS time (:func:`highs_seconds`); then, each
+    time the iteration count doubles, the linear rate over the last doubling predicts the
+    remaining iterations, and PDHG continues only while it is predicted to finish before 90%
+    of the HiGHS time; otherwise HiGHS solves the game (ill-conditioned games without an
+    interior equilibrium, where first-order methods are slow).  The cost of a wrong choice is
+    ``1 + PROBE_FRACTION`` times HiGHS when PDHG is given up at the first decision; up to
+    about 1.9x when the rate prediction is optimistic and PDHG stalls later.
+
+Measured (``benchmarks/zero_sum.py``, 2026-12-05, shared 2-core machine under a load of 4-6,
+gap 1e-6; ``benchmarks/results/zero_sum.json``; ratio = HiGHS time / ours): weighted
+rock-paper-scissors is solved by the polish after 32-64 PDHG iterations at every size, 8x at
+200, 41x at 500, 31x at 1000, 43x at 2000 (0.82 s against 35 s) and at 5000 in 6.7 s where
+HiGHS did not finish in 300 s; on dense uniform games ``"auto"`` is HiGHS up to 500 x 500
+(ratio 1.04 at 200, 0.88 and 1.04 in two runs at 500: the quick probe costs ~1.5%; forced
+PDHG is 0.5x there) and PDHG above (2.9x at 1000, 6.7x at 2000: 23 s against 152 s).
+HiGHS' interior point method (``highs-ipm``) was 2x faster than the default dual simplex on
+uniform 1000 x 1000 but slower on weighted rock-paper-scissors, so the default is kept.
 
 References
 ----------
@@ -60,8 +85,10 @@ References
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
+import warnings
 
 import numpy as np
 
@@ -84,6 +111,11 @@ HIGHS_COST = 8e-9
 PROBE_FRACTION = 0.05
 #: iterations between two evaluations of the restart criterion
 RESTART_CHECK = 64
+#: ``method="auto"`` below :data:`AUTO_PDHG_SIZE`: PDHG iterations before the one support
+#: polish tried ahead of HiGHS (see :func:`_quick_polish`)
+QUICK_PROBE_ITERS = 64
+#: ... and only when both players have at least this many actions
+QUICK_MIN_SIZE = 200
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
@@ -109,7 +141,10 @@ class ZeroSumResult(Result):
         Products with ``A`` or ``A^T`` of the PDHG iterations (not counting the Lanczos
         estimate of ``||A||_2``; 0 for HiGHS).
     step : float or None
-        PDHG step ``1/||A||_2`` (``None`` when HiGHS solved the game).
+        PDHG step ``1/||A||_2`` (``None`` when HiGHS solved the game or the quick probe of
+        ``method="auto"`` did).
+    polished : bool
+        Whether the answer comes from the support polish (``method`` is then ``"pdhg"``).
     """
 
     x: np.ndarray
@@ -122,6 +157,7 @@ class ZeroSumResult(Result):
     n_restarts: int = 0
     matvecs: int = 0
     step: float | None = None
+    polished: bool = False
 
 
 def _game_gap(A, x, y):
@@ -479,34 +515,124 @@ def highs_seconds(n, m):
     return HIGHS_COST * float(n * m) ** 1.5
 
 
-def _solve_pdhg(As, tol, max_iter, probe):
+#: support polish: below this support size the LU runs on one BLAS thread (a threaded LU of
+#: a few hundred unknowns is many times slower on a busy 2-core machine: thread hand-off)
+POLISH_SERIAL_SIZE = 1500
+
+
+def _single_blas_thread():
+    """One BLAS thread (optional ``threadpoolctl``; a no-op without it)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _polish(As, x, y, Ay, ATx, eta):
+    """Support polish ("crossover"): guess the supports of an equilibrium from a PDHG iterate
+    and solve the equalizing linear systems on them.
+
+    The score of row ``i`` is the PDHG pre-projection value ``x_i - eta ((A y)_i - v)`` (and
+    ``y_j + eta ((A^T x)_j - v)`` for column ``j``), ``v`` the midpoint of the bounds: at a
+    fixed point of PDHG it is positive exactly on the support (where ``(A y)_i = v``) and
+    negative off it.  With ``k`` the mean number of positive scores, ``I`` / ``J`` are the
+    ``k`` top-scored rows / columns, and one LU of ``[[A_IJ, -1], [1^T, 0]]`` gives both
+    ``A_IJ y_J = v 1, 1^T y_J = 1`` and ``x_I^T A_IJ = v 1^T, 1^T x_I = 1`` (a nondegenerate
+    game has equal support sizes).  Returns ``(x, y, gap)`` of the clipped, normalised
+    solution (its certificate on ``As``), or ``None`` when the system is singular.
+    """
+    import scipy.linalg as sl
+
+    n, m = As.shape
+    v = 0.5 * (float(Ay.min()) + float(ATx.max()))
+    sx = x - eta * (Ay - v)
+    sy = y + eta * (ATx - v)
+    k = int(round(0.5 * (np.count_nonzero(sx > 0) + np.count_nonzero(sy > 0))))
+    k = max(1, min(k, n, m))
+    I = np.sort(np.argsort(-sx, kind="stable")[:k])
+    J = np.sort(np.argsort(-sy, kind="stable")[:k])
+    K = np.zeros((k + 1, k + 1))
+    K[:k, :k] = As[np.ix_(I, J)]
+    K[:k, k] = -1.0
+    K[k, :k] = 1.0
+    rhs = np.zeros(k + 1)
+    rhs[k] = 1.0
+    serial = _single_blas_thread() if k <= POLISH_SERIAL_SIZE else contextlib.nullcontext()
+    with warnings.catch_warnings(), serial:
+        warnings.simplefilter("ignore")  # LinAlgWarning on a singular K: caught below
+        try:
+            lu = sl.lu_factor(K, check_finite=False)
+            yv = sl.lu_solve(lu, rhs, check_finite=False)[:k]
+            # K^T = [[A_IJ^T, 1], [-1^T, 0]]: K^T (x, -v) = (0, -1)
+            rhs[k] = -1.0
+            xv = sl.lu_solve(lu, rhs, trans=1, check_finite=False)[:k]
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+    if not (np.all(np.isfinite(xv)) and np.all(np.isfinite(yv))):
+        return None
+    xs = np.zeros(n)
+    ys = np.zeros(m)
+    xs[I] = np.maximum(xv, 0.0)
+    ys[J] = np.maximum(yv, 0.0)
+    if xs.sum() <= 0.0 or ys.sum() <= 0.0:
+        return None
+    xs /= xs.sum()
+    ys /= ys.sum()
+    up, lo = _game_gap(As, xs, ys)
+    return xs, ys, max(up - lo, 0.0)
+
+
+def _current(W, n, m):
+    """The current PDHG iterate and its products ``(x, y, A y, A^T x)`` (views of ``W``)."""
+    return W[:n], W[n:n + m], W[n + m:2 * n + m], W[2 * n + m:2 * n + 2 * m]
+
+
+def _solve_pdhg(As, tol, max_iter, probe, polish=True):
     """PDHG on the centred, scaled game.  With ``probe`` (``method="auto"``) PDHG first runs
     for :data:`PROBE_FRACTION` of the predicted HiGHS time; from then on, each time the
     iteration count doubles, the linear rate over the last doubling predicts the remaining
     iterations, and PDHG continues only while it is predicted to finish (with a 1.5x margin)
-    before 90% of the predicted HiGHS time.  Returns (x, y, k, restarts, status, eta,
-    gave_up) with ``gave_up`` when the caller should run HiGHS instead."""
+    before 90% of the predicted HiGHS time.  With ``polish``, each time the iteration count
+    doubles (and the time since the last attempt exceeds the cost of that attempt, so the
+    attempts cost at most about as much as the iterations), :func:`_polish` tries the
+    support solve from the current iterate.  Returns (x, y, k, restarts, status, eta,
+    gave_up, polished) with ``gave_up`` when the caller should run HiGHS instead."""
     n, m = As.shape
     # stop a little below tol: the certificate is recomputed on the unscaled game
     tol = (1.0 - 1e-3) * tol
     t0 = time.perf_counter()
     eta = 1.0 / _spectral_norm(As)
     W, S = _new_state(np.full(n, 1.0 / n), np.full(m, 1.0 / m))
-    if not probe:
-        x, y, k, nr, st, _ = _pdhg_run(As, eta, tol, max_iter, W, S)
-        return x, y, k, nr, st, eta, False
     t1 = time.perf_counter()  # the iterations are timed from here; the budget from t0
     budget = highs_seconds(n, m)
+    last_polish, polish_cost = t1, 0.0
+
+    def try_polish():
+        nonlocal last_polish, polish_cost
+        now = time.perf_counter()
+        if not polish or now - last_polish < polish_cost:
+            return None
+        out = _polish(As, *_current(W, n, m), eta)
+        last_polish = time.perf_counter()
+        polish_cost = last_polish - now
+        if out is not None and out[2] <= tol:
+            return out
+        return None
+
     # one resumable run, checked each time the iteration count doubles: the linear rate over
     # the last doubling (restarted PDHG converges linearly, with a fast start that the
     # last half of the run no longer sees) predicts the iterations still needed
     x, y, k, nr, st, g = _pdhg_run(As, eta, tol, min(32, max_iter), W, S)
     while st == 1 and k < max_iter:
+        out = try_polish()
+        if out is not None:
+            return out[0], out[1], k, nr, 0, eta, False, True
         k_prev, g_prev = k, g
         x, y, k, nr, st, g = _pdhg_run(As, eta, tol, min(max(k, RESTART_CHECK), max_iter - k),
                                        W, S)
-        if st != 1 or k >= max_iter:
-            break
+        if st != 1 or k >= max_iter or not probe:
+            continue
         spent = time.perf_counter() - t0
         if spent < PROBE_FRACTION * budget:
             continue  # the probe: always this much PDHG before deciding
@@ -514,11 +640,43 @@ def _solve_pdhg(As, tol, max_iter, probe):
         rate = np.log(g_prev / g) / (k - k_prev) if 0 < g < g_prev else 0.0
         need = np.log(g / tol) / rate if rate > 0 else np.inf
         if spent + 1.5 * need * per_iter > 0.9 * budget:
-            return x, y, k, nr, 1, eta, True
-    return x, y, k, nr, st, eta, False
+            out = try_polish()
+            if out is not None:
+                return out[0], out[1], k, nr, 0, eta, False, True
+            return x, y, k, nr, 1, eta, True, False
+    if st == 1 and k >= max_iter:
+        out = try_polish()
+        if out is not None:
+            return out[0], out[1], k, nr, 0, eta, False, True
+    return x, y, k, nr, st, eta, False, False
 
 
-def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER) -> ZeroSumResult:
+def _quick_polish(As, tol, iters=QUICK_PROBE_ITERS):
+    """``method="auto"`` below :data:`AUTO_PDHG_SIZE`: a few PDHG iterations (step from a
+    power-iteration estimate of ``||A||_2``; the run only has to suggest supports) and one
+    :func:`_polish`.  Returns ``(x, y, k)`` when certified to ``tol``, else ``None``."""
+    n, m = As.shape
+    rng = np.random.default_rng(0)
+    v = rng.uniform(0.5, 1.5, m)
+    s = 1.0
+    with _single_blas_thread():
+        for _ in range(8):
+            w = As.T @ (As @ v)
+            s = float(np.linalg.norm(w))
+            if s == 0.0:
+                return None
+            v = w / s
+    eta = 0.9 / np.sqrt(s)
+    W, S = _new_state(np.full(n, 1.0 / n), np.full(m, 1.0 / m))
+    _, _, k, _, st, _ = _pdhg_run(As, eta, (1.0 - 1e-3) * tol, iters, W, S)
+    out = _polish(As, *_current(W, n, m), eta)
+    if out is not None and out[2] <= (1.0 - 1e-3) * tol:
+        return out[0], out[1], k
+    return None
+
+
+def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER,
+                   polish=True) -> ZeroSumResult:
     r"""Equilibrium of the zero-sum matrix game :math:`\min_{x\in\Delta_n}\max_{y\in\Delta_m}
     x^\top A y` with its duality-gap certificate.
 
@@ -533,6 +691,10 @@ def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER) -> 
         restarted PDHG above.
     max_iter : int
         PDHG iteration budget (two products with ``A`` each); ignored by HiGHS.
+    polish : bool
+        Try the support polish (module documentation) from the PDHG iterates, and, with
+        ``method="auto"`` below :data:`AUTO_PDHG_SIZE`, the quick probe ahead of HiGHS.
+        A polished answer is accepted only with a certified gap ``<= tol``.
 
     Returns
     -------
@@ -545,6 +707,8 @@ def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER) -> 
     tol = check_scalar(tol, "tol", lo=0, lo_inclusive=False)
     check_option(method, "method", ("auto", "highs", "pdhg"))
     max_iter = check_int(max_iter, "max_iter", lo=0)
+    if not isinstance(polish, (bool, np.bool_)):
+        raise TypeError(f"`polish` must be a bool, got {type(polish).__name__} {polish!r}")
     n, m = A.shape
     probe = method == "auto"
     if method == "auto":
@@ -553,6 +717,20 @@ def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER) -> 
     n_restarts = matvecs = 0
     eta = float("nan")
     k = 0
+    polished = False
+
+    def centred():
+        # x^T (A - c) y = x^T A y - c on the simplices: PDHG runs on the centred game
+        # (a constant offset would dominate ||A||_2 and shrink the step) scaled to
+        # max|A - c| = 1; the gap scales with it
+        c = float(A.mean())
+        As = A - c
+        sc = float(np.abs(As).max())
+        if sc == 0.0:
+            sc = 1.0
+        As /= sc
+        return As, sc
+
     if scale == 0.0 or n == 1 or m == 1:
         # degenerate: the all-zero game (every pair is an equilibrium) or one player has a
         # single action (the other one plays a best response, a pure strategy)
@@ -565,25 +743,32 @@ def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER) -> 
             x[int(np.argmin(A[:, 0]))] = 1.0
         status, detail = Status.SUCCESS, "closed form (degenerate game)"
     elif method == "highs":
-        x, y, status, detail = _solve_highs(A, tol)
-        if x is None:
-            x, y = np.full(n, 1.0 / n), np.full(m, 1.0 / m)
+        quick = None
+        if probe and polish and min(n, m) >= QUICK_MIN_SIZE:
+            # a few PDHG iterations and one support solve (a few % of the HiGHS time):
+            # interior equilibria, as in weighted rock-paper-scissors, are solved here
+            As, sc = centred()
+            quick = _quick_polish(As, tol / sc)
+            del As
+        if quick is not None:
+            x, y, k = quick
+            method, polished, matvecs = "pdhg", True, 2 * k + 2
+            status, detail = Status.SUCCESS, f"PDHG, {k} iterations, and a support polish"
+        else:
+            x, y, status, detail = _solve_highs(A, tol)
+            if x is None:
+                x, y = np.full(n, 1.0 / n), np.full(m, 1.0 / m)
     else:
-        # x^T (A - c) y = x^T A y - c on the simplices: PDHG runs on the centred game
-        # (a constant offset would dominate ||A||_2 and shrink the step) scaled to
-        # max|A - c| = 1; the gap scales with it
-        c = float(A.mean())
-        As = A - c
-        scale = float(np.abs(As).max())
-        if scale == 0.0:
-            scale = 1.0
-        As /= scale
-        x, y, k, n_restarts, st, eta, gave_up = _solve_pdhg(As, tol / scale, max_iter, probe)
+        As, scale = centred()
+        x, y, k, n_restarts, st, eta, gave_up, polished = _solve_pdhg(As, tol / scale, max_iter,
+                                                                      probe, polish)
         del As
         eta /= scale
         matvecs = 2 * k + 2
         status = (Status.SUCCESS, Status.MAX_ITER, Status.NUMERICAL)[st]
         detail = f"restarted PDHG, {k} iterations, {n_restarts} restarts"
+        if polished:
+            detail += ", and a support polish"
         if gave_up:  # the probe predicted PDHG slower than HiGHS on this game
             xh, yh, status, dh = _solve_highs(A, tol)
             method = "highs"
@@ -612,5 +797,5 @@ def solve_zero_sum(A, *, tol=1e-6, method="auto", max_iter=DEFAULT_MAX_ITER) -> 
     value = min(max(0.5 * (upper + lower), lower), upper)
     return finish(ZeroSumResult, success=ok, status=status, message=msg, hint=hint, n_iter=k,
                   x=x, y=y, value=value, upper=upper, lower=lower, gap=gap, method=method,
-                  n_restarts=n_restarts, matvecs=matvecs,
+                  n_restarts=n_restarts, matvecs=matvecs, polished=polished,
                   step=float(eta) if np.isfinite(eta) else None)
