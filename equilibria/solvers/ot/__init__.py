@@ -9,12 +9,14 @@ exact OT, with their duality certificates.
 - :func:`exact_ot`: exact OT by a compiled network simplex (default; ``method="lp"``:
   HiGHS), certified by its dual potentials.
 
-All return an :class:`OTResult`.
+All return an :class:`OTResult`.  :class:`PointCloud` (points and a ground cost, the cost
+never stored) and :class:`Geometry` (a dense cost) can stand in for ``C`` in :func:`sinkhorn`.
 """
 
 from ._common import OTResult
 from ._exact import exact_ot
+from ._geometry import Geometry, PointCloud
 from ._sinkhorn import sinkhorn
 from ._smooth import smooth_ot, sparse_ot
 
-__all__ = ["sinkhorn", "smooth_ot", "sparse_ot", "exact_ot", "OTResult"]
+__all__ = ["sinkhorn", "smooth_ot", "sparse_ot", "exact_ot", "OTResult", "Geometry", "PointCloud"]

@@ -268,7 +268,7 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
 
 
 def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, init=None,
-             eps_scaling=None, tau=1e50, check_every=1, parallel=False, omega="auto"):
+             eps_scaling=None, tau=1e50, check_every=1, parallel="auto", omega="auto"):
     r"""Entropic optimal transport by Sinkhorn iterations (stable by default).
 
     Solves
@@ -313,8 +313,23 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
         Target weights, same total mass as ``a`` (relative tolerance 1e-8 for float64
         weights, ~2e-6 when ``a`` or ``b`` is float32, whose rounding alone moves a sum by
         ~1e-7); ``b`` is rescaled to the mass of ``a``.
-    C : array_like, shape (n, m) or (B, n, m)
-        Cost matrix (shared across a batch if 2-D).
+    C : array_like, shape (n, m) or (B, n, m), or Geometry
+        Cost matrix (shared across a batch if 2-D), a :class:`~._geometry.Geometry` holding
+        one (the same path, bit for bit), or a :class:`~._geometry.PointCloud` ``(x, y,
+        cost)`` (1-D ``a``, ``b`` only).  On a point cloud the n x m cost or kernel is never
+        stored: log-domain sweeps :math:`F_i \leftarrow \varepsilon\log a_i + F_i -
+        \varepsilon \log\sum_j e^{(F_i + G_j - c(x_i, y_j))/\varepsilon}` (shifted by the
+        previous potential, one exponential per entry; a row whose shifted sum leaves
+        :math:`[10^{-200}, 10^{200}]` is redone with the exact max shift), then the same for
+        the columns, with the cost recomputed on the fly in compiled loops split across numba
+        threads, in O((n + m) d) memory.  The iteration is the dense one written in
+        potentials: the same stopping rule (L1 marginal error ``tol`` of the iterate after
+        the row update), the same adaptive over-relaxation ``omega`` and dual safeguard, the
+        same :math:`\varepsilon`-scaling and c-transform start rules, and the same
+        certificate, every cost term (rounded plan's cost and KL, dual, the ``gap_bound``
+        terms :math:`\max C - \min C` and :math:`\max(C - f - g)`) accumulated tile-wise.
+        ``plan`` is then ``None`` (``PointCloud.plan(res, a, b)`` returns the dense unrounded
+        plan when ``n m`` is below a memory limit) and ``method`` is ``"pointcloud"``.
     reg : float
         :math:`\varepsilon > 0`.
     method : {"stabilized", "log", "scaling"}
@@ -364,17 +379,18 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
         longer exact after an update and the stopping rule adds the row error.
         At small ``reg`` ``"auto"`` needs roughly an order of magnitude fewer iterations than
         ``omega = 1`` (``benchmarks/ot.py`` reports the counts).
-    parallel : bool or None
+    parallel : "auto", bool or None
         Split the rows of the stabilized / scaling sweeps across numba threads (per-thread
         column sums; same iterates up to the summation order).  ``None``: when
-        ``n m >= 250000``.  Default ``False``: the sweep is memory-bound, and on a busy 2-core
-        machine the per-sweep thread synchronization cost more than it saved (see
-        ``benchmarks/ot.py``, which times both).
+        ``n m >= 250000``.  ``"auto"`` (default): ``False`` for a dense cost (the sweep is
+        memory-bound, and on a busy 2-core machine the per-sweep thread synchronization cost
+        more than it saved; see ``benchmarks/ot.py``, which times both) and ``None`` for a
+        :class:`~._geometry.PointCloud` (compute-bound: threads pay from ``n m >= 250000``).
 
     Returns
     -------
     OTResult
-        ``plan``: the last iterate rounded onto :math:`U(a, b)` (Altschuler, Weed & Rigollet
+        ``plan``: (``None`` for a point cloud) the last iterate rounded onto :math:`U(a, b)` (Altschuler, Weed & Rigollet
         2017, Alg. 2; moves it by at most twice ``marginal_error`` in L1), so that
         ``objective`` is the primal value of a feasible plan and
         ``dual_objective <= OT_reg <= objective`` (weak duality) holds exactly.
@@ -422,10 +438,23 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
     7. Hageman, L. A. & Young, D. M. (1981). Applied Iterative Methods. Academic Press
        (Ch. 9, adaptive SOR).
     """
+    from ._geometry import Geometry, PointCloud
+
     a, b = check_marginals(a, b, batched=True)
     batch = a.shape[0] if a.ndim == 2 else None
     n, m = a.shape[-1], b.shape[-1]
-    C = check_cost(C, n, m, batch=batch)
+    cloud = isinstance(C, PointCloud)
+    if cloud:
+        if batch is not None:
+            raise ValueError(f"a PointCloud takes 1-D weights `a`, `b`, got a batch of shape "
+                             f"{a.shape}")
+        if C.shape != (n, m):
+            raise ValueError(f"the PointCloud has {C.shape[0]} x {C.shape[1]} points, `a` and "
+                             f"`b` have lengths {n} and {m}")
+    else:
+        if isinstance(C, Geometry):
+            C = C.cost_matrix()
+        C = check_cost(C, n, m, batch=batch)
     reg = check_reg(reg)
     method = check_option(method, "method", SINKHORN_METHODS)
     tol = check_scalar(tol, "tol", lo=0.0, lo_inclusive=False)
@@ -436,8 +465,10 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
     check_every = check_int(check_every, "check_every", lo=1)
     if not (isinstance(omega, str) and omega == "auto"):
         omega = check_scalar(omega, "omega", lo=1.0, hi=2.0, hi_inclusive=False)
-    if parallel not in (None, True, False):
-        raise ValueError(f"`parallel` must be None, True or False, got {parallel!r}")
+    if isinstance(parallel, str) and parallel == "auto":
+        parallel = None if cloud else False
+    elif parallel not in (None, True, False):
+        raise ValueError(f"`parallel` must be 'auto', None, True or False, got {parallel!r}")
     if eps_scaling not in (None, True, False):
         raise ValueError(f"`eps_scaling` must be None, True or False, got {eps_scaling!r}")
     if init is not None:
@@ -446,6 +477,15 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
         shp = (batch,) if batch is not None else ()
         init = (as_float_array(init[0], "init[0]", shape=shp + (n,)),
                 as_float_array(init[1], "init[1]", shape=shp + (m,)))
+    if cloud:
+        if method != "stabilized":
+            raise ValueError(f"a PointCloud is solved in the log domain (method='stabilized', "
+                             f"the default), got method={method!r}")
+        from ._online import sinkhorn_pointcloud
+
+        out = sinkhorn_pointcloud(a, b, C, reg, tol, max_iter, init, eps_scaling, parallel,
+                                  omega)
+        return finish(OTResult, reg=reg, method="pointcloud", **out)
     if batch is None:
         out = _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_every,
                    parallel, omega)

@@ -123,6 +123,42 @@ CASES = [
          lambda: {"n": 4, "reg": 0.05}),
 ]
 
+
+def _clouds():
+    rng = np.random.default_rng(1)
+    return rng.random((5, 2)), rng.random((4, 2))
+
+
+def _pc_cost_matrix(**kw):
+    return ot.PointCloud(*_clouds()).cost_matrix(**kw)
+
+
+def _geom_cost_matrix(**kw):
+    return ot.Geometry(_problem()["C"]).cost_matrix(**kw)
+
+
+def _pc_plan(**kw):
+    return ot.PointCloud(*_clouds()).plan(**kw)
+
+
+def _pc_plan_args():
+    pr = _problem()
+    res = ot.sinkhorn(pr["a"], pr["b"], ot.PointCloud(*_clouds()), 0.1)
+    return {"res": res, "a": pr["a"], "b": pr["b"], "max_entries": 100}
+
+
+CASES += [
+    Case("equilibria.solvers.ot.Geometry", ot.Geometry, lambda: {"cost_matrix": _problem()["C"]}),
+    Case("equilibria.solvers.ot.Geometry.cost_matrix", _geom_cost_matrix,
+         lambda: {"max_entries": 100}),
+    Case("equilibria.solvers.ot.PointCloud", ot.PointCloud,
+         lambda: dict(zip(("x", "y"), _clouds()), cost=1.5)),  # numeric p: a string option
+    # would be "corrupted" to the number 3, itself a valid p
+    Case("equilibria.solvers.ot.PointCloud.cost_matrix", _pc_cost_matrix,
+         lambda: {"max_entries": 100}),
+    Case("equilibria.solvers.ot.PointCloud.plan", _pc_plan, _pc_plan_args),
+]
+
 EXEMPT = {
     "equilibria.solvers.ot.OTResult": "result record built by the solvers, not an input API",
 }

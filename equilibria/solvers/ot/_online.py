@@ -1,0 +1,250 @@
+"""Sinkhorn on a :class:`~._geometry.PointCloud`: log-domain sweeps, cost recomputed on the fly.
+
+Called by :func:`~._sinkhorn.sinkhorn` when ``C`` is a point cloud; see its docstring.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from equilibria._lib.result import Status
+
+from . import _kernels as K_
+from . import _pc_kernels as PK
+from ._common import n_chunks
+
+__all__ = ["sinkhorn_pointcloud"]
+
+#: point clouds with at least this many pairs use the parallel (prange) kernels
+PARALLEL_MIN = 250_000
+
+
+class _Ops:
+    """The compiled passes on one support (serial or parallel clones)."""
+
+    def __init__(self, X, Y, code, p, par):
+        self.X, self.Y, self.code, self.p = X, Y, code, p
+        self.lse = PK.lse_rows_par if par else PK.lse_rows
+        self.cmin = PK.cost_min_rows_par if par else PK.cost_min_rows
+        self.crange = PK.cost_range_rows_par if par else PK.cost_range_rows
+        self.evaluate = PK.evaluate_rows_par if par else PK.evaluate_rows
+
+    def rows(self, H, S, r):
+        """``log sum_j exp((S_i + H_j - C_ij)/r)`` per row."""
+        out = np.empty(self.X.shape[1])
+        self.lse(self.X, self.Y, H, S, 1.0 / r, self.code, self.p, out)
+        return out
+
+    def cols(self, H, S, r):
+        """``log sum_i exp((H_i + S_j - C_ij)/r)`` per column."""
+        out = np.empty(self.Y.shape[1])
+        self.lse(self.Y, self.X, H, S, 1.0 / r, self.code, self.p, out)
+        return out
+
+
+def _adapt(ost, err, omega, a, b, F, G, ukv, r, d_prev):
+    """The adaptive over-relaxation of the dense kernel (``_kernels.sinkhorn_sweeps``), in
+    potentials: rate estimate over sweeps [10, 30], Young's relation, dual safeguard.
+    Returns the dual value used by the safeguard."""
+    W0, W1 = 10, 30
+    if ost[1] == 1.0:
+        ost[3] += 1.0
+        if ost[3] == W0:
+            ost[4] = err
+        elif ost[3] >= W1:
+            lam = (err / ost[4]) ** (1.0 / (W1 - W0)) if ost[4] > 0 else 1.0
+            if lam < 1.0:
+                ost[0] = min(K_.OMEGA_MAX, 2.0 / (1.0 + np.sqrt(1.0 - lam)))
+                ost[1], ost[3], ost[4] = 2.0, 0.0, err
+            else:
+                ost[3] = 0.0
+        return d_prev
+    if ost[1] != 2.0:
+        return d_prev
+    ost[3] += 1.0
+    if ost[3] >= W1 - W0:
+        rho = (err / ost[4]) ** (1.0 / (W1 - W0)) if ost[4] > 0 else 1.0
+        if 0.0 < rho < 1.0:
+            lam = min((rho + omega - 1.0) ** 2 / (omega * omega * rho), 1.0 - 1e-12)
+            w_new = 2.0 / (1.0 + np.sqrt(1.0 - lam))
+            cap = ost[5] if ost[2] == 0.0 else 1.0 + 0.95 * (ost[5] - 1.0)
+            if w_new > omega + 1e-3 and omega < cap:
+                ost[0] = min(w_new, cap)
+        ost[3], ost[4] = 0.0, err
+    # dual <a, log u> + <b, log v> - sum u K v up to a constant: (<a,F> + <b,G>)/r - mass
+    ta, tb = a @ F / r, b @ G / r
+    d = ta + tb - float(ukv.sum())
+    sc = float(a @ np.abs(F)) / r + float(b @ np.abs(G)) / r + float(ukv.sum())
+    if d < d_prev - 1e-13 * sc:
+        ost[2] += 1.0
+        ost[5] = omega
+        if ost[2] >= 6:
+            ost[0], ost[1] = 1.0, 0.0
+        else:
+            ost[0] = 1.0 + 0.5 * (omega - 1.0)
+    return d
+
+
+def _solve(ops, a, b, reg, tol, max_iter, F, G, eps_scaling, omega, crange):
+    """Log-domain Sinkhorn with over-relaxation and epsilon-scaling on the support."""
+    from ._sinkhorn import _STAGE_TOL, _schedule
+
+    log_a, log_b = np.log(a), np.log(b)
+    warm = F is not None
+    if warm:
+        F = reg * log_a + F - reg * ops.rows(G, F, reg)  # exact rows first
+    elif crange / reg > 500.0:
+        F = np.empty(a.shape[0])
+        ops.cmin(ops.X, ops.Y, np.zeros(b.shape[0]), ops.code, ops.p, F)
+        G = np.empty(b.shape[0])
+        ops.cmin(ops.Y, ops.X, F, ops.code, ops.p, G)
+    else:
+        F, G = np.zeros(a.shape[0]), np.zeros(b.shape[0])
+    regs = [reg] if warm and eps_scaling is None else _schedule(reg, crange, eps_scaling)
+    total, err, code = 0, np.inf, 1
+    for k, r in enumerate(regs):
+        final = k == len(regs) - 1
+        stage_tol = tol if final else max(tol, _STAGE_TOL)
+        if omega == "auto":
+            ost = np.array([1.0, 1.0, 0.0, 0.0, 0.0, K_.OMEGA_MAX])
+        else:
+            ost = np.array([omega if final else 1.0, 0.0, 0.0, 0.0, 0.0, K_.OMEGA_MAX])
+        d_prev = -np.inf
+        code = 1
+        while total < max_iter:
+            w = ost[0]
+            Fs = r * log_a + F - r * ops.rows(G, F, r)
+            F = Fs if w == 1.0 else F + w * (Fs - F)
+            ukv = a * np.exp((F - Fs) / r)
+            Gs = r * log_b + G - r * ops.cols(F, G, r)
+            total += 1
+            err = float(np.abs(ukv - a).sum() + (b * np.abs(np.expm1((G - Gs) / r))).sum())
+            if not (np.isfinite(err) and np.isfinite(Fs).all() and np.isfinite(Gs).all()):
+                code = 3
+                break
+            if err <= stage_tol:
+                code = 0
+                break
+            d_prev = _adapt(ost, err, w, a, b, F, G, ukv, r, d_prev)
+            w = ost[0]
+            G = Gs if w == 1.0 else G + w * (Gs - G)
+        if code != 0:
+            break
+    return F, G, total, err, code, r
+
+
+def sinkhorn_pointcloud(a, b, geom, reg, tol, max_iter, init, eps_scaling, parallel, omega):
+    """Solve one problem on a point cloud; returns the dict of fields of ``_sinkhorn._one``."""
+    from ._sinkhorn import _DUAL_ROUNDING, _GAP_RTOL, _OBJ_ROUNDING
+
+    n, m = a.shape[0], b.shape[0]
+    s = float(a.sum())
+    ia, jb = a > 0, b > 0
+    a_s = a[ia] / s
+    b_s = b[jb] / b[jb].sum()
+    X = np.ascontiguousarray(geom._X[:, ia])
+    Y = np.ascontiguousarray(geom._Y[:, jb])
+    ns, ms = a_s.shape[0], b_s.shape[0]
+    par = (ns * ms >= PARALLEL_MIN if parallel is None else parallel) and n_chunks() > 1
+    ops = _Ops(X, Y, geom._code, geom._p, par)
+    lo, hi = np.empty(ns), np.empty(ns)
+    ops.crange(X, Y, ops.code, ops.p, lo, hi)
+    crange = float(hi.max() - lo.min())
+    F0 = G0 = None
+    if init is not None:
+        F0 = init[0][ia] + reg * np.log(a_s)
+        G0 = init[1][jb] + reg * np.log(b_s)
+    F, G, it, err_stop, code, r_last = _solve(ops, a_s, b_s, reg, tol, max_iter, F0, G0,
+                                              eps_scaling, omega, crange)
+    if r_last != reg:  # stopped in an intermediate stage: evaluate at reg from the rows
+        F = reg * np.log(a_s) + F - reg * ops.rows(G, F, reg)
+    log_a, log_b = np.log(a_s), np.log(b_s)
+    f_s = F - reg * log_a
+    g_s = G - reg * log_b
+    # rounding onto U(a, b) (Altschuler, Weed & Rigollet 2017, Alg. 2), tile-wise
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        row = np.exp(ops.rows(G, F, reg))
+        x = np.where(row > 0, np.minimum(1.0, a_s / row), 1.0)
+        lx = np.log(x)
+        c = np.exp(ops.cols(F + reg * lx, G, reg))
+        col = c if (x == 1.0).all() else np.exp(ops.cols(F, G, reg))
+        y = np.where(c > 0, np.minimum(1.0, b_s / c), 1.0)
+        ly = np.log(y)
+        srow = np.exp(ops.rows(G + reg * ly, F, reg)) if (y != 1.0).any() else row
+        er = np.maximum(a_s - x * srow, 0.0)
+        ec = np.maximum(b_s - c * y, 0.0)
+        tot = float(er.sum())
+        er = er / tot if tot > 0 else np.zeros_like(er)
+        parts = np.empty((ns, 5))
+        ops.evaluate(X, Y, F, G, lx, ly, er, ec, log_a, log_b, f_s, g_s, reg, ops.code, ops.p,
+                     parts)
+    cost, kl = float(parts[:, 0].sum()), float(parts[:, 1].sum()) + 1.0
+    res_max, cmin, cmax = float(parts[:, 2].max()), float(parts[:, 3].min()), \
+        float(parts[:, 4].max())
+    err = float(np.abs(row - a_s).sum() + np.abs(col - b_s).sum())
+    mass = float(col.sum())
+    dual = float(a_s @ f_s + b_s @ g_s - reg * (mass - 1.0))
+    objective = cost + reg * kl
+    finite = bool(np.isfinite(F).all() and np.isfinite(G).all() and np.isfinite(cost)
+                  and np.isfinite(kl) and np.isfinite(err))
+    f, g = np.empty(n), np.empty(m)
+    f[ia], g[jb] = f_s, g_s
+    if not ia.all():  # soft c-transforms for the zero-weight points
+        Xz = np.ascontiguousarray(geom._X[:, ~ia])
+        oz = np.empty(Xz.shape[1])
+        PK.lse_rows(Xz, Y, g_s + reg * log_b, np.zeros(Xz.shape[1]), 1.0 / reg, ops.code,
+                    ops.p, oz)
+        f[~ia] = -reg * oz
+    if not jb.all():
+        Yz = np.ascontiguousarray(geom._Y[:, ~jb])
+        oz = np.empty(Yz.shape[1])
+        PK.lse_rows(Yz, X, f_s + reg * log_a, np.zeros(Yz.shape[1]), 1.0 / reg, ops.code,
+                    ops.p, oz)
+        g[~jb] = -reg * oz
+    # the certificate of the dense path (_sinkhorn._one), with the cost terms tile-wise
+    ok_numbers = finite and np.isfinite(objective) and np.isfinite(dual)
+    marg_ok = err <= tol * (1 + 1e-6) + 1e-15
+    gap = float(objective - dual) if ok_numbers else np.inf
+    gap_tol = (_GAP_RTOL * max(abs(float(objective)), abs(dual))
+               + _DUAL_ROUNDING * float(a_s @ np.abs(f_s) + b_s @ np.abs(g_s))) \
+        if ok_numbers else 0.0
+    if ok_numbers:
+        lw = reg * max(0.0, float(np.log(1.0 / max(a_s.min(), b_s.min()))))
+        whole = 0.5 * err * max((cmax - cmin) + float(np.ptp(g_s)) + reg + res_max + lw, 0.0)
+        pots = 0.5 * err * (float(np.ptp(f_s)) + float(np.ptp(g_s)) + reg + lw)
+        gap_allow = min(whole, pots)
+    else:
+        gap_allow = 0.0
+    gap_ok = -gap_tol <= gap <= gap_tol + gap_allow
+    obj_round = (_OBJ_ROUNDING * reg * float(a_s @ np.abs(log_a) + b_s @ np.abs(log_b) + 2.0)) \
+        if ok_numbers else np.inf
+    cabs = max(abs(cmin), abs(cmax))
+    precise = obj_round <= _GAP_RTOL * cabs + 1e-12
+    success = code == 0 and ok_numbers and marg_ok and gap_ok and precise
+    if not ok_numbers or code == 3:
+        status, msg = Status.NUMERICAL, (
+            f"non-finite values in the point-cloud iteration after {it} iterations "
+            f"(reg={reg:g}); increase `reg` or rescale the points")
+    elif code == 0 and marg_ok and not precise:
+        status, msg = Status.NUMERICAL, (
+            f"marginals met (error {err:.3g}) but reg={reg:g} is so large against the cost "
+            f"scale max|C| = {cabs:.3g} that the objective and dual values carry a rounding "
+            f"error ~{obj_round:.3g}; lower `reg`")
+    elif code == 0 and marg_ok and not gap_ok:
+        status, msg = Status.NUMERICAL, (
+            f"marginals met (error {err:.3g}) but the primal-dual gap {gap:.3g} is outside "
+            f"[{-gap_tol:.3g}, {gap_tol + gap_allow:.3g}]: the plan is not certified optimal "
+            f"(cost range {cmax - cmin:.3g}, reg={reg:g}); tighten `tol` or increase `reg`")
+    elif not success:
+        status, msg = Status.MAX_ITER, (
+            f"marginal error {err:.3g} > tol={tol:g} after {it} iterations; increase "
+            f"`max_iter`, increase `reg`, loosen `tol` or warm-start with `init`")
+    else:
+        status, msg = Status.SUCCESS, (
+            f"converged: marginal error {err:.3g} <= tol={tol:g} in {it} iterations "
+            f"(point cloud, {'parallel' if par else 'serial'} tiles)")
+    if not ok_numbers:
+        objective = cost = dual = np.inf
+    return dict(success=success, status=status, message=msg, n_iter=it, plan=None,
+                cost=float(cost) * s, objective=float(objective) * s,
+                dual_objective=float(dual) * s, potentials=(f, g), marginal_error=err * s)
