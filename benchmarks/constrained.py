@@ -1,21 +1,28 @@
-"""Benchmark: eal_sketch against scipy's trust-constr and SLSQP.
+"""Benchmark: eal_sketch against IPOPT (cyipopt, MUMPS), scipy's trust-constr and SLSQP.
 
 1. On the problem collection (Hock-Schittkowski 6, 7, 8, 26, 27, 28, 39, 40, 42, 46-52, 77-79,
    constrained logistic regression, discretized PDE-constrained control): success rate,
-   iterations and time of ``eal_sketch`` (block Kaczmarz sketches with adaptive block size,
-   the default; single-row Kaczmarz sketches; Gaussian sketches; and the exact solve of the
-   same outer method) against ``scipy.optimize.minimize(method="trust-constr")``
-   and ``method="SLSQP"``, all given the same exact gradient, Jacobian and Hessian of the
-   Lagrangian.
+   iterations, time and the KKT residual at the answer of ``eal_sketch`` (``sketch="auto"``,
+   the default; block Kaczmarz; single-row Kaczmarz; Gaussian sketches; the exact solve)
+   against IPOPT (benchmarks/_ipopt.py: exact Lagrangian Hessian, dense structure for these
+   small problems), ``scipy.optimize.minimize(method="trust-constr")`` and ``"SLSQP"``, all
+   given the same exact gradient, Jacobian and Hessian of the Lagrangian.  Ratios are times
+   over IPOPT's.
 2. Scaling: one problem with n = 2000 variables and m = 500 constraints (``--quick``: 500 and
-   125): time of ``eal_sketch`` against trust-constr.
+   125).  Large sparse / matrix-free problems: benchmarks/constrained_large.py.
 
 Common success criterion (applied to every solver's output, whatever its own stopping rule):
 ``|f - f_ref| <= 1e-6 max(1, |f_ref|)`` and ``||c||_inf <= 1e-6``, where ``f_ref`` is the
 collection's optimal value (HS) or the best feasible value found by any solver.  Own stopping
-rules: eal_sketch KKT residual <= 1e-8; trust-constr gtol = xtol = 1e-10; SLSQP ftol = 1e-12.
+rules: eal_sketch KKT residual ``max(||grad f + J^T lam||_inf, ||c||_inf) <= 1e-8``; IPOPT the
+same rule (``tol = dual_inf_tol = constr_viol_tol = 1e-8``, no NLP scaling); trust-constr
+gtol = xtol = 1e-10; SLSQP ftol = 1e-12 (its KKT residual uses least-squares multipliers).
+Memory: all solvers run in this one process (its peak RSS is printed); per-solver peak RSS is
+measured by constrained_large.py (subprocess per run).
 
-Run ``python benchmarks/constrained.py [--quick]``.  Timings on a shared machine are noisy.
+Run ``OPENBLAS_NUM_THREADS=1 python benchmarks/constrained.py [--quick] [--json [PATH]]``.
+Timings on a shared machine are noisy; with the default multithreaded OpenBLAS under load a
+30,000-long dot product took 18 ms instead of 3.5 us here, hence one BLAS thread.
 """
 
 from __future__ import annotations
@@ -30,11 +37,18 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _report  # noqa: E402  (records the load at start)
+from _ipopt import kkt, run_ipopt  # noqa: E402
 from scipy.optimize import minimize
 
 from equilibria.solvers.constrained import eal_sketch, sketch_solve
 from equilibria.solvers.constrained._problems import (collection, large_problem,
                                                       logistic_problem, pde_problem)
+
+
+def _ls_multipliers(p, x):
+    """Least-squares multipliers ``argmin ||grad f + J^T lam||`` (solvers that return none)."""
+    J = np.asarray(p.jac(x), dtype=float)
+    return -np.linalg.lstsq(J.T, p.grad(x), rcond=None)[0]
 
 
 def _run_eal(p, sketch, tol=1e-8):
@@ -43,7 +57,13 @@ def _run_eal(p, sketch, tol=1e-8):
         warnings.simplefilter("ignore")
         r = eal_sketch(p.f, p.c, p.x0, **p.solve_kwargs(), sketch=sketch, tol=tol, seed=0,
                        max_iter=500)
-    return r.x, r.n_iter, time.perf_counter() - t, int(r.sketch_iters.sum())
+    return dict(x=r.x, iters=r.n_iter, time=time.perf_counter() - t,
+                sketches=int(r.sketch_iters.sum()), kkt=float(r.kkt))
+
+
+def _run_ipopt(p, tol=1e-8):
+    r = run_ipopt(p, tol=tol)
+    return dict(x=r["x"], iters=r["iters"], time=r["time"], sketches=0, kkt=r["kkt"])
 
 
 def _run_scipy(p, method):
@@ -61,7 +81,13 @@ def _run_scipy(p, method):
         else:
             r = minimize(p.f, p.x0, jac=p.grad, method="SLSQP", constraints=[cons],
                          options={"ftol": 1e-12, "maxiter": 500})
-    return r.x, int(r.nit), time.perf_counter() - t, 0
+    elapsed = time.perf_counter() - t
+    try:
+        lam = _ls_multipliers(p, r.x)
+        k = kkt(p, r.x, lam)
+    except (ValueError, np.linalg.LinAlgError):
+        k = float("nan")
+    return dict(x=r.x, iters=int(r.nit), time=elapsed, sketches=0, kkt=k)
 
 
 def _hess_f(p, x):
@@ -69,13 +95,17 @@ def _hess_f(p, x):
 
 
 SOLVERS = {
-    "eal/kaczmarz": lambda p: _run_eal(p, "kaczmarz"),
+    "eal/auto": lambda p: _run_eal(p, "auto"),
     "eal/block": lambda p: _run_eal(p, "block"),
+    "eal/kaczmarz": lambda p: _run_eal(p, "kaczmarz"),
     "eal/gaussian": lambda p: _run_eal(p, "gaussian"),
     "eal/exact": lambda p: _run_eal(p, "exact"),
+    "IPOPT": _run_ipopt,
     "trust-constr": lambda p: _run_scipy(p, "trust-constr"),
     "SLSQP": lambda p: _run_scipy(p, "SLSQP"),
 }
+#: the reference of every ratio
+BASE = "IPOPT"
 
 
 def _ok(p, x, f_ref):
@@ -85,59 +115,75 @@ def _ok(p, x, f_ref):
                 and np.abs(p.c(x)).max() <= 1e-6)
 
 
+def _peak_rss_mb():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def collection_table(problems):
     names = list(SOLVERS)
-    rows, stats = [], {s: {"ok": 0, "it": [], "t": 0.0} for s in names}
+    rows = []
+    stats = {s: {"ok": 0, "it": [], "t": 0.0, "kkt_max": 0.0, "kkt_fail": 0} for s in names}
     for p in problems:
         out = {s: SOLVERS[s](p) for s in names}
         f_ref = p.f_star
         if f_ref is None:
-            feas = [p.f(o[0]) for o in out.values() if np.abs(p.c(o[0])).max() <= 1e-6]
+            feas = [p.f(o["x"]) for o in out.values() if np.abs(p.c(o["x"])).max() <= 1e-6]
             f_ref = min(feas) if feas else np.nan
         row = [p.name]
         for s in names:
-            x, it, t, _ = out[s]
-            ok = _ok(p, x, f_ref)
+            o = out[s]
+            ok = _ok(p, o["x"], f_ref)
             stats[s]["ok"] += ok
-            stats[s]["t"] += t
+            stats[s]["t"] += o["time"]
             if ok:
-                stats[s]["it"].append(it)
-            row.append(f"{'ok ' if ok else 'X  '}{it:>4d} {1e3 * t:8.1f}")
+                stats[s]["it"].append(o["iters"])
+            k = o["kkt"]
+            if not k <= 1e-8:
+                stats[s]["kkt_fail"] += 1
+            stats[s]["kkt_max"] = max(stats[s]["kkt_max"], k if np.isfinite(k) else np.inf)
+            row.append(f"{'ok ' if ok else 'X  '}{o['iters']:>4d} {1e3 * o['time']:7.1f} "
+                       f"{k:7.1e}")
         rows.append(row)
-    head = f"{'problem':<24}" + "".join(f"{s:>20}" for s in names)
-    print("\nPer problem: success, iterations, time [ms]")
+    w = 25
+    head = f"{'problem':<22}" + "".join(f"{s:>{w}}" for s in names)
+    print("\nPer problem: success, iterations, time [ms], KKT residual at the answer")
     print(head)
     print("-" * len(head))
     for row in rows:
-        print(f"{row[0]:<24}" + "".join(f"{c:>20}" for c in row[1:]))
-    print("\nSummary over", len(problems), "problems")
-    base = stats["trust-constr"]["t"]
-    print(f"{'solver':<14}{'success':>10}{'median iters':>14}{'total time [s]':>16}"
-          f"{'time / trust-constr':>22}")
+        print(f"{row[0]:<22}" + "".join(f"{c:>{w}}" for c in row[1:]))
+    print("\nSummary over", len(problems), "problems (KKT > 1e-8: answers that miss the "
+          "common stopping rule; scipy's KKT uses least-squares multipliers)")
+    base = stats[BASE]["t"]
+    print(f"{'solver':<14}{'success':>10}{'median iters':>14}{'KKT > 1e-8':>12}"
+          f"{'max KKT':>10}{'total time [s]':>16}{'time / IPOPT':>14}")
     for s in names:
         st = stats[s]
         med = np.median(st["it"]) if st["it"] else np.nan
-        print(f"{s:<14}{st['ok']:>7d}/{len(problems):<2d}{med:>14.1f}{st['t']:>16.3f}"
-              f"{st['t'] / base:>22.2f}")
+        print(f"{s:<14}{st['ok']:>7d}/{len(problems):<2d}{med:>14.1f}{st['kkt_fail']:>12d}"
+              f"{st['kkt_max']:>10.1e}{st['t']:>16.3f}{st['t'] / base:>14.2f}")
+    print(f"process peak RSS after the collection: {_peak_rss_mb():.0f} MB (all solvers in one "
+          "process; per-solver peak memory: benchmarks/constrained_large.py)")
     return stats
 
 
 def scaling_table(n, m):
     p = large_problem(n, m)
-    print(f"\nScaling: {p.name} (dense K of size {n + m})")
-    print(f"{'solver':<14}{'success':>9}{'iters':>7}{'sketches':>10}{'time [s]':>10}"
-          f"{'ratio to trust-constr':>23}")
+    print(f"\nScaling: {p.name} (dense J, diagonal Hessian; dense K of size {n + m} for the "
+          "eal solvers)")
+    print(f"{'solver':<14}{'success':>9}{'iters':>7}{'sketches':>10}{'KKT':>10}{'time [s]':>10}"
+          f"{'ratio to IPOPT':>16}")
     res = {}
-    for s in ("eal/kaczmarz", "eal/block", "eal/exact", "trust-constr"):
-        x, it, t, sk = SOLVERS[s](p)
-        res[s] = (x, it, t, sk)
-    feas = [p.f(o[0]) for o in res.values() if np.abs(p.c(o[0])).max() <= 1e-6]
+    for s in ("eal/auto", "eal/block", "eal/kaczmarz", "eal/exact", "IPOPT", "trust-constr"):
+        res[s] = SOLVERS[s](p)
+    feas = [p.f(o["x"]) for o in res.values() if np.abs(p.c(o["x"])).max() <= 1e-6]
     f_ref = min(feas) if feas else np.nan
-    base = res["trust-constr"][2]
-    for s, (x, it, t, sk) in res.items():
-        print(f"{s:<14}{str(_ok(p, x, f_ref)):>9}{it:>7d}{sk:>10d}{t:>10.2f}{t / base:>23.2f}")
-    return {s: dict(ok=_ok(p, x, f_ref), iters=it, sketches=sk, time=t)
-            for s, (x, it, t, sk) in res.items()}
+    base = res[BASE]["time"]
+    for s, o in res.items():
+        print(f"{s:<14}{str(_ok(p, o['x'], f_ref)):>9}{o['iters']:>7d}{o['sketches']:>10d}"
+              f"{o['kkt']:>10.1e}{o['time']:>10.2f}{o['time'] / base:>16.2f}")
+    return {s: dict(ok=_ok(p, o["x"], f_ref), iters=o["iters"], sketches=o["sketches"],
+                    time=o["time"], kkt=o["kkt"]) for s, o in res.items()}
 
 
 def main(argv=None):
@@ -153,6 +199,11 @@ def main(argv=None):
     sketch_solve(np.array([[2.0, 1.0], [1.0, 0.0]]), np.ones(2), tol_abs=1e-8, seed=0)
     print(f"Kaczmarz kernel: first call (compile or cache load) {t_first:.3f} s, "
           f"steady state {1e3 * (time.perf_counter() - t):.3f} ms")
+    import cyipopt
+    print(f"IPOPT via cyipopt {cyipopt.__version__} (linear solver MUMPS), tol = dual_inf_tol "
+          "= constr_viol_tol = 1e-8, no NLP scaling; IPOPT's first call warms up below")
+    from equilibria.solvers.constrained._problems import hock_schittkowski
+    run_ipopt(hock_schittkowski(28))
     problems = collection()
     if args.quick:
         problems = problems[:-2] + [logistic_problem(120, 8, 3, seed=3), pde_problem(10)]
@@ -163,38 +214,46 @@ def main(argv=None):
         _emit(args, problems, stats, scale, nm, t_first)
 
 
-README_SOLVERS = [("eal/block", "eal_sketch, block Kaczmarz (default)"),
+README_SOLVERS = [("eal/auto", "eal_sketch, sketch=\"auto\" (default)"),
+                  ("eal/block", "eal_sketch, block Kaczmarz"),
                   ("eal/kaczmarz", "eal_sketch, Kaczmarz"),
                   ("eal/gaussian", "eal_sketch, Gaussian"),
                   ("eal/exact", "eal_sketch, exact solve"),
+                  ("IPOPT", "IPOPT (cyipopt, MUMPS)"),
                   ("trust-constr", "trust-constr"), ("SLSQP", "SLSQP")]
 
 
 def _emit(args, problems, stats, scale, nm, t_first):
     """Write the README table (benchmarks/_report.py schema)."""
-    base = stats["trust-constr"]["t"]
+    base = stats[BASE]["t"]
     cells = []
     for key, label in README_SOLVERS:
         st = stats[key]
         med = f"{np.median(st['it']):g}" if st["it"] else "-"
-        cells.append([label, f"{st['ok']}/{len(problems)}", med, _report.fmt(st["t"] / base, 2) + "x"])
-    names = {"eal/block": "block", "eal/kaczmarz": "Kaczmarz", "eal/exact": "exact",
-             "trust-constr": "trust-constr"}
+        cells.append([label, f"{st['ok']}/{len(problems)}", med,
+                      _report.fmt(st["t"] / base, 2) + "x"])
+    names = {"eal/auto": "auto", "eal/block": "block", "eal/kaczmarz": "Kaczmarz",
+             "eal/exact": "exact", "IPOPT": "IPOPT", "trust-constr": "trust-constr"}
     line = (f"n = {nm[0]}, m = {nm[1]}: "
-            + ", ".join(f"{names[k]} {v['time']:.1f} s" + ("" if v["ok"] else " (failed)")
+            + ", ".join(f"{names[k]} {v['time']:.2f} s" + ("" if v["ok"] else " (failed)")
                         for k, v in scale.items()) + ".")
     _report.emit(
         "constrained", "Constrained",
         [f"{len(problems)} problems (HS 6-79, logistic, PDE)", "success", "median iterations",
-         "time vs trust-constr"], cells,
+         "time vs IPOPT"], cells,
         notes=[line, f"Kaczmarz kernel first call (compile or cache load) {t_first:.2f} s, "
-                     "apart; time = total over the collection."],
+                     "apart; time = total over the collection; shared 2-core machine."],
         meta=dict(quick=args.quick, problems=[p.name for p in problems],
-                  stats={k: dict(ok=v["ok"], iters=v["it"], time=v["t"]) for k, v in stats.items()},
-                  scaling=dict(n=nm[0], m=nm[1], solvers=scale)),
-        setup="same exact gradient, Jacobian and Lagrangian Hessian for every solver; success "
-              "= |f - f_ref| <= 1e-6 max(1, |f_ref|) and ||c||_inf <= 1e-6",
-        peers=("scipy",), path=args.json)
+                  stats={k: dict(ok=v["ok"], iters=v["it"], time=v["t"],
+                                 kkt_max=v["kkt_max"], kkt_fail=v["kkt_fail"])
+                         for k, v in stats.items()},
+                  scaling=dict(n=nm[0], m=nm[1], solvers=scale),
+                  peak_rss_mb=_peak_rss_mb()),
+        setup="same exact gradient, Jacobian and Lagrangian Hessian for every solver; stopping "
+              "rule KKT residual <= 1e-8 (IPOPT: tol = dual_inf_tol = constr_viol_tol = 1e-8, "
+              "no NLP scaling); success = |f - f_ref| <= 1e-6 max(1, |f_ref|) and "
+              "||c||_inf <= 1e-6",
+        peers=("scipy", "cyipopt-wheels"), path=args.json)
 
 
 if __name__ == "__main__":

@@ -52,9 +52,15 @@ class Problem:
     f_expr: object = None
     c_expr: object = None
     variables: object = None
+    hessp: Callable | None = None  # hessp(x, lam, v) -> H v (sparse problems)
 
-    def solve_kwargs(self) -> dict:
-        """Keyword arguments for :func:`eal_sketch` with all derivatives."""
+    def solve_kwargs(self, matrix_free: bool = False) -> dict:
+        """Keyword arguments for :func:`eal_sketch` with all derivatives (``matrix_free``:
+        ``hessp`` in place of ``hess``)."""
+        if matrix_free:
+            if self.hessp is None:
+                raise ValueError(f"problem {self.name} has no `hessp`")
+            return {"grad": self.grad, "jac": self.jac, "hessp": self.hessp}
         return {"grad": self.grad, "jac": self.jac, "hess": self.hess}
 
 
@@ -185,7 +191,8 @@ def _sigmoid(t):
 
 
 def logistic_problem(n_samples: int = 200, n_features: int = 20, n_constraints: int = 5,
-                     seed: int = 0) -> Problem:
+                     seed: int = 0, *, sparse: bool = False, nnz_per_row: int = 10,
+                     ridge: float = 1e-2) -> Problem:
     r"""Constrained logistic regression on a generated data set.
 
     .. math::
@@ -196,7 +203,18 @@ def logistic_problem(n_samples: int = 200, n_features: int = 20, n_constraints: 
     with Gaussian features, labels from a planted logistic model, random ``B`` (full row rank)
     and ``d = B x_p``, ``r = ||x_p||`` for a planted feasible ``x_p``.  The optimum is not known
     in closed form (``f_star=None``); tests compare with SLSQP.
+
+    ``sparse=True`` (the large family, n = ``n_features`` up to 10^6): sparse features
+    (``nnz_per_row`` Gaussian entries per sample, scaled by ``1/sqrt(nnz_per_row)``), sparse
+    ``B`` with ``n_constraints`` rows (``nnz_per_row`` entries each) and *no* sphere constraint
+    (linear constraints only: a convex problem; with the sphere constraint the method stalled
+    in short steps on this family), a ridge term ``(ridge/2) ||x||^2`` in ``f`` (the Hessian
+    is then positive definite when ``n_samples < n_features``); ``jac`` and ``hess`` return
+    CSR matrices and ``hessp(x, lam, v) = Z^T (w * (Z v)) / N + ridge v``.
     """
+    if sparse:
+        return _logistic_sparse(n_samples, n_features, n_constraints, seed, nnz_per_row,
+                                ridge)
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((n_samples, n_features)) / np.sqrt(n_features)
     w = rng.standard_normal(n_features)
@@ -231,7 +249,64 @@ def logistic_problem(n_samples: int = 200, n_features: int = 20, n_constraints: 
                    grad, jac, hess, x0)
 
 
-def pde_problem(n_grid: int = 30, alpha: float = 1e-3) -> Problem:
+def _random_sparse_rows(rng, rows, cols, k):
+    """CSR ``(rows, cols)`` with ``k`` Gaussian entries per row (distinct columns)."""
+    import scipy.sparse as sps
+    k = min(k, cols)
+    ind = np.empty((rows, k), dtype=np.int64)
+    for s in range(0, rows, 100_000):          # chunks: distinct columns per row
+        e = min(rows, s + 100_000)
+        ind[s:e] = np.sort(rng.random((e - s, cols)).argpartition(k - 1, axis=1)[:, :k]
+                           if cols <= 64 else rng.integers(0, cols, (e - s, k)), axis=1)
+    val = rng.standard_normal((rows, k)) / np.sqrt(k)
+    M = sps.csr_matrix((val.ravel(), ind.ravel(), np.arange(0, rows * k + 1, k)),
+                       shape=(rows, cols))
+    M.sum_duplicates()
+    return M
+
+
+def _logistic_sparse(n_samples, n_features, n_constraints, seed, k, ridge):
+    import scipy.sparse as sps
+    rng = np.random.default_rng(seed)
+    N, n = n_samples, n_features
+    A = _random_sparse_rows(rng, N, n, k)
+    w = rng.standard_normal(n)
+    y = np.where(rng.random(N) < _sigmoid(A @ w), 1.0, -1.0)
+    Z = sps.csr_matrix(sps.diags(y) @ A)
+    ZT = sps.csr_matrix(Z.T)
+    B = _random_sparse_rows(rng, n_constraints, n, k)
+    xp = rng.standard_normal(n) / np.sqrt(n) * 3.0
+    d = B @ xp
+    mu = float(ridge)
+
+    def f(x):
+        return float(np.mean(np.logaddexp(0.0, -(Z @ x))) + 0.5 * mu * (x @ x))
+
+    def grad(x):
+        return -(ZT @ _sigmoid(-(Z @ x))) / N + mu * x
+
+    def c(x):
+        return B @ x - d
+
+    def jac(x):
+        return B
+
+    def hess(x, lam):
+        s = _sigmoid(Z @ x)
+        H = ZT @ sps.diags(s * (1.0 - s) / N) @ Z
+        return sps.csr_matrix(H + mu * sps.identity(n, format="csr"))
+
+    def hessp(x, lam, v):
+        s = _sigmoid(Z @ x)
+        return ZT @ (s * (1.0 - s) * (Z @ v)) / N + mu * v
+
+    x0 = np.zeros(n)
+    x0[0] = 1.0
+    return Problem(f"logistic-sparse(N={N},n={n},m={n_constraints})", n, n_constraints, f, c,
+                   grad, jac, hess, x0, hessp=hessp)
+
+
+def pde_problem(n_grid: int = 30, alpha: float = 1e-3, *, sparse: bool = False) -> Problem:
     r"""Discretized 1-D elliptic optimal control (PDE-constrained optimization).
 
     State :math:`u` and control :math:`z` on ``n_grid`` interior nodes of (0, 1), mesh
@@ -244,7 +319,14 @@ def pde_problem(n_grid: int = 30, alpha: float = 1e-3) -> Problem:
 
     with target :math:`u_d(t) = \sin(\pi t)`.  Variables ``x = (u, z)`` (n = 2 n_grid), m = n_grid
     constraints; the constraint Jacobian ``[L + 3 diag(u^2), -I]`` has full row rank.
+
+    ``sparse=True`` (the large family, n_grid up to 5 10^5): CSR Jacobian and Hessian, a
+    ``hessp``, and the constraints multiplied by ``h`` (``h (L u + u^3 - z) = 0``, the same
+    solution) so that their rounding error stays below the KKT tolerance at fine meshes
+    (unscaled, ``||L|| ~ 4/h^2`` makes ``c`` accurate only to ``~1e-16 / h^2``).
     """
+    if sparse:
+        return _pde_sparse(n_grid, alpha)
     N = n_grid
     h = 1.0 / (N + 1)
     t = h * np.arange(1, N + 1)
@@ -276,6 +358,45 @@ def pde_problem(n_grid: int = 30, alpha: float = 1e-3) -> Problem:
         return H
 
     return Problem(f"pde(n_grid={N})", 2 * N, N, f, c, grad, jac, hess, np.zeros(2 * N))
+
+
+def _pde_sparse(n_grid, alpha):
+    import scipy.sparse as sps
+    N = n_grid
+    h = 1.0 / (N + 1)
+    t = h * np.arange(1, N + 1)
+    ud = np.sin(np.pi * t)
+    L = sps.diags([-np.ones(N - 1), 2.0 * np.ones(N), -np.ones(N - 1)], [-1, 0, 1],
+                  format="csr") / h            # h * (discrete -Laplacian)
+    Id = sps.identity(N, format="csr")
+
+    def f(x):
+        u, z = x[:N], x[N:]
+        return float(0.5 * h * np.sum((u - ud) ** 2) + 0.5 * alpha * h * np.sum(z**2))
+
+    def grad(x):
+        u, z = x[:N], x[N:]
+        return np.concatenate([h * (u - ud), alpha * h * z])
+
+    def c(x):
+        u, z = x[:N], x[N:]
+        return L @ u + h * (u**3 - z)
+
+    def jac(x):
+        u = x[:N]
+        return sps.hstack([L + sps.diags(3.0 * h * u**2), -h * Id], format="csr")
+
+    def hess(x, lam):
+        u = x[:N]
+        return sps.diags(np.concatenate([h + 6.0 * h * lam * u, alpha * h * np.ones(N)]),
+                         format="csr")
+
+    def hessp(x, lam, v):
+        u = x[:N]
+        return np.concatenate([(h + 6.0 * h * lam * u) * v[:N], alpha * h * v[N:]])
+
+    return Problem(f"pde-sparse(n_grid={N})", 2 * N, N, f, c, grad, jac, hess, np.zeros(2 * N),
+                   hessp=hessp)
 
 
 def random_problem(rng, n: int | None = None, m: int | None = None, *,

@@ -10,6 +10,8 @@ of the Lagrangian gradient for the Hessian).
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sps
+from scipy.sparse.linalg import LinearOperator
 
 from equilibria._lib.validation import check_callable
 
@@ -70,6 +72,9 @@ class _Oracle:
         self.n = n
         self.m = None
         self.n_fev = 0
+        #: sparse / matrix-free path (set by the caller at x0): keep ``J`` in CSR form and
+        #: give ``H`` as a sparse matrix or a ``LinearOperator``, never a dense ``n x n`` array
+        self.matrix_free = False
 
     def f(self, x):
         self.n_fev += 1
@@ -85,13 +90,29 @@ class _Oracle:
 
     def jac(self, x):
         if self.jac_user is not None:
-            return np.atleast_2d(np.asarray(self.jac_user(x), dtype=float))
-        return _fd_jac(self.c, x, self.m)
+            J = self.jac_user(x)
+            if sps.issparse(J):
+                return sps.csr_matrix(J, dtype=float)
+            J = np.atleast_2d(np.asarray(J, dtype=float))
+        else:
+            J = _fd_jac(self.c, x, self.m)
+        return sps.csr_matrix(J) if self.matrix_free else J
 
     def hess(self, x, lam):
         n = self.n
         if self.hess_user is not None:
-            return np.asarray(self.hess_user(x, lam), dtype=float)
+            H = self.hess_user(x, lam)
+            if isinstance(H, LinearOperator):
+                return H
+            if sps.issparse(H):
+                return sps.csr_matrix(H, dtype=float)
+            try:
+                return np.asarray(H, dtype=float)
+            except (TypeError, ValueError):
+                raise TypeError("`hess` must give an array, a scipy.sparse matrix or a "
+                                f"LinearOperator, got {type(H).__name__}") from None
+        if self.matrix_free:
+            return self._hess_operator(x, lam)
         if self.hessp_user is not None:
             H = np.empty((n, n))
             for i in range(n):
@@ -110,6 +131,33 @@ class _Oracle:
             e[i] = hi
             H[:, i] = (lag_grad(x + e) - g0) / hi
         return 0.5 * (H + H.T)
+
+
+    def _hess_operator(self, x, lam):
+        """``H`` as a ``LinearOperator``: ``hessp(x, lam, v)``, else forward differences of
+        the Lagrangian gradient along ``v`` (step ``sqrt(eps) max(1, ||x||) / ||v||``)."""
+        n = self.n
+        x = x.copy()
+        lam = lam.copy()
+        if self.hessp_user is not None:
+            user = self.hessp_user
+
+            def mv(v):
+                return np.asarray(user(x, lam, np.asarray(v, dtype=float).ravel()),
+                                  dtype=float).ravel()
+        else:
+            def lag_grad(y):
+                return self.grad(y) + self.jac(y).T @ lam
+            g0 = lag_grad(x)
+
+            def mv(v):
+                v = np.asarray(v, dtype=float).ravel()
+                vn = float(np.linalg.norm(v))
+                if vn == 0:
+                    return np.zeros(n)
+                h = FD_FORWARD_STEP * max(1.0, float(np.linalg.norm(x))) / vn
+                return (lag_grad(x + h * v) - g0) / h
+        return LinearOperator((n, n), matvec=mv, rmatvec=mv, dtype=float)
 
 
 def _build_oracle(f, c, grad, jac, hess, hessp, variables, x):
