@@ -28,8 +28,8 @@ END = "<!-- perf:end -->"
 #: Grouped by room: setup costs; online (incl. zeroth-order); bandits; ot; odes (basins, drift,
 #: coexistence, CPR); games; constrained (incl. sketching, bilevel); policy.
 ORDER = ["setup_costs", "online", "zeroth", "bandits", "bandits_smpy", "ot", "ot_exact",
-         "basins", "basins_diffrax", "basins_pybasin", "user_field", "drift",
-         "coexistence_table1", "cpr", "games", "zero_sum", "risk_averse", "constrained",
+         "ot_pointcloud", "basins", "basins_diffrax", "basins_pybasin", "user_field", "drift",
+         "coexistence_table1", "cpr", "games", "zero_sum", "risk_averse", "constrained", "constrained_large",
          "sketch", "bilevel", "policy"]
 
 #: Benchmarks that need a peer in a separate venv (rendered only when their JSON exists).
