@@ -306,6 +306,21 @@ def _logistic_sparse(n_samples, n_features, n_constraints, seed, k, ridge):
                    grad, jac, hess, x0, hessp=hessp)
 
 
+def _pde_objective(N, h, ud, alpha):
+    """Tracking objective of the PDE problems, ``h/2 ||u - u_d||^2 + alpha h/2 ||z||^2``, and
+    its gradient (shared by the dense and the sparse family)."""
+
+    def f(x):
+        u, z = x[:N], x[N:]
+        return float(0.5 * h * np.sum((u - ud) ** 2) + 0.5 * alpha * h * np.sum(z**2))
+
+    def grad(x):
+        u, z = x[:N], x[N:]
+        return np.concatenate([h * (u - ud), alpha * h * z])
+
+    return f, grad
+
+
 def pde_problem(n_grid: int = 30, alpha: float = 1e-3, *, sparse: bool = False) -> Problem:
     r"""Discretized 1-D elliptic optimal control (PDE-constrained optimization).
 
@@ -334,13 +349,7 @@ def pde_problem(n_grid: int = 30, alpha: float = 1e-3, *, sparse: bool = False) 
     L = (np.diag(2.0 * np.ones(N)) - np.diag(np.ones(N - 1), 1) - np.diag(np.ones(N - 1), -1))
     L /= h * h
 
-    def f(x):
-        u, z = x[:N], x[N:]
-        return float(0.5 * h * np.sum((u - ud) ** 2) + 0.5 * alpha * h * np.sum(z**2))
-
-    def grad(x):
-        u, z = x[:N], x[N:]
-        return np.concatenate([h * (u - ud), alpha * h * z])
+    f, grad = _pde_objective(N, h, ud, alpha)
 
     def c(x):
         u, z = x[:N], x[N:]
@@ -370,13 +379,7 @@ def _pde_sparse(n_grid, alpha):
                   format="csr") / h            # h * (discrete -Laplacian)
     Id = sps.identity(N, format="csr")
 
-    def f(x):
-        u, z = x[:N], x[N:]
-        return float(0.5 * h * np.sum((u - ud) ** 2) + 0.5 * alpha * h * np.sum(z**2))
-
-    def grad(x):
-        u, z = x[:N], x[N:]
-        return np.concatenate([h * (u - ud), alpha * h * z])
+    f, grad = _pde_objective(N, h, ud, alpha)
 
     def c(x):
         u, z = x[:N], x[N:]
