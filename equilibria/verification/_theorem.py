@@ -377,6 +377,11 @@ class Theorem:
         the package's (``verify(..., algorithm=obj)``, :func:`~.registry.check`): e.g. "a
         learner with ``predict() -> weights`` and ``update(loss)``".  Meaningful when the
         ``evaluate``/``experiment`` function takes an ``algorithm`` keyword.
+    no_algorithm : str, optional
+        For a theorem that takes no user implementation: the sentence saying why (a closed
+        form, a property of the model rather than of an algorithm, a fixed Monte Carlo
+        reference).  Every registered theorem has exactly one of an ``algorithm`` keyword (with
+        its ``protocol``) or this reason (``tests/verification/test_protocol_recorded.py``).
 
     Notes
     -----
@@ -404,6 +409,7 @@ class Theorem:
     examples: int | None = None
     tightness: str | None = None
     protocol: str | None = None
+    no_algorithm: str | None = None
 
     def __post_init__(self):
         check_option(self.kind, "kind", ("bound", "rate"))
@@ -435,8 +441,11 @@ class Theorem:
             raise TypeError(f"theorem {self.name!r}: `strategy` must be callable")
         if self.examples is not None:
             object.__setattr__(self, "examples", check_int(self.examples, "examples", lo=1))
-        for key in ("tightness", "protocol"):
+        for key in ("tightness", "protocol", "no_algorithm"):
             object.__setattr__(self, key, _check_optional_text(getattr(self, key), key))
+        if self.no_algorithm is not None and self.accepts_algorithm:
+            raise ValueError(f"theorem {self.name!r}: `no_algorithm` says why no user "
+                             "implementation is taken, but its function takes `algorithm`")
 
     def _check_sizes(self, sizes) -> tuple:
         items = tuple(sizes.items()) if isinstance(sizes, Mapping) else tuple(sizes)

@@ -94,7 +94,9 @@ def describe(thm: Theorem, *, width: int = 100) -> str:
                   _wrap(thm.protocol or "(not documented: see the evaluate/experiment "
                         "docstring)", width, "  ")]
     else:
-        lines += ["protocol (algorithm=):", "  does not take a user implementation"]
+        lines += ["protocol (algorithm=):",
+                  _wrap("does not take a user implementation" +
+                        (f": {thm.no_algorithm}" if thm.no_algorithm else ""), width, "  ")]
     if thm.tightness or thm.kind == "bound":
         lines += ["tightness:", _wrap(thm.tightness or "(no reason stated: a tightness instance "
                                       "family is expected)", width, "  ")]
