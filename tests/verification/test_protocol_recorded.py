@@ -1,0 +1,95 @@
+"""Every registered theorem either takes a user's implementation (``algorithm=``, with its
+documented ``protocol``) or says in ``no_algorithm`` why it takes none (issue 13, section 2:
+"each algorithmic theorem can take the user's implementation")."""
+
+import pytest
+
+from equilibria.verification import registry
+from equilibria.verification._theorem import Theorem
+
+registry.load_all()
+NAMES = registry.names()
+
+# Ratchet: theorems not yet given algorithm= or a reason (stop 28); the set may only shrink.
+KNOWN_MISSING = frozenset({
+    "constrained.maid_error_bound",
+    "games.cournot_br_duopoly",
+    "games.cournot_br_oligopoly",
+    "games.cournot_grim_trigger",
+    "games.cournot_nash_closed_form",
+    "games.cournot_sanction_deterrence",
+    "games.levine_continuous_half",
+    "games.levine_decreasing_in_n",
+    "games.levine_gap_rate_s3",
+    "games.levine_gap_rate_s5",
+    "games.levine_monte_carlo",
+    "games.levine_seven_twentieths",
+    "odes.cpr_abm_mean_field_rate",
+    "odes.cpr_msy_half_capacity",
+    "odes.cpr_open_access_dissipation",
+    "odes.cpr_punishment_invasion",
+    "odes.drift_bilinear_growth",
+    "odes.drift_game_local_error_modified",
+    "odes.drift_gd_divergence_threshold",
+    "odes.drift_gd_local_error_flow",
+    "odes.drift_gd_local_error_modified",
+    "odes.drift_principal_flow_exact",
+    "odes.governance_margin_monotone",
+    "odes.local_stability_agrees",
+    "odes.lyapunov_linear_spectrum",
+    "odes.lyapunov_sum_divergence",
+    "odes.p_matrix_unique_lcp",
+    "odes.presets_reach_regimes",
+    "odes.reciprocity_monotone",
+    "odes.volterra_global_convergence",
+    "online.log_barrier_invariants",
+    "online.ons_log_rate",
+    "ot.smooth_entropy_matches_sinkhorn",
+    "ot.smooth_weak_duality",
+    "ot.sparse_cardinality",
+    "ot.sparse_limits",
+    "policy.best_of_n_kl_equivalence",
+    "policy.best_of_n_kl_tight_in_limit",
+    "policy.constrained_rlhf",
+    "policy.correlated_proxy_bound",
+    "policy.entropy_regularization_cost",
+    "policy.gardo_beats_uniform_kl",
+    "policy.gardo_sampled_true_reward",
+    "policy.goodhart_curve",
+    "policy.kl_constrained_frontier",
+    "policy.kl_regularized_value",
+    "policy.softmax_lipschitz",
+})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_protocol_or_reason(name):
+    thm = registry.get(name)
+    if thm.accepts_algorithm:
+        assert thm.protocol, f"{name} takes algorithm= but documents no protocol"
+        assert thm.no_algorithm is None
+    elif name in KNOWN_MISSING:
+        assert not thm.no_algorithm, f"{name} now has a reason: remove it from KNOWN_MISSING"
+    else:
+        assert thm.no_algorithm, (f"{name} takes no algorithm= and gives no reason "
+                                  "(`no_algorithm`)")
+        assert len(thm.no_algorithm.split()) >= 5, f"{name}: reason too short"
+
+
+def test_reason_shown_by_describe():
+    from equilibria.verification.reports import describe
+
+    from equilibria.verification._theorem import Theorem as T
+
+    thm = T(name="x.z", source="s", statement="t", sample=lambda rng: None,
+            evaluate=lambda inst: (0.0, 1.0), no_algorithm="a closed form, nothing to implement")
+    assert thm.no_algorithm in " ".join(describe(thm, width=1000).split())
+
+
+def test_reason_and_algorithm_conflict():
+    def ev(inst, *, algorithm=None):
+        return 0.0, 1.0
+
+    with pytest.raises(ValueError, match="no_algorithm"):
+        Theorem(name="x.y", source="s", statement="t", sample=lambda rng: None, evaluate=ev,
+                no_algorithm="a closed form, nothing to implement")
