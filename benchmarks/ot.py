@@ -11,6 +11,13 @@ Inputs: 2-D uniform point clouds, squared Euclidean cost scaled to max 1, unifor
    *weaker* (||.||_2 <= ||.||_1), so the comparison favours POT; the L1 error of every
    returned plan is printed.  Time per iteration is printed next to the memory-traffic lower
    bound: one read of the n x m kernel (8 n m bytes) divided by the measured copy bandwidth.
+1b. float32 kernel (``sinkhorn(..., dtype="float32")``) against the default float64 one, at
+   the issue's L1 rule 1e-6, n = 1000, 2000, 4000: time and iterations of both, steady-state
+   ms per sweep of each kernel next to its memory bound (4 n m bytes for float32, 8 n m for
+   float64, at the copy bandwidth), the L1 marginal error of the returned (float64) plans,
+   the marginal floor of float32 (the error reached with tol 1e-12, which it reports as a
+   failure) and the L1 distance of the float32 plan from the float64 one (both at the rule,
+   and both at their floors).  ``--float32-only`` runs this section alone.
 2. Small reg (1e-3, 1e-4 x max C): convergence of ours vs ``ot.sinkhorn``.
 3. Sparsity-constrained OT (max_nz = 5): ``sparse_ot`` vs POT's
    ``ot.smooth.smooth_ot_semi_dual(reg_type='sparsity_constrained')`` (its per-evaluation
@@ -91,18 +98,26 @@ def best_blas(fn, *args, **kw):
     return (out, t) if t <= t1 else (out1, t1)
 
 
-def sweep_time(K_, Kmat, a, b, parallel, n_sweeps=20):
-    """Steady-state seconds per fused Sinkhorn sweep (kernel only)."""
+def sweep_time(K_, Kmat, a, b, parallel, n_sweeps=20, repeats=1):
+    """Steady-state seconds per fused Sinkhorn sweep (kernel only; the float32 kernel when
+    ``Kmat`` is float32); the best of ``repeats`` runs of ``n_sweeps`` sweeps."""
     from equilibria.solvers.ot._common import n_chunks
     n, m = Kmat.shape
-    fn = K_.sinkhorn_sweeps_par if parallel else K_.sinkhorn_sweeps
+    f32 = Kmat.dtype == np.float32
+    if f32:
+        fn = K_.sinkhorn_sweeps_par_f32 if parallel else K_.sinkhorn_sweeps_f32
+    else:
+        fn = K_.sinkhorn_sweeps_par if parallel else K_.sinkhorn_sweeps
     S = np.zeros((n_chunks() if parallel else 1, m))
     u, v = np.ones(n), np.ones(m)
     ost = np.array([1.0, 0.0, 0.0, 0.0, 0.0, K_.OMEGA_MAX])
     fn(Kmat, a, b, u, v, S, 0.0, 1, 1, np.inf, ost)
-    t = time.perf_counter()
-    fn(Kmat, a, b, u, v, S, 0.0, n_sweeps, 1, np.inf, ost)
-    return (time.perf_counter() - t) / n_sweeps
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn(Kmat, a, b, u, v, S, 0.0, n_sweeps, 1, np.inf, ost)
+        best = min(best, (time.perf_counter() - t) / n_sweeps)
+    return best
 
 
 def bench_sinkhorn(sizes, regs, run_log, bw):
@@ -162,6 +177,76 @@ def bench_sinkhorn(sizes, regs, run_log, bw):
                   f"{row['ms_pot']:>9.2f} {bound:>8.2f}")
     print("x POT / x log: POT time / best of our serial and parallel times (>1: ours faster).")
     print("bound: 8 n m bytes (one read of the kernel per fused iteration) / copy bandwidth.")
+    return rows
+
+
+def best_of(k, fn, *args, **kw):
+    """The result of ``fn`` and its best wall time over ``k`` runs."""
+    out, best = None, np.inf
+    for _ in range(k):
+        out, t = timed(fn, *args, **kw)
+        best = min(best, t)
+    return out, best
+
+
+def bench_float32(sizes, regs, bw, tol=1e-6, floor_tol=1e-12):
+    """float32 kernel vs float64 kernel (serial sweeps, the dense default), same rule."""
+    from equilibria.solvers.ot import _kernels as K_
+    from equilibria.solvers.ot import sinkhorn
+
+    print(f"\n## 1b. float32 kernel (dtype='float32') vs float64, L1 rule {tol:g}, serial sweeps")
+    a0, b0, C0 = cloud(20, 20)
+    _, t_first = timed(sinkhorn, a0, b0, C0, 0.05, tol=tol, dtype="float32")
+    print(f"compile/load of the float32 kernels (first call, small problem): {t_first:.2f} s")
+    hdr = (f"{'n':>5} {'reg':>5} | {'f64 s':>7} {'it':>4} {'L1 err':>8} | {'f32 s':>7} {'it':>4} "
+           f"{'L1 err':>8} {'ok':>5} | {'ms/it f64':>9} {'bound':>6} | {'ms/it f32':>9} "
+           f"{'bound':>6} {'f32/f64':>7} | {'f32 floor':>9} {'|dP| rule':>9} {'|dP| floor':>10}")
+    print(hdr)
+    print("-" * len(hdr))
+    rows = []
+    for n in sizes:
+        a, b, C = cloud(n, n)
+        for reg in regs:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                r64, t64 = best_of(2, sinkhorn, a, b, C, reg, tol=tol, parallel=False)
+                r32, t32 = best_of(2, sinkhorn, a, b, C, reg, tol=tol, parallel=False,
+                                   dtype="float32")
+                d_rule = float(np.abs(r32.plan - r64.plan).sum())
+            P64_ok, err64, it64 = r64.success, r64.marginal_error, r64.n_iter
+            P32_ok, err32, it32 = r32.success, r32.marginal_error, r32.n_iter
+            del r64, r32
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                t64f = sinkhorn(a, b, C, reg, tol=floor_tol, parallel=False)
+                t32f = sinkhorn(a, b, C, reg, tol=floor_tol, parallel=False, dtype="float32")
+            floor32, floor64 = t32f.marginal_error, t64f.marginal_error
+            d_floor = float(np.abs(t32f.plan - t64f.plan).sum())
+            floor_msg_ok = (not t32f.success) and "dtype='float64'" in t32f.message
+            del t64f, t32f
+            K64 = np.exp(-C / reg)
+            ms64 = sweep_time(K_, K64, a, b, False, repeats=3) * 1e3
+            K32 = K64.astype(np.float32)
+            del K64
+            ms32 = sweep_time(K_, K32, a, b, False, repeats=3) * 1e3
+            del K32
+            b64, b32 = 8.0 * n * n / bw * 1e3, 4.0 * n * n / bw * 1e3
+            row = dict(n=n, reg=reg, tol=tol, t64=t64, it64=it64, err64=err64, ok64=P64_ok,
+                       t32=t32, it32=it32, err32=err32, ok32=P32_ok, ms64=ms64, bound64=b64,
+                       ms32=ms32, bound32=b32, ratio=ms32 / ms64, floor32=floor32,
+                       floor64=floor64, floor_tol=floor_tol, floor_reported=floor_msg_ok,
+                       dplan_rule=d_rule, dplan_floor=d_floor)
+            rows.append(row)
+            print(f"{n:>5} {reg:>5g} | {t64:>7.3f} {it64:>4} {err64:>8.1e} | {t32:>7.3f} "
+                  f"{it32:>4} {err32:>8.1e} {str(P32_ok):>5} | {ms64:>9.2f} {b64:>6.2f} | "
+                  f"{ms32:>9.2f} {b32:>6.2f} {row['ratio']:>7.2f} | {floor32:>9.1e} "
+                  f"{d_rule:>9.1e} {d_floor:>10.1e}")
+    print("bound: bytes of the kernel (8 n m float64, 4 n m float32) / copy bandwidth.")
+    print(f"f32 floor: L1 marginal error of the float64 plan of the float32 run at tol "
+          f"{floor_tol:g} (reported as success=False); float64 reaches "
+          + ", ".join(f"{r['floor64']:.0e}" for r in rows) + " there.")
+    print("|dP|: L1 distance of the float32 plan from the float64 plan, both at the rule and "
+          "both at tol 1e-12.")
     return rows
 
 
@@ -247,22 +332,29 @@ def bench_sparse(sizes, k=5, reg=0.1):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, skip slow peers")
+    ap.add_argument("--float32-only", action="store_true",
+                    help="run only section 1b (float32 vs float64 kernel); no JSON")
     _report.add_json_argument(ap, "ot")
     args = ap.parse_args(argv)
     import numba
     bw = copy_bandwidth()
     print(f"# OT benchmark ({'quick' if args.quick else 'full'}); numba threads "
           f"{numba.get_num_threads()}; copy bandwidth {bw / 1e9:.1f} GB/s")
+    if args.float32_only:
+        bench_float32([300] if args.quick else [1000, 2000, 4000], [0.05, 0.01], bw)
+        return 0
     if args.quick:
         rows = bench_sinkhorn([300], [0.05, 0.01], run_log=True, bw=bw)
+        f32 = bench_float32([300], [0.05, 0.01], bw)
         small = bench_small_reg([200], [1e-3, 1e-4])
         sparse = bench_sparse([200])
     else:
         rows = bench_sinkhorn([500, 1000, 2000], [0.05, 0.01], run_log=True, bw=bw)
+        f32 = bench_float32([1000, 2000, 4000], [0.05, 0.01], bw)
         small = bench_small_reg([500], [1e-3, 1e-4], seeds=(1, 3))
         sparse = bench_sparse([300, 1000])
     if args.json:
-        _emit(args, rows, small, sparse, bw, numba.get_num_threads())
+        _emit(args, rows, small, sparse, bw, numba.get_num_threads(), f32)
     return 0
 
 
@@ -272,7 +364,7 @@ def _rng(vals, fmt):
         f"{format(lo, fmt)}-{format(hi, fmt)}"
 
 
-def _emit(args, rows, small, sparse, bw, threads):
+def _emit(args, rows, small, sparse, bw, threads, f32=()):
     """Write the README table and the small-reg / sparse summaries (benchmarks/_report.py)."""
     cells = [[str(r["n"]), f"{r['reg']:g}", f"{min(r['t_ser'], r['t_par']):.3f} s",
               f"{r['t_pot']:.3f} s", f"{r['t_log']:.3g} s", f"{r['x_pot']:.1f}x",
@@ -301,6 +393,18 @@ def _emit(args, rows, small, sparse, bw, threads):
             parts.append(s)
         notes.append(f"Small reg, n = {n0}, tol 1e-9, 50,000-iteration budget: "
                      + "; ".join(parts) + ".")
+    if f32:
+        notes.append(
+            f"float32 kernel (`dtype='float32'`), L1 rule {f32[0]['tol']:g}, serial sweeps, n = "
+            + "/".join(str(n) for n in sorted({r['n'] for r in f32})) + ": "
+            f"{_rng([r['ratio'] for r in f32], '.2f')} of the float64 time per iteration "
+            f"(memory bound 0.5), {_rng([r['ms32'] / r['bound32'] for r in f32], '.2f')} of its "
+            f"own memory bound; converged on {sum(r['ok32'] for r in f32)}/{len(f32)} in "
+            f"{_rng([r['it32'] for r in f32], 'd')} iterations (float64: "
+            f"{_rng([r['it64'] for r in f32], 'd')}); marginal floor "
+            f"{_rng([r['floor32'] for r in f32], '.1e')} (below it: success=False, 'use "
+            f"dtype=float64'); L1 plan distance from float64 at the floors "
+            f"{_rng([r['dplan_floor'] for r in f32], '.1e')}.")
     if sparse:
         notes.append("Sparsity-constrained semi-dual (max_nz = 5, reg = 0.1) at equal objective"
                      " (ours >= POT's: " + ", ".join(str(r["ok"]) for r in sparse) + "): "
@@ -312,7 +416,7 @@ def _emit(args, rows, small, sparse, bw, threads):
          "vs `sinkhorn_log`", f"ms/it (ours, {threads} threads) / memory bound"], cells,
         notes=notes,
         meta=dict(quick=args.quick, copy_bandwidth=bw, sinkhorn=rows, small_reg=small,
-                  sparse=sparse),
+                  sparse=sparse, float32=list(f32)),
         setup="2-D clouds, squared Euclidean cost scaled to max 1; ours stops on L1 marginal "
               "error <= 1e-9, POT on its L2 rule 1e-9, which is weaker; ours = the better of "
               "serial and parallel sweeps, POT = the better of default and one BLAS thread",

@@ -85,8 +85,13 @@ def _adapt(ost, err, omega, a, b, F, G, ukv, r, d_prev):
     return d
 
 
-def _solve(ops, a, b, reg, tol, max_iter, F, G, eps_scaling, omega, crange):
-    """Log-domain Sinkhorn with over-relaxation and epsilon-scaling on the support."""
+def _solve(ops, a, b, reg, tol, max_iter, F, G, eps_scaling, omega, crange, check_every=1):
+    """Log-domain Sinkhorn with over-relaxation and epsilon-scaling on the support.
+
+    The stopping rule of a stage is tested as in the dense sweeps: at every iteration while
+    ``omega`` is adaptive (its rate estimate reads the error anyway), otherwise every
+    ``check_every`` iterations of the stage and at the last one of the budget.
+    """
     from ._sinkhorn import _STAGE_TOL, _schedule
 
     log_a, log_b = np.log(a), np.log(b)
@@ -111,6 +116,7 @@ def _solve(ops, a, b, reg, tol, max_iter, F, G, eps_scaling, omega, crange):
             ost = np.array([omega if final else 1.0, 0.0, 0.0, 0.0, 0.0, K_.OMEGA_MAX])
         d_prev = -np.inf
         code = 1
+        it_stage = 0
         while total < max_iter:
             w = ost[0]
             Fs = r * log_a + F - r * ops.rows(G, F, r)
@@ -118,11 +124,13 @@ def _solve(ops, a, b, reg, tol, max_iter, F, G, eps_scaling, omega, crange):
             ukv = a * np.exp((F - Fs) / r)
             Gs = r * log_b + G - r * ops.cols(F, G, r)
             total += 1
+            it_stage += 1
             err = float(np.abs(ukv - a).sum() + (b * np.abs(np.expm1((G - Gs) / r))).sum())
             if not (np.isfinite(err) and np.isfinite(Fs).all() and np.isfinite(Gs).all()):
                 code = 3
                 break
-            if err <= stage_tol:
+            if err <= stage_tol and (ost[1] != 0.0 or it_stage % check_every == 0
+                                     or total == max_iter):
                 code = 0
                 break
             d_prev = _adapt(ost, err, w, a, b, F, G, ukv, r, d_prev)
@@ -133,7 +141,8 @@ def _solve(ops, a, b, reg, tol, max_iter, F, G, eps_scaling, omega, crange):
     return F, G, total, err, code, r
 
 
-def sinkhorn_pointcloud(a, b, geom, reg, tol, max_iter, init, eps_scaling, parallel, omega):
+def sinkhorn_pointcloud(a, b, geom, reg, tol, max_iter, init, eps_scaling, parallel, omega,
+                        check_every=1):
     """Solve one problem on a point cloud; returns the dict of fields of ``_sinkhorn._one``."""
     from ._sinkhorn import _DUAL_ROUNDING, _GAP_RTOL, _OBJ_ROUNDING
 
@@ -155,7 +164,7 @@ def sinkhorn_pointcloud(a, b, geom, reg, tol, max_iter, init, eps_scaling, paral
         F0 = init[0][ia] + reg * np.log(a_s)
         G0 = init[1][jb] + reg * np.log(b_s)
     F, G, it, err_stop, code, r_last = _solve(ops, a_s, b_s, reg, tol, max_iter, F0, G0,
-                                              eps_scaling, omega, crange)
+                                              eps_scaling, omega, crange, check_every)
     if r_last != reg:  # stopped in an intermediate stage: evaluate at reg from the rows
         F = reg * np.log(a_s) + F - reg * ops.rows(G, F, reg)
     log_a, log_b = np.log(a_s), np.log(b_s)

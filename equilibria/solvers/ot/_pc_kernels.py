@@ -193,7 +193,50 @@ def cost_block(X, Y, code, p, C):
             C[i, j] = _cost(X, i, Y, j, code, p)
 
 
+# ----------------------------------------------------------------------------------------
+# dense passes of sinkhorn(..., dtype="float32") that need one exponential per entry: fexp
+# (vectorized) instead of np.exp, 3-4x faster; its relative error 2e-16 (4 + |t|) is far
+# below the float32 rounding of the kernel (6e-8) and, for the float64 plan, below 1e-13
+# on every entry above e^-500
+# ----------------------------------------------------------------------------------------
+
+
+@njit
+def dense_kernel_f32(C, f, g, reg, K):
+    """float32 ``K_ij = exp((f_i + g_j - C_ij) / reg)`` (absorbed kernel) by :func:`fexp`.
+
+    The exponent is capped at 100 (> log of the largest float32, so the entry is still
+    stored as inf: the sweeps then report a breakdown, as with ``np.exp``).
+    """
+    n, m = C.shape
+    inv = 1.0 / reg
+    for i in prange(n):
+        fi = f[i]
+        Ci = C[i]
+        Ki = K[i]
+        for j in range(m):
+            Ki[j] = fexp(min((fi + g[j] - Ci[j]) * inv, 100.0))
+
+
+@njit
+def dense_plan_from_potentials(C, F, G, reg, P):
+    """float64 ``P_ij = exp((F_i + G_j - C_ij)/reg)`` by :func:`fexp` (inf above ``e^709``)."""
+    n, m = C.shape
+    inv = 1.0 / reg
+    for i in prange(n):
+        Fi = F[i]
+        Ci = C[i]
+        Pi = P[i]
+        for j in range(m):
+            t = (Fi + G[j] - Ci[j]) * inv
+            x = fexp(min(t, 709.0))
+            Pi[j] = x if t <= 709.0 else np.inf
+
+
 lse_rows_par = _parallel_clone(lse_rows, "lse_rows_par")
 cost_min_rows_par = _parallel_clone(cost_min_rows, "cost_min_rows_par")
 cost_range_rows_par = _parallel_clone(cost_range_rows, "cost_range_rows_par")
 evaluate_rows_par = _parallel_clone(evaluate_rows, "evaluate_rows_par")
+dense_kernel_f32_par = _parallel_clone(dense_kernel_f32, "dense_kernel_f32_par")
+dense_plan_from_potentials_par = _parallel_clone(dense_plan_from_potentials,
+                                                 "dense_plan_from_potentials_par")

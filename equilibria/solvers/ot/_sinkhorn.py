@@ -8,11 +8,21 @@ from equilibria._lib.result import Status, finish
 from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
 from . import _kernels as K_
+from . import _pc_kernels as PK
 from ._common import OTResult, c_transform_soft, check_cost, check_marginals, check_reg, n_chunks
 
-__all__ = ["sinkhorn", "SINKHORN_METHODS"]
+__all__ = ["sinkhorn", "SINKHORN_METHODS", "SINKHORN_DTYPES"]
 
 SINKHORN_METHODS = ("stabilized", "log", "scaling")
+#: storage precision of the dense kernel / cost (``dtype=``)
+SINKHORN_DTYPES = ("float64", "float32")
+#: dtype="float32": unit roundoff of a stored entry (2^-24), cap of the absorption threshold
+#: ``tau`` (scalings within [1e-8, 1e8], so a kernel entry that carries plan mass >= 1e-22 is a
+#: normal float32, >= 1.2e-38; the smaller ones hold at most 1e-22 n m in all), and the
+#: c-transform start from a cost range of 80 reg (e^88 overflows float32)
+_U32 = float(np.finfo(np.float32).eps) / 2.0
+_TAU32 = 1e8
+_CT32 = 80.0
 #: problems with at least this many entries use the parallel (prange) kernels
 _PARALLEL_MIN = 250_000
 #: epsilon-scaling: reg factor per stage and L1 tolerance of the intermediate stages
@@ -60,33 +70,74 @@ def _schedule(reg, crange, eps_scaling):
     return regs
 
 
+def float32_slack(method, reg, crange) -> float:
+    """Bound on how far the float32 storage moves the L1 marginal error of a plan.
+
+    ``"stabilized"`` / ``"scaling"``: each stored kernel entry is ``K_ij (1 + d_ij)``,
+    ``|d_ij| <= u = 2^-24``, so the row and the column sums of ``diag(u) K diag(v)`` move by at
+    most ``u`` times the mass (1) each: ``2u ~ 1.2e-7`` (``2.5u`` for the rounding of the
+    float64 sums).  ``"log"``: the cost (shifted to ``[-crange/2, crange/2]``) is stored, its
+    rounding moves the exponent by ``crange u / (2 reg)``, so the plan entries by
+    ``expm1(crange u / (2 reg))`` relative.  The typical effect is far smaller (the ``d_ij``
+    are rounding errors that cancel in the sums; ``benchmarks/ot.py`` measures it).
+    """
+    if method == "log":
+        return 2.5 * float(np.expm1(0.5 * crange * _U32 / reg))
+    return 2.5 * _U32
+
+
 def _solve_support(a, b, C, reg, method, tol, max_iter, F, G, eps_scaling, tau, check_every,
-                   parallel, omega=1.0):
+                   parallel, omega=1.0, dtype="float64"):
     """Solve the normalized problem on the support (a, b > 0, sum 1).
 
     Returns ``(P, F, G, n_iter, err_at_stop, code, n_absorb)`` with ``P`` the unrounded plan
     and standard potentials ``F, G`` (``P = exp((F + G - C)/reg)`` up to the final scalings).
+
+    ``dtype="float32"``: the kernel (or, for ``"log"``, the cost) is stored in float32 and the
+    sweeps stop at ``tol`` minus :func:`float32_slack` (at least ``tol / 2``) of their own
+    (float32-kernel) error; ``P`` is then ``exp((F + G - C)/reg)`` in float64 from the float64
+    ``C``, so every quantity the caller certifies is a float64 one.
     """
     n, m = C.shape
     log_a, log_b = np.log(a), np.log(b)
     crange = float(C.max() - C.min())
     warm = F is not None
+    f32 = dtype == "float32"
+    sweep_tol = tol - min(float32_slack(method, reg, crange), 0.5 * tol) if f32 else tol
     if method == "log":
         if not warm:
             F, G = np.zeros(n), np.zeros(m)
-        CT = np.ascontiguousarray(C.T)
         Gnew = np.empty(m)
-        it, err, code = K_.log_sweeps(C, CT, log_a, log_b, b, F, G, Gnew, reg, tol, max_iter)
+        if f32:
+            # a constant shift of C is a shift of F: store C - c0 in [-crange/2, crange/2]
+            c0 = 0.5 * (float(C.max()) + float(C.min()))
+            C32 = (C - c0).astype(np.float32)
+            CT32 = np.ascontiguousarray(C32.T)
+            F = F - c0
+            it, err, code = K_.log_sweeps_f32(C32, CT32, log_a, log_b, b, F, G, Gnew, reg,
+                                              sweep_tol, max_iter)
+            del C32, CT32
+            F = F + c0
+        else:
+            CT = np.ascontiguousarray(C.T)
+            it, err, code = K_.log_sweeps(C, CT, log_a, log_b, b, F, G, Gnew, reg, tol,
+                                          max_iter)
+            del CT
         P = np.empty((n, m))
-        K_.plan_from_potentials(C, F, G, reg, P)
+        (PK.dense_plan_from_potentials if f32 else K_.plan_from_potentials)(C, F, G, reg, P)
         return P, F, G, it, err, code, 0
 
     par = (n * m >= _PARALLEL_MIN if parallel is None else parallel) and n_chunks() > 1
-    sweeps = K_.sinkhorn_sweeps_par if par else K_.sinkhorn_sweeps
-    build = K_.build_kernel_par if par else K_.build_kernel
+    if f32:
+        sweeps = K_.sinkhorn_sweeps_par_f32 if par else K_.sinkhorn_sweeps_f32
+        build = PK.dense_kernel_f32_par if par else PK.dense_kernel_f32
+        tau = min(tau, _TAU32)
+    else:
+        sweeps = K_.sinkhorn_sweeps_par if par else K_.sinkhorn_sweeps
+        build = K_.build_kernel_par if par else K_.build_kernel
     rowlog = K_.log_row_update_par if par else K_.log_row_update
     S = np.zeros((n_chunks() if par else 1, m))
-    Kmat = np.empty((n, m))
+    Kmat = np.empty((n, m), dtype=np.float32 if f32 else np.float64)
     if method == "scaling":
         if not warm:
             F, G = np.zeros(n), np.zeros(m)
@@ -94,7 +145,7 @@ def _solve_support(a, b, C, reg, method, tol, max_iter, F, G, eps_scaling, tau, 
     else:
         if warm:
             rowlog(C, G, log_a, reg, F)  # exact rows first: no overflow in K
-        elif crange / reg > 500.0:
+        elif crange / reg > (_CT32 if f32 else 500.0) or (f32 and -float(C.min()) > _CT32 * reg):
             # c-transform start: every row and column of K holds an entry equal to 1
             F = C.min(axis=1)
             G = (C - F[:, None]).min(axis=0)
@@ -106,7 +157,7 @@ def _solve_support(a, b, C, reg, method, tol, max_iter, F, G, eps_scaling, tau, 
     u, v = np.ones(n), np.ones(m)
     for k, r in enumerate(regs):
         final = k == len(regs) - 1
-        stage_tol = tol if final else max(tol, _STAGE_TOL)
+        stage_tol = sweep_tol if final else max(tol, _STAGE_TOL)
         build(C, F, G, r, Kmat)
         u[:], v[:] = 1.0, 1.0
         if omega == "auto":  # adaptive, estimated afresh per stage (the rate depends on r)
@@ -146,6 +197,12 @@ def _solve_support(a, b, C, reg, method, tol, max_iter, F, G, eps_scaling, tau, 
             u[:], v[:] = 1.0, 1.0
     F = F + r * np.log(u)
     G = G + r * np.log(v)
+    if f32:  # the float64 plan of the potentials, from the float64 cost
+        del Kmat
+        P = np.empty((n, m))
+        (PK.dense_plan_from_potentials_par if par else PK.dense_plan_from_potentials)(
+            C, F, G, reg, P)
+        return P, F, G, total, err, code, n_absorb
     if r == reg and code != 3:
         K_.plan_from_scalings(Kmat, u, v, Kmat)  # in place: K becomes the plan
         return Kmat, F, G, total, err, code, n_absorb
@@ -154,7 +211,7 @@ def _solve_support(a, b, C, reg, method, tol, max_iter, F, G, eps_scaling, tau, 
 
 
 def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_every, parallel,
-         omega):
+         omega, dtype="float64"):
     n, m = C.shape
     s = float(a.sum())
     ia, jb = a > 0, b > 0
@@ -168,7 +225,7 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
         G0 = init[1][jb] + reg * np.log(b_s)
     P, F, G, it, err_stop, code, n_abs = _solve_support(
         a_s, b_s, Cs, reg, method, tol, max_iter, F0, G0, eps_scaling, tau, check_every,
-        parallel, omega)
+        parallel, omega, dtype)
     f_s = F - reg * np.log(a_s)
     g_s = G - reg * np.log(b_s)
     col = np.empty(P.shape[1])
@@ -225,6 +282,8 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     obj_scale = _GAP_RTOL * float(np.abs(Cs).max()) + 1e-12
     precise = obj_round <= obj_scale
     success = code == 0 and ok_numbers and marg_ok and gap_ok and precise
+    f32 = dtype == "float32"
+    hint32 = "; or use dtype='float64'" if f32 else ""
     if not ok_numbers:
         status, msg = Status.NUMERICAL, (
             f"non-finite values in the {method!r} iteration; use method='stabilized' "
@@ -232,7 +291,15 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     elif code == 3:
         status, msg = Status.NUMERICAL, (
             f"the {method!r} iteration broke down after {it} iterations (exp(-C/reg) "
-            f"under/overflows at reg={reg:g}); use method='stabilized' or increase `reg`")
+            f"under/overflows at reg={reg:g}); use method='stabilized' or increase `reg`"
+            + hint32)
+    elif f32 and code == 0 and not marg_ok:
+        status, msg = Status.NUMERICAL, (
+            f"dtype='float32': the sweeps on the float32 {'cost' if method == 'log' else 'kernel'}"
+            f" met their rule, but the float64 plan of the potentials has marginal error "
+            f"{err:.3g} > tol={tol:g}: tol is below what float32 storage reaches here (rounding"
+            f" moves the L1 marginals by up to {float32_slack(method, reg, float(np.ptp(Cs))):.2g}"
+            f"); use dtype='float64' (warm-started with init=res.potentials) or loosen `tol`")
     elif code == 0 and marg_ok and not precise:
         status, msg = Status.NUMERICAL, (
             f"marginals met (error {err:.3g}) but reg={reg:g} is so large against the cost "
@@ -244,13 +311,13 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
             f"marginals met (error {err:.3g}) but the primal-dual gap {gap:.3g} is negative "
             f"beyond the rounding tolerance {gap_tol:.3g}: the objective values lost their "
             f"precision (reg={reg:g} against a cost range {float(np.ptp(Cs)):.3g}); lower "
-            f"`reg` or rescale C")
+            f"`reg` or rescale C" + hint32)
     elif code == 0 and marg_ok and not gap_ok:
         status, msg = Status.NUMERICAL, (
             f"marginals met (error {err:.3g}) but the primal-dual gap {gap:.3g} exceeds "
             f"{gap_tol + gap_allow:.3g}: the plan is not certified optimal (C has a dynamic range "
             f"{float(np.ptp(Cs)):.3g} too large for reg={reg:g} in double precision); "
-            f"rescale or clip C, increase `reg` or use `exact_ot`")
+            f"rescale or clip C, increase `reg` or use `exact_ot`" + hint32)
     elif not success:
         status, msg = Status.MAX_ITER, (
             f"marginal error {err:.3g} > tol={tol:g} after {it} iterations; increase "
@@ -267,8 +334,27 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
                 dual_objective=float(dual) * s, potentials=(f, g), marginal_error=err * s)
 
 
+_TAU_DEFAULT = 1e50
+
+
+def _check_dtype(dtype) -> str:
+    """``dtype``: ``"float64"`` / ``"float32"`` or the numpy type / dtype; returns the name."""
+    if isinstance(dtype, str):
+        return check_option(dtype, "dtype", SINKHORN_DTYPES)
+    if isinstance(dtype, (type, np.dtype)) and not isinstance(dtype, bool):
+        try:
+            name = np.dtype(dtype).name
+        except TypeError:
+            name = ""
+        if name in SINKHORN_DTYPES:
+            return name
+    raise TypeError(f"`dtype` must be 'float64' or 'float32' (or np.float64 / np.float32), "
+                    f"got {dtype!r} of type {type(dtype).__name__}")
+
+
 def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, init=None,
-             eps_scaling=None, tau=1e50, check_every=1, parallel="auto", omega="auto"):
+             eps_scaling=None, tau=_TAU_DEFAULT, check_every=1, parallel="auto", omega="auto",
+             dtype="float64"):
     r"""Entropic optimal transport by Sinkhorn iterations (stable by default).
 
     Solves
@@ -358,9 +444,18 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
     eps_scaling : bool or None
         ``None`` (auto, see above), ``True`` (always, from ``max C - min C``) or ``False``.
     tau : float
-        Absorption threshold of the stabilized method.
+        Absorption threshold of the stabilized method: the scalings are absorbed into the
+        potentials (and the kernel rebuilt) when they leave :math:`[1/\tau, \tau]`;
+        ``inf`` never absorbs.  Capped at ``1e8`` with ``dtype="float32"``.  Not used on a
+        :class:`~._geometry.PointCloud`, whose log-domain sweeps re-centre the potentials at
+        every iteration (the limit :math:`\tau \to 1`): a value other than the default
+        raises ``ValueError`` there.
     check_every : int
-        Evaluate the stopping rule every ``check_every`` iterations.
+        Evaluate the stopping rule every ``check_every`` iterations (dense cost and point
+        cloud alike).  While ``omega`` is adaptive (``"auto"``, until its safeguard falls back
+        to 1) the rate estimate reads the error at every iteration and the rule is tested
+        then too, so ``check_every`` acts with a fixed ``omega`` only.  The last iteration of
+        the budget is always tested.
     omega : "auto" or float in [1, 2)
         Over-relaxation :math:`u \leftarrow u^{1-\omega}(a / Kv)^\omega` (and likewise
         ``v``), Thibault, Chizat, Dossal & Papadakis (2021), of the scaling methods.
@@ -386,6 +481,35 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
         memory-bound, and on a busy 2-core machine the per-sweep thread synchronization cost
         more than it saved; see ``benchmarks/ot.py``, which times both) and ``None`` for a
         :class:`~._geometry.PointCloud` (compute-bound: threads pay from ``n m >= 250000``).
+
+    dtype : {"float64", "float32"} or numpy.float64 / numpy.float32
+        Storage precision of the dense kernel (default ``"float64"``).  ``"float32"`` stores
+        the kernel :math:`K` of the ``"stabilized"`` / ``"scaling"`` sweeps (for ``"log"``,
+        the cost, shifted to :math:`[-\tfrac12 \operatorname{osc} C, \tfrac12
+        \operatorname{osc} C]`) in float32: half the memory of the kernel and half the bytes
+        read per sweep.  Every product of a stored entry and a float64 scaling is formed and
+        summed in float64, so the sweeps converge on the rounded kernel as they do in float64;
+        they stop at ``tol`` minus the bound of :func:`float32_slack` on how far the rounding
+        moves the marginals (``2.5 * 2^-24 ~ 1.5e-7``; at least ``tol / 2``), with ``tau``
+        capped at ``1e8`` and the c-transform start from a cost range of ``80 reg`` (float32
+        overflows at :math:`e^{88}`).  The returned ``plan`` is :math:`e^{(F_i + G_j -
+        C_{ij})/\varepsilon}` evaluated in float64 from the float64 ``C`` and rounded as in
+        float64, so ``marginal_error``, the gap and ``success`` are float64 certificates of
+        what is returned.  Measured (``benchmarks/ot.py`` section 1b: 2-D clouds, cost scaled
+        to max 1, reg 0.05 and 0.01, n = 1000-4000, serial sweeps): 0.54-0.61 of the float64
+        time per sweep (the memory bound is 0.5), the same iteration counts at the L1 rule
+        1e-6 (within one); a marginal floor of 1e-9 to 4e-9 (L1 error of the float64 plan
+        when ``tol`` is below what float32 reaches); L1 distance of the plan from the float64
+        plan 6e-10 to 3e-9 when both run to their floors.  A ``tol`` below the floor returns
+        ``success=False``, ``Status.NUMERICAL`` and a message to use ``dtype="float64"``
+        (warm-started from ``res.potentials``), never a false success, so pass
+        ``tol >= 1e-8``: the default ``1e-9`` is usually below the floor.  ``"log"``: no
+        speed gain (its sweeps are bound by the exponentials, not by memory) and a floor of
+        1e-8 (reg 0.05) to 1.4e-7 (reg 0.01) at n = 1000-2000, growing like
+        :math:`\operatorname{osc} C / \varepsilon`.  ``"scaling"``: :math:`e^{-C/\varepsilon}`
+        leaves the float32 range beyond :math:`C/\varepsilon \approx 87` (float64: 708), a
+        breakdown reported as ``Status.NUMERICAL``.  Only for a dense cost: a
+        :class:`~._geometry.PointCloud` stores no kernel (``ValueError``).
 
     Returns
     -------
@@ -463,6 +587,7 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
     if np.isnan(tau):
         raise ValueError("`tau` must be a number > 1 (inf: never absorb), got nan")
     check_every = check_int(check_every, "check_every", lo=1)
+    dtype = _check_dtype(dtype)
     if not (isinstance(omega, str) and omega == "auto"):
         omega = check_scalar(omega, "omega", lo=1.0, hi=2.0, hi_inclusive=False)
     if isinstance(parallel, str) and parallel == "auto":
@@ -481,21 +606,30 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
         if method != "stabilized":
             raise ValueError(f"a PointCloud is solved in the log domain (method='stabilized', "
                              f"the default), got method={method!r}")
+        if tau != _TAU_DEFAULT:
+            raise ValueError(f"`tau` (the absorption threshold of the dense stabilized "
+                             f"scalings) has no meaning on a PointCloud, whose log-domain "
+                             f"sweeps re-centre the potentials at every iteration; got "
+                             f"tau={tau!r}, leave the default")
+        if dtype != "float64":
+            raise ValueError(f"`dtype`={dtype!r} sets the storage of the dense kernel; a "
+                             f"PointCloud stores no kernel (its sweeps run in float64), leave "
+                             f"dtype='float64'")
         from ._online import sinkhorn_pointcloud
 
         out = sinkhorn_pointcloud(a, b, C, reg, tol, max_iter, init, eps_scaling, parallel,
-                                  omega)
+                                  omega, check_every)
         return finish(OTResult, reg=reg, method="pointcloud", **out)
     if batch is None:
         out = _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_every,
-                   parallel, omega)
+                   parallel, omega, dtype)
         return finish(OTResult, reg=reg, method=method, **out)
     outs = []
     for k in range(batch):
         Ck = C if C.ndim == 2 else C[k]
         ik = None if init is None else (init[0][k], init[1][k])
         outs.append(_one(a[k], b[k], Ck, reg, method, tol, max_iter, ik, eps_scaling, tau,
-                         check_every, parallel, omega))
+                         check_every, parallel, omega, dtype))
     bad = [k for k, o in enumerate(outs) if not o["success"]]
     if bad:
         worst = outs[bad[0]]
