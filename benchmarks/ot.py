@@ -18,6 +18,9 @@ Inputs: 2-D uniform point clouds, squared Euclidean cost scaled to max 1, unifor
    the marginal floor of float32 (the error reached with tol 1e-12, which it reports as a
    failure) and the L1 distance of the float32 plan from the float64 one (both at the rule,
    and both at their floors).  ``--float32-only`` runs this section alone.
+1c. A batch of 8 problems sharing one cost (``sinkhorn`` with 2-D ``a``, ``b``: one compiled
+   kernel) against the loop of single solves and POT's multi-histogram ``ot.sinkhorn``
+   (shared ``a``), same L1 rule per problem for ours.  ``--batch-only`` runs it alone.
 2. Small reg (1e-3, 1e-4 x max C): convergence of ours vs ``ot.sinkhorn``.
 3. Sparsity-constrained OT (max_nz = 5): ``sparse_ot`` vs POT's
    ``ot.smooth.smooth_ot_semi_dual(reg_type='sparsity_constrained')`` (its per-evaluation
@@ -250,6 +253,59 @@ def bench_float32(sizes, regs, bw, tol=1e-6, floor_tol=1e-12):
     return rows
 
 
+def bench_batch(sizes, B, regs, tol=1e-6):
+    """A batch of ``B`` problems sharing one cost (one compiled kernel, one read of K per
+    sweep for all) vs the loop of single solves and POT's multi-histogram ``ot.sinkhorn``
+    (shared ``a``, ``b`` an (n, B) array; its rule is an L2 norm on the column marginals of
+    all histograms at once, weaker than our L1 rule per problem)."""
+    import ot
+
+    from equilibria.solvers.ot import sinkhorn
+
+    print(f"\n## 1c. batch of {B} problems sharing one cost, L1 rule {tol:g} per problem")
+    hdr = (f"{'n':>5} {'reg':>5} | {'batch s':>8} {'loop s':>8} {'x loop':>6} {'max it':>6} | "
+           f"{'POT s':>7} {'it':>5} {'POT L1 max':>10} {'x POT':>6}")
+    print(hdr)
+    print("-" * len(hdr))
+    rows = []
+    for n in sizes:
+        a, _, C = cloud(n, n)
+        rng = np.random.default_rng(11)
+        Bw = rng.random((B, n)) + 0.1
+        Bw /= Bw.sum(1, keepdims=True)
+        A = np.tile(a, (B, 1))
+        sinkhorn(A[:, :20] / A[:, :20].sum(1, keepdims=True),
+                 Bw[:, :20] / Bw[:, :20].sum(1, keepdims=True), C[:20, :20], 0.05)
+        for reg in regs:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rb, tb = best_of(2, sinkhorn, A, Bw, C, reg, tol=tol)
+                t0 = time.perf_counter()
+                loop = [sinkhorn(a, Bw[k], C, reg, tol=tol) for k in range(B)]
+                tl = time.perf_counter() - t0
+                (costs, lg), tp = best_blas(ot.sinkhorn, a, Bw.T.copy(), C, reg, stopThr=tol,
+                                            numItermax=100_000, log=True)
+            same = all(np.array_equal(rb.plan[k], loop[k].plan) for k in range(B))
+            K = np.exp(-C / reg)
+            errs = []
+            for k in range(B):
+                P = lg["u"][:, k][:, None] * K * lg["v"][:, k][None]
+                errs.append(l1_err(P, a, Bw[k]))
+            del K
+            row = dict(n=n, reg=reg, B=B, tol=tol, t_batch=tb, t_loop=tl, x_loop=tl / tb,
+                       it=int(rb.n_iter), ok=bool(rb.success), bitwise_loop=same, t_pot=tp,
+                       it_pot=int(lg["niter"]), err_pot=float(max(errs)), x_pot=tp / tb)
+            rows.append(row)
+            print(f"{n:>5} {reg:>5g} | {tb:>8.3f} {tl:>8.3f} {tl / tb:>6.2f} {rb.n_iter:>6} | "
+                  f"{tp:>7.3f} {lg['niter']:>5} {row['err_pot']:>10.1e} {tp / tb:>6.2f}"
+                  + ("" if same and rb.success else "  (!)"))
+            del rb, loop
+    print("x loop / x POT: their time / the batch's (>1: the batch is faster); each batched "
+          "problem is bitwise its own single solve ((!) marks a failure of that or of "
+          "success).")
+    return rows
+
+
 def bench_small_reg(sizes, regs, seeds=(1,)):
     import ot
 
@@ -334,6 +390,8 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="small sizes, skip slow peers")
     ap.add_argument("--float32-only", action="store_true",
                     help="run only section 1b (float32 vs float64 kernel); no JSON")
+    ap.add_argument("--batch-only", action="store_true",
+                    help="run only section 1c (a batch sharing one cost); no JSON")
     _report.add_json_argument(ap, "ot")
     args = ap.parse_args(argv)
     import numba
@@ -343,18 +401,23 @@ def main(argv=None):
     if args.float32_only:
         bench_float32([300] if args.quick else [1000, 2000, 4000], [0.05, 0.01], bw)
         return 0
+    if args.batch_only:
+        bench_batch([300] if args.quick else [1000, 2000], 8, [0.05, 0.01])
+        return 0
     if args.quick:
         rows = bench_sinkhorn([300], [0.05, 0.01], run_log=True, bw=bw)
         f32 = bench_float32([300], [0.05, 0.01], bw)
+        batch = bench_batch([300], 8, [0.05, 0.01])
         small = bench_small_reg([200], [1e-3, 1e-4])
         sparse = bench_sparse([200])
     else:
         rows = bench_sinkhorn([500, 1000, 2000], [0.05, 0.01], run_log=True, bw=bw)
         f32 = bench_float32([1000, 2000, 4000], [0.05, 0.01], bw)
+        batch = bench_batch([1000, 2000], 8, [0.05, 0.01])
         small = bench_small_reg([500], [1e-3, 1e-4], seeds=(1, 3))
         sparse = bench_sparse([300, 1000])
     if args.json:
-        _emit(args, rows, small, sparse, bw, numba.get_num_threads(), f32)
+        _emit(args, rows, small, sparse, bw, numba.get_num_threads(), f32, batch)
     return 0
 
 
@@ -364,7 +427,7 @@ def _rng(vals, fmt):
         f"{format(lo, fmt)}-{format(hi, fmt)}"
 
 
-def _emit(args, rows, small, sparse, bw, threads, f32=()):
+def _emit(args, rows, small, sparse, bw, threads, f32=(), batch=()):
     """Write the README table and the small-reg / sparse summaries (benchmarks/_report.py)."""
     cells = [[str(r["n"]), f"{r['reg']:g}", f"{min(r['t_ser'], r['t_par']):.3f} s",
               f"{r['t_pot']:.3f} s", f"{r['t_log']:.3g} s", f"{r['x_pot']:.1f}x",
@@ -405,6 +468,15 @@ def _emit(args, rows, small, sparse, bw, threads, f32=()):
             f"{_rng([r['floor32'] for r in f32], '.1e')} (below it: success=False, 'use "
             f"dtype=float64'); L1 plan distance from float64 at the floors "
             f"{_rng([r['dplan_floor'] for r in f32], '.1e')}.")
+    if batch:
+        notes.append(
+            f"Batch of {batch[0]['B']} problems sharing one cost (one compiled kernel), L1 rule "
+            f"{batch[0]['tol']:g} per problem, n = "
+            + "/".join(str(n) for n in sorted({r['n'] for r in batch})) + ": "
+            f"{_rng([r['x_loop'] for r in batch], '.2f')}x the loop of single solves (bitwise "
+            f"the same plans: {all(r['bitwise_loop'] for r in batch)}), "
+            f"{_rng([r['x_pot'] for r in batch], '.2f')}x POT's multi-histogram `ot.sinkhorn` "
+            f"(its L2 rule; its worst L1 error {max(r['err_pot'] for r in batch):.1e}).")
     if sparse:
         notes.append("Sparsity-constrained semi-dual (max_nz = 5, reg = 0.1) at equal objective"
                      " (ours >= POT's: " + ", ".join(str(r["ok"]) for r in sparse) + "): "
@@ -416,7 +488,7 @@ def _emit(args, rows, small, sparse, bw, threads, f32=()):
          "vs `sinkhorn_log`", f"ms/it (ours, {threads} threads) / memory bound"], cells,
         notes=notes,
         meta=dict(quick=args.quick, copy_bandwidth=bw, sinkhorn=rows, small_reg=small,
-                  sparse=sparse, float32=list(f32)),
+                  sparse=sparse, float32=list(f32), batch=list(batch)),
         setup="2-D clouds, squared Euclidean cost scaled to max 1; ours stops on L1 marginal "
               "error <= 1e-9, POT on its L2 rule 1e-9, which is weaker; ours = the better of "
               "serial and parallel sweeps, POT = the better of default and one BLAS thread",

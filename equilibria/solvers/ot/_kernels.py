@@ -84,6 +84,142 @@ def _row_scaling(i, kv, a, u, rerr, ukv, omega):
     return ui
 
 
+@njit(inline="always")
+def _rows4(K, i, a, u, v, Sc, rerr, ukv, omega):
+    """Rows ``i .. i+3`` of a fused sweep: ``(K v)_i`` for 4 rows at once (``v`` read once for
+    4 dot products), their scalings, and their terms of the column sums ``Sc`` (updated once
+    for 4 rows: a quarter of the L1/L2 traffic of ``v`` and ``Sc`` per kernel entry)."""
+    m = K.shape[1]
+    K0 = K[i]
+    K1 = K[i + 1]
+    K2 = K[i + 2]
+    K3 = K[i + 3]
+    k0 = 0.0
+    k1 = 0.0
+    k2 = 0.0
+    k3 = 0.0
+    for j in range(m):
+        vj = v[j]
+        k0 += K0[j] * vj
+        k1 += K1[j] * vj
+        k2 += K2[j] * vj
+        k3 += K3[j] * vj
+    u0 = _row_scaling(i, k0, a, u, rerr, ukv, omega)
+    u1 = _row_scaling(i + 1, k1, a, u, rerr, ukv, omega)
+    u2 = _row_scaling(i + 2, k2, a, u, rerr, ukv, omega)
+    u3 = _row_scaling(i + 3, k3, a, u, rerr, ukv, omega)
+    for j in range(m):
+        Sc[j] += (K0[j] * u0 + K1[j] * u1) + (K2[j] * u2 + K3[j] * u3)
+
+
+@njit(inline="always")
+def _row1(K, i, a, u, v, Sc, rerr, ukv, omega):
+    """Row ``i`` of a fused sweep (the rows left over by :func:`_rows4`)."""
+    m = K.shape[1]
+    Ki = K[i]
+    kv = 0.0
+    for j in range(m):
+        kv += Ki[j] * v[j]
+    ui = _row_scaling(i, kv, a, u, rerr, ukv, omega)
+    for j in range(m):
+        Sc[j] += Ki[j] * ui
+
+
+@njit(inline="always")
+def _end_of_sweep(it, a, b, u, v, s, rerr, ukv, ost, dprev, err, tol, max_sweeps, check_every,
+                  tau):
+    """The end of fused sweep ``it`` of one problem, after the row update ``u`` and the column
+    sums ``s = K^T u``: breakdown check, the stopping rule, the over-relaxation update of
+    ``ost`` (with the dual Lyapunov check against ``dprev[0]``), then the column update ``v``
+    and the absorption test.  Shared by :func:`sinkhorn_sweeps` and
+    :func:`sinkhorn_sweeps_batch`, so a batched problem follows the iterates of its own
+    single solve.  Returns ``(code, err)``: code -1 go on, else as :func:`sinkhorn_sweeps`."""
+    n = u.shape[0]
+    m = v.shape[0]
+    omega = ost[0]
+    mode = ost[1]
+    bad = False
+    for i in range(n):
+        ui = u[i]
+        if not (ui > 0.0 and ui < np.inf):
+            bad = True
+    for j in range(m):
+        if not (s[j] > 0.0 and s[j] < np.inf):
+            bad = True
+    if bad:
+        return 3, np.inf
+    if mode != 0.0 or (it + 1) % check_every == 0 or it + 1 == max_sweeps:
+        err = 0.0
+        for j in range(m):
+            err += abs(v[j] * s[j] - b[j])
+        for i in range(n):
+            err += rerr[i]
+        if err <= tol:
+            return 0, err
+    if mode == 1.0:  # adaptive: estimate the rate of plain Sinkhorn
+        ost[3] += 1.0
+        if ost[3] == _W0:
+            ost[4] = err
+        elif ost[3] >= _W1:
+            lam = (err / ost[4]) ** (1.0 / (_W1 - _W0)) if ost[4] > 0 else 1.0
+            if lam < 1.0:
+                ost[0] = min(_OMEGA_MAX, 2.0 / (1.0 + np.sqrt(1.0 - lam)))
+                ost[1] = 2.0
+                ost[3] = 0.0
+                ost[4] = err
+            else:  # no linear decrease yet: estimate again
+                ost[3] = 0.0
+    elif mode == 2.0:
+        # re-estimate omega from the observed rate rho of the over-relaxed sweeps (Young's
+        # SOR relation (rho + omega - 1)^2 = rho omega^2 lam, Hageman & Young 1981, 9.3)
+        ost[3] += 1.0
+        if ost[3] >= _W1 - _W0:
+            rho = (err / ost[4]) ** (1.0 / (_W1 - _W0)) if ost[4] > 0 else 1.0
+            if rho < 1.0 and rho > 0.0:
+                lam = min((rho + omega - 1.0) ** 2 / (omega * omega * rho), 1.0 - 1e-12)
+                w_new = 2.0 / (1.0 + np.sqrt(1.0 - lam))
+                cap = ost[5] if ost[2] == 0.0 else 1.0 + 0.95 * (ost[5] - 1.0)
+                if w_new > omega + 1e-3 and omega < cap:
+                    ost[0] = min(w_new, cap)
+            ost[3] = 0.0
+            ost[4] = err
+        # Lyapunov check on the dual (monotone for omega = 1)
+        d = 0.0
+        sc = 0.0
+        for i in range(n):
+            t = a[i] * np.log(u[i])
+            d += t - ukv[i]
+            sc += abs(t) + ukv[i]
+        for j in range(m):
+            t = b[j] * np.log(v[j])
+            d += t
+            sc += abs(t)
+        if d < dprev[0] - 1e-13 * sc:
+            ost[2] += 1.0
+            ost[5] = omega
+            if ost[2] >= _MAX_HALVINGS:
+                ost[0] = 1.0
+                ost[1] = 0.0
+            else:
+                ost[0] = 1.0 + 0.5 * (omega - 1.0)
+        dprev[0] = d
+    big = False
+    omega = ost[0]
+    for j in range(m):
+        vj = b[j] / s[j]  # Sinkhorn column update
+        if omega != 1.0:
+            vj = v[j] ** (1.0 - omega) * vj ** omega
+        v[j] = vj
+        if vj > tau or vj < 1.0 / tau:
+            big = True
+    for i in range(n):
+        if u[i] > tau or u[i] < 1.0 / tau:
+            big = True
+    if big:
+        return 2, err
+    return -1, err
+
+
 @njit
 def sinkhorn_sweeps(K, a, b, u, v, S, tol, max_sweeps, check_every, tau, ost):
     """Fused Sinkhorn sweeps ``u = a / (K v)``, ``v = b / (K^T u)`` with one pass over ``K``.
@@ -120,10 +256,9 @@ def sinkhorn_sweeps(K, a, b, u, v, S, tol, max_sweeps, check_every, tau, ost):
     err = np.inf
     rerr = np.zeros(n)
     ukv = np.zeros(n)
-    d_prev = -np.inf
+    dprev = np.full(1, -np.inf)
     for it in range(max_sweeps):
         omega = ost[0]
-        mode = ost[1]
         for c in prange(nch):
             Sc = S[c]
             for j in range(m):
@@ -134,35 +269,10 @@ def sinkhorn_sweeps(K, a, b, u, v, S, tol, max_sweeps, check_every, tau, ost):
             # blocks of 4 rows: v is read once for 4 dot products and Sc updated once for 4
             # rows (a quarter of the L1/L2 traffic of v and Sc per kernel entry)
             while i + 4 <= hi:
-                K0 = K[i]
-                K1 = K[i + 1]
-                K2 = K[i + 2]
-                K3 = K[i + 3]
-                k0 = 0.0
-                k1 = 0.0
-                k2 = 0.0
-                k3 = 0.0
-                for j in range(m):
-                    vj = v[j]
-                    k0 += K0[j] * vj
-                    k1 += K1[j] * vj
-                    k2 += K2[j] * vj
-                    k3 += K3[j] * vj
-                u0 = _row_scaling(i, k0, a, u, rerr, ukv, omega)
-                u1 = _row_scaling(i + 1, k1, a, u, rerr, ukv, omega)
-                u2 = _row_scaling(i + 2, k2, a, u, rerr, ukv, omega)
-                u3 = _row_scaling(i + 3, k3, a, u, rerr, ukv, omega)
-                for j in range(m):
-                    Sc[j] += (K0[j] * u0 + K1[j] * u1) + (K2[j] * u2 + K3[j] * u3)
+                _rows4(K, i, a, u, v, Sc, rerr, ukv, omega)
                 i += 4
             while i < hi:
-                Ki = K[i]
-                kv = 0.0
-                for j in range(m):
-                    kv += Ki[j] * v[j]
-                ui = _row_scaling(i, kv, a, u, rerr, ukv, omega)
-                for j in range(m):
-                    Sc[j] += Ki[j] * ui
+                _row1(K, i, a, u, v, Sc, rerr, ukv, omega)
                 i += 1
         # reduce the chunk sums into S[0]
         s = S[0]
@@ -170,86 +280,98 @@ def sinkhorn_sweeps(K, a, b, u, v, S, tol, max_sweeps, check_every, tau, ost):
             Sc = S[c]
             for j in range(m):
                 s[j] += Sc[j]
-        bad = False
-        for i in range(n):
-            ui = u[i]
-            if not (ui > 0.0 and ui < np.inf):
-                bad = True
-        for j in range(m):
-            if not (s[j] > 0.0 and s[j] < np.inf):
-                bad = True
-        if bad:
-            return it + 1, np.inf, 3
-        if mode != 0.0 or (it + 1) % check_every == 0 or it + 1 == max_sweeps:
-            err = 0.0
-            for j in range(m):
-                err += abs(v[j] * s[j] - b[j])
-            for i in range(n):
-                err += rerr[i]
-            if err <= tol:
-                return it + 1, err, 0
-        if mode == 1.0:  # adaptive: estimate the rate of plain Sinkhorn
-            ost[3] += 1.0
-            if ost[3] == _W0:
-                ost[4] = err
-            elif ost[3] >= _W1:
-                lam = (err / ost[4]) ** (1.0 / (_W1 - _W0)) if ost[4] > 0 else 1.0
-                if lam < 1.0:
-                    ost[0] = min(_OMEGA_MAX, 2.0 / (1.0 + np.sqrt(1.0 - lam)))
-                    ost[1] = 2.0
-                    ost[3] = 0.0
-                    ost[4] = err
-                else:  # no linear decrease yet: estimate again
-                    ost[3] = 0.0
-        elif mode == 2.0:
-            # re-estimate omega from the observed rate rho of the over-relaxed sweeps (Young's
-            # SOR relation (rho + omega - 1)^2 = rho omega^2 lam, Hageman & Young 1981, 9.3)
-            ost[3] += 1.0
-            if ost[3] >= _W1 - _W0:
-                rho = (err / ost[4]) ** (1.0 / (_W1 - _W0)) if ost[4] > 0 else 1.0
-                if rho < 1.0 and rho > 0.0:
-                    lam = min((rho + omega - 1.0) ** 2 / (omega * omega * rho), 1.0 - 1e-12)
-                    w_new = 2.0 / (1.0 + np.sqrt(1.0 - lam))
-                    cap = ost[5] if ost[2] == 0.0 else 1.0 + 0.95 * (ost[5] - 1.0)
-                    if w_new > omega + 1e-3 and omega < cap:
-                        ost[0] = min(w_new, cap)
-                ost[3] = 0.0
-                ost[4] = err
-            # Lyapunov check on the dual (monotone for omega = 1)
-            d = 0.0
-            sc = 0.0
-            for i in range(n):
-                t = a[i] * np.log(u[i])
-                d += t - ukv[i]
-                sc += abs(t) + ukv[i]
-            for j in range(m):
-                t = b[j] * np.log(v[j])
-                d += t
-                sc += abs(t)
-            if d < d_prev - 1e-13 * sc:
-                ost[2] += 1.0
-                ost[5] = omega
-                if ost[2] >= _MAX_HALVINGS:
-                    ost[0] = 1.0
-                    ost[1] = 0.0
-                else:
-                    ost[0] = 1.0 + 0.5 * (omega - 1.0)
-            d_prev = d
-        big = False
-        omega = ost[0]
-        for j in range(m):
-            vj = b[j] / s[j]  # Sinkhorn column update
-            if omega != 1.0:
-                vj = v[j] ** (1.0 - omega) * vj ** omega
-            v[j] = vj
-            if vj > tau or vj < 1.0 / tau:
-                big = True
-        for i in range(n):
-            if u[i] > tau or u[i] < 1.0 / tau:
-                big = True
-        if big:
-            return it + 1, err, 2
+        code, err = _end_of_sweep(it, a, b, u, v, s, rerr, ukv, ost, dprev, err, tol,
+                                  max_sweeps, check_every, tau)
+        if code >= 0:
+            return it + 1, err, code
     return max_sweeps, err, 1
+
+
+@njit
+def sinkhorn_sweeps_batch(K, A, Bw, U, V, S, tol, max_sweeps, check_every, tau, OST, n_it,
+                          errs, codes):
+    """Fused Sinkhorn sweeps of ``nb`` problems sharing one kernel ``K``, one pass over ``K``
+    per sweep for all of them.
+
+    Problem ``k`` has marginals ``A[k]`` (n,), ``Bw[k]`` (m,), scalings ``U[k]``, ``V[k]`` and
+    over-relaxation state ``OST[k]`` (as ``ost`` of :func:`sinkhorn_sweeps`).  Each block of 4
+    rows of ``K`` is loaded once and, while in cache, gives the row updates and column-sum
+    terms of every problem still running (chunk partial sums in ``S`` (n_chunks, nb, m)); the
+    end of the sweep (:func:`_end_of_sweep`) is that of the single kernel, per problem, so
+    problem ``k`` follows exactly the iterates of :func:`sinkhorn_sweeps` on ``(K, A[k],
+    Bw[k])`` and stops on its own rule.  The memory traffic of a sweep is one read of ``K``
+    for the whole batch (the single kernel reads it once per problem).
+
+    Writes ``n_it[k]`` (sweeps), ``errs[k]`` (L1 error at the stop) and ``codes[k]`` (0
+    converged, 1 budget used, 2 absorb, 3 breakdown, as :func:`sinkhorn_sweeps`).
+    """
+    nb, n = A.shape
+    m = K.shape[1]
+    nch = S.shape[0]
+    chunk = (n + nch - 1) // nch
+    RERR = np.zeros((nb, n))
+    UKV = np.zeros((nb, n))
+    DPREV = np.full((nb, 1), -np.inf)
+    idx = np.arange(nb)
+    na = nb
+    for k in range(nb):
+        errs[k] = np.inf
+        codes[k] = 1
+        n_it[k] = max_sweeps
+    for it in range(max_sweeps):
+        if na == 0:
+            break
+        for c in prange(nch):
+            for q in range(na):
+                Sc = S[c, idx[q]]
+                for j in range(m):
+                    Sc[j] = 0.0
+            lo = c * chunk
+            hi = min(n, lo + chunk)
+            i = lo
+            while i + 4 <= hi:
+                for q in range(na):
+                    k = idx[q]
+                    _rows4(K, i, A[k], U[k], V[k], S[c, k], RERR[k], UKV[k], OST[k, 0])
+                i += 4
+            while i < hi:
+                for q in range(na):
+                    k = idx[q]
+                    _row1(K, i, A[k], U[k], V[k], S[c, k], RERR[k], UKV[k], OST[k, 0])
+                i += 1
+        keep = 0
+        for q in range(na):
+            k = idx[q]
+            s = S[0, k]
+            for c in range(1, nch):
+                Sc = S[c, k]
+                for j in range(m):
+                    s[j] += Sc[j]
+            code, e = _end_of_sweep(it, A[k], Bw[k], U[k], V[k], s, RERR[k], UKV[k], OST[k],
+                                    DPREV[k], errs[k], tol, max_sweeps, check_every, tau)
+            errs[k] = e
+            if code >= 0:
+                codes[k] = code
+                n_it[k] = it + 1
+            else:
+                idx[keep] = k
+                keep += 1
+        na = keep
+
+
+@njit
+def max_reduced_cost(C, f, g):
+    """``max_ij (C_ij - f_i - g_j)`` in one pass (no n x m temporary); ``-inf`` if empty."""
+    n, m = C.shape
+    best = -np.inf
+    for i in range(n):
+        fi = f[i]
+        Ci = C[i]
+        for j in range(m):
+            t = Ci[j] - fi - g[j]
+            if t > best:
+                best = t
+    return best
 
 
 @njit
@@ -785,6 +907,7 @@ def plan_from_semi_dual(alpha, a, b, CT, gamma, reg_code, k, PT):
 # parallel clones for large problems (see _parallel_clone)
 build_kernel_par = _parallel_clone(build_kernel, "build_kernel_par")
 sinkhorn_sweeps_par = _parallel_clone(sinkhorn_sweeps, "sinkhorn_sweeps_par")
+sinkhorn_sweeps_batch_par = _parallel_clone(sinkhorn_sweeps_batch, "sinkhorn_sweeps_batch_par")
 log_row_update_par = _parallel_clone(log_row_update, "log_row_update_par")
 
 # float32 clones (``sinkhorn(..., dtype="float32")``): the same sources compiled for a float32
