@@ -182,11 +182,34 @@ def test_invalid_use():
         PointCloud(np.zeros((3, 2)), cost=None)
     with pytest.raises(ValueError, match="3 x 4 points"):
         sinkhorn(np.full(4, 0.25), np.full(4, 0.25), geom, 0.1)
-    with pytest.raises(ValueError, match="batch"):
-        sinkhorn(np.full((2, 3), 1 / 3), np.full((2, 4), 0.25), geom, 0.1)
+    with pytest.raises(ValueError, match="3 x 4 points"):
+        sinkhorn(np.full((2, 4), 1 / 4), np.full((2, 4), 0.25), geom, 0.1)
     with pytest.raises(ValueError, match="log domain"):
         sinkhorn(np.full(3, 1 / 3), np.full(4, 0.25), geom, 0.1, method="scaling")
     with pytest.raises(ValueError, match="max_entries=5"):
         geom.cost_matrix(max_entries=5)
     with pytest.raises(ValueError, match="`parallel`"):
         sinkhorn(np.full(3, 1 / 3), np.full(4, 0.25), geom, 0.1, parallel="yes")
+
+
+def test_pointcloud_batch_is_each_problem_alone():
+    rng = np.random.default_rng(8)
+    x, y = rng.random((40, 2)), rng.random((30, 2))
+    A = rng.random((3, 40)) + 0.1
+    A /= A.sum(1, keepdims=True)
+    B = rng.random((3, 30)) + 0.1
+    B /= B.sum(1, keepdims=True)
+    A[2, :4] = 0.0  # a zero weight in one problem only
+    A[2] /= A[2].sum()
+    geom = PointCloud(x, y)
+    r = sinkhorn(A, B, geom, 0.05, tol=1e-8)
+    assert r.success and r.plan is None and r.method == "pointcloud"
+    assert r.potentials[0].shape == (3, 40) and r.cost.shape == (3,)
+    for k in range(3):
+        o = sinkhorn(A[k], B[k], geom, 0.05, tol=1e-8)
+        assert r.cost[k] == o.cost and r.marginal_error[k] == o.marginal_error
+        assert np.array_equal(r.potentials[1][k], o.potentials[1])
+        dense = sinkhorn(A[k], B[k], geom.cost_matrix(), 0.05, tol=1e-8)
+        assert abs(r.cost[k] - dense.cost) <= 1e-7
+    with pytest.raises(ValueError, match="init"):
+        sinkhorn(A, B, geom, 0.05, init=(np.zeros(40), np.zeros(30)))

@@ -485,7 +485,8 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
     C : array_like, shape (n, m) or (B, n, m), or Geometry
         Cost matrix (shared across a batch if 2-D), a :class:`~._geometry.Geometry` holding
         one (the same path, bit for bit), or a :class:`~._geometry.PointCloud` ``(x, y,
-        cost)`` (1-D ``a``, ``b`` only).  On a point cloud the n x m cost or kernel is never
+        cost)`` (a batch of weights is solved one problem after another: the sweeps are bound by
+        one exponential per entry and problem, which no sharing removes).  On a point cloud the n x m cost or kernel is never
         stored: log-domain sweeps :math:`F_i \leftarrow \varepsilon\log a_i + F_i -
         \varepsilon \log\sum_j e^{(F_i + G_j - c(x_i, y_j))/\varepsilon}` (shifted by the
         previous potential, one exponential per entry; a row whose shifted sum leaves
@@ -652,9 +653,6 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
     n, m = a.shape[-1], b.shape[-1]
     cloud = isinstance(C, PointCloud)
     if cloud:
-        if batch is not None:
-            raise ValueError(f"a PointCloud takes 1-D weights `a`, `b`, got a batch of shape "
-                             f"{a.shape}")
         if C.shape != (n, m):
             raise ValueError(f"the PointCloud has {C.shape[0]} x {C.shape[1]} points, `a` and "
                              f"`b` have lengths {n} and {m}")
@@ -700,14 +698,21 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
                              f"dtype='float64'")
         from ._online import sinkhorn_pointcloud
 
-        out = sinkhorn_pointcloud(a, b, C, reg, tol, max_iter, init, eps_scaling, parallel,
-                                  omega, check_every)
-        return finish(OTResult, reg=reg, method="pointcloud", **out)
-    if batch is None:
+        if batch is None:
+            out = sinkhorn_pointcloud(a, b, C, reg, tol, max_iter, init, eps_scaling, parallel,
+                                      omega, check_every)
+            return finish(OTResult, reg=reg, method="pointcloud", **out)
+        # compute-bound (one exponential per entry and problem): one problem after another
+        outs = [sinkhorn_pointcloud(a[k], b[k], C, reg, tol, max_iter,
+                                    None if init is None else (init[0][k], init[1][k]),
+                                    eps_scaling, parallel, omega, check_every)
+                for k in range(batch)]
+        plans, method = None, "pointcloud"
+    elif batch is None:
         out = _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_every,
                    parallel, omega, dtype)
         return finish(OTResult, reg=reg, method=method, **out)
-    if _shared_batch_ok(a, b, C, reg, method, init, eps_scaling, dtype):
+    elif _shared_batch_ok(a, b, C, reg, method, init, eps_scaling, dtype):
         outs, plans = _batch_shared(a, b, C, reg, method, tol, max_iter, eps_scaling, tau,
                                     check_every, parallel, omega)
     else:
