@@ -502,7 +502,7 @@ def round_and_evaluate(P, C, a, b, log_a, log_b, F, G, reg, col0):
     for j in range(m):
         if y[j] != 1.0:
             ally = False
-    for i in range(n):
+    for i in prange(n):
         if ally:
             er[i] = a[i] - x[i] * r[i]
         else:
@@ -519,9 +519,12 @@ def round_and_evaluate(P, C, a, b, log_a, log_b, F, G, reg, col0):
         tot += er[i]
     scale = 1.0 / tot if tot > 0 else 0.0
     logy = np.log(y)
-    cacc = 0.0
-    kacc = 0.0
-    for i in range(n):
+    # per-row sums, then their serial sum: the same result serial or parallel
+    crow = np.empty(n)
+    krow = np.empty(n)
+    for i in prange(n):
+        cacc = 0.0
+        kacc = 0.0
         xi = x[i]
         lxi = np.log(xi)
         eri = er[i] * scale
@@ -538,6 +541,13 @@ def round_and_evaluate(P, C, a, b, log_a, log_b, F, G, reg, col0):
                 kacc += p * (lp - log_a[i] - log_b[j]) - p
             elif p > 0.0:
                 kacc += p * (np.log(p) - log_a[i] - log_b[j]) - p
+        crow[i] = cacc
+        krow[i] = kacc
+    cacc = 0.0
+    kacc = 0.0
+    for i in range(n):
+        cacc += crow[i]
+        kacc += krow[i]
     return cacc, kacc + 1.0, r
 
 
@@ -909,6 +919,7 @@ build_kernel_par = _parallel_clone(build_kernel, "build_kernel_par")
 sinkhorn_sweeps_par = _parallel_clone(sinkhorn_sweeps, "sinkhorn_sweeps_par")
 sinkhorn_sweeps_batch_par = _parallel_clone(sinkhorn_sweeps_batch, "sinkhorn_sweeps_batch_par")
 log_row_update_par = _parallel_clone(log_row_update, "log_row_update_par")
+round_and_evaluate_par = _parallel_clone(round_and_evaluate, "round_and_evaluate_par")
 
 # float32 clones (``sinkhorn(..., dtype="float32")``): the same sources compiled for a float32
 # kernel ``K`` (or cost ``C``, ``CT``) and float64 everything else, so every product of a

@@ -237,8 +237,10 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     f_s = F - reg * np.log(a_s)
     g_s = G - reg * np.log(b_s)
     col = np.empty(P.shape[1])
-    cost, kl, row = K_.round_and_evaluate(P, Cs, a_s, b_s, np.log(a_s), np.log(b_s), F, G, reg,
-                                          col)
+    rnd = K_.round_and_evaluate_par if (
+        (P.size >= _PARALLEL_MIN if parallel is None else bool(parallel)) and n_chunks() > 1) \
+        else K_.round_and_evaluate
+    cost, kl, row = rnd(P, Cs, a_s, b_s, np.log(a_s), np.log(b_s), F, G, reg, col)
     err = float(np.abs(row - a_s).sum() + np.abs(col - b_s).sum())
     mass = float(col.sum())
     dual = float(a_s @ f_s + b_s @ g_s - reg * (mass - 1.0))
