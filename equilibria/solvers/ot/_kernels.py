@@ -360,6 +360,23 @@ def sinkhorn_sweeps_batch(K, A, Bw, U, V, S, tol, max_sweeps, check_every, tau, 
 
 
 @njit
+def min_max(C):
+    """``(min C, max C)`` in one pass."""
+    n, m = C.shape
+    lo = np.inf
+    hi = -np.inf
+    for i in range(n):
+        Ci = C[i]
+        for j in range(m):
+            t = Ci[j]
+            if t < lo:
+                lo = t
+            if t > hi:
+                hi = t
+    return lo, hi
+
+
+@njit
 def max_reduced_cost(C, f, g):
     """``max_ij (C_ij - f_i - g_j)`` in one pass (no n x m temporary); ``-inf`` if empty."""
     n, m = C.shape

@@ -37,7 +37,7 @@ _DUAL_ROUNDING = 1e3 * np.finfo(float).eps
 _OBJ_ROUNDING = 8 * np.finfo(float).eps
 
 
-def gap_bound(err, a, b, C, f, g, reg) -> float:
+def gap_bound(err, a, b, C, f, g, reg, crange=None) -> float:
     r"""A-posteriori bound on the primal-dual gap of a Sinkhorn iterate on its support.
 
     With :math:`\delta = \tfrac12` ``err`` (the L1 marginal error of the iterate, whose rows
@@ -45,10 +45,10 @@ def gap_bound(err, a, b, C, f, g, reg) -> float:
     \max_{ij}(C_{ij} - f_i - g_j) + \varepsilon\max(0, \log(1/w))]`,
     :math:`w = \max(\min_i a_i, \min_j b_j)`; see :func:`.theorems.sinkhorn_gap_bound` for the
     derivation.  ``a, b`` (positive, sum 1), ``C`` and the potentials ``f, g`` are those of the
-    support.
+    support; ``crange``, when given, is :math:`\operatorname{osc}(C)` (saves a pass over ``C``).
     """
     w = max(float(a.min()), float(b.min()))
-    inner = (float(np.ptp(C)) + float(np.ptp(g)) + reg
+    inner = (float(np.ptp(C) if crange is None else crange) + float(np.ptp(g)) + reg
              + float(K_.max_reduced_cost(np.ascontiguousarray(C, dtype=float),
                                          np.ascontiguousarray(f, dtype=float),
                                          np.ascontiguousarray(g, dtype=float)))
@@ -90,7 +90,7 @@ def float32_slack(method, reg, crange) -> float:
 
 
 def _solve_support(a, b, C, reg, method, tol, max_iter, F, G, eps_scaling, tau, check_every,
-                   parallel, omega=1.0, dtype="float64"):
+                   parallel, omega=1.0, dtype="float64", crange=None):
     """Solve the normalized problem on the support (a, b > 0, sum 1).
 
     Returns ``(P, F, G, n_iter, err_at_stop, code, n_absorb)`` with ``P`` the unrounded plan
@@ -103,7 +103,9 @@ def _solve_support(a, b, C, reg, method, tol, max_iter, F, G, eps_scaling, tau, 
     """
     n, m = C.shape
     log_a, log_b = np.log(a), np.log(b)
-    crange = float(C.max() - C.min())
+    if crange is None:
+        lo, hi = K_.min_max(C)
+        crange = float(hi - lo)
     warm = F is not None
     f32 = dtype == "float32"
     sweep_tol = tol - min(float32_slack(method, reg, crange), 0.5 * tol) if f32 else tol
@@ -224,6 +226,8 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     a_s = a[ia] / s
     b_s = b[jb] / b[jb].sum()
     Cs = C if full else np.ascontiguousarray(C[np.ix_(ia, jb)])
+    c_lo, c_hi = K_.min_max(Cs)
+    crange, cabs = float(c_hi - c_lo), max(abs(float(c_lo)), abs(float(c_hi)))
     F0 = G0 = None
     if init is not None:
         F0 = init[0][ia] + reg * np.log(a_s)
@@ -233,7 +237,7 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     else:
         P, F, G, it, err_stop, code, n_abs = _solve_support(
             a_s, b_s, Cs, reg, method, tol, max_iter, F0, G0, eps_scaling, tau, check_every,
-            parallel, omega, dtype)
+            parallel, omega, dtype, crange)
     f_s = F - reg * np.log(a_s)
     g_s = G - reg * np.log(b_s)
     col = np.empty(P.shape[1])
@@ -277,7 +281,7 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     # registered theorem ot.sinkhorn_gap), delta (osc f + osc g + reg (1 + log 1/w)), and never
     # more than the whole bound: the cost-range terms of the whole bound would let a plan that
     # lost its precision on a huge entry of C pass
-    gap_allow = min(gap_bound(err, a_s, b_s, Cs, f_s, g_s, reg),
+    gap_allow = min(gap_bound(err, a_s, b_s, Cs, f_s, g_s, reg, crange),
                     0.5 * err * (float(np.ptp(f_s)) + float(np.ptp(g_s)) + reg * (
                         1.0 + max(0.0, float(np.log(1.0 / max(a_s.min(), b_s.min()))))))) \
         if ok_numbers else 0.0
@@ -289,7 +293,7 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
     # (plus a 1e-12 floor) the values no longer mean anything (reg >> the range of C)
     obj_round = (_OBJ_ROUNDING * reg * float(a_s @ np.abs(np.log(a_s)) + b_s @ np.abs(np.log(b_s))
                                             + 2.0)) if ok_numbers else np.inf
-    obj_scale = _GAP_RTOL * float(np.abs(Cs).max()) + 1e-12
+    obj_scale = _GAP_RTOL * cabs + 1e-12
     precise = obj_round <= obj_scale
     success = code == 0 and ok_numbers and marg_ok and gap_ok and precise
     f32 = dtype == "float32"
@@ -308,25 +312,25 @@ def _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_ever
             f"dtype='float32': the sweeps on the float32 {'cost' if method == 'log' else 'kernel'}"
             f" met their rule, but the float64 plan of the potentials has marginal error "
             f"{err:.3g} > tol={tol:g}: tol is below what float32 storage reaches here (rounding"
-            f" moves the L1 marginals by up to {float32_slack(method, reg, float(np.ptp(Cs))):.2g}"
+            f" moves the L1 marginals by up to {float32_slack(method, reg, crange):.2g}"
             f"); use dtype='float64' (warm-started with init=res.potentials) or loosen `tol`")
     elif code == 0 and marg_ok and not precise:
         status, msg = Status.NUMERICAL, (
             f"marginals met (error {err:.3g}) but reg={reg:g} is so large against the cost "
-            f"scale max|C| = {float(np.abs(Cs).max()):.3g} that the objective and dual values "
+            f"scale max|C| = {cabs:.3g} that the objective and dual values "
             f"carry a rounding error ~{obj_round:.3g} in double precision; lower `reg` (for "
             f"reg >> max|C| the plan tends to a b^T / sum(a))")
     elif code == 0 and marg_ok and gap < -gap_tol:
         status, msg = Status.NUMERICAL, (
             f"marginals met (error {err:.3g}) but the primal-dual gap {gap:.3g} is negative "
             f"beyond the rounding tolerance {gap_tol:.3g}: the objective values lost their "
-            f"precision (reg={reg:g} against a cost range {float(np.ptp(Cs)):.3g}); lower "
+            f"precision (reg={reg:g} against a cost range {crange:.3g}); lower "
             f"`reg` or rescale C" + hint32)
     elif code == 0 and marg_ok and not gap_ok:
         status, msg = Status.NUMERICAL, (
             f"marginals met (error {err:.3g}) but the primal-dual gap {gap:.3g} exceeds "
             f"{gap_tol + gap_allow:.3g}: the plan is not certified optimal (C has a dynamic range "
-            f"{float(np.ptp(Cs)):.3g} too large for reg={reg:g} in double precision); "
+            f"{crange:.3g} too large for reg={reg:g} in double precision); "
             f"rescale or clip C, increase `reg` or use `exact_ot`" + hint32)
     elif not success:
         status, msg = Status.MAX_ITER, (
