@@ -98,7 +98,10 @@ def sample_open_access(rng, n=None):
     assumptions=("no punishers, no fines; cooperators and defectors both present initially",
                  "K (1 - q e_D / r) < w/(vq) < K (1 - q e_C / r)",
                  "Fermi or replicator imitation; DOP853, rtol 1e-10"),
-    sample=sample_open_access, n_instances=(8, 40), examples=10)
+    sample=sample_open_access, n_instances=(8, 40), examples=10,
+    no_algorithm="a property of the model's mean-field flow (Gordon's bionomic equilibrium "
+                 "R = w/(vq)), integrated by a fixed reference DOP853 solver; nothing a user "
+                 "implements")
 def evaluate_open_access(inst, *, field=None):
     """Without punishment, imitation drives the commons to Gordon's bionomic equilibrium: the
     stock settles at R = w/(vq), where the resource rent (vqR - w) E is zero for every
@@ -175,7 +178,10 @@ def _schaefer(R, E, r, K, q):
     assumptions=("logistic regrowth r R (1 - R/K), harvest q E R (Schaefer)",
                  "stable stock found by bracketing and bisection; yield maximised by bounded "
                  "Brent search over E in (0, r/q)"),
-    sample=sample_msy, n_instances=(10, 60), examples=10)
+    sample=sample_msy, n_instances=(10, 60), examples=10,
+    no_algorithm="a closed-form property of logistic regrowth with Schaefer harvest (MSY at "
+                 "R = K/2, yield rK/4), found by a reference scalar search; nothing a user "
+                 "implements")
 def evaluate_msy(inst, *, growth=None):
     """Under logistic regrowth and Schaefer harvesting, the sustainable yield q E R*(E) is
     maximised at the stock R = K/2 (effort r/(2q)), with maximum sustainable yield rK/4.
@@ -258,7 +264,10 @@ def sample_invasion(rng, n=None):
     assumptions=("state at the norm stock R* = K(1 - q e_C/r) with d = 1e-5 defectors",
                  "punisher share p in [0.1, 1], both imitation rules",
                  "DOP853 over T = 1, rtol 1e-10"),
-    sample=sample_invasion, n_instances=(20, 200), examples=25)
+    sample=sample_invasion, n_instances=(20, 200), examples=25,
+    no_algorithm="a property of the model: the closed-form invasion margin beta p - (vqR* - "
+                 "w)(e_D - e_C) against the sign of the defectors' growth under a reference "
+                 "DOP853 run; nothing a user implements")
 def evaluate_invasion(inst, *, field=None):
     """Punishment stabilises cooperation exactly when the expected fine exceeds the rent of
     over-harvesting: on the defector-free face with punisher share p, rare defectors shrink
@@ -287,6 +296,44 @@ def evaluate_invasion(inst, *, field=None):
     return float(predicted_stable != observed_stable), 0.0
 
 
+#: the protocol of a user's agent-based simulator (``odes.cpr_abm_mean_field_rate``)
+ABM_PROTOCOL = (
+    "f(model, preset, t_end, n_agents=, seed=, n_record=) -> result: an agent-based run of the "
+    "common-pool model (an equilibria.odes.cpr.CPRModel; preset a name of "
+    "equilibria.odes.cpr.PRESETS or a state (R, c, d, p)) with n_agents imitating agents from "
+    "seed, recording n_record equally spaced times in [0, t_end]; returns an object whose .X "
+    "is the (n_record, 4) array of recorded states (R, c, d, p) (or that array itself); its "
+    "sup distance to the mean field is fitted against N (slope -1/2); e.g. "
+    "equilibria.odes.cpr.cpr_simulate")
+
+
+def _user_simulator(algorithm):
+    """A user's simulator (:data:`ABM_PROTOCOL`) whose result is validated: an ``.X`` (or the
+    array itself) of shape ``(n_record, 4)``, wrapped in an object with ``.X``."""
+    if not callable(algorithm):
+        raise TypeError(f"`algorithm` must be callable ({ABM_PROTOCOL.split(':')[0]}), got "
+                        f"{type(algorithm).__name__}")
+
+    class _Run:
+        def __init__(self, X):
+            self.X = X
+
+    def run(model, preset, t_end, *, n_agents, seed, n_record):
+        out = algorithm(model, preset, t_end, n_agents=n_agents, seed=seed, n_record=n_record)
+        X = getattr(out, "X", out)
+        try:
+            X = np.asarray(X, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"`algorithm` must return a result with .X, a real array of shape "
+                            f"({n_record}, 4), got {type(out).__name__}") from None
+        if X.shape != (n_record, 4):
+            raise ValueError(f"`algorithm` must return .X of shape ({n_record}, 4) (states "
+                             f"(R, c, d, p) at {n_record} times), got shape {X.shape}")
+        return _Run(X)
+
+    return run
+
+
 def _abm_errors(sizes, n_seeds, rng, simulate=None):
     run = C.cpr_simulate if simulate is None else simulate
     model = C.CPRModel(rule=str(rng.choice(["fermi", "replicator"])), intensity=4.0)
@@ -311,8 +358,8 @@ def _abm_errors(sizes, n_seeds, rng, simulate=None):
     assumptions=("default CPRModel parameters, intensity 4, Fermi or replicator rule, one of "
                  "the four presets", "horizon T = 5, sup error over 51 record times",
                  "N in 100..25600 (quick: ..6400), 6 seeds (quick: 4)"),
-    kind="rate", band=(-0.7, -0.3))
-def abm_mean_field_rate(rng, quick, *, simulate=None):
+    kind="rate", band=(-0.7, -0.3), protocol=ABM_PROTOCOL)
+def abm_mean_field_rate(rng, quick, *, simulate=None, algorithm=None):
     """The agent-based run with N agents follows the mean-field ODE with sup error over a
     fixed horizon of order N^(-1/2): the fitted log-log slope of the mean error against N
     lies in [-0.7, -0.3].
@@ -329,12 +376,20 @@ def abm_mean_field_rate(rng, quick, *, simulate=None):
         Use :data:`N_GRID_QUICK` and 4 seeds instead of :data:`N_GRID` and 6.
     simulate : callable or None, default None
         Replaces :func:`~equilibria.odes.cpr.cpr_simulate` (for tests of the check).
+    algorithm : callable or None, default None
+        A user's agent-based simulator through :data:`ABM_PROTOCOL` in place of
+        :func:`~equilibria.odes.cpr.cpr_simulate` (its result validated; give ``simulate`` or
+        ``algorithm``, not both).
 
     Returns
     -------
     RateData
         The agent counts and the sup errors, one row per seed (``kind="power"``).
     """
+    if simulate is not None and algorithm is not None:
+        raise ValueError("give `simulate` or `algorithm`, not both (both replace the simulator)")
+    if algorithm is not None:
+        simulate = _user_simulator(algorithm)
     sizes = N_GRID_QUICK if quick else N_GRID
     vals = _abm_errors(sizes, 4 if quick else 6, _rng(rng), simulate)
     return RateData(sizes, vals, kind="power", detail="ABM vs mean field, sup error, T = 5")

@@ -49,6 +49,99 @@ BILINEAR_TOL = 1e-8
 DIVERGENCE_STEPS = 1000
 
 
+#: the protocol of a user's gradient-descent step (``odes.drift_gd_local_error_flow``)
+GD_STEP_PROTOCOL = (
+    "f(grad, x, h) -> x_next: one gradient-descent step with learning rate h from x (n,), "
+    "grad(x) -> (n,) the gradient of E; returns x_next, a real array of shape (n,); its "
+    "distance to the negative gradient flow at time h is fitted against h (slope 2); e.g. "
+    "equilibria.odes.drift_theorems.gd_protocol_step (x - h grad(x))")
+
+#: the protocol of a user's IGR modified flow (``odes.drift_gd_local_error_modified``)
+MODIFIED_FIELD_PROTOCOL = (
+    "f(grad, h, hess=hess) -> field: the first-order modified flow of gradient descent with "
+    "learning rate h (grad(x) -> (n,), hess(x) -> (n, n)); field(x) -> (n,) its vector field "
+    "(for GD: -grad E - (h/2) H grad E); one GD step's distance to its flow at time h is "
+    "fitted against h (slope 3); e.g. equilibria.odes.drift.modified_flow_field")
+
+#: the protocol of a user's game modified flow (``odes.drift_game_local_error_modified``,
+#: ``odes.drift_bilinear_growth``)
+GAME_FIELD_PROTOCOL = (
+    "f(game, h, scheme=, lr=) -> field: the first-order modified flow of simultaneous or "
+    "alternating (x first) gradient play with step h and player speeds lr = (alpha, lambda) "
+    "on game (an equilibria.odes.drift.Game: field(z) -> (f, g) stacked, jacobian(z), nx, n); "
+    "field(z) -> (n,) its vector field; scheme is 'simultaneous' or 'alternating'; e.g. "
+    "equilibria.odes.drift.game_modified_field")
+
+#: the protocol of a user's principal flow (``odes.drift_principal_flow_exact``)
+PRINCIPAL_PROTOCOL = (
+    "f(H, x0, h, t, x_star=) -> x: the principal flow of gradient descent with learning rate h "
+    "on E = (1/2)(x - x*)^T H (x - x*) from x0, at the times t (m,); returns the (m, n) "
+    "states, or an object with that array as .x (and optionally .regime, 'real' when the "
+    "flow is real); compared with the GD iterates at t = k h; e.g. "
+    "equilibria.odes.drift.principal_flow")
+
+
+def gd_protocol_step(grad, x, h):
+    """The package's gradient-descent step through :data:`GD_STEP_PROTOCOL`.
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(x) -> (n,)``.
+    x : ndarray, shape (n,)
+        Current point.
+    h : float
+        Learning rate.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        ``x - h grad(x)`` (as :func:`equilibria.odes.drift.local_errors` takes it).
+    """
+    return x - h * np.asarray(grad(x), dtype=float)
+
+
+def _check_algorithm(algorithm, protocol):
+    if not callable(algorithm):
+        raise TypeError(f"`algorithm` must be callable ({protocol.split(':')[0]}), got "
+                        f"{type(algorithm).__name__}")
+    return algorithm
+
+
+def _one_hook(field, algorithm, hook):
+    if field is not None and algorithm is not None:
+        raise ValueError(f"give `{hook}` or `algorithm`, not both (both replace the same "
+                         "field)")
+    return field if algorithm is None else algorithm
+
+
+def _user_field(algorithm, protocol):
+    """A user's field factory (:data:`MODIFIED_FIELD_PROTOCOL`, :data:`GAME_FIELD_PROTOCOL`)
+    whose fields are validated: callable, returning real arrays of the state's shape."""
+    _check_algorithm(algorithm, protocol)
+
+    def make(*args, **kw):
+        f = algorithm(*args, **kw)
+        if not callable(f):
+            raise TypeError(f"`algorithm` must return a vector field field(x) -> (n,), got "
+                            f"{type(f).__name__}")
+
+        def field(x):
+            try:
+                out = np.asarray(f(x), dtype=float)
+            except (TypeError, ValueError):
+                raise TypeError("the field returned by `algorithm` must return a real array")\
+                    from None
+            if out.shape != np.shape(x):
+                raise ValueError(f"the field returned by `algorithm` must return shape "
+                                 f"{np.shape(x)} at x, got shape {out.shape}")
+            return out
+
+        return field
+
+    return make
+
+
 def _rng(rng) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"`rng` must be a numpy Generator, got {type(rng).__name__}")
@@ -116,10 +209,36 @@ def _rows(errors):
     return E / E[:, :1]
 
 
-def _single_errors(rng, quick, which, field=None):
+def _step_errors(step, grad, x0, hs):
+    """``||step(grad, x0, h) - phi_h(x0)||`` per ``h`` (``phi`` the gradient flow, integrated
+    as :func:`~equilibria.odes.drift.local_errors` does)."""
+    out = np.empty(hs.size)
+    for j, h in enumerate(hs):
+        x1 = step(grad, x0.copy(), float(h))
+        try:
+            x1 = np.asarray(x1, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"`algorithm` must return x_next, a real array, got "
+                            f"{type(x1).__name__}") from None
+        if x1.shape != x0.shape:
+            raise ValueError(f"`algorithm` must return x_next of shape {x0.shape}, got shape "
+                             f"{x1.shape}")
+        fl = D._integrate(lambda x: -np.asarray(grad(x), dtype=float), x0, np.array([h]),
+                          D.RTOL, D.ATOL, "gradient")
+        out[j] = np.linalg.norm(x1 - fl.x[-1])
+    if not np.all(np.isfinite(out)):
+        raise ValueError("`algorithm`'s steps are not finite (non-finite one-step errors "
+                         f"{out})")
+    return out
+
+
+def _single_errors(rng, quick, which, field=None, step=None):
     grid = S_GRID_QUICK if quick else S_GRID
     rows = []
     for g, hs, x0, L in _single_replicates(rng, quick):
+        if step is not None:
+            rows.append(_step_errors(step, g, np.asarray(x0, dtype=float), grid / L))
+            continue
         ef, em = D.local_errors(g, hs, x0, grid / L, modified=field)
         rows.append(ef if which == "flow" else em)
     return grid, _rows(rows)
@@ -131,13 +250,19 @@ def _single_errors(rng, quick, which, field=None):
     assumptions=("E smooth: random SPD quadratics (condition 1..1e4) and Rosenbrock (a=1, "
                  "b=100) from random starts", "h = s / L, s in [2e-3, 4e-2], L = ||H(x0)||",
                  "flows by solve_ivp DOP853, rtol 1e-12"),
-    kind="rate", band=(1.8, 2.2))
-def gd_local_error_flow(rng, quick, *, field=None):
+    kind="rate", band=(1.8, 2.2), protocol=GD_STEP_PROTOCOL)
+def gd_local_error_flow(rng, quick, *, field=None, algorithm=None):
     """One step of gradient descent with learning rate h departs from the negative gradient
     flow at time h by O(h^2): the fitted log-log slope of ||x_1 - phi_h(x_0)|| against h lies
     in [1.8, 2.2].
+
+    ``algorithm``: a user's GD step through :data:`GD_STEP_PROTOCOL` gives ``x_1`` (a step
+    with a wrong scaling or sign leaves an O(h) error, slope 1; a non-finite step raises
+    ``ValueError``).  ``field`` is unused by this fit (the
+    modified flow's error is discarded).
     """
-    grid, vals = _single_errors(rng, quick, "flow", field)
+    step = None if algorithm is None else _check_algorithm(algorithm, GD_STEP_PROTOCOL)
+    grid, vals = _single_errors(rng, quick, "flow", field, step=step)
     return RateData(grid, vals, kind="power", detail="GD vs gradient flow, one step")
 
 
@@ -146,13 +271,20 @@ def gd_local_error_flow(rng, quick, *, field=None):
     source=_IGR,
     assumptions=("same instances as odes.drift_gd_local_error_flow",
                  "modified flow x' = -grad E - (h/2) H grad E"),
-    kind="rate", band=(2.75, 3.25))
-def gd_local_error_modified(rng, quick, *, field=None):
+    kind="rate", band=(2.75, 3.25), protocol=MODIFIED_FIELD_PROTOCOL)
+def gd_local_error_modified(rng, quick, *, field=None, algorithm=None):
     """One step of gradient descent with learning rate h departs from the first-order modified
     flow x' = -grad(E + (h/4)||grad E||^2) at time h by O(h^3): the fitted log-log slope lies
     in [2.75, 3.25] (a wrong factor or sign in the correction leaves slope 2).
+
+    ``algorithm``: a user's modified flow through :data:`MODIFIED_FIELD_PROTOCOL` in place of
+    :func:`~equilibria.odes.drift.modified_flow_field` (``field`` is the same hook for tests;
+    give one of them).
     """
-    grid, vals = _single_errors(rng, quick, "modified", field)
+    mk = _one_hook(field, algorithm, "field")
+    if algorithm is not None:
+        mk = _user_field(algorithm, MODIFIED_FIELD_PROTOCOL)
+    grid, vals = _single_errors(rng, quick, "modified", mk)
     return RateData(grid, vals, kind="power", detail="GD vs IGR modified flow, one step")
 
 
@@ -181,13 +313,20 @@ def _game_replicates(rng, quick):
     assumptions=("Dirac-GAN and random bilinear games x^T A y (A normal, 1..3 x 1..3)",
                  "simultaneous and alternating (x first) updates, speeds alpha, lambda in "
                  "[0.5, 2]", "h = s / L, s in [2e-3, 4e-2]", "flows by DOP853, rtol 1e-12"),
-    kind="rate", band=(2.75, 3.25))
-def game_local_error_modified(rng, quick, *, field=None):
+    kind="rate", band=(2.75, 3.25), protocol=GAME_FIELD_PROTOCOL)
+def game_local_error_modified(rng, quick, *, field=None, algorithm=None):
     """One simultaneous or alternating gradient step on a two-player game departs from the
     game's first-order modified flow (Rosca et al. 2021: x' = f - (alpha h/2)(f_x f + f_y g);
     y' = g - (lambda h/2)(g_x f + g_y g) simultaneous, y' = g - (lambda h/2)(g_y g - g_x f)
     alternating at alpha = lambda) by O(h^3): fitted slope in [2.75, 3.25].
+
+    ``algorithm``: a user's game modified flow through :data:`GAME_FIELD_PROTOCOL` in place of
+    :func:`~equilibria.odes.drift.game_modified_field` (``field`` is the same hook for tests;
+    give one of them).
     """
+    field = _one_hook(field, algorithm, "field")
+    if algorithm is not None:
+        field = _user_field(algorithm, GAME_FIELD_PROTOCOL)
     grid = S_GRID_QUICK if quick else S_GRID
     rows = []
     for game, z0, scheme, lr, L in _game_replicates(rng, quick):
@@ -226,14 +365,17 @@ def sample_principal(rng, n=None):
     assumptions=("E = (1/2)(x - x*)^T H (x - x*), H SPD, condition 10^U(0, 4)",
                  "0 < h lambda_i < 1 for every eigenvalue (h lambda_max in [0.02, 0.98])",
                  "5..60 steps"),
-    sample=sample_principal, sizes={"n": (1, 6)}, n_instances=(20, 200), examples=25)
-def evaluate_principal(inst, *, flow=None):
+    sample=sample_principal, sizes={"n": (1, 6)}, n_instances=(20, 200), examples=25,
+    protocol=PRINCIPAL_PROTOCOL)
+def evaluate_principal(inst, *, flow=None, algorithm=None):
     """On a quadratic with 0 < h lambda_i < 1 for every Hessian eigenvalue, the principal flow
     x' = sum_i [log(1 - h lambda_i)/(h lambda_i)] (grad E . u_i) u_i is real and passes through
     every gradient descent iterate: x(k h) = x_k exactly.
 
     Measured: max_k ||x(k h) - x_k|| / ||x_0 - x*|| (``inf`` when the flow is not real);
-    bound 1e-10.  ``flow(H, x0, h, t, x_star=)`` replaces :func:`principal_flow`."""
+    bound 1e-10.  ``flow(H, x0, h, t, x_star=)`` replaces :func:`principal_flow` (a hook for
+    tests); ``algorithm``: a user's principal flow through :data:`PRINCIPAL_PROTOCOL` (give one
+    of them; a non-finite state is a violation)."""
     inst = _inst(inst, ("H", "x_star", "x0", "h", "steps"))
     H, xs, x0 = _quad_inst(inst)
     h = check_scalar(inst["h"], "h", lo=0.0, lo_inclusive=False)
@@ -244,13 +386,31 @@ def evaluate_principal(inst, *, flow=None):
                          f"`H`, got h lambda in [{h * lam[0]:.3g}, {h * lam[-1]:.3g}]")
     if not np.isfinite(np.linalg.norm(x0 - xs) ** 2):
         raise ValueError("`x0` - `x_star` overflows")
+    flow = _one_hook(flow, algorithm, "flow")
+    if algorithm is not None:
+        _check_algorithm(algorithm, PRINCIPAL_PROTOCOL)
     pf = (flow or D.principal_flow)(H, x0, h, h * np.arange(steps + 1), x_star=xs)
-    if getattr(pf, "regime", "real") != "real" or np.iscomplexobj(pf.x):
+    if algorithm is not None:
+        xs_user = getattr(pf, "x", pf)
+        if getattr(pf, "regime", "real") != "real" or np.iscomplexobj(xs_user):
+            return np.inf, PRINCIPAL_TOL
+        xs_user = np.asarray(xs_user)
+        shape = (steps + 1, H.shape[0])
+        if not np.issubdtype(xs_user.dtype, np.number) or xs_user.shape != shape:
+            raise ValueError(f"`algorithm` must return the states x of shape {shape} (or an "
+                             f"object with .x), got "
+                             f"{type(pf).__name__} with shape {xs_user.shape}")
+        if not np.all(np.isfinite(xs_user)):
+            return np.inf, PRINCIPAL_TOL
+        X = xs_user.astype(float)
+    elif getattr(pf, "regime", "real") != "real" or np.iscomplexobj(pf.x):
         return np.inf, PRINCIPAL_TOL
+    else:
+        X = pf.x
     _, g, _ = D.quadratic(H, xs)
     it = D.gd_iterates(g, x0, h, steps, warn=False)
     scale = max(float(np.linalg.norm(x0 - xs)), 1e-300)
-    return float(np.max(np.linalg.norm(pf.x - it.x, axis=1))) / scale, PRINCIPAL_TOL
+    return float(np.max(np.linalg.norm(X - it.x, axis=1))) / scale, PRINCIPAL_TOL
 
 
 PRINCIPAL = evaluate_principal.theorem
@@ -280,7 +440,10 @@ def sample_divergence(rng, n=None):
     assumptions=("H SPD, condition 10^U(0, 4), lambda_max in [0.1, 10]",
                  "h lambda_max in [0.1, 1.95] or [2.05, 4] (margin 0.05 from the threshold)",
                  "x0 - x* generic (normal)"),
-    sample=sample_divergence, sizes={"n": (1, 6)}, n_instances=(20, 200), examples=25)
+    sample=sample_divergence, sizes={"n": (1, 6)}, n_instances=(20, 200), examples=25,
+    no_algorithm="a closed-form property of the GD map on a quadratic (spectral radius "
+                 "max |1 - h lambda_i| against the threshold h lambda_max = 2), run with the "
+                 "exact update; nothing a user implements")
 def evaluate_divergence(inst, *, threshold: float = 2.0):
     """Gradient descent on a strongly convex quadratic diverges from a generic start if and
     only if h lambda_max > 2 (for h lambda_max < 2 the error never grows).
@@ -327,8 +490,8 @@ def sample_bilinear(rng):
            "modified flows: " + _GAMES,
     assumptions=("E(x, y) = x y, x minimises, y maximises, alpha = lambda = 1",
                  "h in [0.01, 1.9]", "10..100 steps, K h^2 <= 40"),
-    sample=sample_bilinear, n_instances=(8, 100), examples=10)
-def evaluate_bilinear(inst, *, field=None):
+    sample=sample_bilinear, n_instances=(8, 100), examples=10, protocol=GAME_FIELD_PROTOCOL)
+def evaluate_bilinear(inst, *, field=None, algorithm=None):
     """On the bilinear game xy, simultaneous gradient descent-ascent grows exactly as
     ||z_{k+1}||^2 = (1 + h^2)||z_k||^2 and its modified flow as exp(h t) (exp(h^2) per step,
     equal to 1 + h^2 up to O(h^4)), while alternating GD conserves Q_h = x^2 + y^2 - h x y
@@ -336,7 +499,10 @@ def evaluate_bilinear(inst, *, field=None):
     conserves the same Q_h.
 
     Measured: the largest relative deviation from these four identities; bound 1e-8.
-    ``field(game, h, scheme=, lr=)`` replaces :func:`~equilibria.odes.drift.game_modified_field`."""
+    ``field(game, h, scheme=, lr=)`` replaces :func:`~equilibria.odes.drift.game_modified_field`
+    (a hook for tests); ``algorithm``: a user's game modified flow through
+    :data:`GAME_FIELD_PROTOCOL` (give one of them), judged on the last two identities (the GD
+    maps are the exact updates)."""
     inst = _inst(inst, ("h", "z0", "steps"))
     h = check_scalar(inst["h"], "h", lo=0.0, lo_inclusive=False, hi=2.0, hi_inclusive=False)
     z0 = as_float_array(inst["z0"], "z0", shape=(2,))
@@ -348,6 +514,9 @@ def evaluate_bilinear(inst, *, field=None):
     if not np.isfinite(float(np.sum(z0 ** 2)) * np.exp(h * h * K)):
         raise ValueError("`z0` is too large: ||z||^2 exp(h t) overflows")
     game = D.bilinear_game()
+    field = _one_hook(field, algorithm, "field")
+    if algorithm is not None:
+        field = _user_field(algorithm, GAME_FIELD_PROTOCOL)
     mk = field or D.game_modified_field
     sim = D.game_iterates(game, z0, h, K, scheme="simultaneous", warn=False).x
     alt = D.game_iterates(game, z0, h, K, scheme="alternating", warn=False).x

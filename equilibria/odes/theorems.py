@@ -59,6 +59,170 @@ def _glv_instance(inst):
     return A, r
 
 
+def _user_array(out, shape, what):
+    """What a user's ``algorithm`` returned, as a float array of ``shape`` (``TypeError`` when
+    it is not numeric, ``ValueError`` on a wrong shape; non-finite entries are kept: the
+    evaluation judges them as a violation)."""
+    try:
+        arr = np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"`algorithm` must return {what}, a real array of shape {shape}, got "
+                        f"{type(out).__name__}") from None
+    if arr.shape != tuple(shape):
+        raise ValueError(f"`algorithm` must return {what} of shape {tuple(shape)}, got shape "
+                         f"{arr.shape}")
+    return arr
+
+
+#: the protocol of a user's integrator on ``odes.volterra_global_convergence``
+INTEGRATOR_PROTOCOL = (
+    "f(system, X0, t_end) -> X_end: an integrator of the GLV flow x' = x (r + A x); system is "
+    "an equilibria.odes.LVSystem (attributes r, A; field(x) -> dx/dt, jacobian(x)), X0 a (k, n) "
+    "array of positive initial states (rows), t_end the horizon (4000); returns the (k, n) "
+    "array of states at t_end (NaN rows for failed orbits, judged as a violation); e.g. "
+    "equilibria.odes.theorems.volterra_protocol_integrator (LVSystem.simulate_batch at rtol 1e-9, "
+    "atol 1e-12, ftol 1e-11)")
+
+
+def volterra_protocol_integrator(system, X0, t_end):
+    """The package's integrator through :data:`INTEGRATOR_PROTOCOL`.
+
+    Parameters
+    ----------
+    system : LVSystem
+        The GLV system.
+    X0 : ndarray, shape (k, n)
+        Positive initial states.
+    t_end : float
+        Horizon ``> 0``.
+
+    Returns
+    -------
+    ndarray, shape (k, n)
+        The end states of :meth:`LVSystem.simulate_batch` (rtol 1e-9, atol 1e-12, ftol 1e-11:
+        a row stops once ``max_i |f_i(x)| <= 1e-11``); all NaN when the batch did not succeed.
+    """
+    run = system.simulate_batch(X0, t_end, rtol=1e-9, atol=1e-12, ftol=1e-11, warn=False)
+    return run.x if run.success else np.full(np.shape(X0), np.nan)
+
+
+#: the protocol of a user's LCP solver on ``odes.p_matrix_unique_lcp``
+LCP_PROTOCOL = (
+    "f(M, q) -> z: a solver of the linear complementarity problem z >= 0, w = M z + q >= 0, "
+    "z^T w = 0 for a square M (n x n, n <= 8) and q (n,); returns z, a real array of shape (n,) "
+    "(NaN when it fails, judged as a violation); its distance to the unique solution found by "
+    "support enumeration is measured; e.g. equilibria.odes.theorems.lcp_protocol_solver "
+    "(equilibria.theory.stability.solve_lcp, Murty's least-index pivoting)")
+
+
+def lcp_protocol_solver(M, q):
+    """The package's LCP solver through :data:`LCP_PROTOCOL`.
+
+    Parameters
+    ----------
+    M : ndarray, shape (n, n)
+        The LCP matrix.
+    q : ndarray, shape (n,)
+        The LCP vector.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        ``z`` of :func:`~equilibria.theory.stability.solve_lcp` (Murty's least-index
+        principal pivoting), all NaN when it reports ``success=False``.
+    """
+    res = solve_lcp(M, q)
+    return res.z if res.success else np.full(np.shape(q), np.nan)
+
+
+#: the protocol of a user's local stability classifier on ``odes.local_stability_agrees``
+STABILITY_PROTOCOL = (
+    "f(A, r, x) -> float: the stability exponent of the GLV flow x' = x (r + A x) at its "
+    "equilibrium x (A (n, n), r (n,), x (n,) >= 0), max Re lambda of the Jacobian "
+    "diag(r + A x) + diag(x) A; negative means locally asymptotically stable, positive "
+    "unstable; only its sign is judged, against a simulated perturbation (the perturbation and "
+    "horizon are the package's); e.g. equilibria.odes.theorems.stability_protocol_classifier")
+
+
+def stability_protocol_classifier(A, r, x):
+    """The package's spectral classifier through :data:`STABILITY_PROTOCOL`.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, n)
+        Interaction matrix.
+    r : ndarray, shape (n,)
+        Intrinsic rates.
+    x : ndarray, shape (n,)
+        An equilibrium (nonnegative).
+
+    Returns
+    -------
+    float
+        ``max Re lambda(J(x))``, ``J = diag(r + A x) + diag(x) A`` (:meth:`LVSystem.jacobian`),
+        as :meth:`LVSystem.equilibria` computes it.
+    """
+    J = LVSystem(r=r, A=A).jacobian(x)
+    return float(np.max(np.linalg.eigvals(J).real))
+
+
+#: the protocol of a user's Lyapunov-spectrum estimator (``odes.lyapunov_*``)
+LYAPUNOV_PROTOCOL = (
+    "f(system, x0, *, n_steps, transient, dt, seed) -> exponents: an estimator of the full "
+    "Lyapunov spectrum of the flow system (an equilibria.odes.ODE: dim, rhs(x) -> dx/dt, "
+    "jacobian(x) -> (dim, dim)) from x0 (dim,), e.g. the QR (Benettin) method with n_steps "
+    "renormalisations dt apart after transient discarded ones (seed: the random initial "
+    "tangent frame); returns the dim exponents in decreasing order, a real array (NaN when the "
+    "run fails, judged as a violation); e.g. equilibria.odes.theorems.lyapunov_protocol_estimator "
+    "(equilibria.odes.lyapunov_spectrum)")
+
+
+def lyapunov_protocol_estimator(system, x0, *, n_steps, transient, dt, seed):
+    """The package's estimator through :data:`LYAPUNOV_PROTOCOL`.
+
+    Parameters
+    ----------
+    system : ODE
+        The flow.
+    x0 : ndarray, shape (dim,)
+        Initial state.
+    n_steps, transient : int
+        Renormalisations averaged and discarded first.
+    dt : float
+        Time between renormalisations.
+    seed : int
+        Seed of the initial orthonormal tangent frame.
+
+    Returns
+    -------
+    ndarray, shape (dim,)
+        :func:`equilibria.odes.lyapunov_spectrum`'s exponents
+        ``lambda_i = (1/(N dt)) sum_j log |R_ii^(j)|`` (NaN when it failed).
+    """
+    from .dynamical import IntegratorOptions
+    from .mapper import lyapunov_spectrum
+
+    res = lyapunov_spectrum(system, x0, n_steps=n_steps, transient=transient,
+                            options=IntegratorOptions(dt=dt), seed=seed, progress=False,
+                            warn=False)
+    return res.exponents if res.success else np.full(system.dim, np.nan)
+
+
+def _user_exponents(algorithm, system, x0, n_steps, transient, seed):
+    """A user's Lyapunov spectrum (:data:`LYAPUNOV_PROTOCOL`), validated: an ``(dim,)`` array."""
+    out = _check_algorithm(algorithm, LYAPUNOV_PROTOCOL)(
+        system, np.array(x0, dtype=float), n_steps=n_steps, transient=transient, dt=LYAP_DT,
+        seed=seed)
+    return _user_array(out, (system.dim,), "the Lyapunov exponents")
+
+
+def _check_algorithm(algorithm, protocol):
+    if not callable(algorithm):
+        raise TypeError(f"`algorithm` must be callable ({protocol.split(':')[0]}), got "
+                        f"{type(algorithm).__name__}")
+    return algorithm
+
+
 #: largest sizes the samplers draw (P-matrix rejection and support enumeration are 2^n)
 MAX_N = {"volterra": 200, "weyl": 500, "p_matrix": 8, "glv": 12}
 
@@ -92,14 +256,18 @@ def sample_volterra(rng, n=None):
     source="Goh (1979); Takeuchi & Adachi (1980), Thm 3.1; Takeuchi (1996), Thm 3.2.1",
     assumptions=("A = D^{-1}(S - P), D > 0 diagonal, S skew, P > 0", "r in [-0.5, 2]^n",
                  "n in 2..6", "interior initial conditions"),
-    sample=sample_volterra, sizes={"n": (2, 6)}, n_instances=(4, 40), examples=8)
-def evaluate_volterra(inst):
+    sample=sample_volterra, sizes={"n": (2, 6)}, n_instances=(4, 40), examples=8,
+    protocol=INTEGRATOR_PROTOCOL)
+def evaluate_volterra(inst, *, algorithm=None):
     """If a positive diagonal D makes D A + A^T D negative definite (found by the LMI of
     diagonal_stability), every interior trajectory of x' = x(r + Ax) converges to the unique
     saturated equilibrium, the solution of LCP(-A, -r).
 
     Measured: max distance of 8 interior trajectories' end states to the LCP solution
-    (``inf`` when the LMI finds no certificate); bound ``1e-4 (1 + |x*|)``."""
+    (``inf`` when the LMI finds no certificate); bound ``1e-4 (1 + |x*|)``.  ``algorithm``:
+    a user's integrator through :data:`INTEGRATOR_PROTOCOL` computes the end states at
+    ``t = 4000`` in place of :meth:`LVSystem.simulate_batch` (a non-finite row is a
+    violation)."""
     A, r = _glv_instance(_inst(inst, ("A", "r", "X0")))
     system = LVSystem(r=r, A=A)
     X0 = system.check_state(inst["X0"], "X0", ndim=2)
@@ -112,10 +280,16 @@ def evaluate_volterra(inst):
     x_star = lcp.z
     if not lcp.success or not np.all(np.isfinite(x_star)):
         return np.inf, 0.0
-    run = system.simulate_batch(X0, 4000.0, rtol=1e-9, atol=1e-12, ftol=1e-11, warn=False)
-    if not run.success:  # a diverged or failed orbit: a violation, not a pass
+    if algorithm is None:
+        run = system.simulate_batch(X0, 4000.0, rtol=1e-9, atol=1e-12, ftol=1e-11, warn=False)
+        ok, X_end = run.success, run.x
+    else:
+        X_end = _user_array(_check_algorithm(algorithm, INTEGRATOR_PROTOCOL)(
+            system, X0.copy(), 4000.0), X0.shape, "the end states")
+        ok = bool(np.all(np.isfinite(X_end)))
+    if not ok:  # a diverged or failed orbit: a violation, not a pass
         return np.inf, 1e-4 * (1.0 + float(np.max(np.abs(x_star))))
-    err = float(np.max(np.abs(run.x - x_star)))
+    err = float(np.max(np.abs(X_end - x_star)))
     return err, 1e-4 * (1.0 + float(np.max(np.abs(x_star))))
 
 
@@ -142,7 +316,10 @@ def sample_weyl(rng, n=None):
               "test_governance_check_fails_with_the_eigenvalue_margin shows the check can fail)",
     source="Weyl's monotonicity theorem, Horn & Johnson (2013), Cor. 4.3.12",
     assumptions=("J0 arbitrary real n x n", "G = C C^T", "g in [0, 5]"),
-    sample=sample_weyl, sizes={"n": (2, 8)}, n_instances=(20, 300), atol=1e-10)
+    sample=sample_weyl, sizes={"n": (2, 8)}, n_instances=(20, 300), atol=1e-10,
+    no_algorithm="a property of the matrix family J0 - g G (Weyl's monotonicity of the "
+                 "symmetric part's top eigenvalue), computed by a dense eigensolver: nothing a "
+                 "user implements")
 def evaluate_weyl(inst):
     """For G positive semidefinite, the symmetric-part margin -lambda_max(sym(J0 - g G)) is
     nondecreasing in g (eigenvalue margins of non-symmetric J need not be).
@@ -197,7 +374,10 @@ def sample_cooperative(rng):
            "and monotone in the off-diagonal entries)",
     assumptions=("c = 0", "default G (identity + Laplacian, a Z-matrix)", "-A M-matrix before "
                  "and after the increase", "r > 0"),
-    sample=sample_cooperative, n_instances=(10, 200), atol=1e-10)
+    sample=sample_cooperative, n_instances=(10, 200), atol=1e-10,
+    no_algorithm="a property of the model: the closed form x* = -A^{-1} r (nonnegative, "
+                 "monotone inverse of an M-matrix) solved by a dense linear solve; nothing a "
+                 "user implements")
 def evaluate_reciprocity(inst):
     """In the cooperative case (no conflict, G a Z-matrix) with -A a nonsingular M-matrix and
     r > 0, x* = -A^{-1} r is nondecreasing in every reciprocity weight.
@@ -243,13 +423,14 @@ def sample_p_matrix(rng, n=None):
               "fail)",
     source="Samelson, Thrall & Wesler (1958); Cottle, Pang & Stone (1992), Thm 3.3.7, 4.2.6",
     assumptions=("M a P-matrix (all principal minors > 0)", "n <= 8", "q ~ N(0, I)"),
-    sample=sample_p_matrix, sizes={"n": (1, 8)}, n_instances=(15, 200))
-def evaluate_p_matrix(inst):
+    sample=sample_p_matrix, sizes={"n": (1, 8)}, n_instances=(15, 200), protocol=LCP_PROTOCOL)
+def evaluate_p_matrix(inst, *, algorithm=None):
     """If M (= -A) is a P-matrix, LCP(M, q) has exactly one solution for every q, and Murty's
     least-index pivoting finds it; hence the GLV saturated equilibrium is unique.
 
     Measured: ``|#solutions - 1|`` by brute-force support enumeration plus the distance of
-    Murty's solution to it; bound ``1e-8``."""
+    Murty's solution to it; bound ``1e-8``.  ``algorithm``: a user's LCP solver through
+    :data:`LCP_PROTOCOL` in place of Murty's (a non-finite answer is a violation)."""
     inst = _inst(inst, ("M", "q"))
     M = check_square(inst["M"], "M")
     if M.shape[0] == 0 or M.shape[0] > 16:
@@ -257,10 +438,16 @@ def evaluate_p_matrix(inst):
                          f"{M.shape}")
     q = as_float_array(inst["q"], "q", shape=(M.shape[0],))
     sols = lcp_enumerate(M, q)
-    res = solve_lcp(M, q)
-    if sols.shape[0] == 0 or not res.success:
+    if algorithm is None:
+        res = solve_lcp(M, q)
+        ok, z = res.success, res.z
+    else:
+        z = _user_array(_check_algorithm(algorithm, LCP_PROTOCOL)(M.copy(), q.copy()),
+                        q.shape, "z")
+        ok = bool(np.all(np.isfinite(z)))
+    if sols.shape[0] == 0 or not ok:
         return np.inf, 1e-8
-    return abs(sols.shape[0] - 1) + float(np.max(np.abs(res.z - sols[0]))), 1e-8
+    return abs(sols.shape[0] - 1) + float(np.max(np.abs(z - sols[0]))), 1e-8
 
 
 P_MATRIX = evaluate_p_matrix.theorem
@@ -286,8 +473,9 @@ def sample_glv(rng, n=None):
     assumptions=("GLV, n in 2..4, negative diagonal", "|max Re lambda| >= 0.05",
                  "perturbation 1e-5, non-negative on zero coordinates, half along the leading "
                  "eigenvector when unstable"),
-    sample=sample_glv, sizes={"n": (2, 4)}, n_instances=(6, 100), examples=10)
-def evaluate_local(inst, *, min_gap=0.05, eps=1e-5):
+    sample=sample_glv, sizes={"n": (2, 4)}, n_instances=(6, 100), examples=10,
+    protocol=STABILITY_PROTOCOL)
+def evaluate_local(inst, *, min_gap=0.05, eps=1e-5, algorithm=None):
     """At an equilibrium with max Re(lambda) < 0 small perturbations decay; with max
     Re(lambda) > 0 a generic perturbation grows (checked by simulation over 4/|max Re| time
     units).
@@ -301,7 +489,12 @@ def evaluate_local(inst, *, min_gap=0.05, eps=1e-5):
     ``||exp(J T)||_2 <= 1/4`` (at most ``256/|max Re|``).  At an unstable
     equilibrium the perturbation is half random, half along the leading eigenvector ``v``,
     with the random half reflected to ``d . v >= 0`` so that it cannot cancel the growing
-    component."""
+    component.
+
+    ``algorithm``: a user's classifier through :data:`STABILITY_PROTOCOL`; its sign replaces
+    the spectral verdict (which equilibria are tested, the horizon and the perturbation stay
+    the package's, so a classifier cannot skip an equilibrium; a zero or non-finite exponent
+    counts as a disagreement)."""
     from equilibria._lib.rng import as_generator
 
     A, r = _glv_instance(_inst(inst, ("A", "r", "seed")))
@@ -317,6 +510,13 @@ def evaluate_local(inst, *, min_gap=0.05, eps=1e-5):
     for p, mr in zip(eq.points, eq.max_re, strict=False):
         if abs(mr) < min_gap:
             continue
+        verdict = mr
+        if algorithm is not None:
+            verdict = float(_user_array(_check_algorithm(algorithm, STABILITY_PROTOCOL)(
+                A.copy(), r.copy(), p.copy()), (), "the stability exponent"))
+            if not (np.isfinite(verdict) and verdict != 0.0):
+                bad += 1
+                continue
         d = rng.normal(size=sys_.n)
         d = np.where(p > 0, d, np.abs(d))
         d /= np.linalg.norm(d)
@@ -342,9 +542,9 @@ def evaluate_local(inst, *, min_gap=0.05, eps=1e-5):
                 T *= 2.0
         tr = sys_.simulate(p + d, T, t_eval=np.array([T]), rtol=1e-11, atol=1e-14)
         dist = np.linalg.norm(tr.y[-1] - p) if tr.success else np.inf
-        if mr < 0 and not dist < 0.5 * eps:
+        if verdict < 0 and not dist < 0.5 * eps:
             bad += 1
-        if mr > 0 and not dist > 2 * eps:
+        if verdict > 0 and not dist > 2 * eps:
             bad += 1
     return float(bad), 0.0
 
@@ -400,7 +600,9 @@ def preset_violations(rng, n_ic: int = 64) -> dict:
               "(tests/odes/test_i13_checks.py::test_presets_check_fails_on_swapped_presets shows "
               "the check can fail)",
     source="Chakraborty (2026), abstract (qualitative regimes); this package's reconstruction",
-    assumptions=("the four presets", "initial states log-uniform in [0.01, 3]^n"), atol=1e-6)
+    assumptions=("the four presets", "initial states log-uniform in [0.01, 3]^n"), atol=1e-6,
+    no_algorithm="a property of the four calibrated presets of the model (the regimes they "
+                 "were built to show), not of an algorithm a user would implement")
 def _presets_experiment(rng, quick):
     """governed: unique interior equilibrium, LMI-certified globally stable, coexistence >= 0.95,
     domination 0; ungoverned: domination >= 0.3 from >= 50% of sampled initial states;
@@ -495,14 +697,17 @@ def _check_rng(rng):
     assumptions=("A with standard normal entries, n in 2..4",
                  "finite-time criterion of this package: error <= (1 + ln cond(V)) / T, "
                  "V the eigenvector matrix, T = N dt after the transient"),
-    sample=sample_linear_flow, sizes={"n": (2, 4)}, n_instances=(3, 12), examples=6)
-def evaluate_lyapunov_linear(inst):
+    sample=sample_linear_flow, sizes={"n": (2, 4)}, n_instances=(3, 12), examples=6,
+    protocol=LYAPUNOV_PROTOCOL)
+def evaluate_lyapunov_linear(inst, *, algorithm=None):
     """The Lyapunov spectrum of the linear flow x' = A x is the multiset of the real parts of
     the eigenvalues of A (with multiplicity); the QR estimate over a time T approaches it at
     rate O(1/T).
 
     Measured: max over i of |lambda_i(T) - Re mu_i| (both sorted decreasingly) from
-    :func:`equilibria.odes.lyapunov_spectrum`; bound ``(1 + ln cond(V)) / T``."""
+    :func:`equilibria.odes.lyapunov_spectrum`; bound ``(1 + ln cond(V)) / T``.  ``algorithm``:
+    a user's estimator through :data:`LYAPUNOV_PROTOCOL` (called with ``n_steps=2000``,
+    ``transient=100``, ``dt=0.1``; non-finite exponents are a violation)."""
     from .dynamical import IntegratorOptions
     from .mapper import lyapunov_spectrum
 
@@ -517,12 +722,17 @@ def evaluate_lyapunov_linear(inst):
     x0 = as_float_array(inst["x0"], "x0", shape=(n,))
     S = _linear_system(n).with_params(**{f"a{i}": v for i, v in enumerate(A.ravel())})
     ev, V = np.linalg.eig(A)
-    res = lyapunov_spectrum(S, x0, n_steps=LYAP_STEPS, transient=LYAP_TRANSIENT,
-                            options=IntegratorOptions(dt=LYAP_DT), seed=inst["seed"],
-                            progress=False, warn=False)
-    if not res.success:  # the tangent integration failed: a violation, not a pass
+    if algorithm is None:
+        res = lyapunov_spectrum(S, x0, n_steps=LYAP_STEPS, transient=LYAP_TRANSIENT,
+                                options=IntegratorOptions(dt=LYAP_DT), seed=inst["seed"],
+                                progress=False, warn=False)
+        ok, exponents = res.success, res.exponents
+    else:
+        exponents = _user_exponents(algorithm, S, x0, LYAP_STEPS, LYAP_TRANSIENT, inst["seed"])
+        ok = bool(np.all(np.isfinite(exponents)))
+    if not ok:  # the tangent integration failed: a violation, not a pass
         return np.inf, 0.0
-    err = float(np.max(np.abs(res.exponents - np.sort(ev.real)[::-1])))
+    err = float(np.max(np.abs(exponents - np.sort(ev.real)[::-1])))
     return err, (1.0 + float(np.log(np.linalg.cond(V)))) / (LYAP_STEPS * LYAP_DT)
 
 
@@ -553,14 +763,16 @@ LYAP_SUM_RTOL = 1e-8
            "(sum of the exponents = mean phase-space contraction)",
     assumptions=("Lorenz family: sigma in [5, 15], rho in [20, 40], beta in [1, 3]",
                  "DP5(4) at rtol 1e-8; bound rtol relative"),
-    sample=sample_lorenz, n_instances=(2, 8), examples=4)
-def evaluate_lyapunov_sum(inst):
+    sample=sample_lorenz, n_instances=(2, 8), examples=4, protocol=LYAPUNOV_PROTOCOL)
+def evaluate_lyapunov_sum(inst, *, algorithm=None):
     """The sum of all Lyapunov exponents of a flow equals the time average of the divergence
     of its field along the orbit; for the Lorenz system div f = -(sigma + 1 + beta) is
     constant, so the sum is exactly -(sigma + 1 + beta).
 
     Measured: |sum_i lambda_i + (sigma + 1 + beta)|; bound ``1e-8 (sigma + 1 + beta)``
-    (integration accuracy)."""
+    (integration accuracy).  ``algorithm``: a user's estimator through
+    :data:`LYAPUNOV_PROTOCOL` (called with ``n_steps=500``, ``transient=20``, ``dt=0.1``;
+    non-finite exponents are a violation)."""
     from .dynamical import IntegratorOptions
     from .mapper import lyapunov_spectrum
 
@@ -571,13 +783,18 @@ def evaluate_lyapunov_sum(inst):
         raise ValueError(f"`x0` must lie near the attractor (max|x0| <= {LORENZ_MAX_X0:g}), "
                          f"got max|x0| = {np.max(np.abs(x0)):.3g}")
     L = _lorenz_system().with_params(sigma=s, rho=r, beta=b)
-    res = lyapunov_spectrum(L, x0, n_steps=500, transient=20,
-                            options=IntegratorOptions(dt=LYAP_DT), seed=inst["seed"],
-                            progress=False, warn=False)
-    if not res.success:
+    if algorithm is None:
+        res = lyapunov_spectrum(L, x0, n_steps=500, transient=20,
+                                options=IntegratorOptions(dt=LYAP_DT), seed=inst["seed"],
+                                progress=False, warn=False)
+        ok, exponents = res.success, res.exponents
+    else:
+        exponents = _user_exponents(algorithm, L, x0, 500, 20, inst["seed"])
+        ok = bool(np.all(np.isfinite(exponents)))
+    if not ok:
         return np.inf, 0.0
     div = s + 1.0 + b
-    return float(abs(res.exponents.sum() + div)), LYAP_SUM_RTOL * div
+    return float(abs(exponents.sum() + div)), LYAP_SUM_RTOL * div
 
 
 LYAPUNOV_SUM = evaluate_lyapunov_sum.theorem
