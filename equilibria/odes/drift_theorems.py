@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from equilibria._lib.validation import as_float_array, check_int, check_scalar
+from equilibria.verification.user import check_algorithm as _check_algorithm
 from equilibria.verification import RateData, theorem
 
 from . import drift as D
@@ -99,13 +100,6 @@ def gd_protocol_step(grad, x, h):
         ``x - h grad(x)`` (as :func:`equilibria.odes.drift.local_errors` takes it).
     """
     return x - h * np.asarray(grad(x), dtype=float)
-
-
-def _check_algorithm(algorithm, protocol):
-    if not callable(algorithm):
-        raise TypeError(f"`algorithm` must be callable ({protocol.split(':')[0]}), got "
-                        f"{type(algorithm).__name__}")
-    return algorithm
 
 
 def _one_hook(field, algorithm, hook):

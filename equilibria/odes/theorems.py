@@ -15,6 +15,8 @@ from equilibria.theory.stability import (diagonal_stability, is_m_matrix, is_p_m
                                          lcp_enumerate, saturated_equilibrium, solve_lcp,
                                          symmetric_margin)
 from equilibria.verification import BoundData, theorem
+from equilibria.verification.user import check_algorithm as _check_algorithm
+from equilibria.verification.user import user_array as _user_array
 
 from equilibria._lib.validation import (as_float_array, check_int, check_psd, check_scalar,
                                         check_square)
@@ -57,21 +59,6 @@ def _glv_instance(inst):
         raise ValueError("`A` must be non-empty, got shape (0, 0)")
     r = as_float_array(inst["r"], "r", shape=(A.shape[0],))
     return A, r
-
-
-def _user_array(out, shape, what):
-    """What a user's ``algorithm`` returned, as a float array of ``shape`` (``TypeError`` when
-    it is not numeric, ``ValueError`` on a wrong shape; non-finite entries are kept: the
-    evaluation judges them as a violation)."""
-    try:
-        arr = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"`algorithm` must return {what}, a real array of shape {shape}, got "
-                        f"{type(out).__name__}") from None
-    if arr.shape != tuple(shape):
-        raise ValueError(f"`algorithm` must return {what} of shape {tuple(shape)}, got shape "
-                         f"{arr.shape}")
-    return arr
 
 
 #: the protocol of a user's integrator on ``odes.volterra_global_convergence``
@@ -214,13 +201,6 @@ def _user_exponents(algorithm, system, x0, n_steps, transient, seed):
         system, np.array(x0, dtype=float), n_steps=n_steps, transient=transient, dt=LYAP_DT,
         seed=seed)
     return _user_array(out, (system.dim,), "the Lyapunov exponents")
-
-
-def _check_algorithm(algorithm, protocol):
-    if not callable(algorithm):
-        raise TypeError(f"`algorithm` must be callable ({protocol.split(':')[0]}), got "
-                        f"{type(algorithm).__name__}")
-    return algorithm
 
 
 #: largest sizes the samplers draw (P-matrix rejection and support enumeration are 2^n)

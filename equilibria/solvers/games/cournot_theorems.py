@@ -20,12 +20,15 @@ import numpy as np
 
 from equilibria._lib.validation import check_int
 from equilibria.verification import theorem
+from equilibria.verification.user import check_algorithm, user_array, user_float
 
 from .cournot import (CournotGame, best_response_dynamics, cournot_collusive, cournot_game,
                       cournot_nash, grim_trigger_threshold)
 
 __all__ = ["sample_market", "eval_nash_closed_form", "simulated_threshold", "eval_grim_trigger",
-           "eval_deterrence", "eval_br_duopoly", "eval_br_oligopoly"]
+           "eval_deterrence", "eval_br_duopoly", "eval_br_oligopoly", "NASH_PROTOCOL",
+           "GRIM_PROTOCOL", "BR_PROTOCOL", "nash_protocol_solver", "grim_protocol_threshold",
+           "br_protocol_dynamics"]
 
 _FRIEDMAN = "Friedman (1971), Rev. Econ. Stud. 38, grim-trigger supergame equilibrium"
 _THEOCHARIS = "Theocharis (1960), Rev. Econ. Stud. 27, stability of the Cournot solution"
@@ -49,6 +52,108 @@ def sample_market(rng, n=None, n_lo=2, n_hi=12):
     return {"game": game, "sanction": sanction, "detection": p, "seed": int(rng.integers(2**31))}
 
 
+#: the protocol of a user's Cournot-Nash solver (``check("games.cournot_nash_closed_form",
+#: algorithm=f)``)
+NASH_PROTOCOL = (
+    "f(game) -> q: a Cournot-Nash solver for the linear market; game an "
+    "equilibria.solvers.games.CournotGame (attributes n, a, b, c, margin = a - c; methods "
+    "profits(q), best_response(q)); returns the (n,) equilibrium quantities (NaN when it fails, "
+    "judged as a violation); measured against round-robin best responses and by the "
+    "exploitability of the answer; e.g. "
+    "equilibria.solvers.games.cournot_theorems.nash_protocol_solver (cournot_nash)")
+
+#: the protocol of a user's grim-trigger threshold (``games.cournot_grim_trigger``)
+GRIM_PROTOCOL = (
+    "f(game, sanction, detection) -> delta: the smallest discount factor at which grim-trigger "
+    "collusion is subgame perfect when each colluding firm pays the fine `sanction` with "
+    "probability `detection` (values >= 1 mean never; clipped at 1); measured against "
+    "bisection on simulated discounted payoffs; e.g. "
+    "equilibria.solvers.games.cournot_theorems.grim_protocol_threshold "
+    "(grim_trigger_threshold)")
+
+#: the protocol of a user's best-response dynamics (``games.cournot_br_duopoly``,
+#: ``games.cournot_br_oligopoly``)
+BR_PROTOCOL = (
+    "f(game, q0, T) -> path: T simultaneous best-response steps from q0 (all firms at once, "
+    "Theocharis 1960); returns the (T + 1, n) array of quantities, row 0 = q0; every step is "
+    "checked to be the simultaneous best response to the previous row (a path that is not is "
+    "a violation: the theorem is about that map); e.g. "
+    "equilibria.solvers.games.cournot_theorems.br_protocol_dynamics (best_response_dynamics)")
+
+
+def nash_protocol_solver(game):
+    """The package's Cournot-Nash solver through :data:`NASH_PROTOCOL`.
+
+    Parameters
+    ----------
+    game : CournotGame
+        A linear Cournot market.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The closed-form equilibrium quantities ``(a - c) / (b (n + 1))`` of
+        :func:`~.cournot.cournot_nash`.
+    """
+    return cournot_nash(game).quantities
+
+
+def grim_protocol_threshold(game, sanction, detection):
+    """The package's grim-trigger threshold through :data:`GRIM_PROTOCOL`.
+
+    Parameters
+    ----------
+    game : CournotGame
+        A linear Cournot market with ``n >= 2`` firms.
+    sanction : float
+        The fine on a colluding firm (>= 0).
+    detection : float
+        Its detection probability, in ``[0, 1]``.
+
+    Returns
+    -------
+    float
+        :func:`~.cournot.grim_trigger_threshold`, ``(pi^D - pi^M + p s) / (pi^D - pi^N)``.
+    """
+    return grim_trigger_threshold(game, sanction=sanction, detection=detection)
+
+
+def br_protocol_dynamics(game, q0, T):
+    """The package's simultaneous best-response dynamics through :data:`BR_PROTOCOL`.
+
+    Parameters
+    ----------
+    game : CournotGame
+        A linear Cournot market.
+    q0 : array_like, shape (n,)
+        Non-negative starting quantities.
+    T : int
+        Number of simultaneous steps.
+
+    Returns
+    -------
+    ndarray, shape (T + 1, n)
+        :func:`~.cournot.best_response_dynamics` with ``simultaneous=True``.
+    """
+    return best_response_dynamics(game, q0, T)
+
+
+def _user_br_path(algorithm, game, q0, T):
+    """A user's best-response path (:data:`BR_PROTOCOL`), ``None`` when it is not the
+    simultaneous best-response map from ``q0`` (or not finite): every row must equal the best
+    response to the row before to ``1e-9`` of the market scale ``(a - c)/b``."""
+    path = user_array(check_algorithm(algorithm, BR_PROTOCOL)(game, np.array(q0, dtype=float),
+                                                              T),
+                      (T + 1, game.n), "the best-response path")
+    scale = game.margin / game.b
+    if not np.all(np.isfinite(path)) or np.max(np.abs(path[0] - q0)) > 1e-12 * scale:
+        return None
+    for t in range(T):
+        if np.max(np.abs(path[t + 1] - game.best_response(path[t]))) > 1e-9 * scale:
+            return None
+    return path
+
+
 def _round_robin_nash(game: CournotGame, tol=1e-13, max_sweeps=100_000):
     """Nash quantities by round-robin best responses from zero (the Cournot game is an exact
     potential game with a strictly concave potential, so they converge for every n)."""
@@ -67,11 +172,12 @@ def _round_robin_nash(game: CournotGame, tol=1e-13, max_sweeps=100_000):
     source="Cournot (1838), Recherches, ch. 7 (n-firm linear Cournot equilibrium)",
     assumptions=("P(Q) = max(a - bQ, 0), unit cost 0 <= c < a, b > 0", "n = 2..12 firms"),
     sample=sample_market, sizes={"n": (1, 12)}, n_instances=(20, 200), atol=1e-9,
+    protocol=NASH_PROTOCOL,
     tightness="an exact identity (the measured quantity is a relative distance, bound 1e-9): "
               "nothing to be tight about; the check fails as soon as the closed form is off "
               "(tests/games/test_cournot.py::test_nash_check_fails_on_a_wrong_closed_form)",
 )
-def eval_nash_closed_form(inst):
+def eval_nash_closed_form(inst, *, algorithm=None):
     """The Cournot-Nash quantities of the n-firm linear market are (a - c)/(b(n+1)) each: the
     round-robin best-response limit equals them to 1e-9 relative and the closed form's
     exploitability is 0.
@@ -79,8 +185,19 @@ def eval_nash_closed_form(inst):
     Measured: ``max_i |q_i - q_i^N| / q^N`` with ``q`` computed by round-robin best
     responses from zero (numerically, without the formula), plus the exploitability of the
     closed form over ``(a-c)^2/b``; bound ``1e-9``; trivial maximum: ``n + 1`` (a quantity
-    between 0 and ``(a-c)/b``)."""
+    between 0 and ``(a-c)/b``).  ``algorithm``: a user's solver through :data:`NASH_PROTOCOL`
+    in place of the closed form (its answer measured the same way; non-finite is a
+    violation)."""
     game = inst["game"]
+    if algorithm is not None:
+        qu = user_array(check_algorithm(algorithm, NASH_PROTOCOL)(game), (game.n,),
+                        "the Nash quantities")
+        if not np.all(np.isfinite(qu)):
+            return np.inf, 1e-9, float(game.n + 1)
+        q = _round_robin_nash(game)
+        rel = float(np.max(np.abs(qu - q)) / np.mean(q))
+        expl = game.exploitability(qu) / (game.margin ** 2 / game.b)
+        return rel + expl, 1e-9, float(game.n + 1)
     qn = cournot_nash(game).quantities
     q = _round_robin_nash(game)
     rel = float(np.max(np.abs(q - qn)) / qn[0])
@@ -138,19 +255,29 @@ def simulated_threshold(game, sanction=0.0, detection=1.0, *, tol=1e-12):
                  "deviation", "fine s with detection probability p on firms producing the "
                  "collusive quantity; the deviator is not fined"),
     sample=sample_market, sizes={"n": (2, 12)}, n_instances=(20, 200), atol=1e-8,
+    protocol=GRIM_PROTOCOL,
     tightness="an identity between the closed form and the simulated threshold (bound 1e-8 "
               "on their distance); the duopoly value 9/17 is checked exactly in "
               "tests/games/test_cournot.py::test_duopoly_threshold_is_nine_seventeenths",
 )
-def eval_grim_trigger(inst):
+def eval_grim_trigger(inst, *, algorithm=None):
     """Grim-trigger collusion in the n-firm linear Cournot market is subgame perfect iff
     delta >= (pi^D - pi^M + p s)/(pi^D - pi^N) (9/17 for the duopoly without fines).
 
     Measured: ``|min(delta*, 1) - delta_sim|`` with ``delta_sim`` found by bisection on the
     simulated discounted payoffs of colluding forever against the best one-shot deviation
-    (:func:`simulated_threshold`); bound ``1e-8``; trivial maximum 1 (both lie in [0, 1])."""
+    (:func:`simulated_threshold`); bound ``1e-8``; trivial maximum 1 (both lie in [0, 1]).
+    ``algorithm``: a user's threshold through :data:`GRIM_PROTOCOL` in place of the formula
+    (NaN is a violation)."""
     game, s, p = inst["game"], inst["sanction"], inst["detection"]
-    formula = min(grim_trigger_threshold(game, sanction=s, detection=p), 1.0)
+    if algorithm is not None:
+        d = user_float(check_algorithm(algorithm, GRIM_PROTOCOL)(game, s, p),
+                       "the threshold discount factor")
+        if not np.isfinite(d):
+            return np.inf, 1e-8, 1.0
+        formula = min(d, 1.0)
+    else:
+        formula = min(grim_trigger_threshold(game, sanction=s, detection=p), 1.0)
     sim = simulated_threshold(game, s, p)
     return abs(formula - sim), 1e-8, 1.0
 
@@ -162,6 +289,9 @@ def eval_grim_trigger(inst):
     assumptions=("as games.cournot_grim_trigger", "p s drawn within a factor 2 of the "
                  "per-period collusion gain pi^M - pi^N"),
     sample=sample_market, sizes={"n": (2, 12)}, n_instances=(20, 200),
+    no_algorithm="an equivalence between the package's closed-form condition p s >= pi^M - "
+                 "pi^N and simulated payoffs; a user's threshold formula is checked by "
+                 "games.cournot_grim_trigger (GRIM_PROTOCOL)",
     tightness="an exact equivalence (measured: 1 on a disagreement, bound 0); the drawn fines "
               "straddle the threshold so both verdicts occur "
               "(tests/games/test_cournot.py::test_deterrence_draws_both_verdicts)",
@@ -205,21 +335,29 @@ def sample_duopoly(rng, T=None):
     source=_THEOCHARIS + " (n = 2)",
     assumptions=("linear duopoly", "start in [0, (a-c)/b]^2 (best responses stay interior)"),
     sample=sample_duopoly, sizes={"T": (1, 40)}, n_instances=(20, 200), rtol=1e-7,
-    atol=1e-12,
+    atol=1e-12, protocol=BR_PROTOCOL,
     tightness="attained: both eigenvalues of the duopoly's best-response map have modulus "
               "1/2, so the distance halves exactly every step (ratio 1.000 on every instance; "
               "tests/games/test_cournot.py::test_duopoly_contraction_is_attained)",
 )
-def eval_br_duopoly(inst):
+def eval_br_duopoly(inst, *, algorithm=None):
     """Simultaneous best responses in the linear Cournot duopoly converge to the Nash
     equilibrium: ||q_T - q^N|| <= 2^-T ||q_0 - q^N|| from every start in [0, (a-c)/b]^2.
 
     Measured: the distance after ``T`` simultaneous best-response steps
     (:func:`~.cournot.best_response_dynamics`); bound ``2^-T`` times the initial distance;
-    trivial maximum the diameter of the start box, ``sqrt(2) (a-c)/b``."""
+    trivial maximum the diameter of the start box, ``sqrt(2) (a-c)/b``.  ``algorithm``: a
+    user's dynamics through :data:`BR_PROTOCOL` (a path that is not the simultaneous
+    best-response map is a violation)."""
     g, T = inst["game"], inst["T"]
     qn = cournot_nash(g).quantities
-    path = best_response_dynamics(g, inst["q0"], T)
+    if algorithm is not None:
+        path = _user_br_path(algorithm, g, inst["q0"], T)
+        if path is None:
+            return np.inf, 2.0 ** -T * float(np.linalg.norm(inst["q0"] - qn)), \
+                float(np.sqrt(2) * g.margin / g.b)
+    else:
+        path = best_response_dynamics(g, inst["q0"], T)
     d0 = float(np.linalg.norm(path[0] - qn))
     return float(np.linalg.norm(path[-1] - qn)), 2.0 ** -T * d0, float(np.sqrt(2) * g.margin
                                                                        / g.b)
@@ -244,22 +382,29 @@ def sample_oligopoly(rng, n=None, T=None):
     assumptions=("linear Cournot with n = 3..8 firms", "symmetric perturbation of the Nash "
                  "quantities, small enough that every best response stays interior"),
     sample=sample_oligopoly, sizes={"n": (3, 8), "T": (1, 12)}, n_instances=(20, 200),
-    rtol=1e-6, atol=1e-12,
+    rtol=1e-6, atol=1e-12, protocol=BR_PROTOCOL,
     tightness="attained: the symmetric direction is an eigenvector with eigenvalue -(n-1)/2, "
               "so the distance grows by exactly (n-1)/2 per step (ratio 1.000; "
               "tests/games/test_cournot.py::test_oligopoly_instability_is_attained)",
 )
-def eval_br_oligopoly(inst):
+def eval_br_oligopoly(inst, *, algorithm=None):
     """Simultaneous best responses in the linear Cournot market with n >= 3 firms do not
     converge: a symmetric perturbation of the Nash quantities grows by (n-1)/2 per step while
     the best responses are interior (n = 3: it keeps its size forever).
 
     Measured: ``((n-1)/2)^T ||q_0 - q^N||``, the growth the statement claims; bound: the
     distance actually reached after ``T`` steps (the statement is a lower bound on it); no
-    trivial maximum (the distance is unbounded as ``T`` grows)."""
+    trivial maximum (the distance is unbounded as ``T`` grows).  ``algorithm``: a user's
+    dynamics through :data:`BR_PROTOCOL` (a path that is not the simultaneous best-response
+    map is a violation)."""
     g, T = inst["game"], inst["T"]
     qn = cournot_nash(g).quantities
-    path = best_response_dynamics(g, inst["q0"], T)
+    if algorithm is not None:
+        path = _user_br_path(algorithm, g, inst["q0"], T)
+        if path is None:
+            return np.inf, 0.0
+    else:
+        path = best_response_dynamics(g, inst["q0"], T)
     d0 = float(np.linalg.norm(path[0] - qn))
     return ((g.n - 1) / 2.0) ** T * d0, float(np.linalg.norm(path[-1] - qn))
 

@@ -24,10 +24,12 @@ import numpy as np
 from equilibria._lib.validation import check_int, check_option
 from equilibria.theory import levine as lv
 from equilibria.verification import RateData, theorem
+from equilibria.verification.user import check_algorithm, user_float
 
 __all__ = ["sample_construction", "eval_seven_twentieths", "gap_rate_s3", "gap_rate_s5",
            "sample_continuous", "eval_continuous_half", "sample_players", "eval_decreasing_in_n",
-           "sample_profile", "eval_monte_carlo", "best_value"]
+           "sample_profile", "eval_monte_carlo", "best_value", "EVALUATOR_PROTOCOL",
+           "MONTE_CARLO_PROTOCOL", "levine_protocol_evaluator", "levine_protocol_monte_carlo"]
 
 _BOUQUET = ("Bouquet, Chikhi, Charles, Zhou & Wang (2025), arXiv 2508.01737, abstract "
             "(full text not readable here; constructions reconstructed and verified exactly)")
@@ -36,6 +38,71 @@ _BUHLER = ("Buhler, Freiling, Graham, Kariv, Roche, Tiefenbruck, Van Alten & Yer
 _CONSTRUCTIONS = {"s3": lv.S3, "s5": lv.S5}
 #: largest height enumerated by the samplers (2^(2h) configurations)
 MAX_H = 11
+
+#: the protocol of a user's exact win-probability evaluator (``games.levine_seven_twentieths``,
+#: ``games.levine_gap_rate_s3``, ``games.levine_gap_rate_s5``)
+EVALUATOR_PROTOCOL = (
+    "f(S) -> p: the exact win probability of a Levine hat-game profile; S an int64 array of "
+    "shape (n, 2^((n-1) h)), row i the hat (0..h-1) player i names for each view of the "
+    "others' stacks (the layout of equilibria.theory.levine: a stack is an h-bit integer, "
+    "bit j = colour of hat j); the team wins when every player names a black hat; returns p "
+    "as a fractions.Fraction (checked exactly) or a float (checked to 1e-12); e.g. "
+    "equilibria.solvers.games.levine_theorems.levine_protocol_evaluator "
+    "(equilibria.theory.levine.win_probability, exact enumeration of all 2^(n h) "
+    "configurations)")
+
+#: the protocol of a user's Monte Carlo estimator (``games.levine_monte_carlo``)
+MONTE_CARLO_PROTOCOL = (
+    "f(S, n_samples, seed) -> p_hat: the win frequency of profile S (layout of "
+    "EVALUATOR_PROTOCOL) over n_samples independent uniform configurations drawn from the "
+    "integer seed; measured against the exact enumeration within 5 standard errors; e.g. "
+    "equilibria.solvers.games.levine_theorems.levine_protocol_monte_carlo "
+    "(equilibria.theory.levine.monte_carlo_win)")
+
+
+def levine_protocol_evaluator(S):
+    """The package's exact evaluator through :data:`EVALUATOR_PROTOCOL`.
+
+    Parameters
+    ----------
+    S : ndarray, shape (n, 2^((n-1) h))
+        A profile of the ``n``-player Levine game with ``h`` hats per player.
+
+    Returns
+    -------
+    fractions.Fraction
+        :func:`equilibria.theory.levine.win_probability` with ``exact=True``.
+    """
+    return lv.win_probability(S, exact=True)
+
+
+def levine_protocol_monte_carlo(S, n_samples, seed):
+    """The package's Monte Carlo estimator through :data:`MONTE_CARLO_PROTOCOL`.
+
+    Parameters
+    ----------
+    S : ndarray, shape (n, 2^((n-1) h))
+        A profile.
+    n_samples : int
+        Number of sampled configurations.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    float
+        The estimate of :func:`equilibria.theory.levine.monte_carlo_win`.
+    """
+    return lv.monte_carlo_win(S, n_samples=n_samples, seed=seed)[0]
+
+
+def _user_value(algorithm, S):
+    """A user's win probability of ``S`` (:data:`EVALUATOR_PROTOCOL`): a ``Fraction`` kept
+    exact, anything else as a float (``TypeError`` when not a real number)."""
+    out = check_algorithm(algorithm, EVALUATOR_PROTOCOL)(np.array(S, dtype=np.int64))
+    if isinstance(out, Fraction):
+        return out
+    return user_float(out, "the win probability")
 
 
 def sample_construction(rng, h=None, which=None):
@@ -55,35 +122,53 @@ def sample_construction(rng, h=None, which=None):
                  "passing on 2 of its 2^k blocks", "truncation at height h: m = (h-1)//k "
                  "blocks, then hat m k"),
     sample=sample_construction, sizes={"h": (6, MAX_H)}, n_instances=(10, 40), atol=0.0,
+    protocol=EVALUATOR_PROTOCOL,
     tightness="an exact rational identity (measured: |difference|, bound 0): a wrong block "
               "table or a wrong enumeration breaks it "
               "(tests/theory/test_levine.py::test_seven_twentieths_fails_on_a_wrong_table)",
 )
-def eval_seven_twentieths(inst):
+def eval_seven_twentieths(inst, *, algorithm=None):
     """The recursive block strategies S3 and S5 win the two-player Levine game with
     probability exactly 7/20, and their height-h truncations win with probability
     7/20 - q^m (7/20 - 1/4), q = P/4^k = 4^(1-k), m = (h-1)//k, so the gap vanishes as h grows.
 
     Measured: ``|V(bs) - 7/20| + |V_h - (7/20 - q^m/10)|`` in exact rationals, ``V(bs)`` from
     the block fixed point and ``V_h`` by enumerating all ``2^(2h)`` configurations of the
-    truncated strategies; bound 0; trivial maximum 1."""
+    truncated strategies; bound 0; trivial maximum 1.  ``algorithm``: a user's evaluator
+    through :data:`EVALUATOR_PROTOCOL` computes ``V_h`` (a float answer is checked to
+    ``1e-12``, a ``Fraction`` exactly; NaN is a violation)."""
     bs = _CONSTRUCTIONS[check_option(inst["which"], "which", tuple(_CONSTRUCTIONS))]
     h = check_int(inst["h"], "h", lo=bs.k + 1, hi=lv.MAX_CONFIG_BITS // 2)
     seven = lv.SEVEN_TWENTIETHS
     q = Fraction(4, 1 << (2 * bs.k))
     m = (h - 1) // bs.k
     f, g = lv.recursive_strategy(bs, h, 0), lv.recursive_strategy(bs, h, 1)
+    if algorithm is not None:
+        vu = _user_value(algorithm, np.stack([f, g]))
+        target = seven - q ** m * Fraction(1, 10)
+        if isinstance(vu, Fraction):
+            return float(abs(bs.value - seven) + abs(vu - target)), 0.0, 1.0
+        err = float(abs(bs.value - seven)) + abs(vu - float(target))
+        return (err if np.isfinite(err) else np.inf), 1e-12, 1.0
     vh = lv.win_probability(f, g, exact=True)
     err = abs(bs.value - seven) + abs(vh - (seven - q ** m * Fraction(1, 10)))
     return float(err), 0.0, 1.0
 
 
-def _gaps(bs, hs, enum_max):
+def _gaps(bs, hs, enum_max, algorithm=None):
+    """``7/20 - V_h`` per height: by enumeration for ``h <= enum_max`` (the package's, or a
+    user's evaluator through :data:`EVALUATOR_PROTOCOL`), from the block recursion beyond."""
     out = []
     for h in hs:
         if h <= enum_max:
             f, g = lv.recursive_strategy(bs, h, 0), lv.recursive_strategy(bs, h, 1)
-            v = lv.win_probability(f, g, exact=True)
+            if algorithm is None:
+                v = lv.win_probability(f, g, exact=True)
+            else:
+                vu = _user_value(algorithm, np.stack([f, g]))
+                out.append(float(lv.SEVEN_TWENTIETHS - vu) if isinstance(vu, Fraction)
+                           else float(lv.SEVEN_TWENTIETHS) - vu)
+                continue
         else:
             v = lv.recursive_value(bs, h)
         out.append(float(lv.SEVEN_TWENTIETHS - v))
@@ -98,17 +183,20 @@ _S5_SLOPE = math.log(4.0) * -4.0 / 5.0  # log 4^(-4/5) = -1.109
     name="games.levine_gap_rate_s3",
     source=_BOUQUET + " (S3's rate); " + _BUHLER + " (S3, value 7/20)",
     assumptions=("two players, S3 truncated at h = 3m + 1 (enumerated exactly)",),
-    kind="rate", band=(_S3_SLOPE - 0.02, _S3_SLOPE + 0.02),
+    kind="rate", band=(_S3_SLOPE - 0.02, _S3_SLOPE + 0.02), protocol=EVALUATOR_PROTOCOL,
     tightness="the fitted slope equals log 4^(-2/3) = -0.924 to rounding (the data are exact); "
               "the band excludes S5's slope -1.109 "
               "(tests/theory/test_levine.py::test_rates_are_distinct_and_fail_on_wrong_slope)",
 )
-def gap_rate_s3(rng, quick):
+def gap_rate_s3(rng, quick, *, algorithm=None):
     """The gap 7/20 - V_h of the truncated S3 strategy shrinks geometrically in the height h,
     by 4^(-2/3) ~ 0.397 per hat (fitted slope of log gap on h in [-0.944, -0.904]).
+
+    ``algorithm``: a user's evaluator through :data:`EVALUATOR_PROTOCOL` computes every
+    ``V_h`` (``h`` = 4, 7, 10 quick, also 13 in full: ``4^13`` configurations).
     """
     hs = np.array([4, 7, 10]) if quick else np.array([4, 7, 10, 13])
-    return RateData(hs, _gaps(lv.S3, hs, 13), kind="geometric",
+    return RateData(hs, _gaps(lv.S3, hs, 13, algorithm), kind="geometric",
                     detail="S3, exact enumeration of all 4^h configurations")
 
 
@@ -118,18 +206,21 @@ def gap_rate_s3(rng, quick):
     assumptions=("two players, S5 truncated at h = 5m + 1: enumerated exactly for h <= 11, "
                  "from the block recursion (checked against enumeration by "
                  "games.levine_seven_twentieths) beyond",),
-    kind="rate", band=(_S5_SLOPE - 0.02, _S5_SLOPE + 0.02),
+    kind="rate", band=(_S5_SLOPE - 0.02, _S5_SLOPE + 0.02), protocol=EVALUATOR_PROTOCOL,
     tightness="the fitted slope equals log 4^(-4/5) = -1.109 to rounding; the band lies "
               "strictly below S3's band, the abstract's 'strictly better rate' "
               "(tests/theory/test_levine.py::test_rates_are_distinct_and_fail_on_wrong_slope)",
 )
-def gap_rate_s5(rng, quick):
+def gap_rate_s5(rng, quick, *, algorithm=None):
     """The gap 7/20 - V_h of the truncated S5 strategy shrinks geometrically in h by
     4^(-4/5) ~ 0.330 per hat, strictly faster than S3's 4^(-2/3) (fitted slope in
     [-1.129, -1.089]).
+
+    ``algorithm``: a user's evaluator through :data:`EVALUATOR_PROTOCOL` computes ``V_h`` at
+    the enumerated heights (6 and 11); the block recursion gives the larger ones.
     """
     hs = np.array([6, 11, 16]) if quick else np.array([6, 11, 16, 21])
-    return RateData(hs, _gaps(lv.S5, hs, MAX_H), kind="geometric",
+    return RateData(hs, _gaps(lv.S5, hs, MAX_H, algorithm), kind="geometric",
                     detail="S5, enumeration for h <= 11, block recursion beyond")
 
 
@@ -169,6 +260,8 @@ def _random_half_profile_win(n, M, seed):
                  "and a player names a measure-1/2 event of its own point (this package's "
                  "reading)", "checked exactly on the grids Z_M^n, M even"),
     sample=sample_continuous, sizes={"n": (2, 6)}, n_instances=(10, 40), atol=0.0,
+    no_algorithm="the value of the continuous game, attained by an explicit construction (the "
+                 "sum strategy) and bounded by a counting argument; no algorithm computes it",
     tightness="attained: the sum strategy wins with probability exactly 1/2, the upper bound "
               "(tests/theory/test_levine.py::test_continuous_fails_on_an_odd_grid_or_a_bad_event)",
 )
@@ -217,6 +310,9 @@ def sample_players(rng, n=None, h=None):
     assumptions=("finite stacks h <= 3, (n+1) h <= 12", "V_{2,h} exact (brute force), "
                  "V_{n,h} for n >= 3 the best of 16 alternating-best-response starts"),
     sample=sample_players, sizes={"n": (2, 3), "h": (1, 3)}, n_instances=(6, 30), atol=0.0,
+    no_algorithm="a property of the game's value in n (Buhler et al.); a user's strategy search "
+                 "that finds worse strategies would break it without being wrong, so the "
+                 "package's brute force and best-response search are the measurement",
     tightness="strict by at least one configuration: the bound is V_{n,h} - 2^-((n+1)h), "
               "attained at h = 1 (2^-(n+1) = 2^-n - 2^-(n+1), ratio 1) "
               "(tests/theory/test_levine.py::test_decreasing_fails_on_swapped_players)",
@@ -261,18 +357,27 @@ def sample_profile(rng, n=None, h=None):
     assumptions=("20000 sampled configurations per profile", "5-sigma bound (a failure "
                  "probability below 1e-6 per instance; the seeds are fixed)"),
     sample=sample_profile, sizes={"n": (2, 4)}, n_instances=(10, 40),
+    protocol=MONTE_CARLO_PROTOCOL,
     tightness="the distance is typically one standard error, a fifth of the bound; an "
               "enumeration off by one configuration in 2^(n h) <= 64 fails "
               "(tests/theory/test_levine.py::test_monte_carlo_catches_a_wrong_count)",
 )
-def eval_monte_carlo(inst):
+def eval_monte_carlo(inst, *, algorithm=None):
     """The Monte Carlo win frequency of any strategy profile agrees with its exact win
     probability from enumerating all 2^(n h) configurations, within 5 standard errors.
 
-    Measured: ``|p_MC - p_exact|``; bound ``5 sqrt(p(1-p)/m) + 1/m``; trivial maximum 1."""
+    Measured: ``|p_MC - p_exact|``; bound ``5 sqrt(p(1-p)/m) + 1/m``; trivial maximum 1.
+    ``algorithm``: a user's estimator through :data:`MONTE_CARLO_PROTOCOL` gives ``p_MC``
+    (NaN is a violation)."""
     S, m = inst["profile"], inst["n_samples"]
     p = lv.win_probability(S)
-    est, _ = lv.monte_carlo_win(S, n_samples=m, seed=inst["seed"])
+    if algorithm is not None:
+        est = user_float(check_algorithm(algorithm, MONTE_CARLO_PROTOCOL)(
+            np.array(S, dtype=np.int64), m, int(inst["seed"])), "the win frequency")
+        if not np.isfinite(est):
+            return np.inf, 5.0 * math.sqrt(p * (1 - p) / m) + 1.0 / m, 1.0
+    else:
+        est, _ = lv.monte_carlo_win(S, n_samples=m, seed=inst["seed"])
     return abs(est - p), 5.0 * math.sqrt(p * (1 - p) / m) + 1.0 / m, 1.0
 
 
