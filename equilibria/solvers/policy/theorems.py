@@ -14,6 +14,7 @@ from scipy import stats
 
 from equilibria.theory import alignment as al
 from equilibria.verification import BoundData, RateData, theorem
+from equilibria.verification.user import check_algorithm, user_array
 
 from .constrained import constrained_rlhf, fixed_weight_grid, threshold_search
 from .envs import composite_bandit, correlated_proxy_bandit, random_mdp
@@ -27,6 +28,84 @@ GARDO = "GARDO (2025), Reinforcing Diffusion Models without Reward Hacking, Sec.
 GARDO_CODE = ("GARDO official code, github.com/tinnerhrhe/GARDO (commit 1cc77fb): "
               "scripts/train_sd3_grpo_gardo.py l. 219-238, 788-837, 954-989, 1042; "
               "flow_grpo/stat_tracking.py l. 101-135; config/gardo.py l. 100, 107")
+
+
+#: the protocol of a user's KL-regularized (tilted) policy solver
+TILT_PROTOCOL = ("algorithm(pi_ref, r, beta) -> pi: the user's maximizer of E_pi r - beta "
+                 "KL(pi||pi_ref) over probability vectors, pi_ref and r of shape (K,), beta > 0, "
+                 "pi of shape (K,), e.g. lambda p, r, b: "
+                 "equilibria.theory.alignment.kl_regularized_policy(p, r, b).policy")
+#: the protocol of a user's best-of-N distribution
+BON_PROTOCOL = ("algorithm(pi_ref, r, n) -> pi_N: the user's exact best-of-N distribution over the "
+                "outcomes (a probability vector; ties broken uniformly)")
+#: the protocol of a user's softmax (entropy-regularized argmax) policy map
+SOFTMAX_PROTOCOL = ("algorithm(r, tau) -> pi: the user's softmax policy softmax(r / tau), r of "
+                    "shape (K,), tau > 0, pi a probability vector of shape (K,), e.g. "
+                    "equilibria.theory.alignment.softmax_policy")
+
+
+def _user_policy(algorithm, protocol, shape, *args):
+    """A user's policy: ``algorithm(*args)`` validated as an array of ``shape``.
+
+    Parameters
+    ----------
+    algorithm : callable
+        The user's implementation (see ``protocol``).
+    protocol : str
+        The theorem's protocol string (quoted in a ``TypeError``).
+    shape : tuple of int
+        The prescribed shape of the policy.
+    *args
+        The arguments of the call.
+
+    Returns
+    -------
+    ndarray or None
+        The policy, or ``None`` when it is not a probability vector (non-finite or negative
+        entries, or a sum off 1 by more than 1e-9): the evaluation judges that a violation.
+
+    Raises
+    ------
+    TypeError
+        When ``algorithm`` is not callable or returns a non-numeric value.
+    ValueError
+        When the returned array does not have ``shape``.
+    """
+    out = check_algorithm(algorithm, protocol)(*args)
+    pi = user_array(out, tuple(shape), "the policy")
+    if not np.all(np.isfinite(pi)) or pi.min() < 0 or abs(pi.sum() - 1.0) > 1e-9:
+        return None
+    return pi
+
+
+def _user_softmax(algorithm, r, tau):
+    """A user's softmax policy, certified: ``None`` unless it is a probability vector with
+    log pi - r / tau constant to 1e-8 on its support (the stationarity of max E_pi r + tau
+    H(pi)) and zeros only where exp((r - max r) / tau) underflows (< e^-700).
+
+    Parameters
+    ----------
+    algorithm : callable
+        The user's map through :data:`SOFTMAX_PROTOCOL`.
+    r : ndarray, shape (K,)
+        Rewards.
+    tau : float
+        Temperature.
+
+    Returns
+    -------
+    ndarray or None
+        The certified policy, or ``None`` (a violation).
+    """
+    pi = _user_policy(algorithm, SOFTMAX_PROTOCOL, r.shape, r.copy(), tau)
+    if pi is None:
+        return None
+    z = (r - r.max()) / tau
+    pos = pi > 0
+    if np.any(~pos & (z > -700.0)):  # a zero only where exp underflows
+        return None
+    res = np.log(pi[pos]) - z[pos]
+    return pi if float(np.ptp(res)) <= 1e-8 * max(1.0, float(np.abs(z[pos]).max())) else None
 
 
 # -- shared samplers (also used by the property tests) ----------------------------------------
@@ -55,13 +134,24 @@ def sample_policy_reward(rng, k=None):
     assumptions=("finite action set", "pi_ref a probability vector", "beta > 0",
                  "pi absolutely continuous w.r.t. pi_ref"),
     sample=sample_policy_reward, sizes={"k": (2, 12)}, n_instances=(50, 1000), rtol=1e-12,
-    atol=1e-12,
+    atol=1e-12, protocol=TILT_PROTOCOL,
 )
-def eval_regularized_value(inst):
+def eval_regularized_value(inst, *, algorithm=None):
     """For every policy pi, E_pi r - beta KL(pi||pi_ref) <= beta log Z with Z = sum_a pi_ref(a)
     exp(r(a)/beta); equality iff pi = pi_ref exp(r/beta)/Z.
+
+    ``algorithm``: a user's KL-regularized solver through :data:`TILT_PROTOCOL`; the check is
+    then that its policy attains the maximum, beta log Z <= E_pi r - beta KL(pi||pi_ref) with the
+    objective recomputed from the returned pi (an invalid pi is a violation).
     """
     s = al.kl_regularized_policy(inst["pi_ref"], inst["r"], inst["beta"])
+    if algorithm is not None:
+        pu = _user_policy(algorithm, TILT_PROTOCOL, inst["pi_ref"].shape, inst["pi_ref"].copy(),
+                          inst["r"].copy(), inst["beta"])
+        ok = pu is not None and not np.any((pu > 0) & (inst["pi_ref"] == 0))
+        val_u = (float(pu @ inst["r"]) - inst["beta"] * al.kl_divergence(pu, inst["pi_ref"])
+                 if ok and pu is not None else -np.inf)
+        return s.value, val_u, float(inst["r"][inst["pi_ref"] > 0].max())
     val = inst["pi"] @ inst["r"] - inst["beta"] * al.kl_divergence(inst["pi"], inst["pi_ref"])
     # trivial maximum: E_pi r - beta KL <= max r over the support of pi_ref
     return val, s.value, float(inst["r"][inst["pi_ref"] > 0].max())
@@ -88,8 +178,7 @@ def sample_bon(rng, k=None, n=None):
                  "rewards with ties allowed"),
     sample=sample_bon, sizes={"k": (2, 15), "n": (1, 200)}, n_instances=(50, 1000),
     rtol=1e-10, atol=1e-12,
-    protocol="algorithm(pi_ref, r, n) -> pi_N: the user's exact best-of-N distribution over the "
-             "outcomes (a probability vector; ties broken uniformly)",
+    protocol=BON_PROTOCOL,
 )
 def eval_bon_kl(inst, algorithm=None):
     """Exact KL(pi_N||pi_ref) of best-of-N over a finite set (ties broken uniformly) is at most
@@ -112,18 +201,26 @@ def eval_bon_kl(inst, algorithm=None):
     source=YANG + ", Sec. 3 (continuous limit); this package (finite-support correction)",
     assumptions=("uniform reference over K distinct reward values", "2 <= N <= 64",
                  "K = 8N, 16N, ..."),
-    kind="rate", band=(-2.1, -1.9),
+    kind="rate", band=(-2.1, -1.9), protocol=BON_PROTOCOL,
 )
-def _bon_tightness(rng, quick):
+def _bon_tightness(rng, quick, *, algorithm=None):
     """For pi_ref uniform over K distinct rewards, log N-(N-1)/N - KL(pi_N||pi_ref) > 0 and
     decays like K^-2 (K >= 8N): the bound is attained only in the continuous limit.
+
+    ``algorithm``: a user's best-of-N distribution through :data:`BON_PROTOCOL`; the KL is
+    recomputed from its returned pi_N (an invalid pi_N gives a NaN gap, failing the fit).
     """
     n = int(rng.integers(2, 65))
     sizes = 8 * n * 2 ** np.arange(5 if quick else 8)  # K >= 8 N: the asymptotic regime
     gaps = []
     for k in sizes:
-        b = al.best_of_n(np.full(k, 1.0 / k), np.arange(k, dtype=float), n)
-        gaps.append(b.kl_bound - b.kl)
+        ref, rew = np.full(k, 1.0 / k), np.arange(k, dtype=float)
+        b = al.best_of_n(ref, rew, n)
+        if algorithm is None:
+            gaps.append(b.kl_bound - b.kl)
+            continue
+        pn = _user_policy(algorithm, BON_PROTOCOL, ref.shape, ref.copy(), rew.copy(), n)
+        gaps.append(b.kl_bound - al.kl_divergence(pn, ref) if pn is not None else np.nan)
     return RateData(sizes, np.asarray(gaps), kind="power",
                     detail=f"N={n}; gap of log N-(N-1)/N over the exact KL, uniform over K "
                            f"distinct rewards; gap at K={sizes[-1]}: {gaps[-1]:.2e}")
@@ -188,6 +285,8 @@ def sample_mdp_policies(rng, s=None, a=None):
                  "r in [0, rho] when rho > 0 (Def. 3.1: correlation at least r)"),
     sample=sample_mdp_policies, sizes={"s": (1, 5), "a": (2, 4)}, n_instances=(50, 1000),
     rtol=1e-9, atol=1e-10,
+    no_algorithm="an inequality holding for every policy of a tabular MDP, evaluated on drawn "
+                 "policies through exact occupancy measures: there is no solver to implement",
 )
 def eval_laidlaw(inst):
     """J(pi,R)-J(pi_ref,R) >= (sigma_R/sigma_R~)[r (J(pi,R~)-J(pi_ref,R~)) - sigma_R~ sqrt(1-r^2)
@@ -580,11 +679,22 @@ def sample_softmax_pair(rng, k=None):
            "derived in equilibria.theory.alignment.softmax_lipschitz",
     assumptions=("K in [2, 19]", "tau in [0.03, 10]", "arbitrary reward pairs incl. near-ties"),
     sample=sample_softmax_pair, sizes={"k": (2, 19)}, n_instances=(50, 2000), rtol=1e-9,
+    protocol=SOFTMAX_PROTOCOL,
 )
-def eval_softmax(inst):
+def eval_softmax(inst, *, algorithm=None):
     """||softmax(r/tau) - softmax(r'/tau)||_2 <= ||r - r'||_2 / (2 tau) (sharp: attained at
     two-way ties).
+
+    ``algorithm``: a user's softmax map through :data:`SOFTMAX_PROTOCOL` in place of
+    ``softmax_policy``; each returned policy must be certified (probability vector with
+    log pi - r/tau constant), else the instance is a violation.
     """
+    if algorithm is not None:
+        pu = _user_softmax(algorithm, inst["r"], inst["tau"])
+        qu = _user_softmax(algorithm, inst["r2"], inst["tau"])
+        d = (float(np.linalg.norm(pu - qu)) if pu is not None and qu is not None else np.inf)
+        lip = al.softmax_lipschitz(inst["tau"])
+        return d, lip * float(np.linalg.norm(inst["r"] - inst["r2"])), math.sqrt(2.0)
     p = al.softmax_policy(inst["r"], inst["tau"])
     q = al.softmax_policy(inst["r2"], inst["tau"])
     return (float(np.linalg.norm(p - q)),
@@ -645,11 +755,25 @@ def sample_frontier(rng, k=None):
     source=YANG + ", Lemma 1 (closed form of the KL-constrained optimum)",
     assumptions=("finite action set", "drawn policies and rewards"),
     sample=sample_frontier, sizes={"k": (2, 12)}, n_instances=(50, 1000), rtol=1e-8, atol=1e-9,
+    protocol=TILT_PROTOCOL,
 )
-def eval_frontier(inst):
+def eval_frontier(inst, *, algorithm=None):
     """Every policy with KL(pi||pi_ref) <= Delta has E_pi r <= E r under the tilted policy whose
     beta solves KL = Delta (the reward-KL frontier is exact).
+
+    ``algorithm``: a user's KL-regularized solver through :data:`TILT_PROTOCOL`, called at the
+    instance's beta; its policy pi_u must lie on the frontier: the optimum at Delta = KL(pi_u||
+    pi_ref) (recomputed from pi_u) is <= E_{pi_u} r (an invalid pi_u is a violation).
     """
+    if algorithm is not None:
+        pu = _user_policy(algorithm, TILT_PROTOCOL, inst["pi_ref"].shape, inst["pi_ref"].copy(),
+                          inst["r"].copy(), inst["beta"])
+        rmax = float(inst["r"][inst["pi_ref"] > 0].max())
+        if pu is None or np.any((pu > 0) & (inst["pi_ref"] == 0)):
+            return np.inf, rmax, rmax
+        opt_u = al.kl_constrained_policy(inst["pi_ref"], inst["r"],
+                                         al.kl_divergence(pu, inst["pi_ref"]))
+        return opt_u.expected_reward, float(pu @ inst["r"]), rmax
     kl = al.kl_divergence(inst["pi"], inst["pi_ref"])
     opt = al.kl_constrained_policy(inst["pi_ref"], inst["r"], kl)
     # trivial maximum: max r on the support; tight (ratio 1) at pi = the tilted policy
@@ -668,6 +792,9 @@ def eval_frontier(inst):
               "with constants: no extremal instance family exists to attain; the ratio reports "
               "required margin over achieved (ratio forms documented in the experiment)",
     atol=1e-12,
+    no_algorithm="compares two closed forms of the package over V^L sequences (memoryless "
+                 "best-of-N with N = exp(delta L), and the tilted KL optimum); a per-outcome "
+                 "best-of-N algorithm cannot run on V^L (2^32 to 4^2048) outcomes",
 )
 def _bon_equivalence(rng, quick):
     """Memoryless model, linear reward, N = exp(delta L): the per-token expected-reward gap
@@ -757,13 +884,21 @@ def sample_entropy_tradeoff(rng, k=None):
            "stochasticity; Gibbs variational principle",
     assumptions=("K in [2, 29]", "tau in [0.01, 10]", "rewards with and without ties"),
     sample=sample_entropy_tradeoff, sizes={"k": (2, 29)}, n_instances=(50, 2000), rtol=1e-10,
-    atol=1e-12,
+    atol=1e-12, protocol=SOFTMAX_PROTOCOL,
 )
-def eval_entropy_tradeoff(inst):
+def eval_entropy_tradeoff(inst, *, algorithm=None):
     """The entropy-regularized policy softmax(r/tau) (continuous, 1/(2 tau)-Lipschitz) loses
     max r - E_pi r <= tau H(pi) <= tau log K of reward against the (discontinuous) argmax.
+
+    ``algorithm``: a user's softmax map through :data:`SOFTMAX_PROTOCOL`; the loss and the
+    entropy are recomputed from its (certified) policy, an uncertified one is a violation.
     """
     r, tau = inst["r"], inst["tau"]
+    if algorithm is not None:
+        pu = _user_softmax(algorithm, r, tau)
+        if pu is None:
+            return np.inf, tau * math.log(r.size), float(np.ptp(r))
+        return float(r.max() - pu @ r), tau * al.entropy(pu), float(np.ptp(r))
     p = al.softmax_policy(r, tau)
     # trivial maximum max r - min r; near-tight at large tau (near-uniform p), ratio 0.96
     return float(r.max() - p @ r), tau * al.entropy(p), float(np.ptp(r))
