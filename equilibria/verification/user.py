@@ -10,6 +10,7 @@ has not broken the protocol).
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable
 
 import numpy as np
@@ -69,14 +70,10 @@ def user_array(out: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     ValueError
         When its shape is not ``shape``.
     """
-    if out is None:
+    arr = _real_array(out)
+    if arr is None:
         raise TypeError(f"`algorithm` must return {what}, a real array of shape {tuple(shape)}, "
-                        "got None")
-    try:
-        arr = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"`algorithm` must return {what}, a real array of shape {tuple(shape)}, "
-                        f"got {type(out).__name__}") from None
+                        f"got {_describe(out)}")
     if arr.shape != tuple(shape):
         raise ValueError(f"`algorithm` must return {what} of shape {tuple(shape)}, got shape "
                          f"{arr.shape}")
@@ -103,14 +100,37 @@ def user_float(out: Any, what: str) -> float:
     TypeError
         When ``out`` is not a real scalar (booleans are rejected too).
     """
-    if out is None or isinstance(out, (bool, np.bool_)):
-        raise TypeError(f"`algorithm` must return {what}, a real number, got "
-                        f"{type(out).__name__}")
-    try:
-        arr = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        arr = None
+    arr = _real_array(out)
     if arr is None or arr.shape != ():
-        raise TypeError(f"`algorithm` must return {what}, a real number, got "
-                        f"{type(out).__name__}")
+        raise TypeError(f"`algorithm` must return {what}, a real number, got {_describe(out)}")
     return float(arr)
+
+
+def _describe(out: Any) -> str:
+    """A short description of a rejected return value for the error message."""
+    if isinstance(out, (str, bytes)):
+        return f"{type(out).__name__} {out!r:.40}"
+    if isinstance(out, np.ndarray):
+        return f"an array of dtype {out.dtype} and shape {out.shape}"
+    return type(out).__name__
+
+
+def _real_array(out: Any) -> np.ndarray | None:
+    """``out`` as a float array when every entry is a real number (integers, floats, numpy
+    reals, ``Fraction``); ``None`` for ``None``, strings, booleans, complex or other objects
+    (``np.asarray("0.5", dtype=float)`` would silently parse a string)."""
+    if out is None or isinstance(out, (str, bytes, bool, np.bool_)):
+        return None
+    try:
+        arr = np.asarray(out)
+    except (TypeError, ValueError):  # ragged nested sequences
+        return None
+    if arr.dtype.kind in "iuf":
+        return arr.astype(float)
+    if arr.dtype.kind == "O" and all(isinstance(x, numbers.Real) and not isinstance(x, bool)
+                                     for x in arr.flat):
+        try:
+            return arr.astype(float)
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return None

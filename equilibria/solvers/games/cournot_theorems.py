@@ -118,8 +118,9 @@ def grim_protocol_threshold(game, sanction, detection):
     return grim_trigger_threshold(game, sanction=sanction, detection=detection)
 
 
-def br_protocol_dynamics(game, q0, T):
-    """The package's simultaneous best-response dynamics through :data:`BR_PROTOCOL`.
+def br_protocol_dynamics(game, q0, steps):
+    """The package's simultaneous best-response dynamics through :data:`BR_PROTOCOL` (the
+    protocol's ``T`` is ``steps``).
 
     Parameters
     ----------
@@ -127,15 +128,15 @@ def br_protocol_dynamics(game, q0, T):
         A linear Cournot market.
     q0 : array_like, shape (n,)
         Non-negative starting quantities.
-    T : int
-        Number of simultaneous steps.
+    steps : int
+        Number of simultaneous steps ``T``.
 
     Returns
     -------
-    ndarray, shape (T + 1, n)
+    ndarray, shape (steps + 1, n)
         :func:`~.cournot.best_response_dynamics` with ``simultaneous=True``.
     """
-    return best_response_dynamics(game, q0, T)
+    return best_response_dynamics(game, q0, steps)
 
 
 def _user_br_path(algorithm, game, q0, T):

@@ -60,12 +60,12 @@ MONTE_CARLO_PROTOCOL = (
     "(equilibria.theory.levine.monte_carlo_win)")
 
 
-def levine_protocol_evaluator(S):
-    """The package's exact evaluator through :data:`EVALUATOR_PROTOCOL`.
+def levine_protocol_evaluator(profile):
+    """The package's exact evaluator through :data:`EVALUATOR_PROTOCOL` (the protocol's ``S``).
 
     Parameters
     ----------
-    S : ndarray, shape (n, 2^((n-1) h))
+    profile : ndarray, shape (n, 2^((n-1) h))
         A profile of the ``n``-player Levine game with ``h`` hats per player.
 
     Returns
@@ -73,15 +73,16 @@ def levine_protocol_evaluator(S):
     fractions.Fraction
         :func:`equilibria.theory.levine.win_probability` with ``exact=True``.
     """
-    return lv.win_probability(S, exact=True)
+    return lv.win_probability(profile, exact=True)
 
 
-def levine_protocol_monte_carlo(S, n_samples, seed):
-    """The package's Monte Carlo estimator through :data:`MONTE_CARLO_PROTOCOL`.
+def levine_protocol_monte_carlo(profile, n_samples, seed):
+    """The package's Monte Carlo estimator through :data:`MONTE_CARLO_PROTOCOL` (the
+    protocol's ``S`` is ``profile``).
 
     Parameters
     ----------
-    S : ndarray, shape (n, 2^((n-1) h))
+    profile : ndarray, shape (n, 2^((n-1) h))
         A profile.
     n_samples : int
         Number of sampled configurations.
@@ -93,7 +94,7 @@ def levine_protocol_monte_carlo(S, n_samples, seed):
     float
         The estimate of :func:`equilibria.theory.levine.monte_carlo_win`.
     """
-    return lv.monte_carlo_win(S, n_samples=n_samples, seed=seed)[0]
+    return lv.monte_carlo_win(profile, n_samples=n_samples, seed=seed)[0]
 
 
 def _user_value(algorithm, S):

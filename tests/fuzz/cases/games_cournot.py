@@ -144,6 +144,14 @@ CASES = [
     Case(T + "eval_br_oligopoly", CT.eval_br_oligopoly,
          lambda: {"inst": CT.sample_oligopoly(np.random.default_rng(0), n=4, T=3)},
          check=_pair_ok),
+    # the package's implementations through the theorems' user protocols (issue 13)
+    Case(T + "nash_protocol_solver", CT.nash_protocol_solver, lambda: {"game": _game(3)},
+         check=lambda res, kw: np.testing.assert_allclose(res, (3.0 - 1.0) / (0.5 * 4.0))),
+    Case(T + "grim_protocol_threshold", CT.grim_protocol_threshold,
+         lambda: {"game": _game(), "sanction": 0.1, "detection": 0.5}, check=_threshold_ok),
+    Case(T + "br_protocol_dynamics", CT.br_protocol_dynamics,
+         lambda: {"game": _game(), "q0": np.array([0.5, 1.0]), "steps": 10},
+         check=_path_ok, fuzz=("q0", "steps")),
 ]
 
 EXEMPT = {

@@ -96,6 +96,23 @@ CASES = [
                   "seed": 2}, check=_triple_ok),
     Case(P + "best_value", LT.best_value, lambda: {"n": 2, "h": 3, "n_starts": 2, "seed": 0},
          check=_best_ok),
+    # the package's implementations through the theorems' user protocols (issue 13)
+    Case(P + "levine_protocol_evaluator", LT.levine_protocol_evaluator,
+         lambda: {"profile": np.stack([L.first_black_strategy(3)] * 2)},
+         check=lambda res, kw: _fraction_ok(res, kw["profile"])),
+    Case(P + "levine_protocol_monte_carlo", LT.levine_protocol_monte_carlo,
+         lambda: {"profile": np.stack([L.first_black_strategy(3)] * 2), "n_samples": 20_000,
+                  "seed": 2}, check=lambda res, kw: _mc_ok(res, kw["profile"], kw["n_samples"])),
 ]
+
+
+def _fraction_ok(res, S):
+    assert isinstance(res, Fraction) and res == L.win_probability(np.asarray(S), exact=True)
+
+
+def _mc_ok(res, S, n_samples):
+    p = float(L.win_probability(np.asarray(S), exact=True))
+    sd = math.sqrt(p * (1 - p) / int(n_samples))
+    assert 0.0 <= res <= 1.0 and abs(res - p) <= 5 * sd + 1.0 / int(n_samples)
 
 EXEMPT = {}

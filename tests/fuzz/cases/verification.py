@@ -286,3 +286,20 @@ EXEMPT_ADD = {
 
 CASES += CASES_ADD
 EXEMPT.update(EXEMPT_ADD)
+
+# -- the shared validation of a user's implementation (equilibria.verification.user) --
+from equilibria.verification import user as _user  # noqa: E402
+
+CASES.append(Case("equilibria.verification.user.check_algorithm", _user.check_algorithm,
+                  lambda: {"algorithm": np.sum, "protocol": "f(x) -> float: the sum"},
+                  check=lambda res, kw: None, fuzz=("algorithm",)))
+EXEMPT.update({
+    "equilibria.verification.user.user_array":
+        "validates what a user's `algorithm` returned; its errors name `algorithm` (the "
+        "argument the user passed to check), not `out`; tested in "
+        "tests/verification/test_user_helpers.py",
+    "equilibria.verification.user.user_float":
+        "validates what a user's `algorithm` returned; its errors name `algorithm` (the "
+        "argument the user passed to check), not `out`; tested in "
+        "tests/verification/test_user_helpers.py",
+})
