@@ -12,9 +12,6 @@ NAMES = registry.names()
 
 # Ratchet: theorems not yet given algorithm= or a reason (stop 28); the set may only shrink.
 KNOWN_MISSING = frozenset({
-    "constrained.maid_error_bound",
-    "online.log_barrier_invariants",
-    "online.ons_log_rate",
     "ot.smooth_entropy_matches_sinkhorn",
     "ot.smooth_weak_duality",
     "ot.sparse_cardinality",

@@ -22,12 +22,14 @@ import numpy as np
 
 from equilibria._lib.result import ConvergenceWarning
 from equilibria.verification import theorem
+from equilibria.verification.user import check_algorithm, user_array
 
 from . import bilevel as BL
 
 __all__ = ["sample_quadratic_bilevel", "sample_bilevel", "evaluate_maid_stationarity",
            "evaluate_maid_error_bound", "evaluate_maid_fewer_inner_iterations",
-           "STATIONARITY", "ERROR_BOUND", "FEWER_INNER", "STATIONARITY_TOL", "COMPARE_SLACK"]
+           "STATIONARITY", "ERROR_BOUND", "FEWER_INNER", "STATIONARITY_TOL", "COMPARE_SLACK",
+           "HYPERGRADIENT_PROTOCOL", "N_USER_POINTS"]
 
 _MAID = ("Salehi, Mukherjee, Roberts, Ehrhardt (2024), An adaptively inexact first-order "
          "method for bilevel optimization with application to hyperparameter learning, arXiv "
@@ -36,6 +38,17 @@ _MAID = ("Salehi, Mukherjee, Roberts, Ehrhardt (2024), An adaptively inexact fir
 STATIONARITY_TOL = 1e-6
 #: allowed ratio of MAID's lower-level iterations to the best fixed schedule's
 COMPARE_SLACK = 1.25
+#: the user protocol of constrained.maid_error_bound
+HYPERGRADIENT_PROTOCOL = (
+    "algorithm(problem, theta, eps, delta) -> (h, x): an inexact hypergradient h (n_theta,) of "
+    "F(theta) = f(x*(theta)) + (reg/2)||theta||^2 computed from a lower-level point x (dim,) "
+    "with ||x - x*(theta)|| <= eps and the adjoint H(x) q = grad f(x) solved to residual "
+    "<= delta; called at up to 12 of MAID's iterates (theta_k, eps_k, delta_k = eps_k); the "
+    "bound omega is recomputed from the returned x and the problem's constants, and "
+    "||x - x*|| <= eps is checked against an exact solve; e.g. "
+    "`lambda P, th, e, d: ((r := hypergradient(P, th, eps=e, delta=d)).grad, r.x)`")
+#: at most this many of MAID's iterates are handed to a user's hypergradient
+N_USER_POINTS = 12
 
 
 def _make(inst):
@@ -122,20 +135,58 @@ def evaluate_maid_stationarity(inst, *, algorithm=None):
               "tests/constrained/test_bilevel.py::test_error_bound_ratio_on_quadratics, "
               "ratio >= 0.1; test_error_bound_fails_with_a_wrong_constant shows it can fail",
     sample=sample_bilevel, sizes={"d": (2, 8)}, n_instances=(4, 30), examples=5,
-)
-def evaluate_maid_error_bound(inst, *, constants=None):
+    protocol=HYPERGRADIENT_PROTOCOL)
+def evaluate_maid_error_bound(inst, *, constants=None, algorithm=None):
     """At every iteration of MAID the inexact hypergradient h_k is within the a-posteriori
     bound omega_k = (||B||/mu) delta + (||B|| L_f/mu) eps + (L_B/mu + ||B|| L_H/mu^2)
     (||grad f(x~)|| + L_f eps) eps of the exact hypergradient.
 
-    Measured: max_k ||h_k - grad F(theta_k)|| / omega_k; bound 1."""
+    Measured: max_k ||h_k - grad F(theta_k)|| / omega_k; bound 1.
+
+    With ``algorithm`` (:data:`HYPERGRADIENT_PROTOCOL`) the user's hypergradient is called at
+    up to :data:`N_USER_POINTS` evenly spaced iterates ``(theta_k, eps_k)`` of the package's
+    MAID run, with ``delta_k = eps_k``; ``omega`` is recomputed from the returned ``x`` (its
+    ``||B(x, theta)||`` and ``||grad f(x)||``) and the problem's constants.  Measured: the
+    largest of ``||h - grad F(theta_k)|| / omega`` and ``||x - x*(theta_k)|| / eps_k`` (the
+    second checks the accuracy contract the bound assumes); a non-finite return is a
+    violation."""
     P = _make(inst)
     res = _run(P, tol=1e-7, max_iter=60, constants=constants)
     if res.n_iter == 0:
         return np.inf, 1.0
+    if algorithm is not None:
+        return _user_error_ratio(check_algorithm(algorithm, HYPERGRADIENT_PROTOCOL), P, res,
+                                 constants), 1.0
     r = [float(np.linalg.norm(h - P.exact_hypergradient(t))) / w
          for t, h, w in zip(res.theta_history, res.grad_history, res.bound_history)]
     return max(r), 1.0
+
+
+def _user_error_ratio(algorithm, P, res, constants):
+    """max over sampled iterates of error / omega and ||x - x*|| / eps for a user's
+    hypergradient (:data:`HYPERGRADIENT_PROTOCOL`)."""
+    K = len(res.theta_history)
+    idx = np.unique(np.linspace(0, K - 1, min(K, N_USER_POINTS)).round().astype(int))
+    worst = 0.0
+    for k in idx:
+        th = np.array(res.theta_history[k], dtype=float)
+        eps = float(res.eps_history[k])
+        out = algorithm(P, th.copy(), eps, eps)
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise TypeError("`algorithm` must return a pair (h, x) (HYPERGRADIENT_PROTOCOL), got "
+                            f"{type(out).__name__}")
+        h = user_array(out[0], (P.n_theta,), "the hypergradient h")
+        x = user_array(out[1], (P.dim,), "the lower-level point x")
+        if not (np.all(np.isfinite(h)) and np.all(np.isfinite(x))):
+            return np.inf
+        c = P.constants(th) if constants is None else constants(P, th)
+        omega = BL._omega(eps, eps, float(np.linalg.norm(P.cross(x, th), 2)),
+                          float(np.linalg.norm(P.upper_grad(x))), c["mu"], c["L_f"], c["L_B"],
+                          c["L_H"])
+        err = float(np.linalg.norm(h - P.exact_hypergradient(th)))
+        dx = float(np.linalg.norm(x - P.solve_exact(th)))
+        worst = max(worst, err / omega, dx / eps)
+    return worst
 
 
 def _inner_to_reach(P, res, target):

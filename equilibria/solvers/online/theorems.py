@@ -14,6 +14,7 @@ import numpy as np
 
 from equilibria._lib.sets import Ball, Box, Simplex
 from equilibria.verification import RateData, theorem
+from equilibria.verification.user import check_algorithm, user_array, user_float
 
 from . import _kernels as K
 from ._common import check_set, comparator
@@ -253,8 +254,13 @@ def lb_inv_sample(rng, N=None):
     tightness=("A property checked to the floating-point resolution of the multiplier; the "
                "violation is rounding error, within a constant factor of the bound (worst ratio "
                "0.03)"),
+    protocol=("algorithm(L, eta, p_out) -> lam: a log-barrier FTRL normalization that writes "
+              "p = argmin <p, L> - (1/eta) sum log p_i over the simplex into p_out (a float "
+              "array of shape (N,)) and returns its multiplier lam (p_i = 1/(eta (L_i - lam))); "
+              "the KKT conditions are checked on the written p and the returned lam; e.g. "
+              "equilibria.solvers.online.log_barrier_kernel"),
 )
-def lb_inv_evaluate(inst):
+def lb_inv_evaluate(inst, *, algorithm=None):
     """p = argmin <p, L> - (1/eta) sum log p_i: sum p = 1, p > 0, L_i - 1/(eta p_i) = lam < min
     L for all i (relative violation within the floating-point resolution of lam, 1e-12 for
     well-scaled inputs).
@@ -271,8 +277,19 @@ def lb_inv_evaluate(inst):
 
     Source: first-order optimality of argmin <p, L> - (1/eta) sum log p_i on the simplex
     (Wei & Luo 2018, Sec. 3; Dai, Luo, Wei, Zimmert 2023, Alg. 1).
+
+    Protocol (``algorithm``): ``algorithm(L, eta, p_out) -> lam`` writes ``p`` into
+    ``p_out`` (a fresh float array of shape (N,) filled with NaN) and returns the multiplier
+    (``None``: the compiled :func:`~._kernels.log_barrier_kernel`, which is itself such an
+    algorithm).  The violation is recomputed from the written ``p`` and the returned ``lam``:
+    the problem is convex, so (p, lam) meeting the KKT conditions above certifies that ``p`` is
+    the minimizer, and no reported ``lam`` lowers the violation of a wrong ``p`` (``sum p = 1``
+    is measured absolutely).  A non-finite ``p`` or ``lam`` is an infinite violation;
+    ``TypeError`` when ``algorithm`` is not callable or ``lam`` is not a real number.
     """
     L, eta = inst["L"], inst["eta"]
+    if algorithm is not None:
+        return _lb_inv_user(L, eta, algorithm)
     p = np.empty_like(L)
     lam = K.log_barrier_kernel(L, eta, p)
     scale = np.abs(L).max() + abs(lam) + 1.0 / eta
@@ -282,6 +299,49 @@ def lb_inv_evaluate(inst):
     eps = np.finfo(float).eps
     fp = 8 * eps * eta * np.sum(p * p) * (abs(lam) + np.abs(L).max()) * (L.max() - lam) / scale
     return v, 1e-12 + fp, np.inf  # a relative violation has no finite maximum
+
+
+def _lb_inv_user(L, eta, algorithm):
+    """``(violation, bound, inf)`` of :func:`lb_inv_evaluate` for a user's normalization.
+
+    Parameters
+    ----------
+    L : ndarray, shape (N,)
+        Cumulative losses of the instance.
+    eta : float
+        Learning rate, ``> 0``.
+    algorithm : callable
+        ``algorithm(L, eta, p_out) -> lam`` (see :func:`lb_inv_evaluate`).
+
+    Returns
+    -------
+    tuple of float
+        The relative KKT violation of (p, lam), infinite for a non-finite ``p`` or ``lam``
+        or a non-positive entry of ``p``; the bound ``1e-12 + 8 eps eta sum p^2 (|lam| +
+        max|L|) max_i (L_i - lam) / scale`` evaluated at the user's (p, lam) (``1e-12`` when
+        they are not finite); ``inf``.
+
+    Raises
+    ------
+    TypeError
+        When ``algorithm`` is not callable or does not return a real number.
+    """
+    protocol = LB_INVARIANTS.protocol or ""
+    p = np.full(L.shape, np.nan)
+    lam = user_float(check_algorithm(algorithm, protocol)(L.copy(), eta, p), "the multiplier lam")
+    if not (np.isfinite(lam) and np.all(np.isfinite(p)) and np.all(p > 0)):
+        return np.inf, 1e-12, np.inf
+    scale = np.abs(L).max() + abs(lam) + 1.0 / eta
+    with np.errstate(over="ignore"):
+        ident = float(np.max(np.abs(L - 1.0 / (eta * p) - lam))) / scale
+    v = max(abs(p.sum() - 1.0), ident, 0.0 if lam < L.min() else np.inf)
+    if not np.isfinite(v):
+        v = np.inf
+    eps = np.finfo(float).eps
+    with np.errstate(over="ignore", invalid="ignore"):
+        fp = (8 * eps * eta * np.sum(p * p) * (abs(lam) + np.abs(L).max()) * (L.max() - lam)
+              / scale)
+    return v, 1e-12 + (fp if np.isfinite(fp) else 0.0), np.inf
 
 
 LB_INVARIANTS = lb_inv_evaluate.theorem
@@ -765,8 +825,14 @@ def _ons_squared_instance(prng, rng, taus):
     assumptions=("squared loss (a_t x - y_t)^2 on [-r, r], |a_t x - y_t| <= B, "
                  "alpha = 1/(2B^2), G = 2B, D = 2r", "gamma, eps of Hazan Thm 4.5"),
     kind="rate", band=(0.5, 1.8),
+    protocol=("algorithm(d, gamma, eps, *, domain) -> learner with predict() -> x_t, shape (d,), "
+              "in `domain` and update(g_t): an Online Newton Step learner run here with d = 1 on "
+              "the squared losses (a_t x - y_t)^2, g_t = 2 a_t (a_t x_t - y_t) the gradient at "
+              "the played point, gamma and eps of Hazan Thm 4.5 and domain = Ball(r) (the "
+              "interval [-r, r]); the regret is recomputed from the played points against the "
+              "best fixed point in hindsight; e.g. equilibria.solvers.online.ONS"),
 )
-def ons_log_experiment(rng, quick):
+def ons_log_experiment(rng, quick, *, algorithm=None):
     r"""ONS (gamma, eps of Thm 4.5) on alpha-exp-concave squared losses: R_T = O(log tau_T),
     tau_T = 1 + T/t_0 = det(A_T)/det(A_0) in expectation; slope of log R_T on log log tau_T in
     [0.5, 1.8] (sqrt T growth gives about 2.2).
@@ -798,6 +864,15 @@ def ons_log_experiment(rng, quick):
 
     Source: Hazan (2016), Thm 4.5 and its proof (log-determinant lemma); Hazan, Agarwal, Kale
     (2007), Thm 2.
+
+    Protocol (``algorithm``): ``algorithm(1, gamma, eps, domain=Ball(r))`` returns a learner
+    with ``predict() -> x_t`` (shape (1,)) and ``update(g_t)``, fed the gradient
+    ``g_t = 2 a_t (a_t x_t - y_t)`` at its played point (``None``: the compiled ONS loop;
+    ``equilibria.solvers.online.ONS`` is the same algorithm through the protocol).  Its
+    cumulative loss is recomputed from the played points on the same sequences; a point that
+    is not finite or lies outside [-r, r] is charged the largest loss on the set,
+    ``(r + |y_t|)^2`` (so a learner that keeps leaving the set has linear regret and fails);
+    a malformed learner or point raises ``TypeError`` / ``ValueError`` naming ``algorithm``.
     """
     taus = np.array([16.0, 32.0, 64.0, 128.0, 256.0] if quick else
                     [16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0])
@@ -810,8 +885,11 @@ def ons_log_experiment(rng, quick):
                                                             taus)
             T = int(Ts[-1])
             cum = np.empty(T)
-            K.ons_loop(a, y, 1, gamma, eps, 1, r, 0.0, 1.0, 1e-12, 100, np.zeros(1),
-                       np.empty((1, 1)), cum)
+            if algorithm is not None:
+                cum = _ons_squared_user(algorithm, r, gamma, eps, a, y)
+            else:
+                K.ons_loop(a, y, 1, gamma, eps, 1, r, 0.0, 1.0, 1e-12, 100, np.zeros(1),
+                           np.empty((1, 1)), cum)
             s_ay = np.cumsum(a[:, 0] * y)
             s_y2 = np.cumsum(y * y)
             for j, TT in enumerate(Ts):
@@ -824,6 +902,60 @@ def ons_log_experiment(rng, quick):
 
 
 ONS_LOG = ons_log_experiment.theorem
+
+
+def _ons_squared_user(algorithm, r, gamma, eps, a, y):
+    """Cumulative squared losses ``sum_{s <= t} (a_s x_s - y_s)^2`` of a user's learner (the
+    protocol of :func:`ons_log_experiment`) on one sequence.
+
+    Parameters
+    ----------
+    algorithm : callable
+        ``algorithm(1, gamma, eps, domain=Ball(r))`` -> learner with ``predict()`` and
+        ``update(g)``.
+    r : float
+        Radius of the decision set [-r, r].
+    gamma, eps : float
+        ONS parameters passed to ``algorithm``.
+    a : ndarray, shape (T, 1)
+        The signs a_t.
+    y : ndarray, shape (T,)
+        The targets y_t.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        The cumulative losses; a non-finite point or one outside [-r, r] (relative slack
+        1e-9) is charged the largest loss on the set, ``(r + |y_t|)^2``, and fed the gradient
+        at its projection onto [-r, r] (0 for a non-finite point).
+
+    Raises
+    ------
+    TypeError
+        When ``algorithm`` is not callable, its learner lacks ``predict`` / ``update``, or a
+        point is not numeric.
+    ValueError
+        When a point does not have shape (1,).
+    """
+    learner = check_algorithm(algorithm, ONS_LOG.protocol or "")(1, gamma, eps, domain=Ball(r))
+    if not (callable(getattr(learner, "predict", None))
+            and callable(getattr(learner, "update", None))):
+        raise TypeError("`algorithm` must return a learner with predict() and update(g), got "
+                        f"{type(learner).__name__}")
+    T = y.shape[0]
+    losses = np.empty(T)
+    slack = r * (1.0 + 1e-9)
+    for t in range(T):
+        x = float(user_array(learner.predict(), (1,), "a point x_t (from predict())")[0])
+        if np.isfinite(x) and abs(x) <= slack:
+            res = a[t, 0] * x - y[t]
+            losses[t] = res * res
+        else:  # judged, not an error: the largest loss on [-r, r]
+            losses[t] = (r + abs(y[t])) ** 2
+            x = min(max(x, -r), r) if np.isfinite(x) else 0.0
+            res = a[t, 0] * x - y[t]
+        learner.update(np.array([2.0 * res * a[t, 0]]))
+    return np.cumsum(losses)
 
 _ = (diameter, ons_parameters)
 
