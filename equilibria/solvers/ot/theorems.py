@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from equilibria.verification import theorem
+from equilibria.verification.user import check_algorithm, user_array
 
 from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import check_int, check_scalar, check_simplex
@@ -500,6 +501,27 @@ ENVELOPE = _eval_envelope.theorem
 # smooth OT
 # ----------------------------------------------------------------------------------------
 
+#: the protocol of a user's entropic smooth-dual solver (``ot.smooth_entropy_matches_sinkhorn``)
+SMOOTH_ENTROPY_PROTOCOL = (
+    "f(a, b, C, reg) -> (f, g): dual potentials f (n,), g (m,) of the entropic smooth dual "
+    "max <a,f> + <b,g> - reg sum_ij a_i b_j (exp((f_i + g_j - C_ij)/reg) - 1) (Blondel et al. "
+    "2018, eq. (7) with Omega = reg KL(. || a b^T)), solved to about 1e-8; the dual value is "
+    "recomputed from (f, g) on the support of a b^T, nothing reported is trusted; e.g. "
+    "lambda a, b, C, reg: equilibria.solvers.ot.smooth_ot(a, b, C, reg, regularizer='entropy', "
+    "tol=1e-8).potentials")
+
+
+def _entropic_dual(f, g, a, b, C, reg):
+    """``<a, f> + <b, g> - reg (sum Q - 1)`` with ``Q = a b^T exp((f + g - C) / reg)`` on the
+    support of ``a b^T`` (the entropic dual value of potentials; ``nan``/``inf`` kept)."""
+    ia, jb = a > 0, b > 0
+    fs, gs = f[ia], g[jb]
+    with np.errstate(over="ignore", invalid="ignore"):
+        Q = np.outer(a[ia], b[jb]) * np.exp((fs[:, None] + gs[None, :] - C[np.ix_(ia, jb)])
+                                            / reg)
+        return float(a[ia] @ fs + b[jb] @ gs - reg * (Q.sum() - 1.0))
+
+
 def _sample_smooth(rng, n=None, m=None):
     inst = sample_problem(rng, n=n, m=m, max_size=16)
     inst["reg"] = float(np.exp(rng.uniform(np.log(0.1), 0.0)) * inst["C"].max())
@@ -514,22 +536,39 @@ def _sample_smooth(rng, n=None, m=None):
     assumptions=("a, b probability vectors", "reg in [0.1, 1] x max C",
                  "formulation dual or semi-dual"),
     sample=_sample_smooth, sizes={"n": (2, 14), "m": (2, 14)}, n_instances=(3, 50),
-    examples=10,
+    examples=10, protocol=SMOOTH_ENTROPY_PROTOCOL,
     tightness="an identity (both solvers compute the same dual): the measured difference is "
               "rounding and solver accuracy, so no instance approaches the allowance")
-def _eval_smooth_vs_sinkhorn(inst):
+def _eval_smooth_vs_sinkhorn(inst, *, algorithm=None):
     """smooth_ot(regularizer='entropy') and sinkhorn solve the same problem: their dual values
     agree within sinkhorn's duality gap + 1e-7 (1 + |OT_reg|), and the smooth dual value never
     exceeds sinkhorn's feasible primal value
+
+    ``algorithm``: a user's entropic smooth-dual solver through
+    :data:`SMOOTH_ENTROPY_PROTOCOL`; its dual value is recomputed from the potentials it
+    returns (:func:`_entropic_dual`) and compared with sinkhorn's certified interval.  A solver
+    that reads ``reg`` with the wrong scaling, or stops too early, returns potentials whose
+    dual value is off by far more than the allowance.
     """
     a, b, C, reg = inst["a"], inst["b"], inst["C"], inst["reg"]
     sk = _quiet(sinkhorn, a, b, C, reg, tol=1e-11)
+    bound = sk.duality_gap + 1e-7 * (1.0 + abs(sk.objective))
+    if algorithm is not None:
+        out = check_algorithm(algorithm, SMOOTH_ENTROPY_PROTOCOL)(a, b, C, reg)
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError("`algorithm` must return the potentials (f, g), got "
+                            f"{type(out).__name__}")
+        f = user_array(out[0], a.shape, "the potential f")
+        g = user_array(out[1], b.shape, "the potential g")
+        D = _entropic_dual(f, g, a, b, C, reg)
+        if not np.isfinite(D):
+            return np.inf, bound
+        return max(abs(D - sk.dual_objective), D - sk.objective), bound
     sm = _quiet(smooth_ot, a, b, C, reg, regularizer="entropy",
                 formulation=inst.get("formulation", "semi_dual"), tol=1e-8)
     # both dual values are lower bounds on OT_reg <= sk.objective; measured: the distance
     # between the two certified values
     measured = max(abs(sm.dual_objective - sk.dual_objective), sm.dual_objective - sk.objective)
-    bound = sk.duality_gap + 1e-7 * (1.0 + abs(sk.objective))
     return measured, bound
 
 
@@ -551,6 +590,10 @@ def _sample_smooth_weak(rng, n=None, m=None):
                  "gamma in [0.1, 1]"),
     sample=_sample_smooth_weak, sizes={"n": (2, 20), "m": (2, 20)}, n_instances=(10, 200),
     atol=1e-12,
+    no_algorithm="an inequality between the package's own closed-form dual and semi-dual "
+                 "value formulas at random dual points and the fixed plan a b^T; no solver "
+                 "runs, so there is nothing a user's implementation would replace (a user's "
+                 "smooth solver is checked by ot.smooth_entropy_matches_sinkhorn)",
     tightness="weak duality holds with a slack that depends on the (random) dual point; the "
               "margin form reports 1 + violation / (1 + |primal|), and equality needs the dual "
               "optimum, which random points do not hit")
@@ -581,6 +624,16 @@ SMOOTH_WEAK = _eval_smooth_weak.theorem
 # sparsity-constrained OT
 # ----------------------------------------------------------------------------------------
 
+#: the protocol of a user's sparsity-constrained OT solver (``ot.sparse_cardinality``)
+SPARSE_PROTOCOL = (
+    "f(a, b, C, reg, max_nz) -> plan: the (n, m) plan of the sparsity-constrained "
+    "(top-max_nz per column) quadratically regularized OT in semi-dual form (Liu, Puigcerver "
+    "& Blondel 2023, eq. (9)): P >= 0, at most max_nz nonzeros per column, column sums "
+    "exactly b; support and marginals are measured on the plan itself; e.g. lambda a, b, C, "
+    "reg, k: equilibria.solvers.ot.sparse_ot(a, b, C, reg, k, formulation='semi_dual', "
+    "max_iter=100).plan")
+
+
 def _sample_sparse(rng, n=None, m=None):
     inst = sample_problem(rng, n=n, m=m)
     inst["reg"] = float(np.exp(rng.uniform(np.log(0.05), 0.0)))
@@ -599,18 +652,29 @@ def _sample_sparse(rng, n=None, m=None):
     assumptions=("a, b probability vectors (zero weights allowed)", "1 <= max_nz <= n",
                  "gamma in [0.05, 1]"),
     sample=_sample_sparse, sizes={"n": (2, 16), "m": (2, 16)}, n_instances=(5, 100),
-    atol=1e-12, examples=12)
-def _eval_sparse_cardinality(inst):
+    atol=1e-12, examples=12, protocol=SPARSE_PROTOCOL)
+def _eval_sparse_cardinality(inst, *, algorithm=None):
     """sparse_ot(semi_dual) plans are >= 0, have at most max_nz nonzeros per column and meet the
     column marginals exactly (to 1e-12)
 
     Measured: the largest number of nonzeros in a column (``inf`` when a column marginal is off
     by more than 1e-12 or an entry is negative) against ``max_nz``; trivial maximum ``n``.
     Tight: the column maximum is ``max_nz`` on most drawn instances (ratio 1).
+
+    ``algorithm``: a user's sparse OT solver through :data:`SPARSE_PROTOCOL`; the same
+    measurement on the plan it returns (non-finite entries fail the instance).  A solver that
+    drops the top-k constraint (the plain L2 plan) exceeds ``max_nz``; one that recovers the
+    plan from the full dual (columns only approximately met) misses the column marginals.
     """
     a, b, C, reg, k = inst["a"], inst["b"], inst["C"], inst["reg"], inst["max_nz"]
-    res = _quiet(sparse_ot, a, b, C, reg, k, formulation="semi_dual", max_iter=100)
-    P = res.plan
+    if algorithm is not None:
+        P = user_array(check_algorithm(algorithm, SPARSE_PROTOCOL)(a, b, C, reg, k), C.shape,
+                       "the plan")
+        if not np.all(np.isfinite(P)):
+            return np.inf, float(k), float(len(a))
+    else:
+        res = _quiet(sparse_ot, a, b, C, reg, k, formulation="semi_dual", max_iter=100)
+        P = res.plan
     nnz = int((P > 0).sum(axis=0).max())
     col_err = float(np.abs(P.sum(0) - b).max())
     neg = max(float(-P.min()), 0.0)
@@ -628,6 +692,10 @@ SPARSE_CARD = _eval_sparse_cardinality.theorem
                  "gamma in [0.05, 1]", "1 <= max_nz <= n"),
     sample=_sample_sparse, sizes={"n": (2, 20), "m": (2, 20)}, n_instances=(10, 300),
     atol=0.0,
+    no_algorithm="exact identities of the package's own closed-form top-k semi-dual and dual "
+                 "value formulas at random dual points (k >= n, k = 1); no solver runs, so "
+                 "there is nothing a user's implementation would replace (a user's sparse "
+                 "solver is checked by ot.sparse_cardinality)",
     tightness="exact identities and a weak-duality inequality: the measured error is rounding "
               "(about 1e-16 relative) against the explicit allowance 1e-12; no instance "
               "family approaches an allowance")

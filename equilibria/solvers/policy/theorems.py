@@ -7,6 +7,7 @@ property tests (``tests/policy/test_theorems.py``) let hypothesis choose.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -16,9 +17,11 @@ from equilibria.theory import alignment as al
 from equilibria.verification import BoundData, RateData, theorem
 from equilibria.verification.user import check_algorithm, user_array
 
-from .constrained import constrained_rlhf, fixed_weight_grid, threshold_search
-from .envs import composite_bandit, correlated_proxy_bandit, random_mdp
-from .gardo import _gate, _rank_unc, gardo_vs_kl
+from ._common import summaries
+from .constrained import (_constrained_optimum, constrained_rlhf, fixed_weight_grid,
+                          threshold_search)
+from .envs import composite_bandit, correlated_proxy_bandit, ensemble_proxy_bandit, random_mdp
+from .gardo import _at_level, _gate, _rank_unc, gardo_vs_kl, kl_policy_at_proxy
 from .goodhart import goodhart_curve
 from .occupancy import chi2_occupancy_policy
 
@@ -76,6 +79,48 @@ def _user_policy(algorithm, protocol, shape, *args):
     if not np.all(np.isfinite(pi)) or pi.min() < 0 or abs(pi.sum() - 1.0) > 1e-9:
         return None
     return pi
+
+
+def _user_path(algorithm, protocol, pi_ref, *args):
+    """A user's policy path: ``algorithm(*args)`` validated as a (T, K) array, T >= 1.
+
+    Parameters
+    ----------
+    algorithm : callable
+        The user's implementation (see ``protocol``).
+    protocol : str
+        The theorem's protocol string (quoted in a ``TypeError``).
+    pi_ref : ndarray, shape (K,)
+        The reference policy, which the path's row 0 must be.
+    *args
+        The arguments of the call.
+
+    Returns
+    -------
+    ndarray, shape (T, K), or None
+        The path, or ``None`` when a row is not a probability vector (non-finite or negative
+        entries, or a sum off 1 by more than 1e-9) or row 0 is off ``pi_ref`` by more than
+        1e-9 in L1: the evaluation judges that a violation.
+
+    Raises
+    ------
+    TypeError
+        When ``algorithm`` is not callable or returns a non-numeric value.
+    ValueError
+        When the returned array is not of shape (T, K) with T >= 1.
+    """
+    out = check_algorithm(algorithm, protocol)(*args)
+    try:
+        shp = np.shape(out)
+    except (TypeError, ValueError):  # ragged: user_array raises the TypeError
+        shp = ()
+    rows = shp[0] if len(shp) == 2 and shp[0] >= 1 else 1
+    path = user_array(out, (rows, pi_ref.size), "the policy path (T, K), T >= 1,")
+    if (not np.all(np.isfinite(path)) or path.min() < 0
+            or np.max(np.abs(path.sum(axis=1) - 1.0)) > 1e-9
+            or np.abs(path[0] - pi_ref).sum() > 1e-9):
+        return None
+    return path
 
 
 def _user_softmax(algorithm, r, tau):
@@ -226,6 +271,50 @@ def _bon_tightness(rng, quick, *, algorithm=None):
                            f"distinct rewards; gap at K={sizes[-1]}: {gaps[-1]:.2e}")
 
 
+#: the protocol of a user's unregularized proxy ascent, returning its policy path
+GOODHART_PROTOCOL = ("algorithm(pi_ref, r_proxy, lr, n_steps) -> policies: the (n_steps + 1, K) "
+                     "path of the user's exact unregularized mirror ascent (natural policy "
+                     "gradient) on r_proxy from pi_ref, row t the policy after t steps (row 0 = "
+                     "pi_ref), pi_ref and r_proxy of shape (K,), lr = 0.005, n_steps = 2000; "
+                     "e.g. z = log pi_ref, then n_steps times z <- z + lr (r_proxy - pi . "
+                     "r_proxy), pi = softmax(z) (what equilibria.solvers.policy.goodhart_curve "
+                     "runs through policy_gradient(update='mirror'))")
+
+
+def _goodhart_user(env, algorithm, lr=0.005, n_steps=2000):
+    """Rise, fall and largest proxy decrease of a user's path through
+    :data:`GOODHART_PROTOCOL`, recomputed from its policies (every step); NaN for an invalid
+    path (a violation).
+
+    Parameters
+    ----------
+    env : ProxyBandit
+        The environment (``pi_ref``, ``r_proxy``, ``r_true``).
+    algorithm : callable
+        The user's ascent through :data:`GOODHART_PROTOCOL`.
+    lr : float
+        Step size passed to ``algorithm``.
+    n_steps : int
+        Number of steps passed to ``algorithm``; the path must have ``n_steps + 1`` rows.
+
+    Returns
+    -------
+    rise, fall, decrease : float
+        max_t E_t r_true - E_0 r_true, max_t E_t r_true - E_T r_true and
+        max(0, -min_t (E_{t+1} r_proxy - E_t r_proxy)).
+    """
+    path = _user_path(algorithm, GOODHART_PROTOCOL, env.pi_ref, env.pi_ref.copy(),
+                      env.r_proxy.copy(), lr, n_steps)
+    if path is not None and path.shape[0] != n_steps + 1:
+        raise ValueError(f"`algorithm` must return the policy path of shape ({n_steps + 1}, "
+                         f"{env.pi_ref.size}), got shape {path.shape}")
+    if path is None:
+        return math.nan, math.nan, math.nan
+    true, proxy = path @ env.r_true, path @ env.r_proxy
+    return (float(true.max() - true[0]), float(true.max() - true[-1]),
+            float(max(0.0, -np.min(np.diff(proxy)))))
+
+
 @theorem(
     name="policy.goodhart_curve",
     source=LAIDLAW + ", Def. 3.1 and Sec. 4 (reward hacking as correlation breakdown)",
@@ -234,16 +323,29 @@ def _bon_tightness(rng, quick, *, algorithm=None):
     tightness="an empirical claim about fixed environments with stated margins, not a bound "
               "with constants: no extremal instance family exists to attain; the ratio reports "
               "required margin over achieved (ratio forms documented in the experiment)",
+    protocol=GOODHART_PROTOCOL,
 )
-def _goodhart(rng, quick):
+def _goodhart(rng, quick, *, algorithm=None):
     """In the default correlated-proxy environment (proxy-true correlation ~0.95 under pi_ref,
     hacks outside the reference's support) unregularized mirror ascent on the proxy raises the
     proxy monotonically while the true reward first rises by >= 0.5 and then falls by >= 0.5
     from its peak (the overoptimization point).
+
+    ``algorithm``: a user's ascent through :data:`GOODHART_PROTOCOL`; the proxy and true
+    reward curves are recomputed from the returned policies (at every step, where the default
+    run records every 5th).
     """
     seeds = [0] if quick else [0, 1, 2, 3]
     meas, bnd, det = [], [], []
     for s in seeds:
+        if algorithm is not None:
+            env = correlated_proxy_bandit(seed=s)
+            rise, fall, dec = _goodhart_user(env, algorithm)
+            meas += [0.5, 0.5, dec]
+            bnd += [rise, fall, 1e-10]
+            det.append(f"seed {s} (user's path): true reward rise {rise:.4g}, fall {fall:.4g}, "
+                       f"largest proxy decrease {dec:.3g}")
+            continue
         c = goodhart_curve(correlated_proxy_bandit(seed=s))
         # rise >= 0.5, fall >= 0.5 below the peak, proxy monotone (<= 1e-10 decrease)
         # ratio form: required / achieved (<= 1 iff the rise and the fall are >= 0.5)
@@ -461,6 +563,55 @@ def eval_occupancy_ascent(inst, *, algorithm=None):
     return ref.objective - res.objective + (0.0 if res.success else 1.0), 1e-6
 
 
+#: the protocol of a user's constrained-RLHF solver
+CONSTRAINED_PROTOCOL = ("algorithm(env, thresholds, beta) -> pi: the user's constrained-RLHF "
+                        "policy, a probability vector of shape (K,) maximizing sum_i E_pi r_i - "
+                        "beta KL(pi||env.pi_ref) subject to E_pi r_i <= thresholds_i, env a "
+                        "CompositeBandit (env.pi_ref (K,), components env.components (K, m)), "
+                        "thresholds of shape (m,) (the package's Nelder-Mead proxy points), beta "
+                        "= 0.1; e.g. lambda env, th, b: "
+                        "equilibria.solvers.policy.constrained_rlhf(env, th, beta=b).policy")
+
+
+def _constrained_user(env, theta, algorithm, beta=0.1, lambda_max=2.0):
+    """Violation, true reward and optimality gap of a user's constrained-RLHF policy through
+    :data:`CONSTRAINED_PROTOCOL`, all recomputed from the policy.
+
+    Parameters
+    ----------
+    env : CompositeBandit
+        The environment.
+    theta : ndarray, shape (m,)
+        The thresholds.
+    algorithm : callable
+        The user's solver.
+    beta : float
+        KL weight.
+    lambda_max : float
+        Multiplier cap of the package's exact dual solution used as the reference optimum.
+
+    Returns
+    -------
+    violation, true_reward, gap : float
+        max_i (E_pi r_i - theta_i)_+, E_pi r_true and L(pi*) - L(pi), with L(pi) = sum_i E_pi
+        r_i - beta KL(pi||pi_ref) and pi* the package's exact dual solution
+        (:func:`~.constrained.constrained_optimum`); NaN for an invalid policy.
+    """
+    p = env.pi_ref
+    pi = _user_policy(algorithm, CONSTRAINED_PROTOCOL, p.shape, copy.deepcopy(env), theta.copy(),
+                      beta)
+    if pi is None or np.any((pi > 0) & (p <= 0)):  # off the reference's support: KL infinite
+        return math.nan, math.nan, math.nan
+
+    def lagr(q):
+        m = q > 0
+        return float((q @ env.components).sum() - beta * np.sum(q[m] * np.log(q[m] / p[m])))
+
+    opt, _ = _constrained_optimum(env, theta, beta, lambda_max)
+    viol = float(np.max(np.maximum(pi @ env.components - theta, 0.0)))
+    return viol, float(pi @ env.r_true), lagr(opt) - lagr(pi)
+
+
 @theorem(
     name="policy.constrained_rlhf",
     source="Moskovitz et al. (2024), Confronting Reward Model Overoptimization with "
@@ -470,15 +621,30 @@ def eval_occupancy_ascent(inst, *, algorithm=None):
     tightness="an empirical claim about fixed environments with stated margins, not a bound "
               "with constants: no extremal instance family exists to attain; the ratio reports "
               "required margin over achieved (ratio forms documented in the experiment)",
+    protocol=CONSTRAINED_PROTOCOL,
 )
-def _constrained(rng, quick):
+def _constrained(rng, quick, *, algorithm=None):
     """In the default composite environment, primal-dual Constrained RLHF with Nelder-Mead
     thresholds converges (KKT to 1e-6) with every component at or below its threshold, and its
     true reward beats the best convex fixed-weight combination (grid of 101, same beta) by >=
     0.02.
+
+    ``algorithm``: a user's solver through :data:`CONSTRAINED_PROTOCOL`, called with the
+    package's thresholds; the violation and the true reward are recomputed from its policy,
+    and convergence is certified by the objective gap to the exact dual solution
+    (:func:`~.constrained.constrained_optimum`): at most 1e-6.
     """
     env = composite_bandit()
     theta, _, _ = threshold_search(env)
+    if algorithm is not None:
+        _, grid_true, _, _ = fixed_weight_grid(env)
+        viol, true, gap = _constrained_user(env, theta, algorithm)
+        # ratio forms as below; the failure count is "gap > 1e-6" (NaN: a violation)
+        return BoundData([viol, grid_true + 0.02, float(not gap <= 1e-6)], [1e-6, true, 0.5],
+                         detail=f"thresholds {np.round(theta, 4)} (Nelder-Mead), user's "
+                                f"policy: violation {viol:.3g}, true reward {true:.4f} vs best "
+                                f"convex fixed weights {grid_true:.4f}, objective gap to the "
+                                f"exact dual solution {gap:.3g}")
     run = constrained_rlhf(env, theta)
     _, grid_true, _, _ = fixed_weight_grid(env)
     # ratio forms: violation / 1e-6; (best fixed-weight reward + 0.02) / constrained reward;
@@ -491,10 +657,66 @@ def _constrained(rng, quick):
 
 
 def _paired_ci(d):
-    """Mean and 95% t-interval of the finite paired differences ``d``."""
+    """Mean and 95% t-interval of the finite paired differences ``d`` (NaN with fewer than
+    two)."""
     d = d[np.isfinite(d)]
+    if d.size < 2:  # (a user's runs that reach the level on < 2 seeds: judged a violation)
+        return math.nan, math.nan, math.nan, d.size
     half = float(stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / math.sqrt(d.size))
     return float(d.mean()), float(d.mean()) - half, float(d.mean()) + half, d.size
+
+
+#: the protocol of a user's GARDO run returning its policy path
+GARDO_PATH_PROTOCOL = ("algorithm(env, seed) -> policies: the (T, K) policy path of the user's "
+                       "GARDO run on one environment (env an ensemble_proxy_bandit, seed = env "
+                       "seed + 1 for its sampling), row t the policy after t steps (row 0 = "
+                       "env.pi_ref; the path may end once its proxy reward reaches 1.5); proxy "
+                       "reward, true reward and entropy are recomputed from the rows; e.g. row "
+                       "t = equilibria.solvers.policy.gardo(env, max_iter=t, ...).policy at the "
+                       "theorem's settings (a seeded run of t steps is a prefix of a longer one)")
+
+
+def _gardo_vs_kl_user(seeds, algorithm, level=1.5):
+    """:func:`~.gardo.gardo_vs_kl` with a user's GARDO path through
+    :data:`GARDO_PATH_PROTOCOL`: proxy reward, true reward and entropy recomputed from its
+    policies, read (interpolated) where the proxy first reaches ``level``.
+
+    Parameters
+    ----------
+    seeds : ndarray of int
+        Environment seeds.
+    algorithm : callable
+        The user's GARDO run.
+    level : float
+        Proxy reward of the comparison.
+
+    Returns
+    -------
+    dict of ndarray
+        ``true_gardo, true_kl, entropy_gardo, entropy_kl`` per seed (NaN where the path never
+        reaches ``level`` or is invalid) and ``invalid``, the number of invalid paths.
+    """
+    from equilibria.theory.alignment import entropy
+
+    rows, invalid = [], 0
+    for s in seeds:
+        env = ensemble_proxy_bandit(seed=int(s))
+        path = _user_path(algorithm, GARDO_PATH_PROTOCOL, env.pi_ref,
+                          ensemble_proxy_bandit(seed=int(s)), int(s) + 1)
+        k = kl_policy_at_proxy(env, level).policy
+        if path is None:
+            invalid += 1
+            tg = eg = math.nan
+        else:
+            hs = [summaries(q, env.pi_ref, {"proxy": env.r_proxy, "true": env.r_true})
+                  for q in path]
+            h = {key: np.asarray([x[key] for x in hs]) for key in ("proxy", "true", "entropy")}
+            tg, eg = _at_level(h, level, "true"), _at_level(h, level, "entropy")
+        rows.append((tg, float(k @ env.r_true), eg, entropy(k)))
+    keys = ("true_gardo", "true_kl", "entropy_gardo", "entropy_kl")
+    out = {key: np.asarray([row[j] for row in rows], dtype=float) for j, key in enumerate(keys)}
+    out["invalid"] = np.asarray(float(invalid))
+    return out
 
 
 @theorem(
@@ -506,18 +728,25 @@ def _paired_ci(d):
     tightness="an empirical claim about fixed environments with stated margins, not a bound "
               "with constants: no extremal instance family exists to attain; the ratio reports "
               "required margin over achieved (ratio forms documented in the experiment)",
+    protocol=GARDO_PATH_PROTOCOL,
 )
-def _gardo(rng, quick):
+def _gardo(rng, quick, *, algorithm=None):
     """At equal proxy reward (1.5) in the default ensemble environment, reconstructed GARDO
     (``variant="reconstruction"``, exact; gated KL beta=3 on
     the top-20% uncertain mass, reference reset every 40 steps, diversity amplification 5) has
     higher true reward and higher policy entropy than uniform KL at that proxy level (the
     least-KL tilted policy, which every uniform-KL path passes): the 95% t-interval of each
     paired difference over environment seeds lies above 0.
+
+    ``algorithm``: a user's GARDO run through :data:`GARDO_PATH_PROTOCOL` (its true reward and
+    entropy recomputed from its policies); a further row counts its invalid paths (a row not
+    a probability vector, or row 0 not pi_ref) against 0.5, and a path that never reaches the
+    proxy level drops out of the comparison as in the default run.
     """
     n = 12 if quick else 60
     seeds = rng.integers(0, 2**31, size=n)
-    r = gardo_vs_kl(seeds, progress=False)
+    r = (gardo_vs_kl(seeds, progress=False) if algorithm is None
+         else _gardo_vs_kl_user(seeds, algorithm))
     out_m, det = [], []
     out_b = []
     for key in ("true", "entropy"):
@@ -525,6 +754,10 @@ def _gardo(rng, quick):
         out_m.append(mean - 2.0 * lo)  # margin form, scale = the CI half-width mean - lo
         out_b.append(mean - lo)
         det.append(f"{key}: mean diff {mean:.3f}, 95% CI lower {lo:.3f} (n={size})")
+    if algorithm is not None:
+        out_m.append(float(r["invalid"]))
+        out_b.append(0.5)
+        det.append(f"invalid paths: {int(r['invalid'])}")
     return BoundData(out_m, out_b, detail="; ".join(det))
 
 
@@ -536,17 +769,22 @@ def _gardo(rng, quick):
     tightness="an empirical claim about fixed environments with stated margins, not a bound "
               "with constants: no extremal instance family exists to attain; the ratio reports "
               "required margin over achieved (ratio forms documented in the experiment)",
+    protocol=GARDO_PATH_PROTOCOL,
 )
-def _gardo_sampled(rng, quick):
+def _gardo_sampled(rng, quick, *, algorithm=None):
     """Sampled reconstructed GARDO (``variant="reconstruction"``; batch 64 per step, softmax PG
     step lr 1, 100 steps, seeded) reaches proxy
     reward 1.5 on every environment seed, and there its true reward exceeds the uniform-KL
     policy's at the same proxy reward: the 95% t-interval of the paired difference lies above
     0.  (The entropy half of the exact-dynamics claim does not carry over: sampled GARDO's
     entropy is lower; see detail.)
+
+    ``algorithm``: a user's sampled GARDO run through :data:`GARDO_PATH_PROTOCOL` (its true
+    reward recomputed from its policies; an invalid path counts as a seed that misses 1.5).
     """
     seeds = rng.integers(0, 2**31, size=10 if quick else 60)
-    r = gardo_vs_kl(seeds, oracle="sampled", lr=1.0, max_iter=100, progress=False)
+    r = (gardo_vs_kl(seeds, oracle="sampled", lr=1.0, max_iter=100, progress=False)
+         if algorithm is None else _gardo_vs_kl_user(seeds, algorithm))
     m_t, lo_t, _, n_t = _paired_ci(r["true_gardo"] - r["true_kl"])
     m_e, lo_e, hi_e, _ = _paired_ci(r["entropy_gardo"] - r["entropy_kl"])
     reached = int(np.isfinite(r["true_gardo"]).sum())
