@@ -100,12 +100,15 @@ def fro_norm(J) -> float:
 
 class KKTSystem:
     """``K = [[H + delta I, J^T], [J, 0]]`` without a dense array; :meth:`solve` is the
-    sparse LU (``"exact"``) or MINRES (``"minres"``) solve of ``K z = b``."""
+    sparse LU (``"exact"``), MINRES (``"minres"``) or a randomized sketch of the sparse
+    operator in CSR form (``"kaczmarz"``, ``"block"``, ``"gaussian"``: ``H`` must then be a
+    sparse matrix; :func:`.sketch.sketch_solve` on rows of ``K``) solve of ``K z = b``."""
 
-    def __init__(self, H, J, method):
+    def __init__(self, H, J, method, sketch_size=None, rng=None):
         self.H, self.J, self.method = H, J, method
         self.m, self.n = J.shape
         self.delta = 0.0
+        self.sketch_size, self.rng = sketch_size, rng
 
     def shift(self, delta):
         self.delta = float(delta)
@@ -123,15 +126,27 @@ class KKTSystem:
         """Returns ``(z, iterations, ||K z - b||)``; a failed factorization gives NaNs."""
         if self.method == "exact":
             return self._lu(b)
+        if self.method in ("kaczmarz", "block", "gaussian"):
+            return self._sketch(b, z0, tol_abs, max_iter)
         return self._minres(b, z0, tol_abs, MINRES_MAX_ITER if max_iter is None else max_iter)
+
+    def sparse_kkt(self, fmt="csc"):
+        """The KKT matrix as a sparse matrix (``H`` must be a sparse matrix or an array)."""
+        Hs = sps.csr_matrix(self.H)
+        if self.delta:
+            Hs = Hs + self.delta * sps.identity(self.n, format="csr")
+        return sps.bmat([[Hs, self.J.T], [self.J, None]], format=fmt)
+
+    def _sketch(self, b, z0, tol_abs, max_iter):
+        """Randomized sketch-and-project on the rows of the CSR KKT matrix."""
+        from .sketch import sketch_solve
+        return sketch_solve(self.sparse_kkt("csr"), b, z0, tol_abs=tol_abs, method=self.method,
+                            sketch_size=self.sketch_size, max_iter=max_iter, seed=self.rng)
 
     def _lu(self, b):
         from scipy.sparse.linalg import splu
         n, m = self.n, self.m
-        Hs = sps.csr_matrix(self.H)
-        if self.delta:
-            Hs = Hs + self.delta * sps.identity(n, format="csr")
-        K = sps.bmat([[Hs, self.J.T], [self.J, None]], format="csc")
+        K = self.sparse_kkt("csc")
         try:
             lu = splu(K, permc_spec="COLAMD")
         except RuntimeError:                       # exactly singular

@@ -279,8 +279,9 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
         991 s at 7500, i.e. the sketches did not win at any size that fits densely; on the
         collection the exact solve is 4.8x faster in total than block Kaczmarz, and single-
         row Kaczmarz was ~480x slower than exact on HS 26/46/47/49.  ``"block"``,
-        ``"kaczmarz"``, ``"gaussian"``: the randomized solvers of :func:`sketch_solve` (dense
-        path only).  ``"exact"``: dense LU, or sparse LU (SuperLU) on the sparse path.
+        ``"kaczmarz"``, ``"gaussian"``: the randomized solvers of :func:`sketch_solve`, on the
+        dense KKT matrix or, on the sparse path with a sparse ``hess``, on the rows of the
+        CSR KKT matrix (refused with an operator Hessian).  ``"exact"``: dense LU, or sparse LU (SuperLU) on the sparse path.
         ``"minres"``: MINRES on the KKT operator, stopped by the accuracy condition of step 1
         (true residual), at most ``max_sketch_iter`` (default 5000) MINRES iterations.
     sketch_size : int, optional
@@ -356,9 +357,10 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
     is kept in CSR form, ``H`` is a sparse matrix or an operator, null-space projections and
     the initial least-squares multipliers use a sparse LU of ``J J^T``, and the Newton-KKT
     system is solved by a sparse LU of ``K`` or by MINRES on the operator ``K`` (Paige &
-    Saunders 1975) with the accuracy condition of step 1 as its stopping rule (the
-    randomized row sketches are not implemented on this path: they need rows of ``H``,
-    one ``hessp`` each).  On the sparse path ``J`` is assumed to have full row rank (a
+    Saunders 1975) with the accuracy condition of step 1 as its stopping rule, or, when
+    ``hess`` returns a sparse matrix, by the randomized sketches on the rows of the CSR KKT
+    matrix (same iterations as on the dense matrix, ``O(nnz)`` per row; with only an operator
+    Hessian they are refused: a row of ``H`` costs one ``hessp``).  On the sparse path ``J`` is assumed to have full row rank (a
     singular ``J J^T`` at ``x0`` warns :class:`RankDeficiencyWarning`; the least-squares
     multiplier step of the dense path is not available) and the breakdown diagnosis bounds
     :math:`\sigma_{\max}(J)` by the Frobenius norm.  Before ``"auto"`` the default sketch
@@ -737,7 +739,9 @@ def _resolve_sketch(sketch, st, orc):
     ``"auto"``: on the dense path ``"exact"`` while ``n + m <= AUTO_DENSE_MAX`` (a dense LU;
     ``"block"`` beyond); on the sparse / matrix-free path ``"exact"`` (sparse LU) when the
     Hessian is a sparse matrix and ``"minres"`` when it is only an operator.  The randomized
-    sketches need the dense KKT matrix and are refused on the sparse path.
+    sketches read rows of ``K``: on the sparse path they run on the CSR KKT matrix when the
+    Hessian is a sparse matrix, and are refused when it is only an operator (a row of ``H``
+    would cost one ``hessp`` call).
     """
     N = st.x.size + st.lam.size
     if not orc.matrix_free:
@@ -747,9 +751,10 @@ def _resolve_sketch(sketch, st, orc):
     operator = isinstance(st.H, _large.LinearOperator)
     if sketch == "auto":
         return "minres" if operator else "exact"
-    if sketch in ("kaczmarz", "block", "gaussian"):
-        raise ValueError(f"`sketch`={sketch!r} needs the dense KKT matrix; with a sparse "
-                         "Jacobian or a matrix-free Hessian use 'auto', 'exact' or 'minres'")
+    if sketch in ("kaczmarz", "block", "gaussian") and operator:
+        raise ValueError(f"`sketch`={sketch!r} needs rows of the KKT matrix; with a "
+                         "matrix-free Hessian (`hessp` or a LinearOperator) use 'auto' or "
+                         "'minres', or give `hess` returning a scipy.sparse matrix")
     if sketch == "exact" and operator:
         raise ValueError("`sketch`='exact' on the matrix-free path needs `hess` returning a "
                          "scipy.sparse matrix; with `hessp` use 'auto' or 'minres'")
@@ -885,7 +890,7 @@ def _direction(st: _EALState, r: _Residuals, opts: _Options, rng) -> _Step:
     theta_t = _initial_accuracy(opts, eta1, eta2, r.res)
     large = _large.is_large(H) or _large.sps.issparse(st.J)
     if large:
-        system = _large.KKTSystem(H, st.J, opts.sketch)
+        system = _large.KKTSystem(H, st.J, opts.sketch, opts.sketch_size, rng)
     else:
         K = _kkt_matrix(H, st.J)
     z = np.zeros(N)

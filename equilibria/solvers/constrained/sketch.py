@@ -10,18 +10,23 @@
 - Gaussian sketch-and-project (``"gaussian"``, :func:`_gaussian_sketch`).
 
 The three randomized solvers act on the symmetrically equilibrated system
-(:func:`_ruiz_scaling`) and measure residuals in the original metric.
+(:func:`_ruiz_scaling`) and measure residuals in the original metric.  A ``scipy.sparse``
+``K`` stays sparse (CSR) throughout: row sketches read its rows (``"kaczmarz"`` through the
+CSR kernel :func:`._kernels._kaczmarz_csr_kernel`, ``"block"`` through CSR row slices and
+``q x q`` Gram matrices), Gaussian sketches use sparse products, and ``"exact"`` is a sparse
+LU; no dense ``N x N`` array is formed.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sps
 
 from equilibria._lib.rng import as_generator
 from equilibria._lib.validation import (as_float_array, check_int, check_option, check_scalar,
                                         check_square)
 
-from ._kernels import _kaczmarz_kernel
+from ._kernels import _kaczmarz_csr_kernel, _kaczmarz_kernel
 
 __all__ = ["sketch_solve"]
 
@@ -80,10 +85,11 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
     Thm. 4.6 there], which for single rows is :math:`1 - 1/(\|K\|_F^2\|K^{-1}\|_2^2)`, hopeless for
     the KKT systems of the PDE problem (cond ~ 5e6); growing blocks make it approach 0, so an
     ill-conditioned system costs a few partitions instead of millions of rows.
-    Matrix-free use (not implemented, ``K`` is dense): row sketches need rows of ``K``, i.e.
+    Sparse ``K`` (CSR): the same iterations on the rows of the sparse matrix (for one seed
+    ``"kaczmarz"`` visits the same rows as on the dense copy, so the iterates agree to
+    rounding).  Operator-only use (not implemented): row sketches need rows of ``K``, i.e.
     ``H e_i`` (one ``hessp`` per row), while Gaussian or count sketches need ``K^T S = K S``,
-    i.e. ``q`` ``hessp`` calls per sketch plus ``J S_x``, ``J^T S_lam``; the latter is the
-    natural matrix-free choice.  With ``equilibrate``
+    i.e. ``q`` ``hessp`` calls per sketch plus ``J S_x``, ``J^T S_lam``.  With ``equilibrate``
     the sketches act on the symmetrically equilibrated system :math:`DKD\,w = Db`
     (three Ruiz passes, :math:`z = Dw`; a diagonal preconditioner, not in [1]).  Stops when
     :math:`\|K z_j - b\|_2 \le` ``tol_abs`` or after ``max_iter`` sketches.
@@ -92,8 +98,11 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
 
     Parameters
     ----------
-    K : array_like, shape (N, N)
-        Symmetric system matrix (dense; e.g. a KKT matrix), finite real numbers, ``N >= 1``.
+    K : array_like or scipy.sparse matrix, shape (N, N)
+        Symmetric system matrix (e.g. a KKT matrix), finite real numbers, ``N >= 1``.  A
+        sparse ``K`` is converted to CSR (float64) and never densified: ``"kaczmarz"`` costs
+        ``O(nnz(K_i))`` per row, ``"block"`` forms only the ``q x q`` Gram matrices of its
+        row blocks, ``"exact"`` is a sparse LU (SuperLU, least squares via LSQR when singular).
     b : array_like, shape (N,)
         Right-hand side, finite.
     z0 : array_like, shape (N,), optional
@@ -144,7 +153,7 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
     """
     for name, arr in (("K", K), ("b", b), ("z0", z0)):
         _reject_non_real(arr, name)
-    K = check_square(K, "K")
+    K = _check_sparse(K) if sps.issparse(K) else check_square(K, "K")
     N = K.shape[0]
     if N < 1:
         raise ValueError(f"`K` must be a non-empty square matrix, got shape {K.shape}")
@@ -173,8 +182,25 @@ def sketch_solve(K, b, z0=None, *, tol_abs, method="kaczmarz", sketch_size=None,
     return _solve(K, b, z, tol_abs, method, sketch_size, max_iter, rng, equilibrate)
 
 
+def _check_sparse(K):
+    """A validated sparse ``K``: square, non-empty, finite real entries, as CSR float64 with
+    sorted indices and no explicit zeros (``ValueError`` / ``TypeError`` naming ``K``)."""
+    if K.ndim != 2 or K.shape[0] != K.shape[1]:
+        raise ValueError(f"`K` must be a square matrix, got shape {K.shape}")
+    if K.dtype.kind not in "iuf":
+        raise TypeError(f"`K` must hold real numbers, got dtype {K.dtype}")
+    K = sps.csr_matrix(K, dtype=np.float64, copy=True)
+    K.eliminate_zeros()
+    K.sort_indices()
+    if not np.all(np.isfinite(K.data)):
+        raise ValueError("`K` must be finite, found NaN or inf entries")
+    return K
+
+
 def _solve(K, b, z, tol_abs, method, sketch_size, max_iter, rng, equilibrate):
     """:func:`sketch_solve` on validated input."""
+    if sps.issparse(K):
+        return _solve_sparse(K, b, z, tol_abs, method, sketch_size, max_iter, rng, equilibrate)
     if method == "exact":
         z = _exact_solve(K, b)
         return z, 1, float(np.linalg.norm(K @ z - b))
@@ -189,6 +215,68 @@ def _solve(K, b, z, tol_abs, method, sketch_size, max_iter, rng, equilibrate):
     if method == "block":
         return _block_kaczmarz(Ks, bs, w, d, K, b, tol_abs, max_iter, sketch_size, rng)
     return _gaussian_sketch(Ks, bs, w, d, tol_abs, max_iter, sketch_size, rng)
+
+
+def _solve_sparse(K, b, z, tol_abs, method, sketch_size, max_iter, rng, equilibrate):
+    """:func:`_solve` for a CSR ``K``: the same methods without densifying ``K``."""
+    if method == "exact":
+        z = _sparse_exact_solve(K, b)
+        return z, 1, float(np.linalg.norm(K @ z - b))
+    d = _ruiz_scaling_sparse(K, equilibrate)
+    D = sps.diags(d, format="csr")
+    Ks = (D @ K @ D).tocsr()
+    Ks.sort_indices()
+    bs = b * d
+    w = z / d
+    if method == "kaczmarz":
+        N = bs.size
+        row2 = np.asarray(Ks.multiply(Ks).sum(axis=1)).ravel()
+        total = row2.sum()
+        if not total > 0 or not np.isfinite(total):
+            return z, 0, float(np.linalg.norm(K @ z - b))
+        cum = np.cumsum(row2) / total
+        seed = int(rng.integers(0, KERNEL_SEED_BOUND))
+        steps, res = _kaczmarz_csr_kernel(
+            Ks.indptr.astype(np.int64), Ks.indices.astype(np.int64), Ks.data, bs, w, cum, row2,
+            1.0 / d, tol_abs, np.int64(max_iter), np.int64(max(N, KACZMARZ_MIN_CHECK_EVERY)),
+            np.int64(seed))
+        return w * d, int(steps), float(res)
+    if method == "block":
+        return _block_kaczmarz(Ks, bs, w, d, K, b, tol_abs, max_iter, sketch_size, rng)
+    return _gaussian_sketch(Ks, bs, w, d, tol_abs, max_iter, sketch_size, rng)
+
+
+def _sparse_exact_solve(K, b):
+    """Sparse LU solve of ``K z = b`` (SuperLU, COLAMD), with one step of iterative
+    refinement; least squares by LSQR when ``K`` is singular or the residual exceeds
+    ``EXACT_RTOL ||b||`` (the sparse analogue of :func:`_exact_solve`)."""
+    from scipy.sparse.linalg import lsqr, splu
+    try:
+        lu = splu(K.tocsc(), permc_spec="COLAMD")
+        z = lu.solve(b)
+        z = z - lu.solve(K @ z - b)
+        with np.errstate(all="ignore"):
+            ok = bool(np.all(np.isfinite(z))) and \
+                float(np.linalg.norm(K @ z - b)) <= EXACT_RTOL * float(np.linalg.norm(b))
+        if ok:
+            return z
+    except RuntimeError:                                  # exactly singular
+        pass
+    return lsqr(K, b, atol=1e-14, btol=1e-14, iter_lim=20 * K.shape[0])[0]
+
+
+def _ruiz_scaling_sparse(K, equilibrate):
+    """:func:`_ruiz_scaling` for a CSR ``K`` (row infinity norms of ``|D K D|``)."""
+    N = K.shape[0]
+    d = np.ones(N)
+    if equilibrate:
+        A = abs(K).tocsr()
+        for _ in range(RUIZ_PASSES):
+            S = sps.diags(d) @ A @ sps.diags(d)
+            r_inf = np.asarray(S.max(axis=1).todense()).ravel()
+            r_inf[r_inf == 0] = 1.0
+            d /= np.sqrt(r_inf)
+    return d
 
 
 def _reject_non_real(x, name):
@@ -280,15 +368,18 @@ def _gaussian_sketch(Ks, bs, w, d, tol_abs, max_iter, sketch_size, rng):
 
 def _block_factor(KB):
     """Projection data of one block: ``(K_B, L, None)`` with ``L L^T = K_B K_B^T`` (Cholesky),
-    or ``(K_B, None, pinv(K_B))`` when the block's rows are (numerically) dependent."""
-    G = KB @ KB.T
+    or ``(K_B, None, P)`` when the block's rows are (numerically) dependent, with
+    ``P = pinv(K_B)`` (dense ``K_B``) or ``P = pinv(K_B K_B^T)`` (sparse ``K_B``: then
+    ``K_B^+ r = K_B^T (K_B K_B^T)^+ r`` and no dense ``q x N`` array is formed)."""
+    sparse = sps.issparse(KB)
+    G = (KB @ KB.T).toarray() if sparse else KB @ KB.T
     try:
         L = np.linalg.cholesky(G)
         if np.min(np.abs(np.diag(L))) > BLOCK_PIVOT_RTOL * np.sqrt(np.max(np.diag(G))):
             return KB, L, None
     except np.linalg.LinAlgError:
         pass
-    return KB, None, np.linalg.pinv(KB)
+    return KB, None, np.linalg.pinv(G) if sparse else np.linalg.pinv(KB)
 
 
 def _block_kaczmarz(Ks, bs, w, d, K, b, tol_abs, max_iter, sketch_size, rng,
@@ -309,7 +400,7 @@ def _block_kaczmarz(Ks, bs, w, d, K, b, tol_abs, max_iter, sketch_size, rng,
         # one stage: a fixed random partition of the rows into ceil(N / q) blocks, the
         # projections S^T K (S^T K K^T S)^+ precomputed as pinv(K_B) (small dense solves)
         if q >= N:                                       # one block = all rows: exact solve
-            w = _exact_solve(Ks, bs)
+            w = _sparse_exact_solve(Ks, bs) if sps.issparse(Ks) else _exact_solve(Ks, bs)
             steps += 1
             res = float(np.linalg.norm(K @ (w * d) - b))
             break
@@ -324,7 +415,7 @@ def _block_kaczmarz(Ks, bs, w, d, K, b, tol_abs, max_iter, sketch_size, rng,
                 KB, L, P = factors[k]
                 r_B = KB @ w - bs[blocks[k]]
                 if L is None:
-                    w -= P @ r_B
+                    w -= KB.T @ (P @ r_B) if sps.issparse(KB) else P @ r_B
                 else:                                    # z+ = z - K^T S (S^T K K^T S)^-1 S^T r
                     w -= KB.T @ sla.cho_solve((L, True), r_B, check_finite=False)
                 steps += 1
