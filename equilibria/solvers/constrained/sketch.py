@@ -222,7 +222,7 @@ def _solve_sparse(K, b, z, tol_abs, method, sketch_size, max_iter, rng, equilibr
     if method == "exact":
         z = _sparse_exact_solve(K, b)
         return z, 1, float(np.linalg.norm(K @ z - b))
-    d = _ruiz_scaling_sparse(K, equilibrate)
+    d = _ruiz_scaling(K, equilibrate)
     D = sps.diags(d, format="csr")
     Ks = (D @ K @ D).tocsr()
     Ks.sort_indices()
@@ -231,10 +231,9 @@ def _solve_sparse(K, b, z, tol_abs, method, sketch_size, max_iter, rng, equilibr
     if method == "kaczmarz":
         N = bs.size
         row2 = np.asarray(Ks.multiply(Ks).sum(axis=1)).ravel()
-        total = row2.sum()
-        if not total > 0 or not np.isfinite(total):
+        cum = _row_law(row2)
+        if cum is None:
             return z, 0, float(np.linalg.norm(K @ z - b))
-        cum = np.cumsum(row2) / total
         seed = int(rng.integers(0, KERNEL_SEED_BOUND))
         steps, res = _kaczmarz_csr_kernel(
             Ks.indptr.astype(np.int64), Ks.indices.astype(np.int64), Ks.data, bs, w, cum, row2,
@@ -263,20 +262,6 @@ def _sparse_exact_solve(K, b):
     except RuntimeError:                                  # exactly singular
         pass
     return lsqr(K, b, atol=1e-14, btol=1e-14, iter_lim=20 * K.shape[0])[0]
-
-
-def _ruiz_scaling_sparse(K, equilibrate):
-    """:func:`_ruiz_scaling` for a CSR ``K`` (row infinity norms of ``|D K D|``)."""
-    N = K.shape[0]
-    d = np.ones(N)
-    if equilibrate:
-        A = abs(K).tocsr()
-        for _ in range(RUIZ_PASSES):
-            S = sps.diags(d) @ A @ sps.diags(d)
-            r_inf = np.asarray(S.max(axis=1).todense()).ravel()
-            r_inf[r_inf == 0] = 1.0
-            d /= np.sqrt(r_inf)
-    return d
 
 
 def _reject_non_real(x, name):
@@ -312,15 +297,30 @@ def _exact_solve(K, b):
 
 
 def _ruiz_scaling(K, equilibrate):
-    """Diagonal ``d`` of the symmetric Ruiz equilibration ``D K D`` (ones without it)."""
+    """Diagonal ``d`` of the symmetric Ruiz equilibration ``D K D`` (ones without it); ``K``
+    dense or CSR (row infinity norms of ``|D K D|`` by sparse products, never densified)."""
     N = K.shape[0]
     d = np.ones(N)
     if equilibrate:
+        A = abs(K).tocsr() if sps.issparse(K) else None
         for _ in range(RUIZ_PASSES):
-            r_inf = np.abs(K * d[:, None] * d[None, :]).max(axis=1)
+            if A is None:
+                r_inf = np.abs(K * d[:, None] * d[None, :]).max(axis=1)
+            else:
+                r_inf = np.asarray((sps.diags(d) @ A @ sps.diags(d)).max(axis=1).todense()
+                                   ).ravel()
             r_inf[r_inf == 0] = 1.0
             d /= np.sqrt(r_inf)
     return d
+
+
+def _row_law(row2):
+    """Cumulative Kaczmarz row distribution ``||K_i||^2 / ||K||_F^2`` (Strohmer & Vershynin
+    2009), ``None`` when no row has a positive finite norm."""
+    total = row2.sum()
+    if not total > 0 or not np.isfinite(total):
+        return None
+    return np.cumsum(row2) / total
 
 
 def _kaczmarz(Ks, bs, w, d, K, b, z, tol_abs, max_iter, rng):
@@ -331,10 +331,9 @@ def _kaczmarz(Ks, bs, w, d, K, b, z, tol_abs, max_iter, rng):
     """
     N = bs.size
     row2 = np.einsum("ij,ij->i", Ks, Ks)
-    total = row2.sum()
-    if not total > 0 or not np.isfinite(total):
+    cum = _row_law(row2)
+    if cum is None:
         return z, 0, float(np.linalg.norm(K @ z - b))
-    cum = np.cumsum(row2) / total
     seed = int(rng.integers(0, KERNEL_SEED_BOUND))
     steps, res = _kaczmarz_kernel(Ks, bs, w, cum, row2, 1.0 / d, tol_abs, np.int64(max_iter),
                                   np.int64(max(N, KACZMARZ_MIN_CHECK_EVERY)), np.int64(seed))
