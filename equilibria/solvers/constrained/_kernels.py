@@ -7,6 +7,15 @@ import numpy as np
 from equilibria._lib.jit import njit
 
 
+@njit(inline="always")
+def _draw_row(cum_prob, N):
+    """A row index drawn from the cumulative law ``cum_prob`` (one uniform of numba's
+    generator; shared by the dense and CSR Kaczmarz kernels, so both visit the same rows)."""
+    u = np.random.random()  # noqa: NPY002
+    i = np.searchsorted(cum_prob, u, side="right")
+    return N - 1 if i >= N else i
+
+
 @njit
 def _kaczmarz_kernel(K, b, z, cum_prob, row_norm2, rscale, tol_abs, max_steps, check_every,
                      seed):
@@ -32,10 +41,7 @@ def _kaczmarz_kernel(K, b, z, cum_prob, row_norm2, rscale, tol_abs, max_steps, c
     res = np.sqrt(res)
     while res > tol_abs and steps < max_steps:
         for _ in range(check_every):
-            u = np.random.random()  # noqa: NPY002
-            i = np.searchsorted(cum_prob, u, side="right")
-            if i >= N:
-                i = N - 1
+            i = _draw_row(cum_prob, N)
             if row_norm2[i] <= 0.0:
                 continue
             s = -b[i]
@@ -90,10 +96,7 @@ def _kaczmarz_csr_kernel(indptr, indices, data, b, z, cum_prob, row_norm2, rscal
     res = _csr_residual(indptr, indices, data, b, z, rscale)
     while res > tol_abs and steps < max_steps:
         for _ in range(check_every):
-            u = np.random.random()  # noqa: NPY002
-            i = np.searchsorted(cum_prob, u, side="right")
-            if i >= N:
-                i = N - 1
+            i = _draw_row(cum_prob, N)
             if row_norm2[i] <= 0.0:
                 continue
             s = -b[i]
