@@ -126,6 +126,9 @@ class EALResult(Result):
     n_inexact : int
         Iterations whose direction missed the accuracy condition within ``max_sketch_iter``
         but passed the descent test (used anyway).
+    sketch : str
+        The Newton-KKT solver used (``sketch="auto"`` resolved: ``"exact"``, ``"block"`` or
+        ``"minres"``).
     """
 
     x: np.ndarray
@@ -147,6 +150,7 @@ class EALResult(Result):
     directions: np.ndarray
     n_fev: int
     n_inexact: int = 0
+    sketch: str = ""
 
     @property
     def multipliers(self) -> np.ndarray:
@@ -272,8 +276,13 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
     sketch : {"auto", "block", "kaczmarz", "gaussian", "exact", "minres"}
         Solver of the Newton-KKT systems.  ``"auto"`` (default): dense problems with
         ``n + m <= AUTO_DENSE_MAX`` (8000) use ``"exact"``, larger dense ones ``"block"``;
-        on the sparse / matrix-free path ``"exact"`` when the Hessian is a sparse matrix and
-        ``"minres"`` when it is an operator (``hessp``, ``LinearOperator``).  Measured
+        on the sparse / matrix-free path, with a sparse-matrix Hessian, ``"exact"`` when the
+        predicted work of a sparse factorization of ``K`` at ``x0`` is small and
+        ``"minres"`` when it is not (fill-based: the envelope of ``K`` in reverse
+        Cuthill-McKee order, see :mod:`._large`; e.g. ridge logistic regression with sparse
+        features at n = 10,000, whose SuperLU takes 138 s at 105x fill, goes to MINRES), and
+        ``"minres"`` when the Hessian is an operator (``hessp``, ``LinearOperator``).  The
+        choice made is ``result.sketch``.  Measured
         crossover (``large_problem``, dense, shared 2-core machine with a multithreaded BLAS
         under load): exact / block 41 / 67 s at ``n + m = 2500``, 79 / 507 s at 5000, 211 /
         991 s at 7500, i.e. the sketches did not win at any size that fits densely; on the
@@ -282,7 +291,9 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
         ``"kaczmarz"``, ``"gaussian"``: the randomized solvers of :func:`sketch_solve`, on the
         dense KKT matrix or, on the sparse path with a sparse ``hess``, on the rows of the
         CSR KKT matrix (refused with an operator Hessian).  ``"exact"``: dense LU, or sparse LU (SuperLU) on the sparse path.
-        ``"minres"``: MINRES on the KKT operator, stopped by the accuracy condition of step 1
+        ``"minres"``: MINRES on the KKT operator, preconditioned by
+        ``diag(D, J D^{-1} J^T)`` with ``D`` the (estimated) diagonal of the shifted Hessian
+        (Murphy, Golub & Wathen 2000), stopped by the accuracy condition of step 1
         (true residual), at most ``max_sketch_iter`` (default 5000) MINRES iterations.
     sketch_size : int, optional
         Block size ``q`` of ``"block"`` (default :math:`\max(4, \lceil\sqrt{n+m}\rceil)`,
@@ -464,7 +475,7 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
             status = Status.NUMERICAL
             message = "non-finite derivative at the current iterate; check `grad`/`jac`/`hess`"
             break
-    return _result(st, orc, success, status, message)
+    return dataclasses.replace(_result(st, orc, success, status, message), sketch=opts.sketch)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -737,8 +748,10 @@ def _resolve_sketch(sketch, st, orc):
     """The solver of the Newton-KKT systems for ``sketch`` (``"auto"`` resolved).
 
     ``"auto"``: on the dense path ``"exact"`` while ``n + m <= AUTO_DENSE_MAX`` (a dense LU;
-    ``"block"`` beyond); on the sparse / matrix-free path ``"exact"`` (sparse LU) when the
-    Hessian is a sparse matrix and ``"minres"`` when it is only an operator.  The randomized
+    ``"block"`` beyond); on the sparse / matrix-free path, with a sparse-matrix Hessian,
+    ``"exact"`` (sparse LU) when the predicted factorization work of ``K`` at ``x0`` is small
+    (:func:`._large.auto_exact`, fill-based) and preconditioned ``"minres"`` otherwise, and
+    ``"minres"`` when the Hessian is only an operator.  The randomized
     sketches read rows of ``K``: on the sparse path they run on the CSR KKT matrix when the
     Hessian is a sparse matrix, and are refused when it is only an operator (a row of ``H``
     would cost one ``hessp`` call).
@@ -750,7 +763,10 @@ def _resolve_sketch(sketch, st, orc):
         return sketch
     operator = isinstance(st.H, _large.LinearOperator)
     if sketch == "auto":
-        return "minres" if operator else "exact"
+        if operator:
+            return "minres"
+        # a sparse Hessian: the sparse LU while its predicted work is small (fill-based)
+        return "exact" if _large.auto_exact(st.H, st.J) else "minres"
     if sketch in ("kaczmarz", "block", "gaussian") and operator:
         raise ValueError(f"`sketch`={sketch!r} needs rows of the KKT matrix; with a "
                          "matrix-free Hessian (`hessp` or a LinearOperator) use 'auto' or "
