@@ -111,6 +111,70 @@ def lse_rows(X, Y, H, S, inv, code, p, out):
 
 
 @njit
+def lse_rows_batch(X, Y, H, S, inv, code, p, active, out):
+    """Batched :func:`lse_rows`: ``out[k, i] = log sum_j exp((S[k, i] + H[k, j] - c(x_i, y_j))
+    inv[k])`` for every row ``i`` and every problem ``k`` with ``active[k] != 0``.
+
+    ``H`` (B, m), ``S`` (B, n), ``out`` (B, n) C-contiguous, ``inv`` (B,) the per-problem
+    ``1 / reg`` (problems may sit in different epsilon-scaling stages), ``active`` (B,) int64;
+    rows of inactive problems are left untouched.  The cost row ``c(x_i, .)`` is computed ONCE
+    per row (into a scratch row of length ``m``) and read by every active problem, whose
+    inner loop over ``j`` then has the form of the single kernel.  The redo rule is that of
+    :func:`lse_rows`, per (problem, row): a shifted sum outside ``[1e-200, 1e200]`` is
+    recomputed with the exact shift ``max_j``.  Returns the number of redone (problem, row)
+    pairs.
+    """
+    d, n = X.shape
+    m = Y.shape[1]
+    nb = H.shape[0]
+    idx = np.empty(nb, dtype=np.int64)
+    na = 0
+    for k in range(nb):
+        if active[k] != 0:
+            idx[na] = k
+            na += 1
+    redo = np.zeros(n, dtype=np.int64)
+    for i in prange(n):
+        c = np.empty(m)
+        if code == 0 and d == 2:  # the vectorized fast path
+            x0 = X[0, i]
+            x1 = X[1, i]
+            y0 = Y[0]
+            y1 = Y[1]
+            for j in range(m):
+                e0 = x0 - y0[j]
+                e1 = x1 - y1[j]
+                c[j] = e0 * e0 + e1 * e1
+        else:
+            for j in range(m):
+                c[j] = _cost(X, i, Y, j, code, p)
+        nr = 0
+        for q in range(na):
+            k = idx[q]
+            Si = S[k, i]
+            ik = inv[k]
+            Hk = H[k]
+            acc = 0.0
+            for j in range(m):
+                acc += fexp((Si + Hk[j] - c[j]) * ik)
+            if acc >= _S_LO and acc <= _S_HI:
+                out[k, i] = np.log(acc)
+                continue
+            nr += 1
+            mx = -np.inf
+            for j in range(m):
+                t = (Hk[j] - c[j]) * ik
+                if t > mx:
+                    mx = t
+            acc = 0.0
+            for j in range(m):
+                acc += np.exp((Hk[j] - c[j]) * ik - mx)
+            out[k, i] = mx + np.log(acc) - Si * ik
+        redo[i] = nr
+    return redo.sum()
+
+
+@njit
 def cost_min_rows(X, Y, H, code, p, out):
     """``out_i = min_j (c(x_i, y_j) - H_j)`` (the hard c-transform)."""
     d, n = X.shape
@@ -234,6 +298,7 @@ def dense_plan_from_potentials(C, F, G, reg, P):
 
 
 lse_rows_par = _parallel_clone(lse_rows, "lse_rows_par")
+lse_rows_batch_par = _parallel_clone(lse_rows_batch, "lse_rows_batch_par")
 cost_min_rows_par = _parallel_clone(cost_min_rows, "cost_min_rows_par")
 cost_range_rows_par = _parallel_clone(cost_range_rows, "cost_range_rows_par")
 evaluate_rows_par = _parallel_clone(evaluate_rows, "evaluate_rows_par")

@@ -491,8 +491,12 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
     C : array_like, shape (n, m) or (B, n, m), or Geometry
         Cost matrix (shared across a batch if 2-D), a :class:`~._geometry.Geometry` holding
         one (the same path, bit for bit), or a :class:`~._geometry.PointCloud` ``(x, y,
-        cost)`` (a batch of weights is solved one problem after another: the sweeps are bound by
-        one exponential per entry and problem, which no sharing removes).  On a point cloud the n x m cost or kernel is never
+        cost)`` (a batch of weights runs in one compiled kernel: each half-iteration is one pass
+        that computes :math:`c(x_i, y_j)` once per pair for all the problems sharing a support,
+        each problem with its own epsilon-scaling stage, over-relaxation and stopping rule,
+        dropping out when it stops; the iterates are those of solving each alone, bitwise
+        for the 2-D squared Euclidean cost and to rounding otherwise; the exponentials,
+        one per entry and problem, are not shared).  On a point cloud the n x m cost or kernel is never
         stored: log-domain sweeps :math:`F_i \leftarrow \varepsilon\log a_i + F_i -
         \varepsilon \log\sum_j e^{(F_i + G_j - c(x_i, y_j))/\varepsilon}` (shifted by the
         previous potential, one exponential per entry; a row whose shifted sum leaves
@@ -702,17 +706,15 @@ def sinkhorn(a, b, C, reg, *, method="stabilized", tol=1e-9, max_iter=10_000, in
             raise ValueError(f"`dtype`={dtype!r} sets the storage of the dense kernel; a "
                              f"PointCloud stores no kernel (its sweeps run in float64), leave "
                              f"dtype='float64'")
-        from ._online import sinkhorn_pointcloud
+        from ._online import sinkhorn_pointcloud, sinkhorn_pointcloud_batch
 
         if batch is None:
             out = sinkhorn_pointcloud(a, b, C, reg, tol, max_iter, init, eps_scaling, parallel,
                                       omega, check_every)
             return finish(OTResult, reg=reg, method="pointcloud", **out)
-        # compute-bound (one exponential per entry and problem): one problem after another
-        outs = [sinkhorn_pointcloud(a[k], b[k], C, reg, tol, max_iter,
-                                    None if init is None else (init[0][k], init[1][k]),
-                                    eps_scaling, parallel, omega, check_every)
-                for k in range(batch)]
+        # the problems sharing a support run in one compiled kernel (the cost once per pair)
+        outs = sinkhorn_pointcloud_batch(a, b, C, reg, tol, max_iter, init, eps_scaling,
+                                         parallel, omega, check_every)
         plans, method = None, "pointcloud"
     elif batch is None:
         out = _one(a, b, C, reg, method, tol, max_iter, init, eps_scaling, tau, check_every,
