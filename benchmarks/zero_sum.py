@@ -71,6 +71,8 @@ def _rss_mb():
 
 #: HiGHS time limit in seconds (``--highs-limit``; None: no limit)
 HIGHS_LIMIT = None
+#: HiGHS address-space cap in GB (``--highs-mem-gb``; None: no cap)
+HIGHS_MEM_GB = None
 
 
 def _highs_one(A):
@@ -153,6 +155,11 @@ def _warm(name):
     return time.perf_counter() - t
 
 
+def _total_ram_gb():
+    with open("/proc/meminfo") as f:
+        return int(f.readline().split()[1]) / 2**20
+
+
 def _peak_mb():
     with open("/proc/self/status") as f:
         for line in f:
@@ -161,9 +168,9 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child(name, kind, n, budget, q, pdhg_iters, highs_limit=None):
-    global HIGHS_LIMIT
-    HIGHS_LIMIT = highs_limit
+def _child(name, kind, n, budget, q, pdhg_iters, highs_limit=None, highs_mem_gb=None):
+    global HIGHS_LIMIT, HIGHS_MEM_GB
+    HIGHS_LIMIT, HIGHS_MEM_GB = highs_limit, highs_mem_gb
     repeat = name not in ("selfplay", "mirror_prox")  # those run for a fixed time budget
     warnings.simplefilter("ignore")
     runner = {"highs": _highs_one, "highs2": _highs_two, "solve_zero_sum": _szs("auto"),
@@ -177,10 +184,22 @@ def _child(name, kind, n, budget, q, pdhg_iters, highs_limit=None):
             f.write("5")
     except OSError:
         pass
+    if name.startswith("highs") and highs_mem_gb:
+        # cap the address space so that an LP too large for the machine fails (MemoryError or
+        # a non-zero HiGHS status) instead of pushing the machine into the OOM killer
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (int(highs_mem_gb * 2**30), hard))
     t = time.perf_counter()
-    x, y, info = runner(A)
+    try:
+        x, y, info = runner(A)
+    except MemoryError:
+        x, y = np.full(A.shape[0], 1.0 / A.shape[0]), np.full(A.shape[1], 1.0 / A.shape[1])
+        info = {"unfinished": f"out of memory (address space capped at {highs_mem_gb:g} GB)",
+                "oom": True}
     dt = time.perf_counter() - t
     peak = _peak_mb()
+    if name.startswith("highs") and highs_mem_gb:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     if repeat and dt < 2.0:  # short runs: best of three (the machine is shared)
         for _ in range(2):
             t = time.perf_counter()
@@ -191,12 +210,25 @@ def _child(name, kind, n, budget, q, pdhg_iters, highs_limit=None):
            "value": float(0.5 * ((A.T @ x).max() + (A @ y).min())), **info})
 
 
-def run(name, kind, n, budget=30.0, pdhg_iters=10**6, highs_limit=None):
+def run(name, kind, n, budget=30.0, pdhg_iters=10**6, highs_limit=None, highs_mem_gb=None):
+    import queue
+
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(name, kind, n, budget, q, pdhg_iters, highs_limit))
+    p = ctx.Process(target=_child, args=(name, kind, n, budget, q, pdhg_iters, highs_limit,
+                                         highs_mem_gb))
+    t0 = time.perf_counter()
     p.start()
-    out = q.get()
+    while True:  # a child killed by the OS (out of memory in native code) reports nothing
+        try:
+            out = q.get(timeout=5.0)
+            break
+        except queue.Empty:
+            if not p.is_alive():
+                out = {"time": time.perf_counter() - t0, "gap": float("nan"), "compile": 0.0,
+                       "mem": float("nan"), "oom": True,
+                       "unfinished": f"process died (exit code {p.exitcode})"}
+                break
     p.join()
     return out
 
@@ -210,12 +242,21 @@ def main(argv=None):
                     help="skip HiGHS above this size (it needs minutes at 2000)")
     ap.add_argument("--highs-limit", type=float, default=None,
                     help="HiGHS time limit in seconds (reported as 'did not finish in T s')")
+    ap.add_argument("--extra", nargs="*", default=[], metavar="GAME:N",
+                    help="extra (game, size) runs after the grid, e.g. wrps:20000")
+    ap.add_argument("--highs-mem-gb", type=float, default=None,
+                    help="cap HiGHS's address space (GB): a game too large fails as "
+                         "'out of memory' instead of exhausting the machine")
     ap.add_argument("--fo-budget", type=float, default=None,
                     help="seconds for selfplay / mirror_prox (default: the HiGHS time, <= 60)")
     ap.add_argument("--no-fo", action="store_true", help="skip selfplay and mirror_prox")
     ap.add_argument("--two-lps", action="store_true", help="also time HiGHS on two LPs")
     ap.add_argument("--pdhg-iters", type=int, default=20_000,
                     help="iteration cap of the forced method='pdhg' rows")
+    ap.add_argument("--merge", metavar="JSON",
+                    help="keep the (game, n) rows of this earlier --json output that this run "
+                         "does not redo (the table then holds both runs; both commands are "
+                         "recorded)")
     _report.add_json_argument(ap, "zero_sum")
     args = ap.parse_args(argv)
     sizes = args.sizes or ([100, 200] if args.quick else [200, 500, 1000, 2000])
@@ -231,12 +272,20 @@ def main(argv=None):
            f"{'iters':>7} {'mem MB':>8} {'compile s':>9}  note")
     print(hdr)
     table = []
-    for kind in args.games:
-        for n in sizes:
+    runs = [(kind, n) for kind in args.games for n in sizes]
+    for spec in args.extra:
+        kind, _, n = spec.partition(":")
+        if kind not in ("uniform", "wrps") or not n.isdigit():
+            ap.error(f"--extra expects GAME:N with GAME in uniform, wrps; got {spec!r}")
+        runs.append((kind, int(n)))
+    for kind, n in runs:
+        if True:
             rows = []
             t_h = None
             if n <= args.highs_max:
-                r = run("highs", kind, n, highs_limit=args.highs_limit)
+                r = run("highs", kind, n, highs_limit=args.highs_limit,
+                        highs_mem_gb=args.highs_mem_gb)
+                r["limit"], r["mem_cap"] = args.highs_limit, args.highs_mem_gb
                 t_h = None if "unfinished" in r else r["time"]
                 rows.append(("highs", r))
                 if args.two_lps:
@@ -253,9 +302,11 @@ def main(argv=None):
                 if name == "highs" and "unfinished" in r:
                     # HiGHS stopped at its time limit: ours is at least this much faster
                     z = dict(rows)["solve_zero_sum"]
+                    why = (f"{r['unfinished']}: no answer" if r.get("oom") else
+                           f"did not finish in {args.highs_limit:g} s (ratio > "
+                           f"{r['time'] / z['time']:.2f})")
                     print(f"{kind:8} {n:6d} {name:15} {r['time']:9.3f} {'-':>7} {'-':>9} "
-                          f"{0:7d} {r['mem']:8.1f} {r['compile']:9.2f}  HiGHS did not finish in "
-                          f"{args.highs_limit:g} s (ratio > {r['time'] / z['time']:.2f})",
+                          f"{0:7d} {r['mem']:8.1f} {r['compile']:9.2f}  HiGHS {why}",
                           flush=True)
                     continue
                 ratio = f"{t_h / r['time']:7.2f}" if t_h else f"{'-':>7}"
@@ -279,13 +330,33 @@ def _emit(args, table):
     def sec(x):
         return f"{x:.3f}" if x < 1 else f"{x:.3g}"
 
+    merged_from = None
+    if args.merge:
+        import json
+        with open(args.merge) as fh:
+            old = json.load(fh)
+        redo = {(kind, n) for kind, n, _ in table}
+        kept = [(r["game"], r["n"], list(r["solvers"].items())) for r in old["meta"]["runs"]
+                if (r["game"], r["n"]) not in redo]
+        for _, _, rows in kept:
+            for name, r in rows:
+                if name == "highs":
+                    r.setdefault("limit", old["meta"].get("highs_limit"))
+                    r.setdefault("mem_cap", old["meta"].get("highs_mem_gb"))
+        order = {"uniform": 0, "wrps": 1}
+        table = sorted(kept + list(table), key=lambda t: (order.get(t[0], 2), t[1]))
+        merged_from = {"command": old["command"], "date": old["date"],
+                       "machine": old["machine"], "rows_kept": [[k, n] for k, n, _ in kept]}
     cells, raw = [], []
     for kind, n, rows in table:
         d = dict(rows)
         h, z = d.get("highs"), d["solve_zero_sum"]
         fo = [f"{d[m]['gap']:.0e}" for m in ("selfplay", "mirror_prox") if m in d]
-        if h and "unfinished" in h:
-            hcell = f"did not finish in {args.highs_limit:g} s"
+        if h and h.get("oom"):
+            hcell = f"out of memory after {sec(h['time'])} s"
+            rcell = "HiGHS: no answer"
+        elif h and "unfinished" in h:
+            hcell = f"did not finish in {h.get('limit') or args.highs_limit:g} s"
             rcell = f"> {h['time'] / z['time']:.2f}"
         else:
             hcell = f"{sec(h['time'])} s / {h['mem']:.0f} MB" if h else "-"
@@ -297,6 +368,23 @@ def _emit(args, table):
         raw.append(dict(game=kind, n=n, solvers={k: v for k, v in rows}))
     comp = [r["compile"] for _, _, rows in table for name, r in rows
             if name == "solve_zero_sum"]
+    notes_extra = []
+    ooms = [(kind, n, d["highs"]) for kind, n, rows in table for d in [dict(rows)]
+            if d.get("highs", {}).get("oom")]
+    if ooms:
+        notes_extra.append(
+            "HiGHS out of memory: its address space was capped (`--highs-mem-gb`, "
+            f"{ooms[0][2].get('mem_cap') or args.highs_mem_gb} GB on this "
+            f"{_total_ram_gb():.0f} GB machine) so that "
+            "the LP fails instead of the machine; peak RSS when it failed: " +
+            ", ".join(f"{k} {n}: {h['mem'] / 1024:.1f} GB" for k, n, h in ooms) + ".")
+    if merged_from:
+        m = merged_from["machine"]
+        notes_extra.append(
+            f"Rows {', '.join(f'{k} {n}' for k, n in merged_from['rows_kept'])} are from the "
+            f"earlier run of {merged_from['date']} ({m.get('cpu')}, load "
+            f"{m.get('load_start')} at start, {m.get('load_end')} at end); the other rows "
+            "from this run.")
     _report.emit(
         "zero_sum", "Zero-sum games",
         ["game", "n", "HiGHS time / memory", "`solve_zero_sum` time / memory (method)",
@@ -311,10 +399,14 @@ def _emit(args, table):
                f"n + 1 when n is even); each run a fresh process, best of three under 2 s; "
                f"memory = peak RSS of the solve; compile / cache load "
                f"{min(comp):.2f}-{max(comp):.2f} s, apart; `selfplay` and `mirror_prox` not "
-               f"run (`--no-fo`)."],
+               f"run (`--no-fo`)."] + notes_extra,
         meta=dict(tol=TOL, sizes=sorted({n for _, n, _ in table}), games=args.games,
+                  extra=args.extra,
                   fo_budget=args.fo_budget, highs_limit=args.highs_limit,
-                  pdhg_iters=args.pdhg_iters, runs=raw),
+                  highs_mem_gb=args.highs_mem_gb,
+                  pdhg_iters=args.pdhg_iters, runs=raw, merged_from=merged_from),
+        command=(_report.command_line() + ("; merged with: " + merged_from["command"]
+                                           if merged_from else "")),
         setup=f"duality gap {TOL:g}, against HiGHS (scipy `linprog`) on one LP of the game; "
               "same stopping rule recomputed for every answer",
         peers=("scipy",), path=args.json)

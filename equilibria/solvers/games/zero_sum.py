@@ -92,6 +92,7 @@ import warnings
 
 import numpy as np
 
+from equilibria._lib.linalg import single_blas_thread
 from equilibria._lib.jit import njit
 from equilibria._lib.result import Result, Status, finish
 from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
@@ -521,12 +522,8 @@ POLISH_SERIAL_SIZE = 1500
 
 
 def _single_blas_thread():
-    """One BLAS thread (optional ``threadpoolctl``; a no-op without it)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    """One BLAS thread (:func:`equilibria._lib.linalg.single_blas_thread`)."""
+    return single_blas_thread()
 
 
 def _polish(As, x, y, Ay, ATx, eta):

@@ -7,6 +7,7 @@ import contextlib
 import numpy as np
 from scipy.optimize import minimize
 
+from equilibria._lib.linalg import single_blas_thread
 from equilibria._lib.result import Status, finish
 from equilibria._lib.validation import as_float_array, check_int, check_option, check_scalar
 
@@ -19,17 +20,8 @@ _L2, _KL, _TOPK = 0, 1, 2
 
 
 def _single_blas_thread():
-    """Limit BLAS to one thread during L-BFGS-B (optional ``threadpoolctl``).
-
-    L-BFGS-B's BLAS calls work on vectors of length n + m; a multi-threaded OpenBLAS makes
-    them much slower on a busy machine (thread hand-off dominates such short vectors;
-    ``benchmarks/ot.py`` measures it).  Without ``threadpoolctl`` this is a no-op.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    """One BLAS thread (:func:`equilibria._lib.linalg.single_blas_thread`)."""
+    return single_blas_thread()
 
 
 def semi_dual_value(alpha, a, b, C, gamma, code, k):
