@@ -132,28 +132,25 @@ class BlockPreconditioner:
         Js = sps.csr_matrix(J)
         B = sps.csr_matrix(Js @ sps.diags(np.sqrt(self.dinv)))
         self.sdiag = np.asarray(B.multiply(B).sum(axis=1), dtype=float).ravel()
-        self.lu = None
-        aug = sps.bmat([[sps.identity(n, format="csr"), B.T], [B, None]], format="csc")
+        self.gram = None
+        aug = augmented(B)
         work, nnz = factor_work(aug)
         if work <= max(AUTO_WORK_MIN, AUTO_WORK_RATIO * nnz):
             try:
-                lu = splu(aug, permc_spec="COLAMD")
-                if np.all(np.isfinite(lu.solve(np.ones(aug.shape[0])))):
-                    self.lu = lu
+                g = SparseGram(B, lu=splu(aug, permc_spec="COLAMD"))
+                if np.all(np.isfinite(g.solve(np.ones(B.shape[0])))):
+                    self.gram = g
             except RuntimeError:                 # singular (dependent rows): diagonal only
                 pass
-        if self.lu is None:
+        if self.gram is None:
             s = np.abs(self.sdiag)
             stop = float(s.max(initial=0.0))
             self.sinv = 1.0 / (np.maximum(s, PRECOND_FLOOR * stop) if stop > 0 else
                                np.ones_like(s))
 
     def schur_solve(self, w):
-        """``S^{-1} w`` through the augmented system (or ``w / diag(S)``)."""
-        if self.lu is None:
-            return w * self.sinv
-        rhs = np.concatenate([np.zeros(self.n), w])
-        return -self.lu.solve(rhs)[self.n:]
+        """``S^{-1} w`` through :class:`SparseGram` (or ``w / diag(S)``)."""
+        return self.gram.solve(w) if self.gram is not None else w * self.sinv
 
     def apply(self, v):
         v = np.asarray(v, dtype=float).ravel()
@@ -198,14 +195,29 @@ def abs_max(H) -> float:
 
 
 class SparseGram:
-    """Sparse LU factor of ``J J^T`` (null-space projections, least-squares multipliers)."""
+    """``(B B^T)^{-1}`` for a sparse ``B`` (null-space projections, least-squares multipliers,
+    the Schur block of :class:`BlockPreconditioner`).
 
-    def __init__(self, J):
+    Solves the augmented system ``[[I, B^T], [B, 0]] (r, -y) = (0, w)`` by sparse LU, so
+    ``y = (B B^T)^{-1} w``; its condition number is about ``cond(B)``, not ``cond(B)^2`` as
+    that of ``B B^T`` (Björck 1996, "Numerical Methods for Least Squares Problems", sec. 2.5).
+    Raises ``RuntimeError`` when ``B`` has dependent rows (singular system).
+    """
+
+    def __init__(self, B, lu=None):
         from scipy.sparse.linalg import splu
-        self.lu = splu(sps.csc_matrix(J @ J.T))
+        self.n = B.shape[1]
+        self.lu = lu if lu is not None else splu(augmented(B), permc_spec="COLAMD")
 
     def solve(self, v):
-        return self.lu.solve(np.asarray(v, dtype=float))
+        rhs = np.concatenate([np.zeros(self.n), np.asarray(v, dtype=float).ravel()])
+        return -self.lu.solve(rhs)[self.n:]
+
+
+def augmented(B):
+    """``[[I, B^T], [B, 0]]`` in CSC form."""
+    B = sps.csr_matrix(B)
+    return sps.bmat([[sps.identity(B.shape[1], format="csr"), B.T], [B, None]], format="csc")
 
 
 def sparse_gram(J):
