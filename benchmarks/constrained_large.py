@@ -4,12 +4,23 @@ Two families from the problem collection (``equilibria.solvers.constrained._prob
 
 - ``pde``: 1-D elliptic optimal control ``min h/2 ||u - u_d||^2 + alpha h/2 ||z||^2`` s.t.
   ``h (L u + u^3 - z) = 0``, n = 2 n_grid unknowns, m = n_grid, sparse (tridiagonal) Jacobian
-  and diagonal Hessian.  eal_sketch: ``sketch="auto"`` = sparse LU of the KKT matrix.
+  and diagonal Hessian.
 - ``logistic``: ridge logistic regression with sparse features (10 per sample, N = n samples)
-  and 10 sparse linear equality constraints, n features.  eal_sketch gets only ``hessp``
-  (``Z^T (w * (Z v)) / N + ridge v``): ``sketch="auto"`` = MINRES on the KKT operator with the
-  adaptive accuracy condition as its stopping rule.  IPOPT gets the exact sparse Hessian
-  ``Z^T W Z / N + ridge I`` (lower triangle), whose factorization fills in.
+  and 10 sparse linear equality constraints, n features; Hessian ``Z^T W Z / N + ridge I``,
+  whose factorization fills in (a random graph: no small separators).
+
+Each family runs twice for eal_sketch, once per way a user can give second derivatives:
+
+- ``hess``: the sparse Hessian matrix.  ``sketch="auto"`` predicts the factorization work
+  (RCM envelope) and takes the sparse LU of the KKT matrix when it is cheap (pde), MINRES
+  when it fills in (logistic);
+- ``hessp``: Hessian-vector products only (matrix-free; ``Z^T (w * (Z v)) / N + ridge v``
+  for logistic): ``sketch="auto"`` = preconditioned MINRES on the KKT operator with the
+  adaptive accuracy condition as its stopping rule.
+
+IPOPT always gets the exact sparse Hessian (lower triangle) and runs once per (family, size);
+its row is repeated beside both eal_sketch variants.  The solver eal_sketch picked is printed
+(``EALResult.sketch``).
 
 Same stopping rule for both: ``max(||grad f + J^T lam||_inf, ||c||_inf) <= 1e-8`` (IPOPT:
 ``tol = dual_inf_tol = constr_viol_tol = 1e-8``, no NLP scaling; see benchmarks/_ipopt.py).
@@ -36,13 +47,15 @@ import _report  # noqa: E402  (records the load at start)
 
 SIZES = {"pde": [5_000, 50_000, 500_000], "logistic": [10_000, 100_000, 1_000_000]}
 QUICK = {"pde": [5_000, 50_000], "logistic": [3_000, 30_000]}
+#: the eal_sketch variants per family, the first one is the README headline
+VARIANTS = {"pde": ("hess", "hessp"), "logistic": ("hessp", "hess")}
 
 
 def _make(family, n):
     from equilibria.solvers.constrained._problems import logistic_problem, pde_problem
     if family == "pde":
-        return pde_problem(n // 2, sparse=True), False
-    return logistic_problem(n, n, 10, sparse=True), True
+        return pde_problem(n // 2, sparse=True)
+    return logistic_problem(n, n, 10, sparse=True)
 
 
 def child(family, n, solver):
@@ -51,16 +64,17 @@ def child(family, n, solver):
     import warnings
 
     import numpy as np
-    p, matrix_free = _make(family, n)
+    p = _make(family, n)
     t = time.perf_counter()
-    if solver == "eal":
+    if solver.startswith("eal"):
+        matrix_free = solver == "eal-hessp"
         from equilibria.solvers.constrained import eal_sketch
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             r = eal_sketch(p.f, p.c, p.x0, **p.solve_kwargs(matrix_free), tol=1e-8,
                            history=False, max_iter=200)
         out = dict(ok=bool(r.success), iters=int(r.n_iter), kkt=float(r.kkt),
-                   inner=int(r.sketch_iters.sum()), fun=float(r.fun))
+                   inner=int(r.sketch_iters.sum()), fun=float(r.fun), method=str(r.sketch))
     else:
         from _ipopt import run_ipopt
         r = run_ipopt(p, tol=1e-8)
@@ -92,7 +106,8 @@ def run(family, n, solver, timeout):
 def _cell(o):
     if "failed" in o:
         return f"{o['failed']}"
-    return (f"{'ok' if o['ok'] else 'FAIL'} {o['time']:.2f} s, {o['iters']} it, "
+    how = f"{o['method']}, {o['inner']} inner, " if "method" in o else ""
+    return (f"{'ok' if o['ok'] else 'FAIL'} {o['time']:.2f} s, {o['iters']} it, {how}"
             f"KKT {o['kkt']:.1e}, {o['rss_mb']:.0f} MB")
 
 
@@ -120,23 +135,26 @@ def main(argv=None):
         return
     sizes = QUICK if args.quick else SIZES
     results = []
-    print(f"{'problem':<10}{'n':>9}{'m':>8}  {'eal_sketch (auto)':<44}{'IPOPT (MUMPS)':<44}"
-          f"{'IPOPT / eal':>12}")
+    print(f"{'problem':<10}{'given':<7}{'n':>9}{'m':>8}  {'eal_sketch (auto)':<62}"
+          f"{'IPOPT (MUMPS, hess)':<44}{'IPOPT / eal':>12}")
     for family, ns in sizes.items():
         for n in ns:
-            e = run(family, n, "eal", args.timeout)
             i = run(family, n, "ipopt", args.timeout)
-            ratio = (i["time"] / e["time"]) if ("failed" not in e and "failed" not in i) \
-                else float("nan")
-            m = e.get("m", i.get("m", "?"))
-            print(f"{family:<10}{n:>9}{m:>8}  {_cell(e):<44}{_cell(i):<44}{ratio:>12.2f}",
-                  flush=True)
-            results.append(dict(family=family, n=n, m=m, eal=e, ipopt=i, ratio=ratio))
+            for variant in VARIANTS[family]:
+                e = run(family, n, f"eal-{variant}", args.timeout)
+                ratio = (i["time"] / e["time"]) if ("failed" not in e and "failed" not in i) \
+                    else float("nan")
+                m = e.get("m", i.get("m", "?"))
+                print(f"{family:<10}{variant:<7}{n:>9}{m:>8}  {_cell(e):<62}{_cell(i):<44}"
+                      f"{ratio:>12.2f}", flush=True)
+                results.append(dict(family=family, given=variant, n=n, m=m, eal=e, ipopt=i,
+                                    ratio=ratio))
     if args.json:
-        cells = [[r["family"], f"{r['n']:,}", _cell(r["eal"]), _cell(r["ipopt"]),
+        cells = [[r["family"], r["given"], f"{r['n']:,}", _cell(r["eal"]), _cell(r["ipopt"]),
                   _ratio_cell(r)] for r in results]
         _report.emit("constrained_large", "Constrained, large sparse / matrix-free",
-                     ["problem", "n", "eal_sketch (auto)", "IPOPT (MUMPS)", "IPOPT / eal"],
+                     ["problem", "eal_sketch gets", "n", "eal_sketch (auto)",
+                      "IPOPT (MUMPS, exact sparse Hessian)", "IPOPT / eal"],
                      cells, notes=["one subprocess per solver and size; RSS = ru_maxrss of "
                                    "the child (problem data included); shared 2-core machine"],
                      meta=dict(quick=args.quick, timeout=args.timeout, results=results),

@@ -366,7 +366,9 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
     or a ``LinearOperator``, or only ``hessp`` (or nothing) is given and ``n + m >
     AUTO_DENSE_MAX``; there no dense ``n x n`` or ``(n+m) x (n+m)`` array is formed: ``J``
     is kept in CSR form, ``H`` is a sparse matrix or an operator, null-space projections and
-    the initial least-squares multipliers use a sparse LU of ``J J^T``, and the Newton-KKT
+    the initial least-squares multipliers use a sparse LU of the augmented system
+    ``[[I, J^T], [J, 0]]`` (:class:`._large.SparseGram`; never ``J J^T``, whose condition
+    number is the square of ``J``'s), and the Newton-KKT
     system is solved by a sparse LU of ``K`` or by MINRES on the operator ``K`` (Paige &
     Saunders 1975) with the accuracy condition of step 1 as its stopping rule, or, when
     ``hess`` returns a sparse matrix, by the randomized sketches on the rows of the CSR KKT
@@ -428,7 +430,7 @@ def eal_sketch(f, c, x0, *, grad=None, jac=None, hess=None, hessp=None, variable
     st.keep_history = bool(history)
     opts = dataclasses.replace(opts, sketch=_resolve_sketch(opts.sketch, st, orc))
     if check_rank:                                  # dependent constraint gradients at x0
-        why = _rank_defect(st.J)
+        why = _rank_defect(st.J, _state_gram(st) if _large.sps.issparse(st.J) else None)
         if why is not None:
             warnings.warn(why + "; continuing: a singular Newton-KKT system is solved with "
                           "inertia correction and least-squares multiplier steps (the "
@@ -540,6 +542,9 @@ class _EALState:
     n_inexact: int = 0
     keep_history: bool = True
     hist: _History = dataclasses.field(default_factory=_History)
+    #: the factor of ``J J^T`` at this iterate (:func:`_gram`), once ``gram_ready``
+    gram: object = None
+    gram_ready: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -655,8 +660,9 @@ def _start(orc: _Oracle, x, lam0, opts: _Options) -> _EALState:
         J0 = orc.jac(x)
     if not (np.all(np.isfinite(g0)) and _large.all_finite(J0)):
         raise ValueError("`x0` must be a point where grad f and the Jacobian of c are finite")
+    gram, gram_ready = None, False
     if lam0 is None and orc.matrix_free:
-        gram = _large.sparse_gram(J0)
+        gram, gram_ready = _large.sparse_gram(J0), True
         lam = -gram.solve(J0 @ g0) if gram is not None else np.zeros(m)
     elif lam0 is None:
         lam = -np.linalg.lstsq(J0.T, g0, rcond=None)[0]       # least-squares multipliers
@@ -674,20 +680,21 @@ def _start(orc: _Oracle, x, lam0, opts: _Options) -> _EALState:
         if np.shape(hv) != (n,):
             raise ValueError(f"`hessp` must return shape ({n},), got {np.shape(hv)}")
     st = _EALState(x=x, lam=lam, fx=f0, cv=c0, g=g0, J=J0, H=H0, eta1=opts.eta1,
-                   eta2=opts.eta2)
+                   eta2=opts.eta2, gram=gram, gram_ready=gram_ready)
     st.hist.x.append(x.copy())
     st.hist.lam.append(lam.copy())
     return st
 
 
-def _rank_defect(J) -> str | None:
-    """Why the constraint Jacobian ``J`` at ``x0`` lacks full row rank (``None`` if it has it)."""
+def _rank_defect(J, gram=None) -> str | None:
+    """Why the constraint Jacobian ``J`` at ``x0`` lacks full row rank (``None`` if it has it);
+    a sparse ``J`` is judged by its Gram factor ``gram`` (:func:`_gram`, ``None``: singular)."""
     m, n = J.shape
     if m > n:
         return (f"{m} constraints for {n} variables at x0: the constraint gradients cannot be "
                 "linearly independent (redundant constraints)")
     if _large.sps.issparse(J):                  # sparse path: the Gram factorization decides
-        if _large.sparse_gram(J) is None:
+        if gram is None:
             return "constraint Jacobian at x0 is rank deficient (J J^T is singular)"
         return None
     sv = np.linalg.svd(J, compute_uv=False)
@@ -916,7 +923,7 @@ def _direction(st: _EALState, r: _Residuals, opts: _Options, rng) -> _Step:
     Lx2, c2 = float(r.Lx @ r.Lx), float(st.cv @ st.cv)
     HLx = H @ r.Lx
     rows = _row_space(st.J)             # orthonormal bases when J is rank deficient, else None
-    gram = _gram(st.J) if rows is None else None
+    gram = _state_gram(st) if rows is None else None
     if rows is not None:
         # rank-deficient J: only the part P c of c in the range of J can be reduced to first
         # order (c^T J dx >= -||P c||^2), so the decrease and descent tests use ||P c||^2
@@ -1074,6 +1081,7 @@ def _accept(st: _EALState, step: _Step, trial: _Trial) -> None:
     h.delta.append(step.delta)
     st.x, st.lam = trial.x, trial.lam
     st.fx, st.cv, st.g, st.J = trial.fx, trial.cv, trial.g, trial.J
+    st.gram, st.gram_ready = None, False
     if st.keep_history:
         h.z.append(step.z.copy())
         h.x.append(st.x.copy())
@@ -1108,8 +1116,16 @@ def _ls_multiplier_step(rows, dl):
     return U @ (U.T @ dl)
 
 
+def _state_gram(st: _EALState):
+    """:func:`_gram` of ``st.J``, factored once per iterate (reset when a step is accepted)."""
+    if not st.gram_ready:
+        st.gram, st.gram_ready = _gram(st.J), True
+    return st.gram
+
+
 def _gram(J):
-    """Cholesky factor of ``J J^T`` (or ``None`` when singular) for null-space projections."""
+    """Cholesky factor of ``J J^T`` (dense ``J``) or :class:`._large.SparseGram` (sparse ``J``;
+    augmented-system LU), ``None`` when singular, for null-space projections."""
     import scipy.linalg as sla
     if _large.sps.issparse(J):
         return _large.sparse_gram(J)
