@@ -257,6 +257,10 @@ MUTANTS: list[Mutant] = [
       "t = s / row_norm2[i]\n            for p in range",
       "t = s / np.sqrt(row_norm2[i])\n            for p in range",
       "CSR Kaczmarz step divided by ||K_i|| instead of ||K_i||^2 (sparse row rescaling)"),
+    M("constrained", _CO + "eal.py",
+      "    st.gram, st.gram_ready = None, False\n",
+      "    pass\n",
+      "J J^T factor kept from the previous iterate after an accepted step (stale Gram)"),
     # ---- games: VR-Halpern kernels, Halpern, extragradient, mirror prox ----------------------
     M("games", _GA + "_kernels.py",
       "Fk[j] += acc[j] / b",

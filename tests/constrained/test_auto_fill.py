@@ -149,3 +149,60 @@ def test_lu_is_reused_within_one_newton_step(monkeypatch):
     z, _, res = sysm.solve(b, np.zeros(b.size), 1e-12, None)
     assert len(calls) == 2
     np.testing.assert_allclose(sysm.sparse_kkt("csc") @ z, b, atol=1e-9)
+
+
+def test_gram_factor_is_computed_once_per_iterate_and_matches_the_current_jacobian(
+        monkeypatch):
+    """The ``J J^T`` factor (null-space projections, x0 multipliers, rank check) is built once
+    per iterate and is never a stale factor of an earlier ``J`` (the nonlinear constraint
+    ``u^3`` makes ``J`` change at every accepted step)."""
+    from equilibria.solvers.constrained import eal as E
+    p = pde_problem(400, sparse=True)
+    calls = {"gram": 0, "checked": 0}
+    real_sparse_gram, real_curv = _large.sparse_gram, E._null_space_curvature
+
+    def counting_sparse_gram(J):            # (E._gram of a sparse J calls it)
+        calls["gram"] += 1
+        return real_sparse_gram(J)
+
+    def checked_curvature(H, J, gram, dx, delta, rows=None):
+        if gram is not None:                 # (J J^T) y = J dx for the J of this iterate
+            v = J @ dx
+            y = E._solve_gram(gram, v)
+            assert np.linalg.norm(J @ (J.T @ y) - v) <= 1e-6 * max(1.0, np.linalg.norm(v))
+            calls["checked"] += 1
+        return real_curv(H, J, gram, dx, delta, rows)
+
+    monkeypatch.setattr(_large, "sparse_gram", counting_sparse_gram)
+    monkeypatch.setattr(E, "_null_space_curvature", checked_curvature)
+    x0 = np.full(p.n, 0.5)                   # far from the solution: several steps
+    r = eal_sketch(p.f, p.c, x0, **p.solve_kwargs(False), tol=TOL, history=False)
+    assert r.success and r.n_iter >= 3
+    assert calls["checked"] >= r.n_iter
+    # one factor at x0 (shared by the multipliers, the rank check and step 1), then one per
+    # accepted step (the last iterate is converged: no direction, no factor)
+    assert calls["gram"] == r.n_iter
+
+
+@pytest.mark.parametrize("family", ["pde", "logistic"])
+def test_lu_ordering_is_minimum_degree_on_symmetric_structure(family):
+    """Every factorization on the sparse path uses LU_ORDERING; on the structurally symmetric
+    augmented system of a random sparse J it fills in less than COLAMD."""
+    from scipy.sparse.linalg import splu
+    assert _large.LU_ORDERING == "MMD_AT_PLUS_A"
+    rng = np.random.default_rng(3)
+    m, n = 600, 2400
+    J = sps.csr_matrix(sps.random(m, n, density=5 / n, random_state=rng)
+                       + sps.hstack([sps.identity(m), sps.csr_matrix((m, n - m))]))
+    A = _large.augmented(J)
+    fill = {spec: (lambda lu: lu.L.nnz + lu.U.nnz)(splu(A, permc_spec=spec))
+            for spec in ("COLAMD", _large.LU_ORDERING)}
+    assert fill[_large.LU_ORDERING] < fill["COLAMD"]
+    g = _large.SparseGram(J)
+    w = rng.standard_normal(m)
+    y = g.solve(w)
+    assert np.linalg.norm(J @ (J.T @ y) - w) <= 1e-9 * np.linalg.norm(w)
+    p = pde_problem(300, sparse=True) if family == "pde" else \
+        logistic_problem(300, 300, 10, sparse=True)
+    r = eal_sketch(p.f, p.c, p.x0, **p.solve_kwargs(False), tol=TOL, history=False)
+    assert r.success and r.kkt <= TOL
