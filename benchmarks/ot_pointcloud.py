@@ -26,9 +26,9 @@ budget) and its seconds per iteration are reported: the full-time column then sa
 ``>= it_ours x s/it`` as a lower bound only when OTT's iteration count at the smaller sizes
 is at least ours (it is: plain Sinkhorn against our over-relaxed one).
 
-geomloss / KeOps: not benchmarked.  ``pip install --dry-run geomloss pykeops`` resolves to
-torch 2.14.1 with the CUDA 13 wheels (several GB, plus a C++ toolchain for KeOps at run time);
-not installed on this machine.
+geomloss / KeOps: ``benchmarks/ot_keops.py`` (its own venv, ``benchmarks/setup_keops.sh``, with
+the CPU build of torch 2.13.0; an unpinned ``pip install geomloss pykeops`` pulls a CUDA build
+of torch of several GB).
 """
 
 from __future__ import annotations
