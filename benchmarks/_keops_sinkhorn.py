@@ -18,6 +18,7 @@ Usage: ``python _keops_sinkhorn.py N REG TOL MAX_ITER [SEED]``.
 """
 
 import json
+import os
 import resource
 import sys
 import time
@@ -26,10 +27,8 @@ import numpy as np
 import torch
 from pykeops.torch import LazyTensor
 
-
-def cloud(n, seed=0):
-    rng = np.random.default_rng(seed)
-    return rng.random((n, 2)), rng.random((n, 2)), np.full(n, 1.0 / n)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ot_pointcloud import cloud  # noqa: E402  (the same points as ours; stdlib-only import)
 
 
 def solve(x, y, a, eps, tol, max_iter):
